@@ -1,0 +1,392 @@
+//! The command line: arguments only, no behaviour. Doc comments are the help text. Values are
+//! checked here (URLs, durations, interval minimums) so a bad one is a usage error naming the
+//! flag; `config.rs` then resolves them against the environment (TTY, colour, key file).
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::InputType;
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  kiro-poll status
+  kiro-poll watch --json | jq -c 'select(.type == \"status_changed\")'
+  kiro-poll exec kiro.generateCode 'Create a login form' --wait && echo done
+  kiro-poll demo";
+
+/// Monitor and remote control for the Kiro Communication Bridge.
+///
+/// Follows the bridge (Kiro IDE over HTTP) with adaptive polling: one request per change worth
+/// knowing, connections reused, calm backoff while it is down. Exit codes mean one thing each;
+/// --json prints one JSON object per line.
+#[derive(Debug, Parser)]
+#[command(name = "kiro-poll", version, after_help = ROOT_EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Bridge base URL
+    #[arg(long, global = true, env = "KIRO_BRIDGE_URL", default_value = "http://localhost:3001",
+          value_parser = parse_url, value_name = "URL")]
+    pub url: url::Url,
+
+    /// File holding the API key (the key itself may come from KIRO_API_KEY); sent as
+    /// `Authorization: Bearer <key>` and never printed
+    #[arg(long, global = true, env = "KIRO_API_KEY_FILE", value_name = "PATH")]
+    pub api_key_file: Option<std::path::PathBuf>,
+
+    /// Machine output: JSON, one object per line (NDJSON)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to colour output (NO_COLOR is honoured; auto = only on a terminal)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Timeout for each request to the bridge
+    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
+    pub request_timeout: Duration,
+
+    /// More detail on stderr (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One request: print the bridge's state
+    #[command(after_help = "Example:\n  kiro-poll status --json | jq -r .status")]
+    Status,
+
+    /// Check the bridge server itself (GET /health)
+    #[command(after_help = "Example:\n  kiro-poll health && echo 'bridge is up'")]
+    Health,
+
+    /// List the Kiro commands the bridge offers, sorted
+    #[command(after_help = "Example:\n  kiro-poll commands --filter kiro.")]
+    Commands {
+        /// Only commands containing this text (case-insensitive)
+        #[arg(long, value_name = "S")]
+        filter: Option<String>,
+    },
+
+    /// Follow the bridge with adaptive polling; one line (or JSON event) per change
+    #[command(
+        after_help = "Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'"
+    )]
+    Watch(WatchArgs),
+
+    /// Run a Kiro command on the bridge
+    #[command(
+        after_help = "Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success"
+    )]
+    Exec(ExecArgs),
+
+    /// Answer a running command's prompt (POST /api/kiro/input)
+    #[command(after_help = "Example:\n  kiro-poll input exec-1642598400000-1 MyApp --type text")]
+    Input(InputArgs),
+
+    /// Serve a simulated bridge on localhost (for demos, scripts and tests)
+    #[command(
+        after_help = "Examples:\n  kiro-poll mock-bridge --port 3001\n  kiro-poll mock-bridge --report-busy false --etag weak   # behave like the real bridge"
+    )]
+    MockBridge(MockArgs),
+
+    /// Start the simulated bridge and watch it, in one process
+    #[command(after_help = "Example:\n  kiro-poll demo --json | head -5")]
+    Demo(DemoArgs),
+
+    /// Print a shell completion script or the man page
+    #[command(
+        after_help = "Examples:\n  kiro-poll completions bash > ~/.local/share/bash-completion/completions/kiro-poll\n  kiro-poll completions man > kiro-poll.1"
+    )]
+    Completions {
+        /// Shell to complete for, or `man` for the man page
+        #[arg(value_enum)]
+        shell: CompletionTarget,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionTarget {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    Man,
+}
+
+/// A state `watch --until` can wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UntilState {
+    Ready,
+    Busy,
+    Unavailable,
+    /// Any change after the first state seen
+    Change,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATE")]
+    pub until: Vec<UntilState>,
+
+    /// Give up after this long (exit 124, saying what was last seen)
+    #[arg(long, value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Option<Duration>,
+
+    /// Stop after N polls
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// When stdout is not a terminal, print a heartbeat at least this often
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub heartbeat: Option<Duration>,
+
+    /// Poll interval while Kiro is ready
+    #[arg(long, default_value = "10s", value_parser = parse_interval, value_name = "DUR")]
+    pub interval_ready: Duration,
+
+    /// Poll interval while Kiro is busy
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
+    pub interval_busy: Duration,
+
+    /// Poll interval while Kiro is unavailable
+    #[arg(long, default_value = "30s", value_parser = parse_interval, value_name = "DUR")]
+    pub interval_unavailable: Duration,
+
+    /// Poll interval after the bridge answered with an error (5xx, nonsense)
+    #[arg(long, default_value = "15s", value_parser = parse_interval, value_name = "DUR")]
+    pub interval_error: Duration,
+
+    /// Longest wait between polls while the bridge is unreachable
+    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DUR")]
+    pub max_backoff: Duration,
+
+    /// Report a command that stays busy longer than this (once per run of it)
+    #[arg(long, default_value = "15m", value_parser = parse_interval, value_name = "DUR")]
+    pub stall_after: Duration,
+
+    /// How many changes to remember
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub history: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Kiro command id, e.g. kiro.generateCode
+    #[arg(value_name = "COMMAND")]
+    pub command: String,
+
+    /// Arguments passed to the command
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+
+    /// Workspace directory the command runs in
+    #[arg(long, value_name = "PATH")]
+    pub workspace: Option<String>,
+
+    /// Wait for the command to finish, also past the bridge's own 30 s request limit
+    #[arg(long)]
+    pub wait: bool,
+
+    /// With --wait: give up after this long (exit 124)
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The execution id the prompt belongs to
+    #[arg(value_name = "EXECUTION_ID")]
+    pub execution_id: String,
+
+    /// The answer
+    #[arg(value_name = "VALUE")]
+    pub value: String,
+
+    /// Kind of input
+    #[arg(long = "type", value_enum, default_value_t = InputType::Text)]
+    pub kind: InputType,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MockArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 3001)]
+    pub port: u16,
+
+    /// Built-in scenario name (demo, steady) or a scenario file (JSON)
+    #[arg(long, default_value = "steady", value_name = "NAME|FILE")]
+    pub scenario: String,
+
+    /// Added to every answer
+    #[arg(long, default_value = "0ms", value_parser = parse_duration, value_name = "DUR")]
+    pub latency: Duration,
+
+    /// Share of requests answered with HTTP 500 (0.0 to 1.0)
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate, value_name = "P")]
+    pub fail_rate: f64,
+
+    /// Answer an execute request with 408 after this long (the command runs on)
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DUR")]
+    pub server_timeout: Duration,
+
+    /// Which ETag the status carries: strong over the stable fields, weak like the real bridge
+    /// (covers the timestamp), or none
+    #[arg(long, value_enum, default_value_t = EtagMode::Strong)]
+    pub etag: EtagMode,
+
+    /// Report busy + currentCommand while a command runs (false: like the real bridge)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub report_busy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EtagMode {
+    Strong,
+    Weak,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Stop after this long
+    #[arg(long, value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Option<Duration>,
+
+    /// Stop after N polls
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+}
+
+fn parse_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "scheme must be http or https, not {}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    Ok(url)
+}
+
+/// A human duration: `500ms`, `10s`, `5m`, `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s).map_err(|e| format!("not a duration ({e}); try 500ms, 10s or 5m"))
+}
+
+/// A polling interval: a duration of at least 100ms.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_millis(100) {
+        return Err("must be at least 100ms".into());
+    }
+    Ok(d)
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let p: f64 = s.parse().map_err(|_| "not a number".to_string())?;
+    if !(0.0..=1.0).contains(&p) {
+        return Err("must be between 0.0 and 1.0".into());
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_human_units() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_interval("50ms").is_err());
+        assert_eq!(parse_interval("100ms"), Ok(Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn watch_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "kiro-poll",
+            "watch",
+            "--until",
+            "ready,change",
+            "--timeout",
+            "2m",
+            "--count",
+            "3",
+        ])
+        .unwrap();
+        let Command::Watch(w) = cli.command else {
+            panic!("not watch")
+        };
+        assert_eq!(w.until, vec![UntilState::Ready, UntilState::Change]);
+        assert_eq!(w.timeout, Some(Duration::from_secs(120)));
+        assert_eq!(w.count, Some(3));
+        assert_eq!(w.interval_busy, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(Cli::try_parse_from(["kiro-poll", "--url", "ftp://x", "status"]).is_err());
+        assert!(Cli::try_parse_from(["kiro-poll", "--url", "not a url", "status"]).is_err());
+        assert!(Cli::try_parse_from(["kiro-poll", "watch", "--interval-busy", "10ms"]).is_err());
+        assert!(Cli::try_parse_from(["kiro-poll", "watch", "--until", "sleeping"]).is_err());
+        assert!(Cli::try_parse_from(["kiro-poll", "mock-bridge", "--fail-rate", "2"]).is_err());
+    }
+
+    #[test]
+    fn exec_takes_hyphenated_args() {
+        let cli = Cli::try_parse_from(["kiro-poll", "exec", "x.y", "--wait", "a", "-b"]).unwrap();
+        let Command::Exec(e) = cli.command else {
+            panic!("not exec")
+        };
+        assert!(e.wait);
+        assert_eq!(e.args, vec!["a", "-b"]);
+    }
+}

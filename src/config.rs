@@ -1,0 +1,162 @@
+//! Resolving the parsed command line against the environment, once: the API key (from
+//! KIRO_API_KEY or a key file), colour and TTY decisions. Everything after this works from
+//! the resolved values and never looks at the environment again.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::error::UsageError;
+
+/// An API key. Its Debug output never shows the key.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Where the terminal stands: is each stream a terminal, may we colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+    pub color: bool,
+}
+
+impl Terminal {
+    /// Decide TTY and colour. `KIRO_POLL_ASSUME_TTY=1` makes kiro-poll treat stdout and stderr
+    /// as terminals (tests use it to check the terminal rendering through a pipe).
+    pub fn detect(choice: ColorChoice) -> Terminal {
+        let assume = std::env::var_os("KIRO_POLL_ASSUME_TTY").is_some_and(|v| v == "1");
+        let stdout_tty = assume || std::io::stdout().is_terminal();
+        let stderr_tty = assume || std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|v| v == "dumb");
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && !no_color && !dumb,
+        };
+        Terminal {
+            stdout_tty,
+            stderr_tty,
+            color,
+        }
+    }
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub url: url::Url,
+    pub api_key: Option<ApiKey>,
+    pub request_timeout: Duration,
+    pub json: bool,
+    pub verbose: u8,
+    pub quiet: bool,
+    pub term: Terminal,
+}
+
+impl Config {
+    pub fn resolve(g: &GlobalArgs) -> Result<Config, UsageError> {
+        let api_key = read_api_key(g.api_key_file.as_deref())?;
+        if g.request_timeout.is_zero() {
+            return Err(UsageError(
+                "invalid value '0s' for '--request-timeout <DUR>': must be more than zero".into(),
+            ));
+        }
+        Ok(Config {
+            url: g.url.clone(),
+            api_key,
+            request_timeout: g.request_timeout,
+            json: g.json,
+            verbose: g.verbose,
+            quiet: g.quiet,
+            term: Terminal::detect(g.color),
+        })
+    }
+}
+
+fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!(
+                "cannot read '--api-key-file {}': {e}",
+                path.display()
+            ))
+        })?;
+        let key = text.trim();
+        if key.is_empty() {
+            return Err(UsageError(format!(
+                "'--api-key-file {}' is empty",
+                path.display()
+            )));
+        }
+        return Ok(Some(ApiKey(key.to_owned())));
+    }
+    match std::env::var("KIRO_API_KEY") {
+        Ok(k) if !k.trim().is_empty() => Ok(Some(ApiKey(k.trim().to_owned()))),
+        _ => Ok(None),
+    }
+}
+
+/// A URL as it may be printed: user info and any `apiKey` query value replaced by `***`.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut u = url.clone();
+    if !u.username().is_empty() {
+        let _ = u.set_username("***");
+    }
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+    }
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("apikey")
+                    || k.eq_ignore_ascii_case("api_key")
+                    || k.eq_ignore_ascii_case("key")
+                    || k.eq_ignore_ascii_case("token");
+                (
+                    k.into_owned(),
+                    if secret { "***".into() } else { v.into_owned() },
+                )
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials_and_key_queries() {
+        let u = url::Url::parse("http://user:s3cret@localhost:3001/x?apiKey=abc&n=1").unwrap();
+        let shown = redact_url(&u);
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("abc"),
+            "{shown}"
+        );
+        assert!(shown.contains("n=1"));
+        let plain = url::Url::parse("http://localhost:3001/").unwrap();
+        assert_eq!(redact_url(&plain), "http://localhost:3001/");
+    }
+
+    #[test]
+    fn api_key_debug_is_redacted() {
+        let k = ApiKey("topsecret".into());
+        assert!(!format!("{k:?}").contains("topsecret"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Every way kiro-poll can fail, and the one function that turns a failure into an exit code
+//! (PRODUCT.md's table). Adding an error never means hunting through `main`.
+
+use std::time::Duration;
+
+/// How a request to the bridge went wrong, for events (`unreachable.kind`) and exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Could not connect (refused, no route, DNS).
+    Connect,
+    /// No answer within the request timeout.
+    Timeout,
+    /// The connection broke after it was made (reset, closed mid-response).
+    Connection,
+    /// The bridge answered something that is not the API (bad JSON, wrong types, HTML, too big).
+    Protocol,
+    /// The bridge answered an HTTP error status.
+    Http,
+    /// A redirect, which is never followed.
+    Redirect,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Connect => "connect",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Connection => "connection",
+            FailureKind::Protocol => "protocol",
+            FailureKind::Http => "http",
+            FailureKind::Redirect => "redirect",
+        }
+    }
+}
+
+/// A failed exchange with the bridge. `url` is always already redacted.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BridgeError {
+    #[error("cannot reach the bridge at {url}: {detail}")]
+    Unreachable {
+        url: String,
+        kind: FailureKind,
+        detail: String,
+    },
+    #[error("the bridge at {url} sent something that is not its API: {detail}")]
+    Protocol { url: String, detail: String },
+    #[error("the bridge at {url} rejected the credentials (HTTP {status}): {message}")]
+    Auth {
+        url: String,
+        status: u16,
+        message: String,
+    },
+    #[error("Kiro is unavailable ({url}, HTTP 503): {message}")]
+    Unavailable {
+        url: String,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("HTTP {status} from {url}: {message}")]
+    Http {
+        url: String,
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url} answered HTTP {status} redirecting to {location}; redirects are not followed (the API key never travels to another host)")]
+    Redirect {
+        url: String,
+        status: u16,
+        location: String,
+    },
+}
+
+impl BridgeError {
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            BridgeError::Unreachable { kind, .. } => *kind,
+            BridgeError::Protocol { .. } => FailureKind::Protocol,
+            BridgeError::Auth { .. }
+            | BridgeError::Unavailable { .. }
+            | BridgeError::Http { .. } => FailureKind::Http,
+            BridgeError::Redirect { .. } => FailureKind::Redirect,
+        }
+    }
+
+    /// The delay the bridge asked for (429/503 `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            BridgeError::Unavailable { retry_after, .. }
+            | BridgeError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Fatal errors end a watch at once instead of being retried.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, BridgeError::Auth { .. })
+    }
+
+    /// A short text without the URL, for event lines.
+    pub fn short(&self) -> String {
+        match self {
+            BridgeError::Unreachable { detail, .. } | BridgeError::Protocol { detail, .. } => {
+                detail.clone()
+            }
+            BridgeError::Auth {
+                status, message, ..
+            } => format!("HTTP {status}: {message}"),
+            BridgeError::Unavailable { message, .. } => format!("HTTP 503: {message}"),
+            BridgeError::Http {
+                status, message, ..
+            } => format!("HTTP {status}: {message}"),
+            BridgeError::Redirect {
+                status, location, ..
+            } => format!("HTTP {status} redirect to {location} (not followed)"),
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            BridgeError::Unreachable { kind: FailureKind::Connect, .. } => Some(
+                "is Kiro running with the Communication Bridge extension? (`kiro-poll mock-bridge` serves a simulated one)",
+            ),
+            BridgeError::Unreachable { kind: FailureKind::Timeout, .. } => {
+                Some("the bridge did not answer in time; raise --request-timeout if it is slow")
+            }
+            BridgeError::Auth { .. } => {
+                Some("set KIRO_API_KEY or --api-key-file to the key the bridge expects")
+            }
+            BridgeError::Unavailable { .. } => {
+                Some("the bridge is up but Kiro IDE is not answering it; is the Kiro window open?")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A usage error found after clap (bad URL, unreadable key file, ...): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Outcomes of commands that are not bridge errors but still end the program with a code.
+#[derive(Debug, thiserror::Error)]
+pub enum Outcome {
+    /// `exec`/`input`: the bridge reported that the command failed.
+    #[error("{0}")]
+    CommandFailed(String),
+    /// `exec`: the bridge gave up and its status cannot tell how the command ended.
+    #[error("{0}")]
+    Unknown(String),
+    /// `--timeout` ran out: the message says what was last seen.
+    #[error("{0}")]
+    TimedOut(String),
+    /// Interrupted by a signal: 130 for SIGINT, 143 for SIGTERM.
+    #[error("interrupted")]
+    Interrupted { code: u8 },
+    /// stdout was closed by the reader (`| head -1`): end quietly.
+    #[error("stdout closed")]
+    PipeClosed,
+    /// An exit code already decided and reported (e.g. `exec --json` printed its object).
+    #[error("")]
+    Silent(u8),
+}
+
+/// The exit code for a failure, as PRODUCT.md's table says.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(e) = err.downcast_ref::<BridgeError>() {
+        return bridge_exit_code(e);
+    }
+    if err.downcast_ref::<UsageError>().is_some() {
+        return 2;
+    }
+    if let Some(o) = err.downcast_ref::<Outcome>() {
+        return match o {
+            Outcome::CommandFailed(_) => 1,
+            Outcome::Unknown(_) => 6,
+            Outcome::TimedOut(_) => 124,
+            Outcome::Interrupted { code } => *code,
+            Outcome::PipeClosed => 0,
+            Outcome::Silent(code) => *code,
+        };
+    }
+    if is_broken_pipe(err) {
+        return 0;
+    }
+    3
+}
+
+pub fn bridge_exit_code(e: &BridgeError) -> u8 {
+    match e {
+        BridgeError::Auth { .. } => 4,
+        BridgeError::Unavailable { .. } => 5,
+        _ => 3,
+    }
+}
+
+/// True when the error is (or wraps) a closed stdout.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    if matches!(err.downcast_ref::<Outcome>(), Some(Outcome::PipeClosed)) {
+        return true;
+    }
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The one line (plus an optional hint line) printed on stderr for a failure, or None when
+/// the failure is to end quietly.
+pub fn report(err: &anyhow::Error) -> Option<String> {
+    if is_broken_pipe(err) {
+        return None;
+    }
+    match err.downcast_ref::<Outcome>() {
+        Some(Outcome::Interrupted { .. }) | Some(Outcome::Silent(_)) => return None,
+        _ => {}
+    }
+    let mut text = format!(
+        "kiro-poll: error: {}",
+        crate::sanitize::line(&format!("{err:#}"))
+    );
+    if let Some(hint) = err
+        .downcast_ref::<BridgeError>()
+        .and_then(BridgeError::hint)
+    {
+        text.push_str("\n  hint: ");
+        text.push_str(hint);
+    }
+    Some(text)
+}

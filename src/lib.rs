@@ -1,0 +1,147 @@
+//! kiro-poll: a monitor and remote control for the Kiro Communication Bridge.
+//!
+//! Map: `cli` (arguments) → `config` (resolved once against the environment) → one function per
+//! subcommand: `oneshot` (status, health, commands), `watch` (the polling loop, I/O) driven by
+//! `engine` (pure policy: when to poll, what changed, what to report) producing `events`;
+//! `exec` (execute / input); `mock` (the simulated bridge) and `demo`. `client` is the only code
+//! that speaks HTTP to the bridge; `output`, `term` and `sanitize` the only code that decides how
+//! things look. `error::exit_code` is the one place that maps failures to exit codes.
+
+pub mod cli;
+pub mod client;
+pub mod completions;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod exec;
+pub mod mock;
+pub mod model;
+pub mod oneshot;
+pub mod output;
+pub mod sanitize;
+pub mod signals;
+pub mod watch;
+
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::client::{BridgeClient, ClientOptions};
+use crate::config::Config;
+use crate::error::{exit_code, report, UsageError};
+use crate::output::Painter;
+
+/// Parse the command line, run, and return the exit code. Never panics on bad input.
+pub fn main_entry() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return usage_exit(e),
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(err) => {
+            if let Some(msg) = report(&err) {
+                let _ = writeln!(std::io::stderr().lock(), "{msg}");
+            }
+            exit_code(&err)
+        }
+    }
+}
+
+/// clap errors: help and version print normally; anything else is one line naming the flag.
+fn usage_exit(e: clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            0
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            2
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "kiro-poll: error: {} (see 'kiro-poll --help')",
+                sanitize::line(first)
+            );
+            2
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Completions { shell } = &cli.command {
+        let mut out = std::io::stdout().lock();
+        return Ok(completions::generate(*shell, &mut out)?);
+    }
+    let config = Config::resolve(&cli.global)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(dispatch(cli.command, config))
+}
+
+fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
+    BridgeClient::new(ClientOptions {
+        base: config.url.clone(),
+        api_key: config.api_key.clone(),
+        request_timeout: config.request_timeout,
+        verbose: config.verbose,
+    })
+    .map_err(|e| UsageError(format!("{e:#}")).into())
+}
+
+async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
+    let painter = Painter {
+        color: config.term.color && !config.json,
+    };
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Status => {
+            oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await
+        }
+        Command::Health => {
+            oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await
+        }
+        Command::Commands { filter } => {
+            oneshot::commands(
+                &make_client(&config)?,
+                filter.as_deref(),
+                config.json,
+                &mut out,
+            )
+            .await
+        }
+        Command::Watch(args) => {
+            drop(out);
+            watch::run(&make_client(&config)?, &config, &args).await
+        }
+        Command::Exec(args) => {
+            drop(out);
+            exec::run_exec(&make_client(&config)?, &config, &args).await
+        }
+        Command::Input(args) => {
+            exec::run_input(&make_client(&config)?, &config, &args, &mut out).await
+        }
+        Command::MockBridge(args) => {
+            drop(out);
+            mock::serve_forever(&args, &config).await
+        }
+        Command::Demo(args) => {
+            drop(out);
+            mock::demo(&args, &config).await
+        }
+        Command::Completions { .. } => unreachable!("handled before the runtime starts"),
+    }
+}

@@ -1,0 +1,178 @@
+//! Typed models of every body the bridge sends or accepts (openapi.yaml), tolerant of extra
+//! fields, strict about types: a wrong type or an unknown status value is a protocol error.
+
+use serde::{Deserialize, Serialize};
+
+/// The state Kiro is in, as `/api/kiro/status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KiroState {
+    Ready,
+    Busy,
+    Unavailable,
+}
+
+impl KiroState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KiroState::Ready => "ready",
+            KiroState::Busy => "busy",
+            KiroState::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl std::fmt::Display for KiroState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `GET /api/kiro/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KiroStatus {
+    pub status: KiroState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub available_commands: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthState {
+    Healthy,
+    Unhealthy,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: HealthState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub server: ServerInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    #[serde(default)]
+    pub running: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime: Option<f64>,
+}
+
+/// `POST /api/kiro/execute` request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteRequest {
+    pub command: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_path: Option<String>,
+}
+
+/// `POST /api/kiro/execute` answer (200, and the spec's 422).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteResponse {
+    pub success: bool,
+    #[serde(default)]
+    pub output: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub execution_time_ms: f64,
+}
+
+/// The kinds of input `/api/kiro/input` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum InputType {
+    Text,
+    Choice,
+    File,
+    Confirmation,
+}
+
+/// `POST /api/kiro/input` request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputRequest {
+    pub value: String,
+    #[serde(rename = "type")]
+    pub kind: InputType,
+    pub execution_id: String,
+}
+
+/// `POST /api/kiro/input` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputResponse {
+    pub success: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub execution_id: String,
+}
+
+/// Either error shape the bridge sends: `{error, message}` (Express) or the bridge error
+/// `{code, message, recoverable, timestamp, ...}`. Every field optional so both parse.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recoverable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+}
+
+impl ErrorBody {
+    /// Parse an error body leniently: any JSON object with string fields in the right places.
+    /// Wrong types are tolerated here (we are already on an error path), never a panic.
+    pub fn parse(body: &[u8]) -> Option<ErrorBody> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let obj = value.as_object()?;
+        let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let parsed = ErrorBody {
+            error: text("error"),
+            message: text("message"),
+            code: text("code"),
+            recoverable: obj.get("recoverable").and_then(|v| v.as_bool()),
+            timestamp: text("timestamp"),
+        };
+        if parsed.error.is_none() && parsed.message.is_none() && parsed.code.is_none() {
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// One human sentence: "CODE: message" or "Error: message".
+    pub fn summary(&self) -> String {
+        let head = self.code.as_deref().or(self.error.as_deref());
+        match (head, self.message.as_deref()) {
+            (Some(h), Some(m)) => format!("{h}: {m}"),
+            (Some(h), None) => h.to_owned(),
+            (None, Some(m)) => m.to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+}

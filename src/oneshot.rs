@@ -1,0 +1,233 @@
+//! The one-request commands: `status`, `health`, `commands`. Each fetches once and renders;
+//! the renderers are pure functions of the answer, writing to any `Write`.
+
+use std::io::Write;
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::client::BridgeClient;
+use crate::error::Outcome;
+use crate::model::{Health, HealthState, KiroStatus};
+use crate::output::{age_of, human_duration, write_json_line, Painter};
+use crate::sanitize;
+
+pub async fn status(
+    client: &BridgeClient,
+    json: bool,
+    painter: Painter,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let fetch = client.status().await?;
+    if json {
+        write_json_line(out, &fetch.status)?;
+    } else {
+        render_status(
+            out,
+            &fetch.status,
+            &client.shown_base(),
+            painter,
+            SystemTime::now(),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn render_status(
+    out: &mut impl Write,
+    s: &KiroStatus,
+    bridge: &str,
+    p: Painter,
+    now: SystemTime,
+) -> std::io::Result<()> {
+    writeln!(out, "{}  {}", p.dim("state   "), p.state(s.status))?;
+    if let Some(cmd) = &s.current_command {
+        writeln!(
+            out,
+            "{}  {}",
+            p.dim("running "),
+            p.accent(&sanitize::line(cmd))
+        )?;
+    }
+    if let Some(v) = &s.version {
+        writeln!(out, "{}  {}", p.dim("version "), sanitize::line(v))?;
+    }
+    writeln!(
+        out,
+        "{}  {} available",
+        p.dim("commands"),
+        s.available_commands.len()
+    )?;
+    if let Some(ts) = &s.timestamp {
+        let age = age_of(ts, now)
+            .map(|a| format!("{} ago", human_duration(a)))
+            .unwrap_or_else(|| "at an unreadable time".into());
+        writeln!(
+            out,
+            "{}  {} ({})",
+            p.dim("answered"),
+            age,
+            sanitize::line(ts)
+        )?;
+    }
+    writeln!(out, "{}  {}", p.dim("bridge  "), bridge)?;
+    Ok(())
+}
+
+pub async fn health(
+    client: &BridgeClient,
+    json: bool,
+    painter: Painter,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let h = client.health().await?;
+    if json {
+        write_json_line(out, &h)?;
+    } else {
+        render_health(out, &h, painter)?;
+    }
+    if h.status == HealthState::Unhealthy {
+        let why = h.error.as_deref().map(sanitize::line).unwrap_or_default();
+        if json {
+            return Err(Outcome::Silent(3).into());
+        }
+        anyhow::bail!(
+            "the bridge server reports itself unhealthy{}{}",
+            if why.is_empty() { "" } else { ": " },
+            why
+        );
+    }
+    Ok(())
+}
+
+pub fn render_health(out: &mut impl Write, h: &Health, p: Painter) -> std::io::Result<()> {
+    let state = match h.status {
+        HealthState::Healthy => p.good("healthy"),
+        HealthState::Unhealthy => p.bad("unhealthy"),
+    };
+    writeln!(out, "{}  {}", p.dim("health "), p.bold(&state))?;
+    let mut server = if h.server.running {
+        "running".to_owned()
+    } else {
+        "not running".to_owned()
+    };
+    if let (Some(host), Some(port)) = (&h.server.host, h.server.port) {
+        server.push_str(&format!(" on {}:{port}", sanitize::line(host)));
+    }
+    if let Some(up) = h.server.uptime.filter(|u| u.is_finite() && *u >= 0.0) {
+        server.push_str(&format!(
+            ", up {}",
+            human_duration(std::time::Duration::from_secs_f64(up.min(1e9)))
+        ));
+    }
+    writeln!(out, "{}  {server}", p.dim("server "))?;
+    if let Some(ts) = &h.timestamp {
+        writeln!(out, "{}  {}", p.dim("checked"), sanitize::line(ts))?;
+    }
+    if let Some(e) = &h.error {
+        writeln!(out, "{}  {}", p.dim("error  "), p.bad(&sanitize::line(e)))?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct CommandList<'a> {
+    count: usize,
+    commands: Vec<&'a str>,
+}
+
+pub async fn commands(
+    client: &BridgeClient,
+    filter: Option<&str>,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let fetch = client.status().await?;
+    let list = select_commands(&fetch.status.available_commands, filter);
+    if json {
+        write_json_line(
+            out,
+            &CommandList {
+                count: list.len(),
+                commands: list,
+            },
+        )?;
+    } else {
+        for c in list {
+            writeln!(out, "{}", sanitize::line(c))?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Sorted, de-duplicated, filtered by a case-insensitive substring.
+pub fn select_commands<'a>(all: &'a [String], filter: Option<&str>) -> Vec<&'a str> {
+    let needle = filter.map(str::to_lowercase);
+    let mut list: Vec<&str> = all
+        .iter()
+        .map(String::as_str)
+        .filter(|c| {
+            needle
+                .as_deref()
+                .is_none_or(|n| c.to_lowercase().contains(n))
+        })
+        .collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::KiroState;
+
+    #[test]
+    fn commands_are_sorted_filtered_and_unique() {
+        let all: Vec<String> = [
+            "vscode.open",
+            "kiro.generateCode",
+            "Kiro.Chat",
+            "vscode.open",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            select_commands(&all, None),
+            vec!["Kiro.Chat", "kiro.generateCode", "vscode.open"]
+        );
+        assert_eq!(
+            select_commands(&all, Some("KIRO")),
+            vec!["Kiro.Chat", "kiro.generateCode"]
+        );
+    }
+
+    #[test]
+    fn status_render_neutralises_bridge_strings() {
+        let s = KiroStatus {
+            status: KiroState::Busy,
+            current_command: Some("evil\u{1b}]0;title\u{7}".into()),
+            version: Some("1.0\u{1b}[2J".into()),
+            available_commands: vec![],
+            timestamp: Some("2025-01-19T10:30:00Z".into()),
+        };
+        let mut out = Vec::new();
+        render_status(
+            &mut out,
+            &s,
+            "http://x/",
+            Painter { color: false },
+            SystemTime::now(),
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("state     busy"), "{text}");
+        assert!(text.contains("running   evil\\x1b]0;title\\x07"), "{text}");
+    }
+}

@@ -1,0 +1,169 @@
+//! `watch`: the I/O side of polling. It asks the engine when to poll, sends the one status
+//! request (never two at once), hands the answer back, prints the events, and listens for
+//! signals, the deadline, heartbeats and the status-line tick. All decisions are the engine's.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use crate::cli::WatchArgs;
+use crate::client::{BridgeClient, StatusFetch};
+use crate::config::Config;
+use crate::engine::{Engine, EngineConfig, Failure, Stop};
+use crate::error::{BridgeError, Outcome};
+use crate::output::human_duration;
+use crate::output::view::{Mode, WatchView};
+use crate::signals::{Sig, Signals};
+
+pub fn engine_config(args: &WatchArgs) -> EngineConfig {
+    EngineConfig {
+        interval_ready: args.interval_ready,
+        interval_busy: args.interval_busy,
+        interval_unavailable: args.interval_unavailable,
+        interval_error: args.interval_error,
+        max_backoff: args.max_backoff,
+        breaker_recovery: args.max_backoff,
+        backoff_base: Duration::from_secs(5).min(args.max_backoff),
+        stall_after: args.stall_after,
+        history: args.history as usize,
+        until: args.until.clone(),
+        count: args.count,
+        ..EngineConfig::default()
+    }
+}
+
+pub fn failure_of(e: &BridgeError) -> Failure {
+    Failure {
+        kind: e.kind(),
+        message: e.short(),
+        retry_after: e.retry_after(),
+        fatal: e.is_fatal(),
+    }
+}
+
+enum End {
+    Stop(Stop),
+    Timeout,
+    Signal(Sig),
+}
+
+type StatusFuture<'a> = Pin<Box<dyn Future<Output = Result<StatusFetch, BridgeError>> + 'a>>;
+
+/// Await the in-flight poll, or never when there is none.
+async fn in_flight(f: &mut Option<StatusFuture<'_>>) -> Result<StatusFetch, BridgeError> {
+    match f {
+        Some(f) => f.await,
+        None => std::future::pending().await,
+    }
+}
+
+pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
+    let mut view = WatchView::new(config);
+    let mut signals = Signals::install()?;
+    run_with(client, args, engine_config(args), &mut view, &mut signals).await
+}
+
+/// The loop, with the view and signals given (demo shares it).
+pub async fn run_with(
+    client: &BridgeClient,
+    args: &WatchArgs,
+    cfg: EngineConfig,
+    view: &mut WatchView,
+    signals: &mut Signals,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut engine = Engine::new(cfg, started.into_std());
+    let far = started + Duration::from_secs(100 * 365 * 24 * 3600);
+    let deadline = args.timeout.map(|t| started + t).unwrap_or(far);
+    // A heartbeat only where nothing else shows life: stdout not a terminal.
+    let heartbeat = args.heartbeat.filter(|_| view.mode() != Mode::Live);
+    let mut last_line = Instant::now();
+    let mut poll: Option<StatusFuture<'_>> = None;
+    let mut last_error: Option<BridgeError> = None;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let live = view.has_status_line();
+
+    let end = loop {
+        let due = Instant::from_std(engine.next_poll_at());
+        let beat_at = heartbeat.map(|h| last_line + h).unwrap_or(far);
+        tokio::select! {
+            biased;
+            sig = signals.recv() => {
+                if sig == Sig::Continue {
+                    engine.poll_now(Instant::now().into_std());
+                    continue;
+                }
+                break End::Signal(sig);
+            }
+            _ = tokio::time::sleep_until(deadline) => break End::Timeout,
+            res = in_flight(&mut poll) => {
+                poll = None;
+                let now = Instant::now().into_std();
+                let step = match res {
+                    Ok(fetch) => engine.on_success(now, SystemTime::now(), &fetch.status),
+                    Err(e) => {
+                        let step = engine.on_failure(now, SystemTime::now(), &failure_of(&e));
+                        last_error = Some(e);
+                        step
+                    }
+                };
+                if !step.events.is_empty() {
+                    view.events(&step.events)?;
+                    last_line = Instant::now();
+                }
+                if let Some(stop) = step.stop {
+                    break End::Stop(stop);
+                }
+                view.redraw(&engine, now, client.stats.snapshot());
+            }
+            _ = tokio::time::sleep_until(due), if poll.is_none() => {
+                if let Some(events) = engine.start_poll(Instant::now().into_std(), SystemTime::now()) {
+                    view.events(&events)?;
+                    poll = Some(Box::pin(client.status()));
+                    view.redraw(&engine, Instant::now().into_std(), client.stats.snapshot());
+                }
+            }
+            _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
+                view.event(&engine.heartbeat(SystemTime::now()))?;
+                last_line = Instant::now();
+            }
+            _ = tick.tick(), if live => {
+                view.redraw(&engine, Instant::now().into_std(), client.stats.snapshot());
+            }
+        }
+    };
+    drop(poll);
+
+    let now = Instant::now().into_std();
+    let reason = match &end {
+        End::Stop(Stop::Until(u)) => format!("until {}", format!("{u:?}").to_lowercase()),
+        End::Stop(Stop::Count) => "count reached".into(),
+        End::Stop(Stop::Fatal(_)) => "authentication rejected".into(),
+        End::Timeout => "timed out".into(),
+        End::Signal(Sig::Interrupt) => "interrupted".into(),
+        End::Signal(_) => "terminated".into(),
+    };
+    view.finish();
+    view.event(&engine.summary(now, SystemTime::now(), client.stats.snapshot(), &reason))?;
+
+    match end {
+        End::Stop(Stop::Fatal(msg)) => Err(match last_error {
+            Some(e) => e.into(),
+            None => anyhow::anyhow!(msg),
+        }),
+        End::Stop(_) => Ok(()),
+        End::Timeout => Err(Outcome::TimedOut(format!(
+            "timed out after {}: {}",
+            human_duration(args.timeout.unwrap_or_default()),
+            engine.last_seen(now)
+        ))
+        .into()),
+        End::Signal(sig) => Err(Outcome::Interrupted {
+            code: sig.exit_code(),
+        }
+        .into()),
+    }
+}
