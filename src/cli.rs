@@ -198,12 +198,8 @@ pub struct ExecArgs {
     #[arg(value_name = "COMMAND")]
     pub command: String,
 
-    /// Arguments passed to the command
-    #[arg(
-        value_name = "ARGS",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// Arguments passed to the command (put them after `--` when one starts with `-`)
+    #[arg(value_name = "ARGS")]
     pub args: Vec<String>,
 
     /// Workspace directory the command runs in
@@ -291,10 +287,7 @@ pub struct DemoArgs {
 fn parse_url(s: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "scheme must be http or https, not {}",
-            url.scheme()
-        ));
+        return Err(format!("scheme must be http or https, not {}", url.scheme()));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("the URL has no host".into());
@@ -382,11 +375,30 @@ mod tests {
 
     #[test]
     fn exec_takes_hyphenated_args() {
-        let cli = Cli::try_parse_from(["kiro-poll", "exec", "x.y", "--wait", "a", "-b"]).unwrap();
+        let cli = Cli::try_parse_from(["kiro-poll", "exec", "x.y", "a", "--wait", "--", "-b"]).unwrap();
         let Command::Exec(e) = cli.command else {
             panic!("not exec")
         };
         assert!(e.wait);
         assert_eq!(e.args, vec!["a", "-b"]);
+        let cli = Cli::try_parse_from([
+            "kiro-poll",
+            "exec",
+            "x.y",
+            "a b",
+            "--workspace",
+            "/w",
+            "--timeout",
+            "1m",
+        ])
+        .unwrap();
+        let Command::Exec(e) = cli.command else {
+            panic!("not exec")
+        };
+        assert_eq!(e.args, vec!["a b".to_string()]);
+        assert_eq!(
+            (e.workspace, e.timeout),
+            (Some("/w".into()), Duration::from_secs(60))
+        );
     }
 }

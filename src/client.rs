@@ -117,10 +117,8 @@ impl BridgeClient {
         let http = builder.build()?;
         let auth = match &opts.api_key {
             Some(key) => {
-                let mut v =
-                    HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
-                        anyhow::anyhow!("the API key holds characters a header cannot carry")
-                    })?;
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| anyhow::anyhow!("the API key holds characters a header cannot carry"))?;
                 v.set_sensitive(true);
                 Some(v)
             }
@@ -149,12 +147,7 @@ impl BridgeClient {
         redact_url(&self.base)
     }
 
-    fn request(
-        &self,
-        method: Method,
-        url: &url::Url,
-        timeout: Duration,
-    ) -> reqwest::RequestBuilder {
+    fn request(&self, method: Method, url: &url::Url, timeout: Duration) -> reqwest::RequestBuilder {
         let mut rb = self.http.request(method, url.clone()).timeout(timeout);
         if let Some(auth) = &self.auth {
             rb = rb.header(header::AUTHORIZATION, auth.clone());
@@ -216,9 +209,7 @@ impl BridgeClient {
                 });
             }
         };
-        self.stats
-            .bytes
-            .fetch_add(body.len() as u64, Ordering::Relaxed);
+        self.stats.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
         self.log(1, || {
             format!(
                 "{shown} -> {} ({} bytes, {:.1} ms)",
@@ -285,11 +276,7 @@ impl BridgeClient {
             });
         }
         let status: KiroStatus = self.parse_ok(&raw, &shown)?;
-        let etag = raw
-            .headers
-            .get(header::ETAG)
-            .filter(|v| usable_etag(v))
-            .cloned();
+        let etag = raw.headers.get(header::ETAG).filter(|v| usable_etag(v)).cloned();
         let last_modified = raw.headers.get(header::LAST_MODIFIED).cloned();
         *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(StatusCache {
             etag,
@@ -355,11 +342,7 @@ impl BridgeClient {
     }
 
     /// Turn a 2xx into `T`, anything else into the matching error.
-    pub fn parse_ok<T: DeserializeOwned>(
-        &self,
-        raw: &RawResponse,
-        shown: &str,
-    ) -> Result<T, BridgeError> {
+    pub fn parse_ok<T: DeserializeOwned>(&self, raw: &RawResponse, shown: &str) -> Result<T, BridgeError> {
         if !raw.status.is_success() {
             self.stats.errors.fetch_add(1, Ordering::Relaxed);
             return Err(error_for_status(raw, shown, SystemTime::now()));
@@ -519,10 +502,7 @@ fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration) -> Bridge
         FailureKind::Connection
     };
     let detail = if kind == FailureKind::Timeout {
-        format!(
-            "no answer within {}",
-            crate::output::human_duration(timeout)
-        )
+        format!("no answer within {}", crate::output::human_duration(timeout))
     } else {
         root_cause(e)
     };
@@ -540,10 +520,7 @@ fn root_cause(e: &reqwest::Error) -> String {
         last = s;
     }
     let text = last.to_string();
-    if text.contains("error sending request")
-        || text.contains("http://")
-        || text.contains("https://")
-    {
+    if text.contains("error sending request") || text.contains("http://") || text.contains("https://") {
         // Never echo a URL from the error (it could carry credentials); say what kind it was.
         if e.is_connect() {
             return "connection failed".into();
@@ -576,15 +553,9 @@ mod tests {
     fn retry_after_seconds_and_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("999999", now),
-            Some(Duration::from_secs(3600))
-        );
+        assert_eq!(parse_retry_after("999999", now), Some(Duration::from_secs(3600)));
         let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(
-            parse_retry_after(&later, now),
-            Some(Duration::from_secs(30))
-        );
+        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(30)));
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
@@ -630,9 +601,7 @@ mod tests {
             .to_string()
             .contains("KIRO_UNAVAILABLE: Kiro IDE is not responding"));
         let e = error_for_status(&raw(500, "<html>oops</html>"), "u", now);
-        assert!(
-            e.to_string().contains("HTTP 500") && e.to_string().contains("Internal Server Error")
-        );
+        assert!(e.to_string().contains("HTTP 500") && e.to_string().contains("Internal Server Error"));
     }
 
     #[test]
@@ -642,16 +611,9 @@ mod tests {
             header::LOCATION,
             HeaderValue::from_static("http://evil.example:8080/steal?x=1"),
         );
-        let e = error_for_status(
-            &r,
-            "http://localhost:3001/api/kiro/status",
-            SystemTime::now(),
-        );
+        let e = error_for_status(&r, "http://localhost:3001/api/kiro/status", SystemTime::now());
         let text = e.to_string();
-        assert!(
-            text.contains("evil.example") && !text.contains("steal"),
-            "{text}"
-        );
+        assert!(text.contains("evil.example") && !text.contains("steal"), "{text}");
     }
 
     #[test]

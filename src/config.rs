@@ -88,12 +88,8 @@ impl Config {
 
 fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            UsageError(format!(
-                "cannot read '--api-key-file {}': {e}",
-                path.display()
-            ))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read '--api-key-file {}': {e}", path.display())))?;
         let key = text.trim();
         if key.is_empty() {
             return Err(UsageError(format!(
@@ -126,10 +122,7 @@ pub fn redact_url(url: &url::Url) -> String {
                     || k.eq_ignore_ascii_case("api_key")
                     || k.eq_ignore_ascii_case("key")
                     || k.eq_ignore_ascii_case("token");
-                (
-                    k.into_owned(),
-                    if secret { "***".into() } else { v.into_owned() },
-                )
+                (k.into_owned(), if secret { "***".into() } else { v.into_owned() })
             })
             .collect();
         u.query_pairs_mut().clear().extend_pairs(pairs);
@@ -145,10 +138,7 @@ mod tests {
     fn redacts_credentials_and_key_queries() {
         let u = url::Url::parse("http://user:s3cret@localhost:3001/x?apiKey=abc&n=1").unwrap();
         let shown = redact_url(&u);
-        assert!(
-            !shown.contains("s3cret") && !shown.contains("abc"),
-            "{shown}"
-        );
+        assert!(!shown.contains("s3cret") && !shown.contains("abc"), "{shown}");
         assert!(shown.contains("n=1"));
         let plain = url::Url::parse("http://localhost:3001/").unwrap();
         assert_eq!(redact_url(&plain), "http://localhost:3001/");

@@ -333,9 +333,7 @@ impl Engine {
         self.first_failure_at.get_or_insert(now);
 
         let mut delay = match failure.kind {
-            FailureKind::Http | FailureKind::Protocol | FailureKind::Redirect => {
-                self.cfg.interval_error
-            }
+            FailureKind::Http | FailureKind::Protocol | FailureKind::Redirect => self.cfg.interval_error,
             _ => self.next_backoff(),
         };
         if let Some(ra) = failure.retry_after {
@@ -381,10 +379,7 @@ impl Engine {
     }
 
     fn count_reached(&self) -> Option<Stop> {
-        self.cfg
-            .count
-            .filter(|c| self.polls >= *c)
-            .map(|_| Stop::Count)
+        self.cfg.count.filter(|c| self.polls >= *c).map(|_| Stop::Count)
     }
 
     fn next_backoff(&mut self) -> Duration {
@@ -407,13 +402,7 @@ impl Engine {
             .min(self.cfg.max_backoff)
     }
 
-    fn diff(
-        &mut self,
-        prev: &KiroStatus,
-        cur: &KiroStatus,
-        now: Instant,
-        wall: SystemTime,
-    ) -> Vec<Event> {
+    fn diff(&mut self, prev: &KiroStatus, cur: &KiroStatus, now: Instant, wall: SystemTime) -> Vec<Event> {
         let mut kinds = Vec::new();
         if prev.status != cur.status {
             kinds.push(EventKind::StatusChanged {
@@ -624,17 +613,9 @@ mod tests {
         assert_eq!(e.next_poll_at(), c.now(), "first poll at once");
         poll(&mut e, &mut c, Ok(ready()));
         assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(10));
-        poll(
-            &mut e,
-            &mut c,
-            Ok(st(KiroState::Busy, Some("x"), &["a", "b"])),
-        );
+        poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a", "b"])));
         assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(2));
-        poll(
-            &mut e,
-            &mut c,
-            Ok(st(KiroState::Unavailable, None, &["a", "b"])),
-        );
+        poll(&mut e, &mut c, Ok(st(KiroState::Unavailable, None, &["a", "b"])));
         assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(30));
     }
 
@@ -755,10 +736,7 @@ mod tests {
         ));
         // The next probe succeeds: closed, recovered.
         let s = poll(&mut e, &mut c, Ok(ready()));
-        assert_eq!(
-            names(&s),
-            vec!["circuit", "recovered", "circuit", "snapshot"]
-        );
+        assert_eq!(names(&s), vec!["circuit", "recovered", "circuit", "snapshot"]);
         assert!(matches!(
             s.events[2].kind,
             EventKind::Circuit {
@@ -779,10 +757,7 @@ mod tests {
     fn unreachable_is_reported_on_first_failure_and_when_it_changes() {
         let mut c = Clock::new();
         let mut e = engine(EngineConfig::default(), &c);
-        assert_eq!(
-            names(&poll(&mut e, &mut c, Err(down()))),
-            vec!["unreachable"]
-        );
+        assert_eq!(names(&poll(&mut e, &mut c, Err(down()))), vec!["unreachable"]);
         assert!(names(&poll(&mut e, &mut c, Err(down()))).is_empty());
         let other = Failure {
             kind: FailureKind::Timeout,
@@ -829,10 +804,7 @@ mod tests {
         let EventKind::CommandFinished { duration_ms, .. } = &s.events[1].kind else {
             unreachable!()
         };
-        assert_eq!(
-            *duration_ms, 3000,
-            "observed from first seen to first not seen"
-        );
+        assert_eq!(*duration_ms, 3000, "observed from first seen to first not seen");
         let EventKind::CommandsChanged {
             added,
             removed,
@@ -868,8 +840,7 @@ mod tests {
         }
         assert_eq!(stalls, 1);
         assert!(
-            e.last_seen(c.now())
-                .starts_with("still busy running x for 18s"),
+            e.last_seen(c.now()).starts_with("still busy running x for 18s"),
             "{}",
             e.last_seen(c.now())
         );
@@ -933,12 +904,7 @@ mod tests {
         );
         assert_eq!(poll(&mut e, &mut c, Ok(ready())).stop, None);
         assert_eq!(
-            poll(
-                &mut e,
-                &mut c,
-                Ok(st(KiroState::Busy, Some("x"), &["a", "b"]))
-            )
-            .stop,
+            poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a", "b"]))).stop,
             Some(Stop::Until(UntilState::Change))
         );
 

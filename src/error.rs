@@ -76,9 +76,9 @@ impl BridgeError {
         match self {
             BridgeError::Unreachable { kind, .. } => *kind,
             BridgeError::Protocol { .. } => FailureKind::Protocol,
-            BridgeError::Auth { .. }
-            | BridgeError::Unavailable { .. }
-            | BridgeError::Http { .. } => FailureKind::Http,
+            BridgeError::Auth { .. } | BridgeError::Unavailable { .. } | BridgeError::Http { .. } => {
+                FailureKind::Http
+            }
             BridgeError::Redirect { .. } => FailureKind::Redirect,
         }
     }
@@ -86,8 +86,9 @@ impl BridgeError {
     /// The delay the bridge asked for (429/503 `Retry-After`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            BridgeError::Unavailable { retry_after, .. }
-            | BridgeError::Http { retry_after, .. } => *retry_after,
+            BridgeError::Unavailable { retry_after, .. } | BridgeError::Http { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }
@@ -100,19 +101,13 @@ impl BridgeError {
     /// A short text without the URL, for event lines.
     pub fn short(&self) -> String {
         match self {
-            BridgeError::Unreachable { detail, .. } | BridgeError::Protocol { detail, .. } => {
-                detail.clone()
-            }
-            BridgeError::Auth {
-                status, message, ..
-            } => format!("HTTP {status}: {message}"),
+            BridgeError::Unreachable { detail, .. } | BridgeError::Protocol { detail, .. } => detail.clone(),
+            BridgeError::Auth { status, message, .. } => format!("HTTP {status}: {message}"),
             BridgeError::Unavailable { message, .. } => format!("HTTP 503: {message}"),
-            BridgeError::Http {
-                status, message, ..
-            } => format!("HTTP {status}: {message}"),
-            BridgeError::Redirect {
-                status, location, ..
-            } => format!("HTTP {status} redirect to {location} (not followed)"),
+            BridgeError::Http { status, message, .. } => format!("HTTP {status}: {message}"),
+            BridgeError::Redirect { status, location, .. } => {
+                format!("HTTP {status} redirect to {location} (not followed)")
+            }
         }
     }
 
@@ -216,14 +211,8 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
         Some(Outcome::Interrupted { .. }) | Some(Outcome::Silent(_)) => return None,
         _ => {}
     }
-    let mut text = format!(
-        "kiro-poll: error: {}",
-        crate::sanitize::line(&format!("{err:#}"))
-    );
-    if let Some(hint) = err
-        .downcast_ref::<BridgeError>()
-        .and_then(BridgeError::hint)
-    {
+    let mut text = format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}")));
+    if let Some(hint) = err.downcast_ref::<BridgeError>().and_then(BridgeError::hint) {
         text.push_str("\n  hint: ");
         text.push_str(hint);
     }

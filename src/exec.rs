@@ -13,15 +13,11 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::cli::{ExecArgs, InputArgs};
-use crate::client::{
-    error_for_status, parse_body, BridgeClient, RawResponse, EXECUTE_PATH, INPUT_PATH,
-};
+use crate::client::{error_for_status, parse_body, BridgeClient, RawResponse, EXECUTE_PATH, INPUT_PATH};
 use crate::config::Config;
 use crate::engine::{Engine, EngineConfig};
 use crate::error::{BridgeError, FailureKind, Outcome, UsageError};
-use crate::model::{
-    ErrorBody, ExecuteRequest, ExecuteResponse, InputRequest, InputResponse, KiroState,
-};
+use crate::model::{ErrorBody, ExecuteRequest, ExecuteResponse, InputRequest, InputResponse, KiroState};
 use crate::output::{human_duration, write_json_line};
 use crate::sanitize;
 use crate::signals::{Sig, Signals};
@@ -89,16 +85,9 @@ impl Drop for Spinner {
     }
 }
 
-pub async fn run_exec(
-    client: &BridgeClient,
-    config: &Config,
-    args: &ExecArgs,
-) -> anyhow::Result<()> {
+pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -> anyhow::Result<()> {
     if args.command.trim().is_empty() {
-        return Err(UsageError(
-            "invalid value '' for '<COMMAND>': a command id is required".into(),
-        )
-        .into());
+        return Err(UsageError("invalid value '' for '<COMMAND>': a command id is required".into()).into());
     }
     let mut signals = Signals::install()?;
     let mut spinner = Spinner::new(config.term.stderr_tty && !config.quiet, &args.command);
@@ -121,10 +110,7 @@ fn finish(config: &Config, ending: Ending) -> anyhow::Result<()> {
             out.flush()?;
         }
     }
-    if ending.error.is_none()
-        && !config.json
-        && !config.quiet
-        && ending.report.observed_by == Some("status")
+    if ending.error.is_none() && !config.json && !config.quiet && ending.report.observed_by == Some("status")
     {
         let _ = writeln!(
             std::io::stderr().lock(),
@@ -257,10 +243,7 @@ async fn execute(
             error: Some(Outcome::Unknown(msg).into()),
         };
     }
-    follow_status(
-        client, args, signals, spinner, report, started, deadline, lost,
-    )
-    .await
+    follow_status(client, args, signals, spinner, report, started, deadline, lost).await
 }
 
 /// After a 408 or a lost connection: follow /status while it shows the command.
@@ -338,10 +321,7 @@ async fn follow_status(
                     report.waited_ms = started.elapsed().as_millis() as u64;
                     report.observed_by = Some("status");
                     report.outcome = "completed";
-                    return Ending {
-                        report,
-                        error: None,
-                    };
+                    return Ending { report, error: None };
                 } else {
                     unseen_polls += 1;
                     if unseen_polls >= UNSEEN_POLLS {
@@ -437,17 +417,11 @@ fn answered(mut report: ExecReport, raw: RawResponse, client: &BridgeClient) -> 
             if resp.success && raw.status == StatusCode::OK {
                 report.error = resp.error;
                 report.outcome = "succeeded";
-                return Ending {
-                    report,
-                    error: None,
-                };
+                return Ending { report, error: None };
             }
             report.success = Some(false);
             report.outcome = "failed";
-            let why = resp
-                .error
-                .clone()
-                .unwrap_or_else(|| "no reason given".into());
+            let why = resp.error.clone().unwrap_or_else(|| "no reason given".into());
             report.error = Some(why.clone());
             let msg = format!(
                 "{} failed: {}",
@@ -519,18 +493,10 @@ pub async fn run_input(
     }
     if resp.success && status == 200 {
         if !config.json {
-            writeln!(
-                out,
-                "input accepted for {}",
-                sanitize::line(&args.execution_id)
-            )?;
+            writeln!(out, "input accepted for {}", sanitize::line(&args.execution_id))?;
         }
         return Ok(());
     }
     let why = resp.error.unwrap_or_else(|| format!("HTTP {status}"));
-    Err(Outcome::CommandFailed(format!(
-        "the bridge refused the input: {}",
-        sanitize::line(&why)
-    ))
-    .into())
+    Err(Outcome::CommandFailed(format!("the bridge refused the input: {}", sanitize::line(&why))).into())
 }

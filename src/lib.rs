@@ -108,20 +108,10 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     };
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Status => {
-            oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await
-        }
-        Command::Health => {
-            oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await
-        }
+        Command::Status => oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await,
+        Command::Health => oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await,
         Command::Commands { filter } => {
-            oneshot::commands(
-                &make_client(&config)?,
-                filter.as_deref(),
-                config.json,
-                &mut out,
-            )
-            .await
+            oneshot::commands(&make_client(&config)?, filter.as_deref(), config.json, &mut out).await
         }
         Command::Watch(args) => {
             drop(out);
@@ -131,9 +121,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             drop(out);
             exec::run_exec(&make_client(&config)?, &config, &args).await
         }
-        Command::Input(args) => {
-            exec::run_input(&make_client(&config)?, &config, &args, &mut out).await
-        }
+        Command::Input(args) => exec::run_input(&make_client(&config)?, &config, &args, &mut out).await,
         Command::MockBridge(args) => {
             drop(out);
             mock::serve_forever(&args, &config).await

@@ -42,12 +42,7 @@ pub fn render_status(
 ) -> std::io::Result<()> {
     writeln!(out, "{}  {}", p.dim("state   "), p.state(s.status))?;
     if let Some(cmd) = &s.current_command {
-        writeln!(
-            out,
-            "{}  {}",
-            p.dim("running "),
-            p.accent(&sanitize::line(cmd))
-        )?;
+        writeln!(out, "{}  {}", p.dim("running "), p.accent(&sanitize::line(cmd)))?;
     }
     if let Some(v) = &s.version {
         writeln!(out, "{}  {}", p.dim("version "), sanitize::line(v))?;
@@ -62,13 +57,7 @@ pub fn render_status(
         let age = age_of(ts, now)
             .map(|a| format!("{} ago", human_duration(a)))
             .unwrap_or_else(|| "at an unreadable time".into());
-        writeln!(
-            out,
-            "{}  {} ({})",
-            p.dim("answered"),
-            age,
-            sanitize::line(ts)
-        )?;
+        writeln!(out, "{}  {} ({})", p.dim("answered"), age, sanitize::line(ts))?;
     }
     writeln!(out, "{}  {}", p.dim("bridge  "), bridge)?;
     Ok(())
@@ -167,11 +156,7 @@ pub fn select_commands<'a>(all: &'a [String], filter: Option<&str>) -> Vec<&'a s
     let mut list: Vec<&str> = all
         .iter()
         .map(String::as_str)
-        .filter(|c| {
-            needle
-                .as_deref()
-                .is_none_or(|n| c.to_lowercase().contains(n))
-        })
+        .filter(|c| needle.as_deref().is_none_or(|n| c.to_lowercase().contains(n)))
         .collect();
     list.sort_unstable();
     list.dedup();
@@ -185,15 +170,10 @@ mod tests {
 
     #[test]
     fn commands_are_sorted_filtered_and_unique() {
-        let all: Vec<String> = [
-            "vscode.open",
-            "kiro.generateCode",
-            "Kiro.Chat",
-            "vscode.open",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let all: Vec<String> = ["vscode.open", "kiro.generateCode", "Kiro.Chat", "vscode.open"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(
             select_commands(&all, None),
             vec!["Kiro.Chat", "kiro.generateCode", "vscode.open"]
@@ -223,10 +203,7 @@ mod tests {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            !text.contains('\u{1b}') && !text.contains('\u{7}'),
-            "{text}"
-        );
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
         assert!(text.contains("state     busy"), "{text}");
         assert!(text.contains("running   evil\\x1b]0;title\\x07"), "{text}");
     }

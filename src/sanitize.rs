@@ -60,17 +60,11 @@ mod tests {
 
     #[test]
     fn escape_sequences_are_neutralised() {
-        assert_eq!(
-            line("\x1b[2J\x1b]0;pwned\x07"),
-            "\\x1b[2J\\x1b]0;pwned\\x07"
-        );
+        assert_eq!(line("\x1b[2J\x1b]0;pwned\x07"), "\\x1b[2J\\x1b]0;pwned\\x07");
         // OSC 52 clipboard write
         assert_eq!(line("\x1b]52;c;aGk=\x1b\\"), "\\x1b]52;c;aGk=\\x1b\\");
         // C1 CSI, CR, backspace, DEL
-        assert_eq!(
-            line("a\u{9b}31mb\rc\x08d\x7f"),
-            "a\\x9b31mb\\x0dc\\x08d\\x7f"
-        );
+        assert_eq!(line("a\u{9b}31mb\rc\x08d\x7f"), "a\\x9b31mb\\x0dc\\x08d\\x7f");
         // bidi override
         assert_eq!(line("x\u{202e}y"), "x\\u{202e}y");
     }

@@ -185,11 +185,7 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
         if let Some(r) = injected(&app, &req) {
             r
         } else if !authorized(&app, req.headers()) {
-            express_error(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "Valid API key required",
-            )
+            express_error(StatusCode::UNAUTHORIZED, "Unauthorized", "Valid API key required")
         } else {
             next.run(req).await
         }
@@ -219,10 +215,7 @@ fn authorized(app: &App, headers: &HeaderMap) -> bool {
     let Some(key) = &app.settings.api_key else {
         return true;
     };
-    let Some(given) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(given) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let given = given.strip_prefix("Bearer ").unwrap_or(given);
@@ -271,9 +264,7 @@ fn injected(app: &App, req: &Request) -> Option<Response> {
             .into_response(),
         FaultKind::Drop => {
             let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::other(
-                    "connection dropped by the simulator",
-                ))
+                Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by the simulator"))
             });
             (
                 StatusCode::OK,
@@ -337,27 +328,19 @@ async fn status(State(app): State<App>, headers: HeaderMap) -> Response {
     let text = body.to_string();
     let etag = match app.settings.etag {
         EtagMode::Strong => Some(format!("\"{}\"", hash_hex(stable.to_string().as_bytes()))),
-        EtagMode::Weak => Some(format!(
-            "W/\"{:x}-{}\"",
-            text.len(),
-            hash_hex(text.as_bytes())
-        )),
+        EtagMode::Weak => Some(format!("W/\"{:x}-{}\"", text.len(), hash_hex(text.as_bytes()))),
         EtagMode::None => None,
     };
     if let (Some(tag), Some(inm)) = (
         &etag,
-        headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok()),
+        headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()),
     ) {
         let weak = |s: &str| s.trim().trim_start_matches("W/").to_owned();
         let matches = inm.trim() == "*" || inm.split(',').any(|c| weak(c) == weak(tag));
         if matches {
             let mut r = StatusCode::NOT_MODIFIED.into_response();
-            r.headers_mut().insert(
-                header::ETAG,
-                HeaderValue::from_str(tag).expect("ascii etag"),
-            );
+            r.headers_mut()
+                .insert(header::ETAG, HeaderValue::from_str(tag).expect("ascii etag"));
             return r;
         }
     }
@@ -368,10 +351,8 @@ async fn status(State(app): State<App>, headers: HeaderMap) -> Response {
     )
         .into_response();
     if let Some(tag) = etag {
-        r.headers_mut().insert(
-            header::ETAG,
-            HeaderValue::from_str(&tag).expect("ascii etag"),
-        );
+        r.headers_mut()
+            .insert(header::ETAG, HeaderValue::from_str(&tag).expect("ascii etag"));
     }
     r
 }
@@ -433,9 +414,7 @@ async fn execute(State(app): State<App>, body: Bytes) -> Response {
             return bridge_error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "COMMAND_EXECUTION_FAILED",
-                &format!(
-                    "Command '{command}' failed: Maximum concurrent commands limit reached (3)"
-                ),
+                &format!("Command '{command}' failed: Maximum concurrent commands limit reached (3)"),
                 true,
             );
         }
@@ -591,9 +570,7 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
     let ip: std::net::IpAddr = match args.host.as_str() {
         "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
         h => h.parse().map_err(|_| {
-            crate::error::UsageError(format!(
-                "invalid value '{h}' for '--host': not an IP address"
-            ))
+            crate::error::UsageError(format!("invalid value '{h}' for '--host': not an IP address"))
         })?,
     };
     let name = settings.scenario.name.clone();

@@ -133,11 +133,7 @@ mod tests {
     #[test]
     fn json_lines_are_whole() {
         let mut out = Vec::new();
-        write_json_line(
-            &mut out,
-            &serde_json::json!({"type": "x", "s": "\u{1b}[2J"}),
-        )
-        .unwrap();
+        write_json_line(&mut out, &serde_json::json!({"type": "x", "s": "\u{1b}[2J"})).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.ends_with('\n') && !text.contains('\u{1b}'), "{text:?}");
     }

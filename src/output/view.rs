@@ -45,8 +45,7 @@ impl WatchView {
         let (bar, guard) = if mode == Mode::Live && config.term.stderr_tty && !config.quiet {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
             bar.set_style(
-                ProgressStyle::with_template("{msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             (Some(bar), Some(TerminalGuard::acquire()))
         } else {
@@ -164,7 +163,7 @@ pub fn event_line(e: &Event, p: Painter) -> String {
         ),
         EventKind::Unreachable { kind, message, consecutive_failures, retry_in_ms } => format!(
             "{} {} (failure {consecutive_failures}, retry in {})",
-            p.bad(kind),
+            p.bad(&format!("{kind}:")),
             clean(message),
             human_duration(Duration::from_millis(*retry_in_ms))
         ),
@@ -225,11 +224,7 @@ pub fn status_line(engine: &Engine, now: Instant, stats: StatsSnapshot, p: Paint
     };
     let mut s = state;
     if let Some((cmd, for_)) = engine.running_for(now) {
-        s.push_str(&format!(
-            "  {} {}",
-            p.accent(&clean(cmd)),
-            human_duration(for_)
-        ));
+        s.push_str(&format!("  {} {}", p.accent(&clean(cmd)), human_duration(for_)));
     }
     let next = if engine.in_flight() {
         "polling…".to_owned()
@@ -285,10 +280,7 @@ mod tests {
             },
         };
         let line = event_line(&e, p);
-        assert!(
-            !line.contains('\u{1b}') && !line.contains('\u{7}'),
-            "{line:?}"
-        );
+        assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
     }
 
     #[test]

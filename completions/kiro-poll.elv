@@ -1,0 +1,240 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kiro-poll] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kiro-poll'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kiro-poll'= {
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'One request: print the bridge''s state'
+            cand health 'Check the bridge server itself (GET /health)'
+            cand commands 'List the Kiro commands the bridge offers, sorted'
+            cand watch 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+            cand exec 'Run a Kiro command on the bridge'
+            cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
+            cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+            cand demo 'Start the simulated bridge and watch it, in one process'
+            cand completions 'Print a shell completion script or the man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;status'= {
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;health'= {
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;commands'= {
+            cand --filter 'Only commands containing this text (case-insensitive)'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;watch'= {
+            cand --until 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)'
+            cand --timeout 'Give up after this long (exit 124, saying what was last seen)'
+            cand --count 'Stop after N polls'
+            cand --heartbeat 'When stdout is not a terminal, print a heartbeat at least this often'
+            cand --interval-ready 'Poll interval while Kiro is ready'
+            cand --interval-busy 'Poll interval while Kiro is busy'
+            cand --interval-unavailable 'Poll interval while Kiro is unavailable'
+            cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense)'
+            cand --max-backoff 'Longest wait between polls while the bridge is unreachable'
+            cand --stall-after 'Report a command that stays busy longer than this (once per run of it)'
+            cand --history 'How many changes to remember'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;exec'= {
+            cand --workspace 'Workspace directory the command runs in'
+            cand --timeout 'With --wait: give up after this long (exit 124)'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --wait 'Wait for the command to finish, also past the bridge''s own 30 s request limit'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;input'= {
+            cand --type 'Kind of input'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge'= {
+            cand --host 'Address to listen on'
+            cand --port 'Port to listen on (0 picks a free one)'
+            cand --scenario 'Built-in scenario name (demo, steady) or a scenario file (JSON)'
+            cand --latency 'Added to every answer'
+            cand --fail-rate 'Share of requests answered with HTTP 500 (0.0 to 1.0)'
+            cand --server-timeout 'Answer an execute request with 408 after this long (the command runs on)'
+            cand --etag 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none'
+            cand --report-busy 'Report busy + currentCommand while a command runs (false: like the real bridge)'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;demo'= {
+            cand --timeout 'Stop after this long'
+            cand --count 'Stop after N polls'
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;completions'= {
+            cand --url 'Bridge base URL'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;help'= {
+            cand status 'One request: print the bridge''s state'
+            cand health 'Check the bridge server itself (GET /health)'
+            cand commands 'List the Kiro commands the bridge offers, sorted'
+            cand watch 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+            cand exec 'Run a Kiro command on the bridge'
+            cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
+            cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+            cand demo 'Start the simulated bridge and watch it, in one process'
+            cand completions 'Print a shell completion script or the man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;help;status'= {
+        }
+        &'kiro-poll;help;health'= {
+        }
+        &'kiro-poll;help;commands'= {
+        }
+        &'kiro-poll;help;watch'= {
+        }
+        &'kiro-poll;help;exec'= {
+        }
+        &'kiro-poll;help;input'= {
+        }
+        &'kiro-poll;help;mock-bridge'= {
+        }
+        &'kiro-poll;help;demo'= {
+        }
+        &'kiro-poll;help;completions'= {
+        }
+        &'kiro-poll;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,191 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kiro_poll_global_optspecs
+    string join \n url= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
+end
+
+function __fish_kiro_poll_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kiro_poll_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kiro_poll_using_subcommand
+    set -l cmd (__fish_kiro_poll_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "status" -d 'One request: print the bridge\'s state'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "health" -d 'Check the bridge server itself (GET /health)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l until -d 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)' -r -f -a "ready\t''
+busy\t''
+unavailable\t''
+change\t'Any change after the first state seen'"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l timeout -d 'Give up after this long (exit 124, saying what was last seen)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l count -d 'Stop after N polls' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l heartbeat -d 'When stdout is not a terminal, print a heartbeat at least this often' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-ready -d 'Poll interval while Kiro is ready' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-busy -d 'Poll interval while Kiro is busy' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-unavailable -d 'Poll interval while Kiro is unavailable' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l history -d 'How many changes to remember' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l wait -d 'Wait for the command to finish, also past the bridge\'s own 30 s request limit'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'Kind of input' -r -f -a "text\t''
+choice\t''
+file\t''
+confirmation\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l host -d 'Address to listen on' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l port -d 'Port to listen on (0 picks a free one)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l scenario -d 'Built-in scenario name (demo, steady) or a scenario file (JSON)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l latency -d 'Added to every answer' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l fail-rate -d 'Share of requests answered with HTTP 500 (0.0 to 1.0)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none' -r -f -a "strong\t''
+weak\t''
+none\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l report-busy -d 'Report busy + currentCommand while a command runs (false: like the real bridge)' -r -f -a "true\t''
+false\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'Stop after N polls' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "status" -d 'One request: print the bridge\'s state'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,374 @@
+//! The real binary against wiremock: output of the one-shot commands, every exit code, usage
+//! errors as one line, the key never shown, colour rules, and a closed stdout.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use common::{fixture, json_fixture, kiro};
+use predicates::prelude::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn bridge_with(route: &str, resp: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(route)).respond_with(resp).mount(&server).await;
+    server
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_prints_the_state() {
+    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_busy.json")).await;
+    kiro()
+        .args(["--url", &s.uri(), "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("state     busy"))
+        .stdout(predicate::str::contains("running   kiro.generateCode"))
+        .stdout(predicate::str::contains("version   1.85.0"))
+        .stdout(predicate::str::contains("commands  1 available"))
+        .stdout(predicate::str::contains("\u{1b}").not());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_json_is_the_bridge_fields() {
+    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    let out = kiro()
+        .args(["--url", &s.uri(), "status", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    let got: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let want: serde_json::Value = serde_json::from_str(&fixture("status_ready.json")).unwrap();
+    assert_eq!(got, want);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_healthy_and_unhealthy() {
+    let s = bridge_with("/health", json_fixture(200, "health_healthy.json")).await;
+    kiro()
+        .args(["--url", &s.uri(), "health"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("healthy"))
+        .stdout(predicate::str::contains("running on localhost:3001, up 1h"));
+    let s = bridge_with("/health", json_fixture(500, "health_unhealthy.json")).await;
+    kiro()
+        .args(["--url", &s.uri(), "health"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("unhealthy"))
+        .stderr(predicate::str::contains("unhealthy: Internal server error"));
+    let out = kiro()
+        .args(["--url", &s.uri(), "health", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "unhealthy");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_are_sorted_filtered_and_json() {
+    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    kiro()
+        .args(["--url", &s.uri(), "commands"])
+        .assert()
+        .success()
+        .stdout("kiro.generateCode\nvscode.open\nworkbench.action.showCommands\n");
+    kiro()
+        .args(["--url", &s.uri(), "commands", "--filter", "OPEN"])
+        .assert()
+        .success()
+        .stdout("vscode.open\n");
+    let out = kiro()
+        .args(["--url", &s.uri(), "--json", "commands"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["count"], 3);
+    assert_eq!(v["commands"][0], "kiro.generateCode");
+}
+
+#[test]
+fn bad_flags_are_one_line_and_exit_2() {
+    for (args, needle) in [
+        (vec!["status", "--bogus"], "--bogus"),
+        (vec!["--url", "ftp://x", "status"], "--url"),
+        (vec!["--request-timeout", "soon", "status"], "--request-timeout"),
+        (vec!["watch", "--interval-busy", "10ms"], "--interval-busy"),
+        (vec!["watch", "--until", "sleeping"], "sleeping"),
+        (vec!["--color", "purple", "status"], "--color"),
+    ] {
+        let out = kiro().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn a_bad_env_url_is_a_usage_error() {
+    let out = kiro()
+        .env("KIRO_BRIDGE_URL", "localhost:3001")
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("--url"));
+}
+
+#[test]
+fn a_missing_key_file_is_a_usage_error() {
+    kiro()
+        .args(["--api-key-file", "/nonexistent/key", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--api-key-file"));
+}
+
+#[test]
+fn help_ends_with_an_example() {
+    for cmd in [
+        "status",
+        "health",
+        "commands",
+        "watch",
+        "exec",
+        "input",
+        "mock-bridge",
+        "demo",
+        "completions",
+    ] {
+        let out = kiro().args([cmd, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let tail: Vec<&str> = text.trim_end().lines().rev().take(4).collect();
+        assert!(
+            tail.iter().any(|l| l.trim_start().starts_with("kiro-poll ")),
+            "{cmd}: {text}"
+        );
+    }
+}
+
+#[test]
+fn unreachable_is_exit_3_with_a_hint() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    kiro()
+        .args(["--url", &format!("http://127.0.0.1:{port}"), "status"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot reach the bridge"))
+        .stderr(predicate::str::contains("hint: is Kiro running"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exit_codes_for_bridge_answers() {
+    let cases: [(&str, ResponseTemplate, i32, &str); 5] = [
+        (
+            "401",
+            json_fixture(401, "error_401.json"),
+            4,
+            "Valid API key required",
+        ),
+        ("403", json_fixture(403, "error_401.json"), 4, "HTTP 403"),
+        (
+            "503",
+            json_fixture(503, "execute_503.json"),
+            5,
+            "KIRO_UNAVAILABLE",
+        ),
+        (
+            "nonsense",
+            ResponseTemplate::new(200).set_body_raw("{\"status\":", "application/json"),
+            3,
+            "not JSON",
+        ),
+        (
+            "unknown state",
+            json_fixture(200, "status_bad_state.json"),
+            3,
+            "unknown variant",
+        ),
+    ];
+    for (name, resp, code, needle) in cases {
+        let s = bridge_with("/api/kiro/status", resp).await;
+        let out = kiro().args(["--url", &s.uri(), "status"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}");
+        assert!(stderr_of(&out).contains(needle), "{name}: {}", stderr_of(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_never_appears_in_any_output() {
+    let key = "kp-SECRET-7f3a9c";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            format!("Bearer {key}").as_str(),
+        ))
+        .respond_with(json_fixture(200, "status_ready.json").insert_header("etag", "\"a\""))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(json_fixture(401, "error_401.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let keyfile = dir.path().join("key");
+    std::fs::write(&keyfile, key).unwrap();
+    let runs = [
+        kiro()
+            .env("KIRO_API_KEY", key)
+            .args(["--url", &server.uri(), "-vv", "status"])
+            .output()
+            .unwrap(),
+        kiro()
+            .env("KIRO_API_KEY", key)
+            .args(["--url", &server.uri(), "-vv", "--json", "status"])
+            .output()
+            .unwrap(),
+        kiro()
+            .args([
+                "--api-key-file",
+                keyfile.to_str().unwrap(),
+                "--url",
+                &server.uri(),
+                "-vv",
+                "health",
+            ])
+            .output()
+            .unwrap(),
+        kiro()
+            .env("KIRO_API_KEY", key)
+            .args([
+                "--url",
+                &server.uri(),
+                "-vv",
+                "watch",
+                "--count",
+                "2",
+                "--interval-ready",
+                "100ms",
+            ])
+            .output()
+            .unwrap(),
+    ];
+    assert!(runs[0].status.success(), "{}", stderr_of(&runs[0]));
+    assert_eq!(
+        runs[2].status.code(),
+        Some(4),
+        "health without the key header match is 401 here"
+    );
+    for out in &runs {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr_of(out));
+        assert!(!all.contains(key), "key leaked: {all}");
+        assert!(!all.contains("SECRET"), "key leaked: {all}");
+    }
+    assert!(
+        stderr_of(&runs[0]).contains("-> 200"),
+        "-vv logs requests: {}",
+        stderr_of(&runs[0])
+    );
+}
+
+#[test]
+fn credentials_in_the_url_are_redacted() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = kiro()
+        .args([
+            "--url",
+            &format!("http://admin:hunter2@127.0.0.1:{port}"),
+            "-vv",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr_of(&out);
+    assert!(!err.contains("hunter2") && !err.contains("admin"), "{err}");
+    assert!(err.contains("***"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn colour_follows_tty_no_color_and_the_flag() {
+    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    let esc = |out: std::process::Output| String::from_utf8_lossy(&out.stdout).contains('\u{1b}');
+    assert!(
+        !esc(kiro().args(["--url", &s.uri(), "status"]).output().unwrap()),
+        "pipe: plain"
+    );
+    assert!(esc(kiro()
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .args(["--url", &s.uri(), "status"])
+        .output()
+        .unwrap()));
+    assert!(!esc(kiro()
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .env("NO_COLOR", "1")
+        .args(["--url", &s.uri(), "status"])
+        .output()
+        .unwrap()));
+    assert!(!esc(kiro()
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .args(["--url", &s.uri(), "--color", "never", "status"])
+        .output()
+        .unwrap()));
+    assert!(esc(kiro()
+        .args(["--url", &s.uri(), "--color", "always", "status"])
+        .output()
+        .unwrap()));
+    assert!(!esc(kiro()
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .args(["--url", &s.uri(), "--json", "status"])
+        .output()
+        .unwrap()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_stdout_ends_quietly() {
+    let many: Vec<String> = (0..30_000)
+        .map(|i| format!("kiro.command.number{i:05}"))
+        .collect();
+    let body =
+        serde_json::json!({"status": "ready", "availableCommands": many, "timestamp": "t"}).to_string();
+    let s = bridge_with(
+        "/api/kiro/status",
+        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+    )
+    .await;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &s.uri(), "commands"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "kiro.command.number00000\n");
+    // The reader is gone (like `| head -1`).
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr_of(&out), "", "quiet");
+}

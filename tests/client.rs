@@ -1,0 +1,369 @@
+//! The bridge client against real local servers: conditional GETs and 304, the one silent
+//! retry of a GET on a connection the server closed (never of a POST), the body cap,
+//! redirects refused, the key sent, timeouts, and localhost over IPv6.
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::{fixture, write_json, RawServer};
+use kiro_poll::client::{BridgeClient, ClientOptions, EXECUTE_PATH};
+use kiro_poll::error::{BridgeError, FailureKind};
+use kiro_poll::model::{ExecuteRequest, KiroState};
+use wiremock::matchers::{header, header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(url: &str) -> BridgeClient {
+    client_with(url, Duration::from_secs(5))
+}
+
+fn client_with(url: &str, timeout: Duration) -> BridgeClient {
+    BridgeClient::new(ClientOptions {
+        base: url::Url::parse(url).unwrap(),
+        api_key: None,
+        request_timeout: timeout,
+        verbose: 0,
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn etag_is_sent_back_and_304_returns_the_last_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", "\"v1\""))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("etag", "\"v1\"")
+                .set_body_raw(fixture("status_busy.json"), "application/json"),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    let first = c.status().await.unwrap();
+    assert!(!first.not_modified);
+    let second = c.status().await.unwrap();
+    assert!(second.not_modified);
+    assert_eq!(second.bytes, 0, "a 304 costs no body");
+    assert_eq!(second.status, first.status);
+    assert_eq!(
+        second.status.current_command.as_deref(),
+        Some("kiro.generateCode")
+    );
+    let stats = c.stats.snapshot();
+    assert_eq!((stats.requests, stats.not_modified), (2, 1));
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs[0].headers.get("if-none-match").is_none());
+    assert_eq!(reqs[1].headers.get("if-none-match").unwrap(), "\"v1\"");
+}
+
+#[tokio::test]
+async fn last_modified_is_sent_back() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("last-modified", "Sun, 19 Jan 2025 10:30:00 GMT")
+                .set_body_raw(fixture("status_ready.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    c.status().await.unwrap();
+    c.status().await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(
+        reqs[1].headers.get("if-modified-since").unwrap(),
+        "Sun, 19 Jan 2025 10:30:00 GMT"
+    );
+}
+
+#[tokio::test]
+async fn a_star_etag_never_becomes_if_none_match_star() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("etag", "*")
+                .set_body_raw(fixture("status_ready.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    c.status().await.unwrap();
+    c.status().await.unwrap();
+    for r in server.received_requests().await.unwrap() {
+        assert!(r.headers.get("if-none-match").is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_unconditional_304_is_a_protocol_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(304))
+        .mount(&server)
+        .await;
+    let err = client(&server.uri()).status().await.unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Protocol);
+}
+
+#[tokio::test]
+async fn the_api_key_is_sent_as_bearer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer s3cr3t-key"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture("status_ready.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let c = BridgeClient::new(ClientOptions {
+        base: url::Url::parse(&server.uri()).unwrap(),
+        api_key: Some(test_key("s3cr3t-key")),
+        request_timeout: Duration::from_secs(5),
+        verbose: 0,
+    })
+    .unwrap();
+    assert_eq!(c.status().await.unwrap().status.status, KiroState::Ready);
+}
+
+fn test_key(k: &str) -> kiro_poll::config::ApiKey {
+    // Resolve through the real code path: a key file.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("key");
+    std::fs::write(&p, format!("{k}\n")).unwrap();
+    let cli = <kiro_poll::cli::Cli as clap::Parser>::try_parse_from([
+        "kiro-poll",
+        "--api-key-file",
+        p.to_str().unwrap(),
+        "status",
+    ])
+    .unwrap();
+    kiro_poll::config::Config::resolve(&cli.global)
+        .unwrap()
+        .api_key
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bodies_over_4_mib_are_refused() {
+    let server = MockServer::start().await;
+    let big = format!(
+        "{{\"status\":\"ready\",\"availableCommands\":[\"{}\"]}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(big, "application/json"))
+        .mount(&server)
+        .await;
+    let err = client(&server.uri()).status().await.unwrap_err();
+    assert!(err.to_string().contains("over the 4 MiB limit"), "{err}");
+}
+
+#[tokio::test]
+async fn a_huge_announced_body_is_refused_without_reading_it() {
+    // Announces 500 MB, sends a few bytes, then waits: the client must refuse at once.
+    let server = RawServer::start(|_, _, _, s| {
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500000000\r\n\r\n{{\"status\"");
+        let _ = s.flush();
+        std::thread::sleep(Duration::from_secs(3));
+        false
+    });
+    let started = std::time::Instant::now();
+    let err = client(&server.url()).status().await.unwrap_err();
+    assert!(err.to_string().contains("over the 4 MiB limit"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_chunked_body_is_cut_at_the_cap() {
+    let server = RawServer::start(|_, _, _, s| {
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..200 {
+            if write!(s, "{:x}\r\n", chunk.len()).is_err()
+                || s.write_all(&chunk).is_err()
+                || s.write_all(b"\r\n").is_err()
+            {
+                return false;
+            }
+        }
+        let _ = s.write_all(b"0\r\n\r\n");
+        false
+    });
+    let err = client(&server.url()).status().await.unwrap_err();
+    assert!(err.to_string().contains("over the 4 MiB limit"), "{err}");
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_name_the_host() {
+    let elsewhere = MockServer::start().await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server.uri()).status().await.unwrap_err();
+    assert!(matches!(err, BridgeError::Redirect { status: 302, .. }), "{err}");
+    assert!(err.to_string().contains("127.0.0.1"), "{err}");
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_get_on_a_connection_the_server_closed_is_retried_once() {
+    // Connection 0 answers once, then closes under the second request (the keep-alive race).
+    let server = RawServer::start(|conn, n, _, s| {
+        if conn == 0 && n == 1 {
+            return false;
+        }
+        write_json(s, "200 OK", &fixture("status_ready.json"), "");
+        true
+    });
+    let c = client(&server.url());
+    c.status().await.unwrap();
+    let second = c.status().await.unwrap();
+    assert_eq!(second.status.status, KiroState::Ready);
+    assert_eq!(server.connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(server.request_count(), 3);
+    assert_eq!(c.stats.snapshot().retries, 1);
+}
+
+#[tokio::test]
+async fn a_get_is_retried_only_once() {
+    let server = RawServer::start(|_, _, _, _| false);
+    let err = client(&server.url()).status().await.unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Connection, "{err}");
+    assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test]
+async fn a_post_is_never_retried() {
+    let server = RawServer::start(|_, _, _, _| false);
+    let c = client(&server.url());
+    let req = ExecuteRequest {
+        command: "kiro.generateCode".into(),
+        args: vec![],
+        workspace_path: None,
+    };
+    let err = c
+        .post_json(EXECUTE_PATH, &req, Duration::from_secs(5), true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Connection);
+    assert_eq!(server.request_count(), 1, "exactly one POST");
+    let sent = server.requests.lock().unwrap()[0].to_ascii_lowercase();
+    assert!(sent.contains("connection: close"), "{sent}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let server = RawServer::start(|_, _, _, _| {
+        std::thread::sleep(Duration::from_secs(5));
+        false
+    });
+    let started = std::time::Instant::now();
+    let err = client_with(&server.url(), Duration::from_millis(300))
+        .status()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Timeout);
+    assert!(err.to_string().contains("no answer within 300ms"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_failure() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = client(&format!("http://127.0.0.1:{port}"))
+        .status()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Connect, "{err}");
+}
+
+#[tokio::test]
+async fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
+    use std::net::ToSocketAddrs;
+    let Ok(listener) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("no IPv6 loopback here; skipped");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    let v6 = ("localhost", port)
+        .to_socket_addrs()
+        .map(|mut a| a.any(|x| x.is_ipv6()))
+        .unwrap_or(false);
+    if !v6 {
+        eprintln!("localhost does not resolve to ::1 here; skipped");
+        return;
+    }
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            write_json(
+                &mut s,
+                "200 OK",
+                &fixture("status_ready.json"),
+                "Connection: close\r\n",
+            );
+        }
+    });
+    let fetch = client(&format!("http://localhost:{port}"))
+        .status()
+        .await
+        .unwrap();
+    assert_eq!(fetch.status.status, KiroState::Ready);
+}
+
+#[tokio::test]
+async fn html_instead_of_json_is_a_protocol_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html><body>Hi</body></html>", "text/html"))
+        .mount(&server)
+        .await;
+    let err = client(&server.uri()).status().await.unwrap_err();
+    assert_eq!(err.kind(), FailureKind::Protocol);
+    assert!(err.to_string().contains("text/html"), "{err}");
+}
+
+#[tokio::test]
+async fn user_agent_names_kiro_poll() {
+    let server = MockServer::start().await;
+    Mock::given(header_exists("user-agent"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture("status_ready.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    client(&server.uri()).status().await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs[0]
+        .headers
+        .get("user-agent")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("kiro-poll/"));
+}

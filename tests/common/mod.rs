@@ -1,0 +1,175 @@
+//! Helpers shared by the integration tests: fixtures, the binary with a clean environment,
+//! scripted wiremock responders, and tiny raw-TCP servers for what wiremock cannot do
+//! (closing connections, hanging, resetting).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+pub fn json_fixture(status: u16, name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
+}
+
+/// The binary with no inherited kiro-poll settings.
+pub fn kiro() -> Command {
+    let mut c = Command::cargo_bin("kiro-poll").unwrap();
+    for v in [
+        "KIRO_BRIDGE_URL",
+        "KIRO_API_KEY",
+        "KIRO_API_KEY_FILE",
+        "NO_COLOR",
+        "KIRO_POLL_ASSUME_TTY",
+    ] {
+        c.env_remove(v);
+    }
+    c.timeout(Duration::from_secs(30));
+    c
+}
+
+/// Answers a sequence of responses, one per request; the last one repeats.
+pub struct Sequence {
+    responses: Vec<ResponseTemplate>,
+    next: AtomicUsize,
+}
+
+impl Sequence {
+    pub fn new(responses: Vec<ResponseTemplate>) -> Sequence {
+        Sequence {
+            responses,
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Respond for Sequence {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let i = self.next.fetch_add(1, Ordering::SeqCst);
+        self.responses[i.min(self.responses.len() - 1)].clone()
+    }
+}
+
+pub fn status_body(state: &str, cmd: Option<&str>, commands: &[&str], ts: &str) -> String {
+    let mut v = serde_json::json!({
+        "status": state,
+        "version": "1.94.0",
+        "availableCommands": commands,
+        "timestamp": ts,
+    });
+    if let Some(c) = cmd {
+        v["currentCommand"] = serde_json::json!(c);
+    }
+    v.to_string()
+}
+
+pub fn status_response(state: &str, cmd: Option<&str>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(
+        status_body(
+            state,
+            cmd,
+            &["kiro.generateCode", "vscode.open"],
+            "2026-11-01T09:12:44.518Z",
+        ),
+        "application/json",
+    )
+}
+
+/// A raw HTTP/1.1 server on loopback: `handler(connection_index, request_index_on_connection,
+/// request_text, stream)` decides what to write; returning false closes the connection.
+pub struct RawServer {
+    pub addr: SocketAddr,
+    pub connections: Arc<AtomicUsize>,
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl RawServer {
+    pub fn start<F>(handler: F) -> RawServer
+    where
+        F: Fn(usize, usize, &str, &mut TcpStream) -> bool + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler = Arc::new(handler);
+        let (c2, r2) = (connections.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let conn = c2.fetch_add(1, Ordering::SeqCst);
+                let handler = handler.clone();
+                let requests = r2.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+                    let mut n = 0;
+                    loop {
+                        let Some(req) = read_request(&mut stream) else {
+                            return;
+                        };
+                        requests.lock().unwrap().push(req.clone());
+                        if !handler(conn, n, &req, &mut stream) {
+                            return;
+                        }
+                        n += 1;
+                    }
+                });
+            }
+        });
+        RawServer {
+            addr,
+            connections,
+            requests,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+/// Read one request's head and its Content-Length body.
+fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let len = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).ok()?;
+    Some(head + &String::from_utf8_lossy(&body))
+}
+
+pub fn write_json(stream: &mut TcpStream, status: &str, body: &str, extra: &str) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    );
+    let _ = stream.flush();
+}

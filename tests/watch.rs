@@ -1,0 +1,375 @@
+//! `watch` through the real binary against scripted servers: the events of a sequence, the 304
+//! path, the real bridge's weak timestamped ETags, exit codes 0, 4, 124, 130 and 143.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{json_fixture, kiro, status_body, status_response, Sequence};
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const FAST: [&str; 6] = [
+    "--interval-ready",
+    "100ms",
+    "--interval-busy",
+    "100ms",
+    "--interval-error",
+    "100ms",
+];
+
+async fn scripted(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(Sequence::new(responses))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn events(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+fn types(ev: &[Value]) -> Vec<String> {
+    ev.iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn ts(i: u32) -> String {
+    format!("2026-11-01T09:12:{:02}.{:03}Z", i / 1000, i % 1000)
+}
+
+fn body(state: &str, cmd: Option<&str>, cmds: &[&str], i: u32) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(status_body(state, cmd, cmds, &ts(i)), "application/json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scripted_sequence_gives_its_events() {
+    let cmds = ["kiro.generateCode", "vscode.open"];
+    let server = scripted(vec![
+        body("ready", None, &cmds, 1),
+        body("ready", None, &cmds, 2),
+        body("busy", Some("kiro.generateCode"), &cmds, 3),
+        body("busy", Some("kiro.generateCode"), &cmds, 4),
+        body("ready", None, &["kiro.generateCode", "kiro.new"], 5),
+        body("ready", None, &["kiro.generateCode", "kiro.new"], 6),
+    ])
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--count", "6"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ev = events(&out.stdout);
+    assert_eq!(
+        types(&ev),
+        [
+            "snapshot",
+            "status_changed",
+            "command_started",
+            "status_changed",
+            "command_finished",
+            "commands_changed",
+            "summary"
+        ]
+    );
+    for e in &ev {
+        let at = e["at"].as_str().unwrap();
+        assert!(at.ends_with('Z') && at.len() == 24, "RFC 3339 with ms: {at}");
+    }
+    assert_eq!(ev[0]["status"], "ready");
+    assert_eq!(ev[1]["from"], "ready");
+    assert_eq!(ev[1]["to"], "busy");
+    assert_eq!(ev[2]["command"], "kiro.generateCode");
+    assert!(ev[4]["durationMs"].as_u64().unwrap() >= 100);
+    assert_eq!(ev[5]["added"], serde_json::json!(["kiro.new"]));
+    assert_eq!(ev[5]["removed"], serde_json::json!(["vscode.open"]));
+    assert_eq!(ev[6]["polls"], 6);
+    assert_eq!(ev[6]["reason"], "count reached");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_lines_when_not_a_terminal() {
+    let server = scripted(vec![
+        body("ready", None, &["a"], 1),
+        body("busy", Some("kiro.x\u{1b}]0;pwned\u{7}"), &["a"], 2),
+    ])
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "watch", "--count", "2"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].contains("  snapshot         ready · version 1.94.0 · 1 commands"),
+        "{text}"
+    );
+    assert!(lines[1].contains("  status_changed   ready → busy"), "{text}");
+    assert!(
+        lines[2].contains("command_started  kiro.x\\x1b]0;pwned\\x07"),
+        "{text}"
+    );
+    assert!(lines[3].contains("summary"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn etags_make_unchanged_polls_cost_no_body() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/kiro/status"))
+        .and(header("if-none-match", "\"stable\""))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", "\"stable\""))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/kiro/status"))
+        .respond_with(json_fixture(200, "status_ready.json").insert_header("etag", "\"stable\""))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--count", "5"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ev = events(&out.stdout);
+    assert_eq!(types(&ev), ["snapshot", "summary"]);
+    assert_eq!(ev[1]["notModified"], 4);
+    let full = common::fixture("status_ready.json").len() as u64;
+    assert_eq!(
+        ev[1]["bytesReceived"].as_u64().unwrap(),
+        full,
+        "only the first poll carried a body"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn weak_timestamped_etags_give_no_spurious_events() {
+    // The real bridge: a new weak ETag and timestamp on every answer, never busy.
+    let responses = (0..8)
+        .map(|i| {
+            let mut r = body("ready", None, &["kiro.generateCode", "vscode.open"], 100 + i);
+            r = r.insert_header("etag", format!("W/\"89-dd0pZKGaptfVyrdA3f0yu8y{i:03}\"").as_str());
+            r
+        })
+        .collect();
+    let server = scripted(responses).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--count", "8"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ev = events(&out.stdout);
+    assert_eq!(types(&ev), ["snapshot", "summary"]);
+    assert_eq!(ev[1]["notModified"], 0);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 8);
+    assert_eq!(
+        reqs[3].headers.get("if-none-match").unwrap(),
+        "W/\"89-dd0pZKGaptfVyrdA3f0yu8y002\""
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_rejected_mid_watch_is_exit_4() {
+    let server = scripted(vec![
+        status_response("ready", None),
+        json_fixture(401, "error_401.json"),
+    ])
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let ev = events(&out.stdout);
+    assert_eq!(types(&ev), ["snapshot", "summary"]);
+    assert_eq!(ev[1]["reason"], "authentication rejected");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Valid API key required"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2, "not retried");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timeout_is_124_and_says_what_was_last_seen() {
+    let server = scripted(vec![status_response("busy", Some("kiro.generateCode"))]).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "watch", "--timeout", "600ms"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("timed out after 600ms: still busy running kiro.generateCode for"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn until_ready_waits_through_unavailability() {
+    let server = scripted(vec![
+        json_fixture(503, "execute_503.json"),
+        status_response("unavailable", None),
+        status_response("ready", None),
+    ])
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "--json",
+            "watch",
+            "--until",
+            "ready",
+            "--interval-unavailable",
+            "100ms",
+        ])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = events(&out.stdout);
+    assert_eq!(
+        types(&ev),
+        [
+            "unreachable",
+            "recovered",
+            "snapshot",
+            "status_changed",
+            "summary"
+        ]
+    );
+    assert_eq!(ev[0]["kind"], "http");
+    assert_eq!(ev[4]["reason"], "until ready");
+}
+
+#[test]
+fn until_ready_against_nothing_times_out_saying_so() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = kiro()
+        .args([
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "watch",
+            "--until",
+            "ready",
+            "--timeout",
+            "500ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the bridge has been unreachable for"), "{err}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("unreachable      connect: Connection refused")
+            && text.contains("(failure 1, retry in "),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_is_honoured() {
+    let server = scripted(vec![
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        status_response("ready", None),
+    ])
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    assert_eq!(ev[0]["type"], "unreachable");
+    assert_eq!(ev[0]["retryInMs"], 1000);
+    assert_eq!(ev[0]["message"], "HTTP 429: Too Many Requests");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heartbeats_when_stdout_is_not_a_terminal() {
+    let server = scripted(vec![status_response("ready", None)]).await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "--json",
+            "watch",
+            "--heartbeat",
+            "200ms",
+            "--timeout",
+            "900ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124));
+    let ev = events(&out.stdout);
+    let beats = ev.iter().filter(|e| e["type"] == "heartbeat").count();
+    assert!(beats >= 2, "{:?}", types(&ev));
+    assert_eq!(
+        ev.iter().find(|e| e["type"] == "heartbeat").unwrap()["status"],
+        "ready"
+    );
+}
+
+fn signal_test(sig: i32, code: i32) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(scripted(vec![status_response("ready", None)]));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &server.uri(), "--json", "watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("snapshot"));
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(code));
+    let last: Value = serde_json::from_str(rest.trim_end().lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "summary");
+    assert!(rest.ends_with('\n'), "whole lines only");
+    drop(rt);
+    let _ = Duration::ZERO;
+}
+
+#[test]
+fn ctrl_c_prints_a_summary_and_exits_130() {
+    signal_test(libc::SIGINT, 130);
+}
+
+#[test]
+fn sigterm_exits_143() {
+    signal_test(libc::SIGTERM, 143);
+}
