@@ -5,8 +5,6 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::terminal::TerminalGuard;
 use super::{clock, human_duration, write_json_line, Painter};
 use crate::client::{human_bytes, StatsSnapshot};
@@ -26,8 +24,88 @@ pub enum Mode {
 pub struct WatchView {
     mode: Mode,
     painter: Painter,
-    bar: Option<ProgressBar>,
+    bar: Option<StatusLine>,
     _guard: Option<TerminalGuard>,
+}
+
+/// One line at the bottom of the terminal (on stderr), redrawn in place. It is never wider
+/// than the terminal minus a margin, so the cursor never sits in the last column: a `^C`
+/// echoed by the terminal stays on this line and is cleared with it.
+struct StatusLine {
+    drawn: bool,
+}
+
+impl StatusLine {
+    fn width() -> usize {
+        crossterm::terminal::size()
+            .map(|(w, _)| w as usize)
+            .unwrap_or(80)
+            .max(20)
+    }
+
+    fn draw(&mut self, text: &str) {
+        let fitted = truncate_visible(text, Self::width().saturating_sub(4));
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{fitted}\x1b[0m");
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+/// Printable width of a string holding SGR colour sequences.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_esc = false;
+    for c in s.chars() {
+        match (in_esc, c) {
+            (false, '\x1b') => in_esc = true,
+            (true, 'm') => in_esc = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+/// Cut a coloured string to `max` printable characters, keeping escape sequences whole.
+fn truncate_visible(s: &str, max: usize) -> String {
+    if visible_len(s) <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut n = 0;
+    let mut in_esc = false;
+    for c in s.chars() {
+        match (in_esc, c) {
+            (false, '\x1b') => {
+                in_esc = true;
+                out.push(c);
+            }
+            (true, 'm') => {
+                in_esc = false;
+                out.push(c);
+            }
+            (true, _) => out.push(c),
+            (false, _) => {
+                if n + 1 >= max {
+                    out.push('…');
+                    break;
+                }
+                out.push(c);
+                n += 1;
+            }
+        }
+    }
+    out
 }
 
 impl WatchView {
@@ -43,11 +121,7 @@ impl WatchView {
             color: config.term.color && mode == Mode::Live,
         };
         let (bar, guard) = if mode == Mode::Live && config.term.stderr_tty && !config.quiet {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
-            bar.set_style(
-                ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            (Some(bar), Some(TerminalGuard::acquire()))
+            (Some(StatusLine { drawn: false }), Some(TerminalGuard::acquire()))
         } else {
             (None, None)
         };
@@ -74,14 +148,12 @@ impl WatchView {
             Mode::Json => write_json_line(&mut out, e),
             Mode::Plain | Mode::Live => {
                 let text = format!("{}\n", event_line(e, self.painter));
-                let write = |out: &mut io::StdoutLock| -> io::Result<()> {
-                    out.write_all(text.as_bytes())?;
-                    out.flush()
-                };
-                match &self.bar {
-                    Some(bar) => bar.suspend(|| write(&mut out)),
-                    None => write(&mut out),
+                if let Some(bar) = &mut self.bar {
+                    // Take the status line away; the next redraw puts it back under the log.
+                    bar.clear();
                 }
+                out.write_all(text.as_bytes())?;
+                out.flush()
             }
         }
     }
@@ -90,16 +162,17 @@ impl WatchView {
         events.iter().try_for_each(|e| self.event(e))
     }
 
-    pub fn redraw(&self, engine: &Engine, now: Instant, stats: StatsSnapshot) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(status_line(engine, now, stats, self.painter));
+    pub fn redraw(&mut self, engine: &Engine, now: Instant, stats: StatsSnapshot) {
+        let painter = self.painter;
+        if let Some(bar) = &mut self.bar {
+            bar.draw(&status_line(engine, now, stats, painter));
         }
     }
 
     /// Take the status line off the screen (before the final summary and any error).
     pub fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+        if let Some(mut bar) = self.bar.take() {
+            bar.clear();
         }
         self._guard = None;
     }
@@ -281,6 +354,16 @@ mod tests {
         };
         let line = event_line(&e, p);
         assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
+    }
+
+    #[test]
+    fn status_line_is_cut_to_the_terminal_keeping_colours_whole() {
+        let coloured = format!("\x1b[32m{}\x1b[39m tail", "x".repeat(30));
+        assert_eq!(visible_len(&coloured), 35);
+        let cut = truncate_visible(&coloured, 10);
+        assert_eq!(visible_len(&cut), 10);
+        assert!(cut.starts_with("\x1b[32mxxxxxxxxx…"), "{cut:?}");
+        assert_eq!(truncate_visible("short", 10), "short");
     }
 
     #[test]
