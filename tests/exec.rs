@@ -1,0 +1,434 @@
+//! `exec` and `input` through the real binary: every answer the bridge can give, the 408 and
+//! dropped-connection paths followed through /status, and exactly one POST in every case.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{fixture, json_fixture, kiro, status_response, write_json, RawServer, Sequence};
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn bridge(execute: ResponseTemplate, status: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/kiro/execute"))
+        .respond_with(execute)
+        .mount(&server)
+        .await;
+    if !status.is_empty() {
+        Mock::given(method("GET"))
+            .and(path("/api/kiro/status"))
+            .respond_with(Sequence::new(status))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+async fn posts(server: &MockServer) -> Vec<wiremock::Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .collect()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn report(out: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "one object: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn success_prints_the_output_and_sends_one_post_of_its_own() {
+    let server = bridge(json_fixture(200, "execute_success.json"), vec![]).await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "exec",
+            "vscode.open",
+            "file:///tmp/a.txt",
+            "--workspace",
+            "/w",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "File opened successfully\n");
+    let p = posts(&server).await;
+    assert_eq!(p.len(), 1);
+    let body: Value = serde_json::from_slice(&p[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"command": "vscode.open", "args": ["file:///tmp/a.txt"], "workspacePath": "/w"})
+    );
+    assert_eq!(p[0].headers.get("connection").unwrap(), "close");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_success_is_one_object() {
+    let server = bridge(json_fixture(200, "execute_success.json"), vec![]).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "exec", "vscode.open"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r = report(&out);
+    assert_eq!(r["command"], "vscode.open");
+    assert_eq!(r["args"], serde_json::json!([]));
+    assert_eq!(r["success"], true);
+    assert_eq!(r["output"], "File opened successfully");
+    assert_eq!(r["error"], Value::Null);
+    assert_eq!(r["executionTimeMs"], 1250.0);
+    assert!(r["waitedMs"].is_u64());
+    assert_eq!(r["observedBy"], "response");
+    assert_eq!(r["outcome"], "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_with_http_200_and_422_exit_1() {
+    for (resp, needle) in [
+        (
+            json_fixture(200, "execute_real_failure.json"),
+            "command 'x' not found",
+        ),
+        (
+            json_fixture(200, "execute_failure.json"),
+            "Command 'invalid.command' not found",
+        ),
+        (
+            json_fixture(422, "execute_422_real.json"),
+            "Maximum concurrent commands limit reached (3)",
+        ),
+        (
+            json_fixture(422, "execute_422_spec.json"),
+            "Maximum concurrent commands limit reached (3)",
+        ),
+    ] {
+        let server = bridge(resp, vec![]).await;
+        let out = kiro()
+            .args(["--url", &server.uri(), "exec", "x"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{needle}");
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+        assert!(stderr(&out).contains("x failed"), "{}", stderr(&out));
+        let out = kiro()
+            .args(["--url", &server.uri(), "--json", "exec", "x"])
+            .output()
+            .unwrap();
+        let r = report(&out);
+        assert_eq!(
+            (r["success"].clone(), r["outcome"].clone()),
+            (Value::Bool(false), Value::from("failed"))
+        );
+        assert_eq!(posts(&server).await.len(), 2, "one POST per run");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unavailable_validation_and_auth_have_their_codes() {
+    for (resp, code, needle) in [
+        (
+            json_fixture(503, "execute_503.json"),
+            5,
+            "KIRO_UNAVAILABLE: Kiro IDE is not responding to commands",
+        ),
+        (
+            json_fixture(400, "execute_400_validation.json"),
+            2,
+            "Command is required and must be a string",
+        ),
+        (
+            json_fixture(400, "execute_400_bad_json.json"),
+            2,
+            "Invalid JSON in request body",
+        ),
+        (json_fixture(401, "error_401.json"), 4, "Valid API key required"),
+    ] {
+        let server = bridge(resp, vec![]).await;
+        let out = kiro()
+            .args(["--url", &server.uri(), "exec", "x", "--wait"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{needle}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+        assert_eq!(posts(&server).await.len(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_408_the_status_is_followed_to_completion() {
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![
+            status_response("busy", Some("kiro.generateCode")),
+            status_response("busy", Some("kiro.generateCode")),
+            status_response("ready", None),
+        ],
+    )
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "--json",
+            "exec",
+            "kiro.generateCode",
+            "Create a login form",
+            "--wait",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(r["observedBy"], "status");
+    assert_eq!(r["outcome"], "completed");
+    assert_eq!(r["success"], Value::Null, "the result itself was not seen");
+    assert_eq!(posts(&server).await.len(), 1);
+    let gets = server.received_requests().await.unwrap().len() - 1;
+    assert_eq!(gets, 3);
+
+    // Human mode says that the result was not seen.
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![
+            status_response("busy", Some("kiro.generateCode")),
+            status_response("ready", None),
+        ],
+    )
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("its result was not returned"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![status_response("ready", None)],
+    )
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let err = stderr(&out);
+    assert!(err.contains("HTTP 408"), "{err}");
+    assert!(
+        err.contains("the outcome is unknown and the command may still be running in Kiro"),
+        "{err}"
+    );
+    assert_eq!(posts(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_408_without_wait_is_outcome_unknown() {
+    let server = bridge(json_fixture(408, "execute_408_real.json"), vec![]).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "exec", "kiro.generateCode"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(stderr(&out).contains("use --wait"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_connection_dropped_after_send_is_followed_and_never_resent() {
+    let status = fixture("status_ready.json");
+    let server = RawServer::start(move |_, _, req, s| {
+        if req.starts_with("POST") {
+            return false; // read the request, then drop the connection
+        }
+        write_json(s, "200 OK", &status, "");
+        true
+    });
+    let out = kiro()
+        .args(["--url", &server.url(), "exec", "kiro.generateCode", "--wait"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the connection was lost after the command was sent"),
+        "{}",
+        stderr(&out)
+    );
+    let reqs = server.requests.lock().unwrap();
+    assert_eq!(reqs.iter().filter(|r| r.starts_with("POST")).count(), 1);
+    assert!(reqs.iter().any(|r| r.starts_with("GET /api/kiro/status")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wait_is_bounded_by_timeout() {
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![status_response("busy", Some("kiro.generateCode"))],
+    )
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "exec",
+            "kiro.generateCode",
+            "--wait",
+            "--timeout",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124));
+    assert!(
+        stderr(&out).contains("timed out after 1s: still busy running kiro.generateCode for"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_answer_without_wait_is_unknown_and_not_resent() {
+    let server = bridge(
+        json_fixture(200, "execute_success.json").set_delay(Duration::from_secs(3)),
+        vec![],
+    )
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "--request-timeout",
+            "300ms",
+            "exec",
+            "kiro.generateCode",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        stderr(&out).contains("no answer within 300ms"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(posts(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_while_waiting_exits_130() {
+    let server = bridge(
+        json_fixture(200, "execute_success.json").set_delay(Duration::from_secs(10)),
+        vec![],
+    )
+    .await;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the request has reached the server, then interrupt.
+    for _ in 0..100 {
+        if !posts(&server).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = tokio::task::spawn_blocking(move || {
+        let _ = &mut child;
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        stderr(&out).contains("may still be running in Kiro"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+async fn input_bridge(resp: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/kiro/input"))
+        .respond_with(resp)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn input_checks_success_not_the_status_code() {
+    let server = input_bridge(json_fixture(200, "input_real_no_pending.json")).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "input", "exec-1", "MyApp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("No pending input request found with ID: exec-1"),
+        "{}",
+        stderr(&out)
+    );
+    let sent: Value = serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::json!({"value": "MyApp", "type": "text", "executionId": "exec-1"})
+    );
+
+    let server = input_bridge(json_fixture(200, "input_success.json")).await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "input",
+            "exec-1642598400000-1",
+            "React",
+            "--type",
+            "choice",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "input accepted for exec-1642598400000-1\n"
+    );
+
+    let server = input_bridge(json_fixture(404, "input_404.json")).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "input", "exec-invalid-id", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(report(&out)["success"], false);
+
+    let server = input_bridge(ResponseTemplate::new(400).set_body_raw(
+        r#"{"code":"VALIDATION_FAILED","message":"Type must be one of: text, choice, file, confirmation","recoverable":false,"timestamp":"t"}"#,
+        "application/json",
+    ))
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "input", "e", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
