@@ -126,10 +126,7 @@ fn express_error(status: StatusCode, error: &str, message: &str) -> Response {
 }
 
 /// Start the simulator on `addr`; returns the bound address and the server task.
-pub async fn spawn(
-    settings: MockSettings,
-    addr: SocketAddr,
-) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+pub async fn spawn(settings: MockSettings, addr: SocketAddr) -> anyhow::Result<(SocketAddr, MockHandle)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let sc = &settings.scenario;
@@ -149,10 +146,39 @@ pub async fn spawn(
     });
     tokio::spawn(drive_scenario(shared.clone()));
     let app = router(shared);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
     });
-    Ok((local, task))
+    Ok((local, MockHandle { stop: Some(tx), task }))
+}
+
+/// A running simulator. Dropping it stops it at once; `shutdown` lets answers in flight finish
+/// (for at most `grace`).
+pub struct MockHandle {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MockHandle {
+    pub async fn shutdown(mut self, grace: Duration) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+    }
+}
+
+impl Drop for MockHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 fn router(shared: App) -> Router {
@@ -590,18 +616,12 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
         )?;
     }
     let mut signals = crate::signals::Signals::install()?;
-    loop {
-        tokio::select! {
-            s = signals.recv() => {
-                if s == crate::signals::Sig::Continue { continue; }
-                task.abort();
-                if !config.quiet {
-                    crate::output::log_line("mock-bridge: stopped");
-                }
-                return Ok(());
-            }
-        }
+    while signals.recv().await == crate::signals::Sig::Continue {}
+    task.shutdown(Duration::from_secs(2)).await;
+    if !config.quiet {
+        crate::output::log_line("mock-bridge: stopped");
     }
+    Ok(())
 }
 
 /// `kiro-poll demo`: the simulator on a free loopback port, watched in the same process.

@@ -1,0 +1,402 @@
+//! The simulated bridge: every response shape against the fixtures and BEHAVIOUR.md, its
+//! switches (busy reporting, ETag flavours, key), faults, and the binary's mock-bridge and demo.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{fixture, kiro};
+use kiro_poll::cli::EtagMode;
+use kiro_poll::mock::scenario::Scenario;
+use kiro_poll::mock::{spawn, MockSettings};
+use serde_json::Value;
+
+async fn start(settings: MockSettings) -> String {
+    let (addr, handle) = spawn(settings, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    // Dropping the handle stops the server: keep it for the rest of the test's runtime.
+    std::mem::forget(handle);
+    format!("http://{addr}")
+}
+
+fn scenario(json: &str) -> Scenario {
+    let s: Scenario = serde_json::from_str(json).unwrap();
+    s.validate().unwrap();
+    s
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn fixture_keys(name: &str) -> Vec<String> {
+    keys(&serde_json::from_str(&fixture(name)).unwrap())
+}
+
+async fn get(url: &str) -> (u16, reqwest::header::HeaderMap, String) {
+    let r = reqwest::get(url).await.unwrap();
+    let (s, h) = (r.status().as_u16(), r.headers().clone());
+    (s, h, r.text().await.unwrap())
+}
+
+async fn post(url: &str, body: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (
+        s,
+        serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn shapes_match_the_spec_and_the_real_bridge() {
+    let base = start(MockSettings::new(Scenario::steady())).await;
+    let (s, h, body) = get(&format!("{base}/api/kiro/status")).await;
+    assert_eq!(s, 200);
+    assert!(h.get("etag").is_some());
+    assert_eq!(h.get("access-control-allow-origin").unwrap(), "*");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(keys(&v), fixture_keys("status_real_bridge.json"));
+    let parsed: kiro_poll::model::KiroStatus = serde_json::from_value(v).unwrap();
+    assert_eq!(parsed.status, kiro_poll::model::KiroState::Ready);
+
+    let (s, _, body) = get(&format!("{base}/health")).await;
+    assert_eq!(s, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(keys(&v), fixture_keys("health_healthy.json"));
+    assert_eq!(keys(&v["server"]), vec!["host", "port", "running", "uptime"]);
+
+    let (s, _, body) = get(&format!("{base}/api/kiro/nope")).await;
+    assert_eq!(s, 404);
+    assert_eq!(body, fixture("error_404.json").trim());
+
+    let r = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{base}/api/kiro/status"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(r.text().await.unwrap(), "OK");
+}
+
+#[tokio::test]
+async fn execute_answers_like_the_real_bridge() {
+    let base = start(MockSettings::new(scenario(r#"{"failing":["vscode.open"]}"#))).await;
+    let exec = format!("{base}/api/kiro/execute");
+    let (s, v) = post(&exec, r#"{"command":"kiro.chat.open"}"#).await;
+    assert_eq!((s, v["success"].clone()), (200, Value::Bool(true)));
+    assert_eq!(keys(&v), fixture_keys("execute_real_success.json"));
+    let (s, v) = post(&exec, r#"{"command":"x"}"#).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        v,
+        serde_json::json!({"success": false, "output": "", "error": "command 'x' not found", "executionTimeMs": 2})
+    );
+    let (s, v) = post(&exec, r#"{"command":"vscode.open"}"#).await;
+    assert_eq!((s, v["success"].clone()), (200, Value::Bool(false)));
+
+    for (body, message) in [
+        (r#"{}"#, "Command is required and must be a string"),
+        (r#"{"command":5}"#, "Command is required and must be a string"),
+        (r#"{"command":"a","args":"b"}"#, "Args must be an array"),
+        (r#"{"command":"a","args":[1]}"#, "All args must be strings"),
+        (
+            r#"{"command":"a","workspacePath":3}"#,
+            "WorkspacePath must be a string",
+        ),
+    ] {
+        let (s, v) = post(&exec, body).await;
+        assert_eq!(s, 400, "{body}");
+        assert_eq!(v["code"], "VALIDATION_FAILED");
+        assert_eq!(v["message"], message);
+        assert_eq!(v["recoverable"], false);
+        assert!(v["timestamp"].is_string());
+    }
+    let (s, v) = post(&exec, "{nope").await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        v,
+        serde_json::from_str::<Value>(&fixture("execute_400_bad_json.json")).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn running_commands_show_busy_hold_slots_and_outlive_a_408() {
+    let mut settings = MockSettings::new(scenario(r#"{"durations":{"kiro.generateCode":"1500ms"}}"#));
+    settings.server_timeout = Duration::from_millis(300);
+    let base = start(settings).await;
+    let exec = format!("{base}/api/kiro/execute");
+    let (s, v) = post(&exec, r#"{"command":"kiro.generateCode"}"#).await;
+    assert_eq!(s, 408);
+    assert_eq!(
+        v,
+        serde_json::from_str::<Value>(&fixture("execute_408_real.json")).unwrap()
+    );
+    let (_, _, body) = get(&format!("{base}/api/kiro/status")).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "busy", "the command runs on after the 408");
+    assert_eq!(v["currentCommand"], "kiro.generateCode");
+    // Two more fill the three slots; the fourth is refused at once.
+    for _ in 0..2 {
+        assert_eq!(post(&exec, r#"{"command":"kiro.generateCode"}"#).await.0, 408);
+    }
+    let (s, v) = post(&exec, r#"{"command":"k"}"#).await;
+    assert_eq!(s, 422);
+    assert_eq!(v["code"], "COMMAND_EXECUTION_FAILED");
+    assert_eq!(
+        v["message"],
+        "Command 'k' failed: Maximum concurrent commands limit reached (3)"
+    );
+}
+
+#[tokio::test]
+async fn the_real_bridge_mode_never_reports_busy() {
+    let mut settings = MockSettings::new(scenario(r#"{"durations":{"kiro.generateCode":"1s"}}"#));
+    settings.server_timeout = Duration::from_millis(200);
+    settings.report_busy = false;
+    settings.etag = EtagMode::Weak;
+    let base = start(settings).await;
+    post(
+        &format!("{base}/api/kiro/execute"),
+        r#"{"command":"kiro.generateCode"}"#,
+    )
+    .await;
+    let (_, h, body) = get(&format!("{base}/api/kiro/status")).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "ready");
+    assert!(v.get("currentCommand").is_none());
+    assert!(h.get("etag").unwrap().to_str().unwrap().starts_with("W/\""));
+}
+
+#[tokio::test]
+async fn strong_etags_give_304_and_none_gives_no_etag() {
+    let base = start(MockSettings::new(Scenario::steady())).await;
+    let url = format!("{base}/api/kiro/status");
+    let (_, h, _) = get(&url).await;
+    let tag = h.get("etag").unwrap().clone();
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 304);
+    assert!(r.headers().get("content-type").is_none());
+    assert_eq!(r.bytes().await.unwrap().len(), 0);
+
+    let mut settings = MockSettings::new(Scenario::steady());
+    settings.etag = EtagMode::None;
+    let base = start(settings).await;
+    assert!(get(&format!("{base}/api/kiro/status"))
+        .await
+        .1
+        .get("etag")
+        .is_none());
+}
+
+#[tokio::test]
+async fn unavailable_kiro_is_503_on_execute_and_status_says_so() {
+    let base = start(MockSettings::new(scenario(
+        r#"{"steps":[{"at":"0s","available":false}]}"#,
+    )))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (_, _, body) = get(&format!("{base}/api/kiro/status")).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "unavailable");
+    assert!(
+        !v["availableCommands"].as_array().unwrap().is_empty(),
+        "the real bridge keeps its commands"
+    );
+    let (s, v) = post(
+        &format!("{base}/api/kiro/execute"),
+        r#"{"command":"kiro.chat.open"}"#,
+    )
+    .await;
+    assert_eq!(s, 503);
+    assert_eq!(keys(&v), vec!["code", "message", "recoverable", "timestamp"]);
+    assert_eq!(v["code"], "KIRO_UNAVAILABLE");
+    let (_, _, health) = get(&format!("{base}/health")).await;
+    assert!(health.contains("\"healthy\""), "health is the server, not Kiro");
+}
+
+#[tokio::test]
+async fn a_key_guards_every_route_but_options() {
+    let mut settings = MockSettings::new(Scenario::steady());
+    settings.api_key = Some("k1".into());
+    let base = start(settings).await;
+    let (s, _, body) = get(&format!("{base}/health")).await;
+    assert_eq!(s, 401);
+    assert_eq!(body, fixture("error_401.json").trim());
+    let c = reqwest::Client::new();
+    for auth in ["Bearer k1", "k1"] {
+        let r = c
+            .get(format!("{base}/api/kiro/status"))
+            .header("authorization", auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{auth}");
+    }
+    let r = c
+        .request(reqwest::Method::OPTIONS, format!("{base}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn input_answers_no_pending_request() {
+    let base = start(MockSettings::new(Scenario::steady())).await;
+    let url = format!("{base}/api/kiro/input");
+    let (s, v) = post(&url, r#"{"value":"MyApp","type":"text","executionId":"exec-1"}"#).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        v,
+        serde_json::from_str::<Value>(&fixture("input_real_no_pending.json")).unwrap()
+    );
+    let (s, v) = post(&url, r#"{"value":"a","type":"yes","executionId":"e"}"#).await;
+    assert_eq!(
+        (s, v["message"].clone()),
+        (
+            400,
+            Value::from("Type must be one of: text, choice, file, confirmation")
+        )
+    );
+}
+
+#[tokio::test]
+async fn faults_rate_limit_malformed_drop_and_fail_rate() {
+    let base = start(MockSettings::new(scenario(
+        r#"{"steps":[{"at":"0s","fault":{"kind":"rate_limit","for":"10s","retryAfter":3}}]}"#,
+    )))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (s, h, _) = get(&format!("{base}/api/kiro/status")).await;
+    assert_eq!((s, h.get("retry-after").unwrap().to_str().unwrap()), (429, "3"));
+
+    let base = start(MockSettings::new(scenario(
+        r#"{"steps":[{"at":"0s","fault":{"kind":"malformed","for":"10s"}}]}"#,
+    )))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (s, _, body) = get(&format!("{base}/api/kiro/status")).await;
+    assert_eq!(s, 200);
+    assert!(serde_json::from_str::<Value>(&body).is_err());
+
+    let base = start(MockSettings::new(scenario(
+        r#"{"steps":[{"at":"0s","fault":{"kind":"drop","for":"10s"}}]}"#,
+    )))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let r = reqwest::get(format!("{base}/api/kiro/status")).await;
+    let failed = match r {
+        Err(_) => true,
+        Ok(r) => r.bytes().await.is_err(),
+    };
+    assert!(failed, "the connection is cut mid-response");
+
+    let mut settings = MockSettings::new(Scenario::steady());
+    settings.fail_rate = 1.0;
+    let base = start(settings).await;
+    assert_eq!(get(&format!("{base}/api/kiro/status")).await.0, 500);
+}
+
+#[test]
+fn the_binary_serves_and_kiro_poll_follows_it() {
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--json", "mock-bridge", "--port", "0", "--scenario", "demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = serde_json::from_str::<Value>(&line).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = kiro()
+        .args([
+            "--url",
+            &url,
+            "--json",
+            "watch",
+            "--until",
+            "busy",
+            "--timeout",
+            "10s",
+            "--interval-ready",
+            "200ms",
+        ])
+        .output()
+        .unwrap();
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    let status = server.wait().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#""type":"command_started","#) && text.contains("kiro.generateCode"),
+        "{text}"
+    );
+    assert!(status.success(), "graceful shutdown");
+}
+
+#[test]
+fn demo_runs_in_one_process() {
+    let out = kiro().args(["--json", "demo", "--count", "8"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let types: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(types.first().map(String::as_str), Some("snapshot"));
+    assert_eq!(types.last().map(String::as_str), Some("summary"));
+    assert!(types.iter().any(|t| t == "command_started"), "{types:?}");
+}
+
+#[test]
+fn a_bad_scenario_is_a_usage_error() {
+    kiro()
+        .args(["mock-bridge", "--scenario", "/nonexistent.json"])
+        .assert()
+        .code(2);
+}
