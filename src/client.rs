@@ -361,7 +361,8 @@ pub fn parse_body<T: DeserializeOwned>(raw: &RawResponse, shown: &str) -> Result
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("none");
-        let detail = if e.is_data() {
+        let is_json = e.is_data() || serde_json::from_slice::<serde::de::IgnoredAny>(&raw.body).is_ok();
+        let detail = if is_json {
             format!("unexpected JSON: {e}")
         } else {
             format!(

@@ -195,9 +195,10 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     if matches!(err.downcast_ref::<Outcome>(), Some(Outcome::PipeClosed)) {
         return true;
     }
+    // EPIPE: the reader went away; EBADF: stdout was closed before we started (`>&-`).
     err.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe || io.raw_os_error() == Some(9))
     })
 }
 

@@ -65,10 +65,31 @@ impl Painter {
 /// Write one JSON object and a newline in a single write, then flush: a reader never sees half
 /// a line, even when the program is interrupted right after.
 pub fn write_json_line<W: Write, T: Serialize>(w: &mut W, value: &T) -> io::Result<()> {
-    let mut buf = serde_json::to_vec(value).map_err(io::Error::other)?;
-    buf.push(b'\n');
-    w.write_all(&buf)?;
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    let mut buf = escape_json_controls(&text).into_owned();
+    buf.push('\n');
+    w.write_all(buf.as_bytes())?;
     w.flush()
+}
+
+/// serde escapes C0 controls but leaves C1 controls (U+0080..U+009F, incl. the 8-bit CSI) and
+/// bidi overrides raw; a terminal showing the JSON could act on them. Outside strings JSON is
+/// ASCII, so rewriting these characters as `\uXXXX` keeps the document the same.
+pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
+    let risky =
+        |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !json.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
@@ -128,6 +149,17 @@ mod tests {
         assert_eq!(human_duration(Duration::from_secs(118)), "1m58s");
         assert_eq!(human_duration(Duration::from_secs(120)), "2m");
         assert_eq!(human_duration(Duration::from_secs(3720)), "1h2m");
+    }
+
+    #[test]
+    fn json_lines_escape_c1_and_bidi_controls() {
+        let mut out = Vec::new();
+        let v = serde_json::json!({"s": "a\u{9b}31mb\u{202e}c"});
+        write_json_line(&mut out, &v).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "{\"s\":\"a\\u009b31mb\\u202ec\"}\n");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v, "the same document");
     }
 
     #[test]
