@@ -4,17 +4,16 @@
 //! POST, a 4 MiB cap on bodies checked as they stream, redirects refused, the key never shown.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::config::{redact_url, ApiKey};
 use crate::error::{BridgeError, FailureKind};
-use crate::model::{ErrorBody, Health, KiroStatus};
+use crate::model::{ErrorBody, Health, KiroStatus, KiroStatusView};
 
 /// Largest body kiro-poll reads; a larger one is refused without being read whole.
 pub const BODY_CAP: usize = 4 * 1024 * 1024;
@@ -61,7 +60,9 @@ impl Stats {
 /// One status answer.
 #[derive(Debug, Clone)]
 pub struct StatusFetch {
-    pub status: KiroStatus,
+    /// Shared with the cache: a 304 hands back the very same value, so callers can tell
+    /// "unchanged" by pointer without hashing it again.
+    pub status: Arc<KiroStatus>,
     /// The bridge answered 304: `status` is the last value, unchanged.
     pub not_modified: bool,
     /// Body bytes received for this answer.
@@ -79,7 +80,8 @@ pub struct RawResponse {
 struct StatusCache {
     etag: Option<HeaderValue>,
     last_modified: Option<HeaderValue>,
-    status: KiroStatus,
+    status: Arc<KiroStatus>,
+    fingerprint: u64,
 }
 
 pub struct ClientOptions {
@@ -92,6 +94,9 @@ pub struct ClientOptions {
 pub struct BridgeClient {
     http: reqwest::Client,
     base: url::Url,
+    /// The status URL and its printable form, built once: it is asked for on every poll.
+    status_url: url::Url,
+    status_shown: String,
     auth: Option<HeaderValue>,
     request_timeout: Duration,
     verbose: u8,
@@ -124,8 +129,12 @@ impl BridgeClient {
             }
             None => None,
         };
+        let status_url = endpoint_of(&opts.base, STATUS_PATH);
+        let status_shown = redact_url(&status_url);
         Ok(BridgeClient {
             http,
+            status_url,
+            status_shown,
             base: opts.base,
             auth,
             request_timeout: opts.request_timeout,
@@ -136,10 +145,7 @@ impl BridgeClient {
     }
 
     pub fn endpoint(&self, path: &str) -> url::Url {
-        let mut u = self.base.clone();
-        let prefix = u.path().trim_end_matches('/').to_owned();
-        u.set_path(&format!("{prefix}{path}"));
-        u
+        endpoint_of(&self.base, path)
     }
 
     /// The base URL as it may be printed.
@@ -234,8 +240,7 @@ impl BridgeClient {
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
     pub async fn status(&self) -> Result<StatusFetch, BridgeError> {
-        let url = self.endpoint(STATUS_PATH);
-        let shown = redact_url(&url);
+        let (url, shown) = (&self.status_url, self.status_shown.as_str());
         let (etag, last_modified) = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             match cache.as_ref() {
@@ -246,7 +251,7 @@ impl BridgeClient {
         let raw = self
             .send(
                 || {
-                    let mut rb = self.request(Method::GET, &url, self.request_timeout);
+                    let mut rb = self.request(Method::GET, url, self.request_timeout);
                     if let Some(e) = &etag {
                         rb = rb.header(header::IF_NONE_MATCH, e.clone());
                     }
@@ -255,7 +260,7 @@ impl BridgeClient {
                     }
                     rb
                 },
-                &shown,
+                shown,
                 true,
             )
             .await?;
@@ -264,24 +269,41 @@ impl BridgeClient {
             if let Some(c) = cache.as_ref() {
                 self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
                 return Ok(StatusFetch {
-                    status: c.status.clone(),
+                    status: Arc::clone(&c.status),
                     not_modified: true,
                     bytes: raw.body.len() as u64,
                 });
             }
             self.stats.errors.fetch_add(1, Ordering::Relaxed);
             return Err(BridgeError::Protocol {
-                url: shown,
+                url: shown.to_owned(),
                 detail: "304 Not Modified to a request that was not conditional".into(),
             });
         }
-        let status: KiroStatus = self.parse_ok(&raw, &shown)?;
+        let view: KiroStatusView<'_> = self.parse_ok(&raw, shown)?;
+        let fingerprint = crate::engine::fingerprint(
+            view.status,
+            view.current_command.as_deref(),
+            view.version.as_deref(),
+            view.available_commands.iter().map(|c| &**c),
+        );
+        // Nothing that matters changed (the real bridge's new timestamp aside): hand back the
+        // cached value itself, without copying the body's strings.
+        let unchanged = {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache
+                .as_ref()
+                .filter(|c| c.fingerprint == fingerprint)
+                .map(|c| Arc::clone(&c.status))
+        };
+        let status = unchanged.unwrap_or_else(|| Arc::new(view.into_owned()));
         let etag = raw.headers.get(header::ETAG).filter(|v| usable_etag(v)).cloned();
         let last_modified = raw.headers.get(header::LAST_MODIFIED).cloned();
         *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(StatusCache {
             etag,
             last_modified,
-            status: status.clone(),
+            status: Arc::clone(&status),
+            fingerprint,
         });
         Ok(StatusFetch {
             status,
@@ -342,7 +364,11 @@ impl BridgeClient {
     }
 
     /// Turn a 2xx into `T`, anything else into the matching error.
-    pub fn parse_ok<T: DeserializeOwned>(&self, raw: &RawResponse, shown: &str) -> Result<T, BridgeError> {
+    pub fn parse_ok<'a, T: serde::Deserialize<'a>>(
+        &self,
+        raw: &'a RawResponse,
+        shown: &str,
+    ) -> Result<T, BridgeError> {
         if !raw.status.is_success() {
             self.stats.errors.fetch_add(1, Ordering::Relaxed);
             return Err(error_for_status(raw, shown, SystemTime::now()));
@@ -353,8 +379,18 @@ impl BridgeClient {
     }
 }
 
+fn endpoint_of(base: &url::Url, path: &str) -> url::Url {
+    let mut u = base.clone();
+    let prefix = u.path().trim_end_matches('/').to_owned();
+    u.set_path(&format!("{prefix}{path}"));
+    u
+}
+
 /// Decode a JSON body, with a clear protocol error for anything else.
-pub fn parse_body<T: DeserializeOwned>(raw: &RawResponse, shown: &str) -> Result<T, BridgeError> {
+pub fn parse_body<'a, T: serde::Deserialize<'a>>(
+    raw: &'a RawResponse,
+    shown: &str,
+) -> Result<T, BridgeError> {
     serde_json::from_slice(&raw.body).map_err(|e| {
         let ctype = raw
             .headers

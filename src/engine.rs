@@ -8,6 +8,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use backon::BackoffBuilder;
@@ -99,7 +100,7 @@ enum Breaker {
 
 pub struct Engine {
     cfg: EngineConfig,
-    last: Option<KiroStatus>,
+    last: Option<Arc<KiroStatus>>,
     last_hash: Option<u64>,
     last_ok_at: Option<Instant>,
     /// The command seen running, and when it was first seen.
@@ -119,14 +120,34 @@ pub struct Engine {
 }
 
 /// The hash over what matters: status, current command, version, the set of commands.
-/// Never the timestamp, which changes on every answer of the real bridge.
+/// Never the timestamp, which changes on every answer of the real bridge. The commands are
+/// hashed one by one and summed, so their order does not matter and nothing is allocated.
 pub fn status_hash(s: &KiroStatus) -> u64 {
+    fingerprint(
+        s.status,
+        s.current_command.as_deref(),
+        s.version.as_deref(),
+        s.available_commands.iter().map(String::as_str),
+    )
+}
+
+/// `status_hash` over borrowed parts, so a body can be fingerprinted before it is copied.
+pub fn fingerprint<'a>(
+    status: KiroState,
+    current_command: Option<&str>,
+    version: Option<&str>,
+    commands: impl Iterator<Item = &'a str>,
+) -> u64 {
     let mut h = DefaultHasher::new();
-    s.status.hash(&mut h);
-    s.current_command.hash(&mut h);
-    s.version.hash(&mut h);
-    let set: BTreeSet<&str> = s.available_commands.iter().map(String::as_str).collect();
-    set.hash(&mut h);
+    status.hash(&mut h);
+    current_command.hash(&mut h);
+    version.hash(&mut h);
+    let commands = commands.fold(0u64, |acc, c| {
+        let mut one = DefaultHasher::new();
+        c.hash(&mut one);
+        acc.wrapping_add(one.finish())
+    });
+    commands.hash(&mut h);
     h.finish()
 }
 
@@ -171,7 +192,7 @@ impl Engine {
     }
 
     pub fn current(&self) -> Option<&KiroStatus> {
-        self.last.as_ref()
+        self.last.as_deref()
     }
 
     pub fn polls(&self) -> u64 {
@@ -223,8 +244,9 @@ impl Engine {
         }
     }
 
-    /// A poll answered with a status.
-    pub fn on_success(&mut self, now: Instant, wall: SystemTime, status: &KiroStatus) -> Step {
+    /// A poll answered with a status. The same `Arc` as last time (a 304) is unchanged by
+    /// definition and is not hashed again.
+    pub fn on_success(&mut self, now: Instant, wall: SystemTime, status: Arc<KiroStatus>) -> Step {
         self.in_flight = false;
         self.polls += 1;
         let mut step = Step::default();
@@ -258,7 +280,11 @@ impl Engine {
         self.breaker = Breaker::Closed;
         self.last_ok_at = Some(now);
 
-        let hash = status_hash(status);
+        let same = self.last.as_ref().is_some_and(|prev| Arc::ptr_eq(prev, &status));
+        let hash = match self.last_hash {
+            Some(h) if same => h,
+            _ => status_hash(&status),
+        };
         let mut changed = false;
         match self.last.take() {
             None => {
@@ -276,13 +302,14 @@ impl Engine {
                 }
             }
             Some(prev) if Some(hash) != self.last_hash => {
-                let diff = self.diff(&prev, status, now, wall);
+                let diff = self.diff(&prev, &status, now, wall);
                 changed = !diff.is_empty();
                 step.events.extend(diff);
             }
             Some(_) => {}
         }
-        self.last = Some(status.clone());
+        let state = status.status;
+        self.last = Some(status);
         self.last_hash = Some(hash);
 
         if let Some((cmd, since)) = &self.running {
@@ -297,7 +324,7 @@ impl Engine {
             }
         }
 
-        let interval = match status.status {
+        let interval = match state {
             KiroState::Ready => self.cfg.interval_ready,
             KiroState::Busy => self.cfg.interval_busy,
             KiroState::Unavailable => self.cfg.interval_unavailable,
@@ -310,9 +337,9 @@ impl Engine {
             .iter()
             .copied()
             .find(|u| match u {
-                UntilState::Ready => status.status == KiroState::Ready,
-                UntilState::Busy => status.status == KiroState::Busy,
-                UntilState::Unavailable => status.status == KiroState::Unavailable,
+                UntilState::Ready => state == KiroState::Ready,
+                UntilState::Busy => state == KiroState::Busy,
+                UntilState::Unavailable => state == KiroState::Unavailable,
                 UntilState::Change => changed,
             })
             .map(Stop::Until)
@@ -598,7 +625,7 @@ mod tests {
         c.jump_to(due);
         let mut pre = e.start_poll(c.now(), c.wall()).expect("poll due");
         let mut step = match answer {
-            Ok(s) => e.on_success(c.now(), c.wall(), &s),
+            Ok(s) => e.on_success(c.now(), c.wall(), Arc::new(s)),
             Err(f) => e.on_failure(c.now(), c.wall(), &f),
         };
         pre.append(&mut step.events);
@@ -866,7 +893,7 @@ mod tests {
             .is_none());
         e.poll_now(c.now());
         assert!(e.in_flight());
-        e.on_success(c.now(), c.wall(), &ready());
+        e.on_success(c.now(), c.wall(), Arc::new(ready()));
         assert!(!e.in_flight());
     }
 

@@ -311,7 +311,7 @@ async fn follow_status(
         let now = Instant::now().into_std();
         match answer {
             Ok(fetch) => {
-                engine.on_success(now, SystemTime::now(), &fetch.status);
+                engine.on_success(now, SystemTime::now(), fetch.status.clone());
                 let shows_it = fetch.status.status == KiroState::Busy
                     && fetch.status.current_command.as_deref() == Some(args.command.as_str());
                 if shows_it {

@@ -1,6 +1,8 @@
 //! Typed models of every body the bridge sends or accepts (openapi.yaml), tolerant of extra
 //! fields, strict about types: a wrong type or an unknown status value is a protocol error.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The state Kiro is in, as `/api/kiro/status` reports it.
@@ -41,6 +43,34 @@ pub struct KiroStatus {
     pub available_commands: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+/// The same body read without copying its strings: what the poll loop parses first, so an
+/// unchanged status (a new timestamp, the same everything else) costs no allocations.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KiroStatusView<'a> {
+    pub status: KiroState,
+    #[serde(default, borrow)]
+    pub current_command: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub version: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub available_commands: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub timestamp: Option<Cow<'a, str>>,
+}
+
+impl KiroStatusView<'_> {
+    pub fn into_owned(self) -> KiroStatus {
+        KiroStatus {
+            status: self.status,
+            current_command: self.current_command.map(Cow::into_owned),
+            version: self.version.map(Cow::into_owned),
+            available_commands: self.available_commands.into_iter().map(Cow::into_owned).collect(),
+            timestamp: self.timestamp.map(Cow::into_owned),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

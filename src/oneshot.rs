@@ -20,7 +20,7 @@ pub async fn status(
 ) -> anyhow::Result<()> {
     let fetch = client.status().await?;
     if json {
-        write_json_line(out, &fetch.status)?;
+        write_json_line(out, &*fetch.status)?;
     } else {
         render_status(
             out,

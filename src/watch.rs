@@ -103,7 +103,7 @@ pub async fn run_with(
                 poll = None;
                 let now = Instant::now().into_std();
                 let step = match res {
-                    Ok(fetch) => engine.on_success(now, SystemTime::now(), &fetch.status),
+                    Ok(fetch) => engine.on_success(now, SystemTime::now(), fetch.status),
                     Err(e) => {
                         let step = engine.on_failure(now, SystemTime::now(), &failure_of(&e));
                         last_error = Some(e);

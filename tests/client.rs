@@ -367,3 +367,35 @@ async fn user_agent_names_kiro_poll() {
         .unwrap()
         .starts_with("kiro-poll/"));
 }
+
+#[tokio::test]
+async fn an_answer_that_differs_only_in_its_timestamp_is_the_same_value() {
+    let body = |ts: &str, cmds: &str| {
+        ResponseTemplate::new(200).set_body_raw(
+            format!(
+                r#"{{"status":"ready","version":"1.94.0","availableCommands":[{cmds}],"timestamp":"{ts}"}}"#
+            ),
+            "application/json",
+        )
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(common::Sequence::new(vec![
+            body("2026-01-01T00:00:00.001Z", r#""a","b\u002ec""#),
+            body("2026-01-01T00:00:00.002Z", r#""b.c","a""#),
+            body("2026-01-01T00:00:00.003Z", r#""a","b.c","d""#),
+        ]))
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    let first = c.status().await.unwrap().status;
+    let second = c.status().await.unwrap().status;
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &second),
+        "unchanged: the cached value, not a copy"
+    );
+    let third = c.status().await.unwrap().status;
+    assert!(!std::sync::Arc::ptr_eq(&second, &third));
+    assert_eq!(third.available_commands, vec!["a", "b.c", "d"]);
+    assert_eq!(third.timestamp.as_deref(), Some("2026-01-01T00:00:00.003Z"));
+}

@@ -152,3 +152,34 @@ fn both_error_shapes_are_understood() {
     assert!(ErrorBody::parse(b"<html>").is_none());
     assert!(ErrorBody::parse(br#"{"error": 5}"#).is_none());
 }
+
+#[test]
+fn the_borrowed_view_reads_the_same_as_the_owned_model() {
+    for name in [
+        "status_ready.json",
+        "status_busy.json",
+        "status_unavailable.json",
+        "status_real_bridge.json",
+        "status_real_unavailable.json",
+    ] {
+        let text = fixture(name);
+        let owned: KiroStatus = serde_json::from_str(&text).unwrap();
+        let view: KiroStatusView = serde_json::from_str(&text).unwrap();
+        let fp = kiro_poll::engine::fingerprint(
+            view.status,
+            view.current_command.as_deref(),
+            view.version.as_deref(),
+            view.available_commands.iter().map(|c| &**c),
+        );
+        assert_eq!(fp, kiro_poll::engine::status_hash(&owned), "{name}");
+        assert_eq!(view.into_owned(), owned, "{name}");
+    }
+    let escaped = r#"{"status":"busy","currentCommand":"a\"b\u001b","availableCommands":["x\ny"]}"#;
+    let view: KiroStatusView = serde_json::from_str(escaped).unwrap();
+    assert_eq!(
+        view.into_owned(),
+        serde_json::from_str::<KiroStatus>(escaped).unwrap()
+    );
+    assert!(serde_json::from_str::<KiroStatusView>(&fixture("status_bad_state.json")).is_err());
+    assert!(serde_json::from_str::<KiroStatusView>(&fixture("status_wrong_type.json")).is_err());
+}

@@ -525,6 +525,13 @@ async fn drive_scenario(app: App) {
         for (at, step) in &steps {
             tokio::time::sleep_until(origin + *at).await;
             apply(&app, step);
+            if app.settings.verbose > 0 {
+                crate::output::log_line(&format!(
+                    "mock-bridge: scenario step at {} applied at {}",
+                    step.at,
+                    now_stamp()
+                ));
+            }
         }
         match period {
             Some(p) => origin += p,
