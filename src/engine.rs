@@ -5,7 +5,6 @@
 //! Time comes in as arguments (`Instant` for scheduling, `SystemTime` for event stamps), so
 //! tests drive it with a made-up clock and never sleep.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -132,18 +131,19 @@ pub fn status_hash(s: &KiroStatus) -> u64 {
 }
 
 /// `status_hash` over borrowed parts, so a body can be fingerprinted before it is copied.
+/// FxHash: fast, and collisions only matter to a bridge hiding its own changes from us.
 pub fn fingerprint<'a>(
     status: KiroState,
     current_command: Option<&str>,
     version: Option<&str>,
     commands: impl Iterator<Item = &'a str>,
 ) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     status.hash(&mut h);
     current_command.hash(&mut h);
     version.hash(&mut h);
     let commands = commands.fold(0u64, |acc, c| {
-        let mut one = DefaultHasher::new();
+        let mut one = rustc_hash::FxHasher::default();
         c.hash(&mut one);
         acc.wrapping_add(one.finish())
     });

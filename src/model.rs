@@ -52,24 +52,45 @@ pub struct KiroStatus {
 pub struct KiroStatusView<'a> {
     pub status: KiroState,
     #[serde(default, borrow)]
-    pub current_command: Option<Cow<'a, str>>,
+    pub current_command: Option<Text<'a>>,
     #[serde(default, borrow)]
-    pub version: Option<Cow<'a, str>>,
+    pub version: Option<Text<'a>>,
     #[serde(default, borrow)]
-    pub available_commands: Vec<Cow<'a, str>>,
+    pub available_commands: Vec<Text<'a>>,
     #[serde(default, borrow)]
-    pub timestamp: Option<Cow<'a, str>>,
+    pub timestamp: Option<Text<'a>>,
+}
+
+/// A string borrowed from the body when it has no escapes, copied only when it must be.
+/// (serde borrows a `Cow<str>` only as a field of its own, hence the newtype.)
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 impl KiroStatusView<'_> {
     pub fn into_owned(self) -> KiroStatus {
+        let own = |t: Text<'_>| t.0.into_owned();
         KiroStatus {
             status: self.status,
-            current_command: self.current_command.map(Cow::into_owned),
-            version: self.version.map(Cow::into_owned),
-            available_commands: self.available_commands.into_iter().map(Cow::into_owned).collect(),
-            timestamp: self.timestamp.map(Cow::into_owned),
+            current_command: self.current_command.map(own),
+            version: self.version.map(own),
+            available_commands: self.available_commands.into_iter().map(own).collect(),
+            timestamp: self.timestamp.map(own),
         }
+    }
+
+    /// True when every command name was read without a copy (tests use it).
+    pub fn borrowed(&self) -> bool {
+        self.available_commands
+            .iter()
+            .all(|t| matches!(t.0, Cow::Borrowed(_)))
     }
 }
 

@@ -165,6 +165,7 @@ fn the_borrowed_view_reads_the_same_as_the_owned_model() {
         let text = fixture(name);
         let owned: KiroStatus = serde_json::from_str(&text).unwrap();
         let view: KiroStatusView = serde_json::from_str(&text).unwrap();
+        assert!(view.borrowed(), "{name}: strings without escapes are not copied");
         let fp = kiro_poll::engine::fingerprint(
             view.status,
             view.current_command.as_deref(),
