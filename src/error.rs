@@ -150,9 +150,6 @@ pub enum Outcome {
     /// Interrupted by a signal: 130 for SIGINT, 143 for SIGTERM.
     #[error("interrupted")]
     Interrupted { code: u8 },
-    /// stdout was closed by the reader (`| head -1`): end quietly.
-    #[error("stdout closed")]
-    PipeClosed,
     /// An exit code already decided and reported (e.g. `exec --json` printed its object).
     #[error("")]
     Silent(u8),
@@ -172,7 +169,6 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             Outcome::Unknown(_) => 6,
             Outcome::TimedOut(_) => 124,
             Outcome::Interrupted { code } => *code,
-            Outcome::PipeClosed => 0,
             Outcome::Silent(code) => *code,
         };
     }
@@ -192,9 +188,6 @@ pub fn bridge_exit_code(e: &BridgeError) -> u8 {
 
 /// True when the error is (or wraps) a closed stdout.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    if matches!(err.downcast_ref::<Outcome>(), Some(Outcome::PipeClosed)) {
-        return true;
-    }
     // EPIPE: the reader went away; EBADF: stdout was closed before we started (`>&-`).
     err.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()

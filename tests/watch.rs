@@ -373,3 +373,42 @@ fn ctrl_c_prints_a_summary_and_exits_130() {
 fn sigterm_exits_143() {
     signal_test(libc::SIGTERM, 143);
 }
+
+#[test]
+fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(scripted(vec![status_response("ready", None)]));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args([
+            "--url",
+            &server.uri(),
+            "--json",
+            "watch",
+            "--count",
+            "2",
+            "--interval-ready",
+            "10m",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("snapshot"));
+    unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("still waiting for a 10m timer after SIGCONT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
+}

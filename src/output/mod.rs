@@ -94,7 +94,9 @@ pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
 
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
 pub fn log_line(msg: &str) {
-    let line = format!("kiro-poll: {}\n", crate::sanitize::line(msg));
+    // Over a live status line: clear it first (the next redraw puts it back under the log).
+    let clear = if terminal::live() { "\r\x1b[2K" } else { "" };
+    let line = format!("{clear}kiro-poll: {}\n", crate::sanitize::line(msg));
     let _ = io::stderr().lock().write_all(line.as_bytes());
 }
 

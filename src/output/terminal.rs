@@ -6,6 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
+/// True while a live status line may be on the last line of the terminal.
+pub fn live() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
 fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut err = std::io::stderr();

@@ -3,7 +3,7 @@
 //! redrawn in place and never mixed into the log.
 
 use std::io::{self, Write};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use super::terminal::TerminalGuard;
 use super::{clock, human_duration, write_json_line, Painter};
@@ -322,14 +322,10 @@ pub fn status_line(engine: &Engine, now: Instant, stats: StatsSnapshot, p: Paint
     s
 }
 
-/// Stamp for events made outside the engine.
-pub fn now_wall() -> SystemTime {
-    SystemTime::now()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     fn at() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_763_864_927)
