@@ -4,7 +4,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 use common::{fixture, json_fixture, kiro};
 use predicates::prelude::*;
@@ -356,12 +355,7 @@ async fn a_closed_stdout_ends_quietly() {
         ResponseTemplate::new(200).set_body_raw(body, "application/json"),
     )
     .await;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--url", &s.uri(), "commands"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_kiro(&["--url", &s.uri(), "commands"]);
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)

@@ -337,12 +337,7 @@ async fn ctrl_c_while_waiting_exits_130() {
         vec![],
     )
     .await;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_kiro(&["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"]);
     // Wait until the request has reached the server, then interrupt.
     for _ in 0..100 {
         if !posts(&server).await.is_empty() {

@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{fixture, json_fixture, kiro, status_response, write_json, RawServer, Sequence};
+use common::{fixture, json_fixture, kiro, scripted, status_response, write_json, RawServer, Sequence};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -27,20 +27,8 @@ const FAST: [&str; 8] = [
     "200ms",
 ];
 
-async fn scripted(responses: Vec<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(Sequence::new(responses))
-        .mount(&server)
-        .await;
-    server
-}
-
 fn events(out: &std::process::Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
-        .collect()
+    common::events(&out.stdout)
 }
 
 fn types(ev: &[Value]) -> Vec<&str> {
@@ -288,23 +276,7 @@ async fn a_5xx_storm_opens_the_breaker_which_probes_and_closes() {
 
 #[test]
 fn the_server_restarting_mid_watch_is_survived() {
-    let start_mock = |port: u16| {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-            .args(["--json", "mock-bridge", "--port", &port.to_string()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = serde_json::from_str::<Value>(&line).unwrap()["url"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        (child, url)
-    };
+    let start_mock = |port: u16| common::start_mock_bridge(&["--port", &port.to_string()]);
     let (mut first, url) = start_mock(0);
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))

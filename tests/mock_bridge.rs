@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::{fixture, kiro};
@@ -324,20 +322,7 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
 
 #[test]
 fn the_binary_serves_and_kiro_poll_follows_it() {
-    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--json", "mock-bridge", "--port", "0", "--scenario", "demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = serde_json::from_str::<Value>(&line).unwrap()["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut server, url) = common::start_mock_bridge(&["--port", "0", "--scenario", "demo"]);
     let out = kiro()
         .args([
             "--url",

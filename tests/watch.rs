@@ -4,12 +4,11 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::Duration;
 
-use common::{json_fixture, kiro, status_body, status_response, Sequence};
+use common::{events, json_fixture, kiro, scripted, status_body, status_response};
 use serde_json::Value;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const FAST: [&str; 6] = [
@@ -20,23 +19,6 @@ const FAST: [&str; 6] = [
     "--interval-error",
     "100ms",
 ];
-
-async fn scripted(responses: Vec<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(Sequence::new(responses))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn events(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
-        .collect()
-}
 
 fn types(ev: &[Value]) -> Vec<String> {
     ev.iter()
@@ -342,12 +324,7 @@ async fn heartbeats_when_stdout_is_not_a_terminal() {
 fn signal_test(sig: i32, code: i32) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(scripted(vec![status_response("ready", None)]));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--url", &server.uri(), "--json", "watch"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_kiro(&["--url", &server.uri(), "--json", "watch"]);
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
@@ -378,21 +355,16 @@ fn sigterm_exits_143() {
 fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(scripted(vec![status_response("ready", None)]));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args([
-            "--url",
-            &server.uri(),
-            "--json",
-            "watch",
-            "--count",
-            "2",
-            "--interval-ready",
-            "10m",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_kiro(&[
+        "--url",
+        &server.uri(),
+        "--json",
+        "watch",
+        "--count",
+        "2",
+        "--interval-ready",
+        "10m",
+    ]);
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();

@@ -173,3 +173,49 @@ pub fn write_json(stream: &mut TcpStream, status: &str, body: &str, extra: &str)
     );
     let _ = stream.flush();
 }
+
+/// A status endpoint answering `responses` in order (the last repeats).
+pub async fn scripted(responses: Vec<ResponseTemplate>) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/api/kiro/status"))
+        .respond_with(Sequence::new(responses))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Parse NDJSON output into values, failing on any line that is not JSON.
+pub fn events(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+/// The binary as a child process with piped output (for signals and early-closed pipes).
+pub fn spawn_kiro(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// `kiro-poll --json mock-bridge ARGS` in the background, and the URL it printed.
+pub fn start_mock_bridge(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--json", "mock-bridge"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    (child, v["url"].as_str().unwrap().to_owned())
+}
