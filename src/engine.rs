@@ -37,6 +37,8 @@ pub struct EngineConfig {
     pub history: usize,
     pub until: Vec<UntilState>,
     pub count: Option<u64>,
+    /// Give up this long after the start (`--timeout`).
+    pub timeout: Option<Duration>,
     /// Fixed seed for the jitter (tests); None picks a random one.
     pub jitter_seed: Option<u64>,
 }
@@ -56,6 +58,7 @@ impl Default for EngineConfig {
             history: 100,
             until: Vec::new(),
             count: None,
+            timeout: None,
             jitter_seed: None,
         }
     }
@@ -180,6 +183,23 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
+    }
+
+    /// When the watch gives up, if it ever does.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.cfg.timeout.map(|t| self.started + t)
+    }
+
+    /// Past the deadline: the message that says what was last seen.
+    pub fn timed_out(&self, now: Instant) -> Option<String> {
+        let deadline = self.deadline()?;
+        (now >= deadline).then(|| {
+            format!(
+                "timed out after {}: {}",
+                human_duration(self.cfg.timeout.unwrap_or_default()),
+                self.last_seen(now)
+            )
+        })
     }
 
     /// When the next poll is due.
@@ -942,6 +962,35 @@ mod tests {
         let mut e = engine(cfg, &c);
         assert_eq!(poll(&mut e, &mut c, Ok(ready())).stop, None);
         assert_eq!(poll(&mut e, &mut c, Err(down())).stop, Some(Stop::Count));
+    }
+
+    #[test]
+    fn timeout_says_what_was_last_seen() {
+        let mut c = Clock::new();
+        let cfg = EngineConfig {
+            timeout: Some(Duration::from_secs(120)),
+            ..EngineConfig::default()
+        };
+        let mut e = engine(cfg, &c);
+        assert_eq!(e.deadline(), Some(c.now() + Duration::from_secs(120)));
+        poll(
+            &mut e,
+            &mut c,
+            Ok(st(KiroState::Busy, Some("kiro.generateCode"), &["a"])),
+        );
+        assert_eq!(
+            e.timed_out(c.now() + Duration::from_secs(119)),
+            None,
+            "not before the deadline"
+        );
+        let at = c.now() + Duration::from_secs(120);
+        assert_eq!(
+            e.timed_out(at).as_deref(),
+            Some("timed out after 2m: still busy running kiro.generateCode for 2m")
+        );
+        let e2 = engine(EngineConfig::default(), &c);
+        assert_eq!(e2.deadline(), None);
+        assert_eq!(e2.timed_out(at + Duration::from_secs(9999)), None);
     }
 
     #[test]

@@ -13,7 +13,6 @@ use crate::client::{BridgeClient, StatusFetch};
 use crate::config::Config;
 use crate::engine::{Engine, EngineConfig, Failure, Stop};
 use crate::error::{BridgeError, Outcome};
-use crate::output::human_duration;
 use crate::output::view::{Mode, WatchView};
 use crate::signals::{Sig, Signals};
 
@@ -30,6 +29,7 @@ pub fn engine_config(args: &WatchArgs) -> EngineConfig {
         history: args.history as usize,
         until: args.until.clone(),
         count: args.count,
+        timeout: args.timeout,
         ..EngineConfig::default()
     }
 }
@@ -76,7 +76,7 @@ pub async fn run_with(
     let started = Instant::now();
     let mut engine = Engine::new(cfg, started.into_std());
     let far = started + Duration::from_secs(100 * 365 * 24 * 3600);
-    let deadline = args.timeout.map(|t| started + t).unwrap_or(far);
+    let deadline = engine.deadline().map(Instant::from_std).unwrap_or(far);
     // A heartbeat only where nothing else shows life: stdout not a terminal.
     let heartbeat = args.heartbeat.filter(|_| view.mode() != Mode::Live);
     let mut last_line = Instant::now();
@@ -155,12 +155,10 @@ pub async fn run_with(
             None => anyhow::anyhow!(msg),
         }),
         End::Stop(_) => Ok(()),
-        End::Timeout => Err(Outcome::TimedOut(format!(
-            "timed out after {}: {}",
-            human_duration(args.timeout.unwrap_or_default()),
-            engine.last_seen(now)
-        ))
-        .into()),
+        End::Timeout => {
+            let msg = engine.timed_out(now).unwrap_or_else(|| engine.last_seen(now));
+            Err(Outcome::TimedOut(msg).into())
+        }
         End::Signal(sig) => Err(Outcome::Interrupted {
             code: sig.exit_code(),
         }
