@@ -104,10 +104,13 @@ pub fn render_health(out: &mut impl Write, h: &Health, p: Painter) -> std::io::R
         server.push_str(&format!(" on {}:{port}", sanitize::line(host)));
     }
     if let Some(up) = h.server.uptime.filter(|u| u.is_finite() && *u >= 0.0) {
-        server.push_str(&format!(
-            ", up {}",
-            human_duration(std::time::Duration::from_secs_f64(up.min(1e9)))
-        ));
+        let secs = up.min(1e9) as u64;
+        let up = if secs == 0 {
+            "under 1s".to_owned()
+        } else {
+            human_duration(std::time::Duration::from_secs(secs))
+        };
+        server.push_str(&format!(", up {up}"));
     }
     writeln!(out, "{}  {server}", p.dim("server "))?;
     if let Some(ts) = &h.timestamp {
