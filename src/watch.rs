@@ -59,22 +59,13 @@ async fn in_flight(f: &mut Option<StatusFuture<'_>>) -> Result<StatusFetch, Brid
     }
 }
 
+/// Follow the bridge until the engine says stop, the deadline passes, or a signal arrives.
+/// `demo` runs this same loop against its built-in simulator.
 pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
     let mut view = WatchView::new(config);
     let mut signals = Signals::install()?;
-    run_with(client, args, engine_config(args), &mut view, &mut signals).await
-}
-
-/// The loop, with the view and signals given (demo shares it).
-pub async fn run_with(
-    client: &BridgeClient,
-    args: &WatchArgs,
-    cfg: EngineConfig,
-    view: &mut WatchView,
-    signals: &mut Signals,
-) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut engine = Engine::new(cfg, started.into_std());
+    let mut engine = Engine::new(engine_config(args), started.into_std());
     let far = started + Duration::from_secs(100 * 365 * 24 * 3600);
     let deadline = engine.deadline().map(Instant::from_std).unwrap_or(far);
     // A heartbeat only where nothing else shows life: stdout not a terminal.
