@@ -15,9 +15,9 @@ use tokio::time::Instant;
 use crate::cli::{ExecArgs, InputArgs};
 use crate::client::{error_for_status, parse_body, BridgeClient, RawResponse, EXECUTE_PATH, INPUT_PATH};
 use crate::config::Config;
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, Follow, Verdict};
 use crate::error::{BridgeError, FailureKind, Outcome, UsageError};
-use crate::model::{ErrorBody, ExecuteRequest, ExecuteResponse, InputRequest, InputResponse, KiroState};
+use crate::model::{ErrorBody, ExecuteRequest, ExecuteResponse, InputRequest, InputResponse};
 use crate::output::{human_duration, write_json_line};
 use crate::sanitize;
 use crate::signals::{Sig, Signals};
@@ -46,10 +46,6 @@ struct Ending {
     /// None: success (exit 0).
     error: Option<anyhow::Error>,
 }
-
-/// How long to keep looking for the command in /status before concluding that the status
-/// cannot show it (the real bridge never reports busy).
-const UNSEEN_POLLS: u32 = 2;
 
 struct Spinner(Option<ProgressBar>);
 
@@ -270,8 +266,7 @@ async fn follow_status(
         ..EngineConfig::default()
     };
     let mut engine = Engine::new(cfg, Instant::now().into_std());
-    let mut seen = false;
-    let mut unseen_polls = 0;
+    let mut follow = Follow::new(&args.command);
     loop {
         let due = Instant::from_std(engine.next_poll_at());
         tokio::select! {
@@ -283,7 +278,7 @@ async fn follow_status(
             _ = tokio::time::sleep_until(deadline) => {
                 report.waited_ms = started.elapsed().as_millis() as u64;
                 report.outcome = "timed_out";
-                let seen_text = if seen {
+                let seen_text = if follow.seen() {
                     engine.last_seen(Instant::now().into_std())
                 } else {
                     format!("{lost}, and the status never showed it")
@@ -312,19 +307,16 @@ async fn follow_status(
         match answer {
             Ok(fetch) => {
                 engine.on_success(now, SystemTime::now(), fetch.status.clone());
-                let shows_it = fetch.status.status == KiroState::Busy
-                    && fetch.status.current_command.as_deref() == Some(args.command.as_str());
-                if shows_it {
-                    seen = true;
-                    spinner.say("Kiro reports it running; following its status");
-                } else if seen {
-                    report.waited_ms = started.elapsed().as_millis() as u64;
-                    report.observed_by = Some("status");
-                    report.outcome = "completed";
-                    return Ending { report, error: None };
-                } else {
-                    unseen_polls += 1;
-                    if unseen_polls >= UNSEEN_POLLS {
+                match follow.observe(&fetch.status) {
+                    Verdict::Running => spinner.say("Kiro reports it running; following its status"),
+                    Verdict::NotYetSeen => {}
+                    Verdict::Completed => {
+                        report.waited_ms = started.elapsed().as_millis() as u64;
+                        report.observed_by = Some("status");
+                        report.outcome = "completed";
+                        return Ending { report, error: None };
+                    }
+                    Verdict::Unknown => {
                         report.waited_ms = started.elapsed().as_millis() as u64;
                         let msg = format!(
                             "{lost}, and its status does not show {} running (the real bridge never reports busy): the outcome is unknown and the command may still be running in Kiro",
