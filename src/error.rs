@@ -114,7 +114,7 @@ impl BridgeError {
     fn hint(&self) -> Option<&'static str> {
         match self {
             BridgeError::Unreachable { kind: FailureKind::Connect, .. } => Some(
-                "is Kiro running with the Communication Bridge extension? (`kiro-poll mock-bridge` serves a simulated one)",
+                "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one",
             ),
             BridgeError::Unreachable { kind: FailureKind::Timeout, .. } => {
                 Some("the bridge did not answer in time; raise --request-timeout if it is slow")
@@ -195,7 +195,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The one line (plus an optional hint line) printed on stderr for a failure, or None when
+/// The one line (hint included) printed on stderr for a failure, or None when
 /// the failure is to end quietly.
 pub fn report(err: &anyhow::Error) -> Option<String> {
     if is_broken_pipe(err) {
@@ -205,9 +205,10 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
         Some(Outcome::Interrupted { .. }) | Some(Outcome::Silent(_)) => return None,
         _ => {}
     }
+    // One line: what failed, where, what the bridge said, and a hint where one helps.
     let mut text = format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}")));
     if let Some(hint) = err.downcast_ref::<BridgeError>().and_then(BridgeError::hint) {
-        text.push_str("\n  hint: ");
+        text.push_str("; hint: ");
         text.push_str(hint);
     }
     Some(text)

@@ -171,7 +171,8 @@ fn unreachable_is_exit_3_with_a_hint() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("cannot reach the bridge"))
-        .stderr(predicate::str::contains("hint: is Kiro running"));
+        .stderr(predicate::str::contains("; hint: is Kiro running"))
+        .stderr(predicate::function(|e: &str| e.lines().count() == 1));
 }
 
 #[tokio::test(flavor = "multi_thread")]
