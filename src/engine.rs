@@ -75,6 +75,17 @@ pub struct Failure {
     pub fatal: bool,
 }
 
+impl From<&crate::error::BridgeError> for Failure {
+    fn from(e: &crate::error::BridgeError) -> Failure {
+        Failure {
+            kind: e.kind(),
+            message: e.short(),
+            retry_after: e.retry_after(),
+            fatal: e.is_fatal(),
+        }
+    }
+}
+
 /// Why a watch ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {

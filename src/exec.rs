@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::cli::{ExecArgs, InputArgs};
 use crate::client::{error_for_status, parse_body, BridgeClient, RawResponse, EXECUTE_PATH, INPUT_PATH};
 use crate::config::Config;
-use crate::engine::{Engine, EngineConfig, Follow, Verdict};
+use crate::engine::{Engine, EngineConfig, Failure, Follow, Verdict};
 use crate::error::{BridgeError, FailureKind, Outcome, UsageError};
 use crate::model::{ErrorBody, ExecuteRequest, ExecuteResponse, InputRequest, InputResponse};
 use crate::output::{human_duration, write_json_line};
@@ -45,6 +45,38 @@ struct Ending {
     report: ExecReport,
     /// None: success (exit 0).
     error: Option<anyhow::Error>,
+}
+
+impl Ending {
+    fn success(mut report: ExecReport, outcome: &'static str) -> Ending {
+        report.outcome = outcome;
+        Ending { report, error: None }
+    }
+
+    /// A failed or unknown ending: `text` goes into the report, `error` decides the exit code.
+    fn failure(
+        mut report: ExecReport,
+        outcome: &'static str,
+        text: String,
+        error: impl Into<anyhow::Error>,
+    ) -> Ending {
+        report.outcome = outcome;
+        report.error = Some(text);
+        Ending {
+            report,
+            error: Some(error.into()),
+        }
+    }
+
+    /// The bridge itself failed us (unreachable, unavailable, key rejected, nonsense).
+    fn bridge(report: ExecReport, e: BridgeError) -> Ending {
+        let outcome = match &e {
+            BridgeError::Unavailable { .. } => "unavailable",
+            BridgeError::Auth { .. } => "unauthorized",
+            _ => "unreachable",
+        };
+        Ending::failure(report, outcome, e.short(), e)
+    }
 }
 
 struct Spinner(Option<ProgressBar>);
@@ -87,7 +119,9 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -
     }
     let mut signals = Signals::install()?;
     let mut spinner = Spinner::new(config.term.stderr_tty && !config.quiet, &args.command);
-    let ending = execute(client, config, args, &mut signals, &spinner).await;
+    let started = Instant::now();
+    let mut ending = execute(client, config, args, &mut signals, &spinner, started).await;
+    ending.report.waited_ms = started.elapsed().as_millis() as u64;
     spinner.clear();
     finish(config, ending)
 }
@@ -115,10 +149,7 @@ fn finish(config: &Config, ending: Ending) -> anyhow::Result<()> {
             human_duration(Duration::from_millis(ending.report.waited_ms))
         );
     }
-    match ending.error {
-        None => Ok(()),
-        Some(e) => Err(e),
-    }
+    ending.error.map_or(Ok(()), Err)
 }
 
 async fn execute(
@@ -127,8 +158,8 @@ async fn execute(
     args: &ExecArgs,
     signals: &mut Signals,
     spinner: &Spinner,
+    started: Instant,
 ) -> Ending {
-    let started = Instant::now();
     let request = ExecuteRequest {
         command: args.command.clone(),
         args: args.args.clone(),
@@ -140,7 +171,7 @@ async fn execute(
         config.request_timeout
     };
     let deadline = started + limit;
-    let mut report = ExecReport {
+    let report = ExecReport {
         command: args.command.clone(),
         args: args.args.clone(),
         success: None,
@@ -156,12 +187,10 @@ async fn execute(
     let answer = tokio::select! {
         biased;
         sig = wait_for_stop(signals) => {
-            report.waited_ms = started.elapsed().as_millis() as u64;
             return interrupted(report, sig);
         }
         a = client.post_json(EXECUTE_PATH, &request, limit, true) => a,
     };
-    report.waited_ms = started.elapsed().as_millis() as u64;
 
     let lost = match answer {
         Ok(raw) if raw.status == StatusCode::REQUEST_TIMEOUT => {
@@ -180,17 +209,12 @@ async fn execute(
             kind: FailureKind::Timeout,
             ..
         }) if args.wait => {
-            report.outcome = "timed_out";
             let msg = format!(
                 "timed out after {} waiting for the bridge's answer; {} may still be running in Kiro",
                 human_duration(limit),
                 sanitize::line(&args.command)
             );
-            report.error = Some(msg.clone());
-            return Ending {
-                report,
-                error: Some(Outcome::TimedOut(msg).into()),
-            };
+            return Ending::failure(report, "timed_out", msg.clone(), Outcome::TimedOut(msg));
         }
         Err(BridgeError::Unreachable {
             kind: FailureKind::Timeout,
@@ -201,11 +225,7 @@ async fn execute(
                 human_duration(limit),
                 sanitize::line(&args.command)
             );
-            report.error = Some(msg.clone());
-            return Ending {
-                report,
-                error: Some(Outcome::Unknown(msg).into()),
-            };
+            return Ending::failure(report, "unknown", msg.clone(), Outcome::Unknown(msg));
         }
         Err(BridgeError::Unreachable {
             kind: FailureKind::Connection,
@@ -214,18 +234,7 @@ async fn execute(
         }) => {
             format!("the connection was lost after the command was sent ({detail})")
         }
-        Err(e) => {
-            report.outcome = match &e {
-                BridgeError::Unavailable { .. } => "unavailable",
-                BridgeError::Auth { .. } => "unauthorized",
-                _ => "unreachable",
-            };
-            report.error = Some(e.short());
-            return Ending {
-                report,
-                error: Some(e.into()),
-            };
-        }
+        Err(e) => return Ending::bridge(report, e),
     };
 
     if !args.wait {
@@ -233,24 +242,18 @@ async fn execute(
             "{lost}; {} may still be running in Kiro and its outcome is unknown (use --wait to follow it)",
             sanitize::line(&args.command)
         );
-        report.error = Some(msg.clone());
-        return Ending {
-            report,
-            error: Some(Outcome::Unknown(msg).into()),
-        };
+        return Ending::failure(report, "unknown", msg.clone(), Outcome::Unknown(msg));
     }
-    follow_status(client, args, signals, spinner, report, started, deadline, lost).await
+    follow_status(client, args, signals, spinner, report, deadline, lost).await
 }
 
 /// After a 408 or a lost connection: follow /status while it shows the command.
-#[allow(clippy::too_many_arguments)]
 async fn follow_status(
     client: &BridgeClient,
     args: &ExecArgs,
     signals: &mut Signals,
     spinner: &Spinner,
     mut report: ExecReport,
-    started: Instant,
     deadline: Instant,
     lost: String,
 ) -> Ending {
@@ -272,20 +275,16 @@ async fn follow_status(
         tokio::select! {
             biased;
             sig = wait_for_stop(signals) => {
-                report.waited_ms = started.elapsed().as_millis() as u64;
                 return interrupted(report, sig);
             }
             _ = tokio::time::sleep_until(deadline) => {
-                report.waited_ms = started.elapsed().as_millis() as u64;
-                report.outcome = "timed_out";
                 let seen_text = if follow.seen() {
                     engine.last_seen(Instant::now().into_std())
                 } else {
                     format!("{lost}, and the status never showed it")
                 };
                 let msg = format!("timed out after {}: {seen_text}", human_duration(args.timeout));
-                report.error = Some(msg.clone());
-                return Ending { report, error: Some(Outcome::TimedOut(msg).into()) };
+                return Ending::failure(report, "timed_out", msg.clone(), Outcome::TimedOut(msg));
             }
             _ = tokio::time::sleep_until(due) => {}
         }
@@ -298,7 +297,6 @@ async fn follow_status(
         let answer = tokio::select! {
             biased;
             sig = wait_for_stop(signals) => {
-                report.waited_ms = started.elapsed().as_millis() as u64;
                 return interrupted(report, sig);
             }
             a = client.status() => a,
@@ -311,35 +309,21 @@ async fn follow_status(
                     Verdict::Running => spinner.say("Kiro reports it running; following its status"),
                     Verdict::NotYetSeen => {}
                     Verdict::Completed => {
-                        report.waited_ms = started.elapsed().as_millis() as u64;
                         report.observed_by = Some("status");
-                        report.outcome = "completed";
-                        return Ending { report, error: None };
+                        return Ending::success(report, "completed");
                     }
                     Verdict::Unknown => {
-                        report.waited_ms = started.elapsed().as_millis() as u64;
                         let msg = format!(
                             "{lost}, and its status does not show {} running (the real bridge never reports busy): the outcome is unknown and the command may still be running in Kiro",
                             sanitize::line(&args.command)
                         );
-                        report.error = Some(msg.clone());
-                        return Ending {
-                            report,
-                            error: Some(Outcome::Unknown(msg).into()),
-                        };
+                        return Ending::failure(report, "unknown", msg.clone(), Outcome::Unknown(msg));
                     }
                 }
             }
-            Err(e) if e.is_fatal() => {
-                report.outcome = "unauthorized";
-                report.error = Some(e.short());
-                return Ending {
-                    report,
-                    error: Some(e.into()),
-                };
-            }
+            Err(e) if e.is_fatal() => return Ending::bridge(report, e),
             Err(e) => {
-                engine.on_failure(now, SystemTime::now(), &crate::watch::failure_of(&e));
+                engine.on_failure(now, SystemTime::now(), &Failure::from(&e));
                 spinner.say(&format!("status unreachable ({}); retrying", e.short()));
             }
         }
@@ -355,23 +339,20 @@ async fn wait_for_stop(signals: &mut Signals) -> Sig {
     }
 }
 
-fn interrupted(mut report: ExecReport, sig: Sig) -> Ending {
-    report.outcome = "interrupted";
+fn interrupted(report: ExecReport, sig: Sig) -> Ending {
     let msg = format!(
         "stopped waiting; {} may still be running in Kiro",
         sanitize::line(&report.command)
     );
     let _ = writeln!(std::io::stderr().lock(), "kiro-poll: {msg}");
-    report.error = Some(msg);
-    Ending {
+    Ending::failure(
         report,
-        error: Some(
-            Outcome::Interrupted {
-                code: sig.exit_code(),
-            }
-            .into(),
-        ),
-    }
+        "interrupted",
+        msg,
+        Outcome::Interrupted {
+            code: sig.exit_code(),
+        },
+    )
 }
 
 /// The bridge answered the execute request itself.
@@ -395,59 +376,31 @@ fn answered(mut report: ExecReport, raw: RawResponse, client: &BridgeClient) -> 
                 },
                 (Err(e), _) => {
                     report.observed_by = None;
-                    report.outcome = "unknown";
-                    report.error = Some(e.short());
-                    return Ending {
-                        report,
-                        error: Some(e.into()),
-                    };
+                    return Ending::failure(report, "unknown", e.short(), e);
                 }
             };
-            report.success = Some(resp.success);
+            let succeeded = resp.success && raw.status == StatusCode::OK;
+            report.success = Some(succeeded);
             report.output = Some(resp.output);
             report.execution_time_ms = Some(resp.execution_time_ms);
-            if resp.success && raw.status == StatusCode::OK {
+            if succeeded {
                 report.error = resp.error;
-                report.outcome = "succeeded";
-                return Ending { report, error: None };
+                return Ending::success(report, "succeeded");
             }
-            report.success = Some(false);
-            report.outcome = "failed";
-            let why = resp.error.clone().unwrap_or_else(|| "no reason given".into());
-            report.error = Some(why.clone());
+            let why = resp.error.unwrap_or_else(|| "no reason given".into());
             let msg = format!(
                 "{} failed: {}",
                 sanitize::line(&report.command),
                 sanitize::line(&why)
             );
-            Ending {
-                report,
-                error: Some(Outcome::CommandFailed(msg).into()),
-            }
+            Ending::failure(report, "failed", why, Outcome::CommandFailed(msg))
         }
         400 => {
             let e = error_for_status(&raw, &shown, SystemTime::now());
-            report.outcome = "rejected";
-            report.error = Some(e.short());
             let msg = format!("the bridge rejected the request: {}", e.short());
-            Ending {
-                report,
-                error: Some(UsageError(msg).into()),
-            }
+            Ending::failure(report, "rejected", e.short(), UsageError(msg))
         }
-        _ => {
-            let e = error_for_status(&raw, &shown, SystemTime::now());
-            report.outcome = match &e {
-                BridgeError::Unavailable { .. } => "unavailable",
-                BridgeError::Auth { .. } => "unauthorized",
-                _ => "unreachable",
-            };
-            report.error = Some(e.short());
-            Ending {
-                report,
-                error: Some(e.into()),
-            }
-        }
+        _ => Ending::bridge(report, error_for_status(&raw, &shown, SystemTime::now())),
     }
 }
 

@@ -34,15 +34,6 @@ pub fn engine_config(args: &WatchArgs) -> EngineConfig {
     }
 }
 
-pub fn failure_of(e: &BridgeError) -> Failure {
-    Failure {
-        kind: e.kind(),
-        message: e.short(),
-        retry_after: e.retry_after(),
-        fatal: e.is_fatal(),
-    }
-}
-
 enum End {
     Stop(Stop),
     Timeout,
@@ -96,7 +87,7 @@ pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> an
                 let step = match res {
                     Ok(fetch) => engine.on_success(now, SystemTime::now(), fetch.status),
                     Err(e) => {
-                        let step = engine.on_failure(now, SystemTime::now(), &failure_of(&e));
+                        let step = engine.on_failure(now, SystemTime::now(), &Failure::from(&e));
                         last_error = Some(e);
                         step
                     }
