@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use clap::ValueEnum;
+
 use crate::cli::WatchArgs;
 use crate::client::{BridgeClient, StatusFetch};
 use crate::config::Config;
@@ -36,6 +38,8 @@ pub fn engine_config(args: &WatchArgs) -> EngineConfig {
 
 enum End {
     Stop(Stop),
+    /// The engine stopped on a fatal failure: this is the error that caused it.
+    Fatal(BridgeError),
     Timeout,
     Signal(Sig),
 }
@@ -63,7 +67,6 @@ pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> an
     let heartbeat = args.heartbeat.filter(|_| view.mode() != Mode::Live);
     let mut last_line = Instant::now();
     let mut poll: Option<StatusFuture<'_>> = None;
-    let mut last_error: Option<BridgeError> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let live = view.has_status_line();
@@ -84,20 +87,18 @@ pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> an
             res = in_flight(&mut poll) => {
                 poll = None;
                 let now = Instant::now().into_std();
-                let step = match res {
-                    Ok(fetch) => engine.on_success(now, SystemTime::now(), fetch.status),
-                    Err(e) => {
-                        let step = engine.on_failure(now, SystemTime::now(), &Failure::from(&e));
-                        last_error = Some(e);
-                        step
-                    }
+                let (step, failure) = match res {
+                    Ok(fetch) => (engine.on_success(now, SystemTime::now(), fetch.status), None),
+                    Err(e) => (engine.on_failure(now, SystemTime::now(), &Failure::from(&e)), Some(e)),
                 };
                 if !step.events.is_empty() {
                     view.events(&step.events)?;
                     last_line = Instant::now();
                 }
-                if let Some(stop) = step.stop {
-                    break End::Stop(stop);
+                match (step.stop, failure) {
+                    (Some(Stop::Fatal(_)), Some(e)) => break End::Fatal(e),
+                    (Some(stop), _) => break End::Stop(stop),
+                    (None, _) => {}
                 }
                 view.redraw(&engine, now, client.stats.snapshot());
             }
@@ -121,9 +122,16 @@ pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> an
 
     let now = Instant::now().into_std();
     let reason = match &end {
-        End::Stop(Stop::Until(u)) => format!("until {}", format!("{u:?}").to_lowercase()),
+        End::Stop(Stop::Until(u)) => {
+            format!(
+                "until {}",
+                u.to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default()
+            )
+        }
         End::Stop(Stop::Count) => "count reached".into(),
-        End::Stop(Stop::Fatal(_)) => "authentication rejected".into(),
+        End::Fatal(_) | End::Stop(Stop::Fatal(_)) => "authentication rejected".into(),
         End::Timeout => "timed out".into(),
         End::Signal(Sig::Interrupt) => "interrupted".into(),
         End::Signal(_) => "terminated".into(),
@@ -132,10 +140,8 @@ pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> an
     view.event(&engine.summary(now, SystemTime::now(), client.stats.snapshot(), &reason))?;
 
     match end {
-        End::Stop(Stop::Fatal(msg)) => Err(match last_error {
-            Some(e) => e.into(),
-            None => anyhow::anyhow!(msg),
-        }),
+        End::Fatal(e) => Err(e.into()),
+        End::Stop(Stop::Fatal(msg)) => Err(anyhow::anyhow!(msg)),
         End::Stop(_) => Ok(()),
         End::Timeout => {
             let msg = engine.timed_out(now).unwrap_or_else(|| engine.last_seen(now));
