@@ -31,7 +31,6 @@ use crate::cli::{Cli, Command};
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
 use crate::error::{exit_code, report, UsageError};
-use crate::output::Painter;
 
 /// Parse the command line, run, and return the exit code. Never panics on bad input.
 pub fn main_entry() -> u8 {
@@ -103,9 +102,7 @@ fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
-    let painter = Painter {
-        color: config.term.color && !config.json,
-    };
+    let painter = config.painter();
     let mut out = std::io::stdout().lock();
     match command {
         Command::Status => oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await,

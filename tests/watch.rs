@@ -110,6 +110,27 @@ async fn plain_lines_when_not_a_terminal() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn color_always_colours_plain_lines_too() {
+    let server = scripted(vec![body("ready", None, &["a"], 1)]).await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "--color",
+            "always",
+            "watch",
+            "--count",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}'),
+        "--color always, as for status"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn etags_make_unchanged_polls_cost_no_body() {
     let server = MockServer::start().await;
     Mock::given(path("/api/kiro/status"))

@@ -117,9 +117,7 @@ impl WatchView {
         } else {
             Mode::Plain
         };
-        let painter = Painter {
-            color: config.term.color && mode == Mode::Live,
-        };
+        let painter = config.painter();
         let (bar, guard) = if mode == Mode::Live && config.term.stderr_tty && !config.quiet {
             (Some(StatusLine { drawn: false }), Some(TerminalGuard::acquire()))
         } else {
