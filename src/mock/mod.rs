@@ -26,7 +26,7 @@ use tokio::time::Instant;
 
 use crate::cli::{DemoArgs, EtagMode, MockArgs, WatchArgs};
 use crate::config::Config;
-use scenario::{dur, FaultKind, Scenario};
+use scenario::{FaultKind, Scenario};
 
 /// How the simulator behaves (from `mock-bridge` flags).
 #[derive(Debug, Clone)]
@@ -92,12 +92,7 @@ impl Shared {
     }
 
     fn duration_of(&self, command: &str) -> Duration {
-        self.settings
-            .scenario
-            .durations
-            .get(command)
-            .and_then(|d| dur(d, "duration").ok())
-            .unwrap_or(Duration::from_millis(100))
+        self.settings.scenario.duration_of(command)
     }
 }
 
@@ -513,22 +508,18 @@ async fn input(body: Bytes) -> Response {
 /// Play the scenario's steps on time, looping if asked.
 async fn drive_scenario(app: App) {
     let sc = app.settings.scenario.clone();
-    let period = sc.repeat.as_deref().and_then(|r| dur(r, "loop").ok());
-    let mut steps: Vec<(Duration, scenario::Step)> = sc
-        .steps
-        .iter()
-        .filter_map(|s| dur(&s.at, "at").ok().map(|d| (d, s.clone())))
-        .collect();
-    steps.sort_by_key(|(d, _)| *d);
+    let period = sc.repeat.map(|d| d.0);
+    let mut steps = sc.steps;
+    steps.sort_by_key(|s| s.at.0);
     let mut origin = Instant::now();
     loop {
-        for (at, step) in &steps {
-            tokio::time::sleep_until(origin + *at).await;
+        for step in &steps {
+            tokio::time::sleep_until(origin + step.at.0).await;
             apply(&app, step);
             if app.settings.verbose > 0 {
                 crate::output::log_line(&format!(
                     "mock-bridge: scenario step at {} applied at {}",
-                    step.at,
+                    crate::output::human_duration(step.at.0),
                     now_stamp()
                 ));
             }
@@ -560,7 +551,7 @@ fn apply(app: &App, step: &scenario::Step) {
         if let Some(f) = &step.fault {
             sim.fault = Some(Fault {
                 kind: f.kind,
-                until: Instant::now() + dur(&f.lasts, "for").unwrap_or_default(),
+                until: Instant::now() + f.lasts.0,
                 retry_after: f.retry_after,
             });
         }

@@ -18,7 +18,7 @@ pub struct Scenario {
     pub commands: Vec<String>,
     /// How long each command runs, e.g. {"kiro.generateCode": "8s"}. Others take 100ms.
     #[serde(default)]
-    pub durations: BTreeMap<String, String>,
+    pub durations: BTreeMap<String, Dur>,
     /// Commands that answer success:false.
     #[serde(default)]
     pub failing: Vec<String>,
@@ -26,14 +26,28 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Repeat the steps every this long (e.g. "30s").
     #[serde(default, rename = "loop")]
-    pub repeat: Option<String>,
+    pub repeat: Option<Dur>,
+}
+
+/// A human duration ("8s", "500ms") in a scenario file, checked when the file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Dur(pub Duration);
+
+impl TryFrom<String> for Dur {
+    type Error = String;
+    fn try_from(s: String) -> Result<Dur, String> {
+        crate::cli::parse_duration(&s)
+            .map(Dur)
+            .map_err(|e| format!("'{s}': {e}"))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
     /// When, from the start (or from the start of each loop): "3s".
-    pub at: String,
+    pub at: Dur,
     /// Start a command as if a client had executed it.
     #[serde(default)]
     pub run: Option<String>,
@@ -57,7 +71,7 @@ pub struct FaultStep {
     pub kind: FaultKind,
     /// How long: "5s".
     #[serde(rename = "for")]
-    pub lasts: String,
+    pub lasts: Dur,
     /// For rate_limit: the Retry-After seconds.
     #[serde(default)]
     pub retry_after: Option<u64>,
@@ -93,10 +107,6 @@ fn default_commands() -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-pub fn dur(s: &str, what: &str) -> anyhow::Result<Duration> {
-    crate::cli::parse_duration(s).map_err(|e| anyhow::anyhow!("scenario: {what} '{s}': {e}"))
 }
 
 impl Scenario {
@@ -141,24 +151,22 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Check every duration once, up front.
+    /// What the types cannot say: a loop must not spin.
     pub fn validate(&self) -> anyhow::Result<()> {
-        for (c, d) in &self.durations {
-            dur(d, &format!("duration of {c}"))?;
-        }
-        for s in &self.steps {
-            dur(&s.at, "step time")?;
-            if let Some(f) = &s.fault {
-                dur(&f.lasts, "fault length")?;
-            }
-        }
-        if let Some(r) = &self.repeat {
-            let period = dur(r, "loop")?;
+        if let Some(Dur(period)) = self.repeat {
             if period < Duration::from_millis(100) {
-                anyhow::bail!("scenario: loop '{r}' is shorter than 100ms");
+                anyhow::bail!("scenario: loop {period:?} is shorter than 100ms");
             }
         }
         Ok(())
+    }
+
+    /// How long a command runs here: its `durations` entry, or 100ms.
+    pub fn duration_of(&self, command: &str) -> Duration {
+        self.durations
+            .get(command)
+            .map(|d| d.0)
+            .unwrap_or(Duration::from_millis(100))
     }
 }
 
