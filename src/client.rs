@@ -32,6 +32,7 @@ pub struct Stats {
     pub requests: AtomicU64,
     pub not_modified: AtomicU64,
     pub bytes: AtomicU64,
+    /// Failed status polls (the summary's and status line's `errors`).
     pub errors: AtomicU64,
     pub retries: AtomicU64,
 }
@@ -190,7 +191,6 @@ impl BridgeClient {
                     continue;
                 }
                 Err(e) => {
-                    self.stats.errors.fetch_add(1, Ordering::Relaxed);
                     let err = transport_error(&e, shown, self.request_timeout);
                     self.log(1, || format!("{shown}: {}", err.short()));
                     return Err(err);
@@ -202,7 +202,6 @@ impl BridgeClient {
         let body = match read_capped(resp).await {
             Ok(b) => b,
             Err(e) => {
-                self.stats.errors.fetch_add(1, Ordering::Relaxed);
                 return Err(match e {
                     ReadError::TooLarge(n) => BridgeError::Protocol {
                         url: shown.to_owned(),
@@ -240,6 +239,14 @@ impl BridgeClient {
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
     pub async fn status(&self) -> Result<StatusFetch, BridgeError> {
+        let result = self.fetch_status().await;
+        if result.is_err() {
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn fetch_status(&self) -> Result<StatusFetch, BridgeError> {
         let (url, shown) = (&self.status_url, self.status_shown.as_str());
         let (etag, last_modified) = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -274,7 +281,6 @@ impl BridgeClient {
                     bytes: raw.body.len() as u64,
                 });
             }
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
             return Err(BridgeError::Protocol {
                 url: shown.to_owned(),
                 detail: "304 Not Modified to a request that was not conditional".into(),
@@ -364,18 +370,15 @@ impl BridgeClient {
     }
 
     /// Turn a 2xx into `T`, anything else into the matching error.
-    pub fn parse_ok<'a, T: serde::Deserialize<'a>>(
+    fn parse_ok<'a, T: serde::Deserialize<'a>>(
         &self,
         raw: &'a RawResponse,
         shown: &str,
     ) -> Result<T, BridgeError> {
         if !raw.status.is_success() {
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
             return Err(error_for_status(raw, shown, SystemTime::now()));
         }
-        parse_body(raw, shown).inspect_err(|_| {
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
-        })
+        parse_body(raw, shown)
     }
 }
 
