@@ -11,21 +11,12 @@ use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{fixture, json_fixture, kiro, scripted, status_response, write_json, RawServer, Sequence};
+use common::{
+    fixture, json_fixture, kiro, scripted, status_response, watch_json, write_json, RawServer, Sequence, FAST,
+};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const FAST: [&str; 8] = [
-    "--interval-ready",
-    "100ms",
-    "--interval-busy",
-    "100ms",
-    "--interval-error",
-    "100ms",
-    "--max-backoff",
-    "200ms",
-];
 
 fn events(out: &std::process::Output) -> Vec<Value> {
     common::events(&out.stdout)
@@ -44,11 +35,7 @@ fn no_panic(out: &std::process::Output) {
 /// Watch a bad answer, then a good one: a protocol `unreachable` event, then `recovered`.
 async fn bad_then_good(bad: ResponseTemplate, kind: &str, needle: &str) {
     let server = scripted(vec![bad, status_response("ready", None)]).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "2"]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out);
@@ -137,11 +124,7 @@ fn a_body_announced_at_hundreds_of_mb_is_refused_with_bounded_memory() {
         }
         false
     });
-    let out = kiro()
-        .args(["--url", &server.url(), "--json", "watch", "--count", "3"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.url(), &["--count", "3"]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out);
@@ -172,11 +155,7 @@ fn a_connection_reset_mid_response_is_an_event_then_recovery() {
         write_json(s, "200 OK", &good, "");
         true
     });
-    let out = kiro()
-        .args(["--url", &server.url(), "--json", "watch", "--count", "2"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.url(), &["--count", "2"]);
     no_panic(&out);
     let ev = events(&out);
     assert_eq!(types(&ev), ["unreachable", "recovered", "snapshot", "summary"]);
@@ -240,11 +219,7 @@ async fn a_5xx_storm_opens_the_breaker_which_probes_and_closes() {
         (0..6).map(|_| json_fixture(500, "error_500_spec.json")).collect();
     responses.push(status_response("ready", None));
     let server = scripted(responses).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "7"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "7"]);
     no_panic(&out);
     let ev = events(&out);
     assert_eq!(

@@ -6,19 +6,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
-use common::{events, json_fixture, kiro, scripted, status_body, status_response};
+use common::{events, json_fixture, kiro, scripted, status_body, status_response, watch_json, FAST};
 use serde_json::Value;
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const FAST: [&str; 6] = [
-    "--interval-ready",
-    "100ms",
-    "--interval-busy",
-    "100ms",
-    "--interval-error",
-    "100ms",
-];
 
 fn types(ev: &[Value]) -> Vec<String> {
     ev.iter()
@@ -46,11 +37,7 @@ async fn a_scripted_sequence_gives_its_events() {
         body("ready", None, &["kiro.generateCode", "kiro.new"], 6),
     ])
     .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "6"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "6"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ev = events(&out.stdout);
     assert_eq!(
@@ -144,11 +131,7 @@ async fn etags_make_unchanged_polls_cost_no_body() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "5"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "5"]);
     assert!(out.status.success());
     let ev = events(&out.stdout);
     assert_eq!(types(&ev), ["snapshot", "summary"]);
@@ -172,11 +155,7 @@ async fn weak_timestamped_etags_give_no_spurious_events() {
         })
         .collect();
     let server = scripted(responses).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "8"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "8"]);
     assert!(out.status.success());
     let ev = events(&out.stdout);
     assert_eq!(types(&ev), ["snapshot", "summary"]);
@@ -233,20 +212,10 @@ async fn until_ready_waits_through_unavailability() {
         status_response("ready", None),
     ])
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "--json",
-            "watch",
-            "--until",
-            "ready",
-            "--interval-unavailable",
-            "100ms",
-        ])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(
+        &server.uri(),
+        &["--until", "ready", "--interval-unavailable", "100ms"],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -305,11 +274,7 @@ async fn retry_after_is_honoured() {
         status_response("ready", None),
     ])
     .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = watch_json(&server.uri(), &["--count", "2"]);
     let ev = events(&out.stdout);
     assert_eq!(ev[0]["type"], "unreachable");
     assert_eq!(ev[0]["retryInMs"], 1000);

@@ -219,3 +219,25 @@ pub fn start_mock_bridge(args: &[&str]) -> (std::process::Child, String) {
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     (child, v["url"].as_str().unwrap().to_owned())
 }
+
+/// Poll intervals short enough for tests (the CLI's minimum is 100ms).
+pub const FAST: [&str; 8] = [
+    "--interval-ready",
+    "100ms",
+    "--interval-busy",
+    "100ms",
+    "--interval-error",
+    "100ms",
+    "--max-backoff",
+    "200ms",
+];
+
+/// `kiro-poll --url URL --json watch <FAST> ARGS`, run to its end.
+pub fn watch_json(url: &str, args: &[&str]) -> std::process::Output {
+    kiro()
+        .args(["--url", url, "--json", "watch"])
+        .args(FAST)
+        .args(args)
+        .output()
+        .unwrap()
+}
