@@ -106,7 +106,6 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--interval-error', '--interval-error', [CompletionResultType]::ParameterName, 'Poll interval after the bridge answered with an error (5xx, nonsense)')
             [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between polls while the bridge is unreachable')
             [CompletionResult]::new('--stall-after', '--stall-after', [CompletionResultType]::ParameterName, 'Report a command that stays busy longer than this (once per run of it)')
-            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'How many changes to remember')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
@@ -125,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         'kiro-poll;exec' {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Workspace directory the command runs in')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait: give up after this long (exit 124)')
+            [CompletionResult]::new('--follow-interval', '--follow-interval', [CompletionResultType]::ParameterName, 'With --wait: how often to poll the status once the bridge gave up on the request')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')

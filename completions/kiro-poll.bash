@@ -215,7 +215,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +226,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --follow-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -563,7 +567,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --history --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,10 +610,6 @@ _kiro__poll() {
                     return 0
                     ;;
                 --stall-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

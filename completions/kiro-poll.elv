@@ -99,7 +99,6 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense)'
             cand --max-backoff 'Longest wait between polls while the bridge is unreachable'
             cand --stall-after 'Report a command that stays busy longer than this (once per run of it)'
-            cand --history 'How many changes to remember'
             cand --url 'Bridge base URL'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
@@ -117,6 +116,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;exec'= {
             cand --workspace 'Workspace directory the command runs in'
             cand --timeout 'With --wait: give up after this long (exit 124)'
+            cand --follow-interval 'With --wait: how often to poll the status once the bridge gave up on the request'
             cand --url 'Bridge base URL'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'

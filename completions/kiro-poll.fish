@@ -92,7 +92,6 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-u
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l history -d 'How many changes to remember' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
@@ -106,6 +105,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help 
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l follow-interval -d 'With --wait: how often to poll the status once the bridge gave up on the request' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''

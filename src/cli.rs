@@ -1,12 +1,15 @@
 //! The command line: arguments only, no behaviour. Doc comments are the help text. Values are
 //! checked here (URLs, durations, interval minimums) so a bad one is a usage error naming the
-//! flag; `config.rs` then resolves them against the environment (TTY, colour, key file).
+//! flag; `config.rs` then resolves them against the environment (TTY, colour, key file). The
+//! clap-facing enums convert into the policy's own types, which know nothing of clap.
 
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engine::Until;
 use crate::model::InputType;
+use crate::units::{parse_duration, parse_interval};
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -145,6 +148,37 @@ pub enum UntilState {
     Change,
 }
 
+impl From<UntilState> for Until {
+    fn from(u: UntilState) -> Until {
+        match u {
+            UntilState::Ready => Until::Ready,
+            UntilState::Busy => Until::Busy,
+            UntilState::Unavailable => Until::Unavailable,
+            UntilState::Change => Until::Change,
+        }
+    }
+}
+
+/// The kinds of input `input --type` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputKind {
+    Text,
+    Choice,
+    File,
+    Confirmation,
+}
+
+impl From<InputKind> for InputType {
+    fn from(k: InputKind) -> InputType {
+        match k {
+            InputKind::Text => InputType::Text,
+            InputKind::Choice => InputType::Choice,
+            InputKind::File => InputType::File,
+            InputKind::Confirmation => InputType::Confirmation,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
     /// Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)
@@ -186,10 +220,6 @@ pub struct WatchArgs {
     /// Report a command that stays busy longer than this (once per run of it)
     #[arg(long, default_value = "15m", value_parser = parse_interval, value_name = "DUR")]
     pub stall_after: Duration,
-
-    /// How many changes to remember
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub history: u64,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +243,10 @@ pub struct ExecArgs {
     /// With --wait: give up after this long (exit 124)
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DUR")]
     pub timeout: Duration,
+
+    /// With --wait: how often to poll the status once the bridge gave up on the request
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
+    pub follow_interval: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -226,8 +260,8 @@ pub struct InputArgs {
     pub value: String,
 
     /// Kind of input
-    #[arg(long = "type", value_enum, default_value_t = InputType::Text)]
-    pub kind: InputType,
+    #[arg(long = "type", value_enum, default_value_t = InputKind::Text)]
+    pub kind: InputKind,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -295,24 +329,6 @@ fn parse_url(s: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// A human duration: `500ms`, `10s`, `5m`, `1h30m`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    humantime::parse_duration(s).map_err(|e| format!("not a duration ({e}); try 500ms, 10s or 5m"))
-}
-
-/// A polling interval: a duration of at least 100ms.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(100) {
-        return Err("must be at least 100ms".into());
-    }
-    Ok(d)
-}
-
 fn parse_rate(s: &str) -> Result<f64, String> {
     let p: f64 = s.parse().map_err(|_| "not a number".to_string())?;
     if !(0.0..=1.0).contains(&p) {
@@ -332,14 +348,15 @@ mod tests {
     }
 
     #[test]
-    fn durations_parse_human_units() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_interval("50ms").is_err());
-        assert_eq!(parse_interval("100ms"), Ok(Duration::from_millis(100)));
+    fn durations_too_long_for_a_clock_are_usage_errors() {
+        for args in [
+            &["kiro-poll", "watch", "--timeout", "500000000000y"][..],
+            &["kiro-poll", "exec", "x", "--wait", "--timeout", "500000000000y"],
+            &["kiro-poll", "watch", "--interval-ready", "500000000000y"],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err();
+            assert!(e.to_string().contains("too long"), "{e}");
+        }
     }
 
     #[test]

@@ -86,15 +86,6 @@ impl Config {
     }
 }
 
-impl Config {
-    /// Colour for text output: decided by `Terminal::detect`, never in JSON.
-    pub fn painter(&self) -> crate::output::Painter {
-        crate::output::Painter {
-            color: self.term.color && !self.json,
-        }
-    }
-}
-
 fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)

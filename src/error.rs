@@ -34,7 +34,7 @@ impl FailureKind {
 }
 
 /// A failed exchange with the bridge. `url` is always already redacted.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BridgeError {
     #[error("cannot reach the bridge at {url}: {detail}")]
     Unreachable {
@@ -135,24 +135,26 @@ impl BridgeError {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Outcomes of commands that are not bridge errors but still end the program with a code.
+/// An ending already decided that is not a bridge error: its exit code, and the message for
+/// stderr (None: end quietly, e.g. after Ctrl-C or when the JSON object said it all).
 #[derive(Debug, thiserror::Error)]
-pub enum Outcome {
-    /// `exec`/`input`: the bridge reported that the command failed.
-    #[error("{0}")]
-    CommandFailed(String),
-    /// `exec`: the bridge gave up and its status cannot tell how the command ended.
-    #[error("{0}")]
-    Unknown(String),
-    /// `--timeout` ran out: the message says what was last seen.
-    #[error("{0}")]
-    TimedOut(String),
-    /// Interrupted by a signal: 130 for SIGINT, 143 for SIGTERM.
-    #[error("interrupted")]
-    Interrupted { code: u8 },
-    /// An exit code already decided and reported (e.g. `exec --json` printed its object).
-    #[error("")]
-    Silent(u8),
+#[error("{}", message.as_deref().unwrap_or(""))]
+pub struct Exit {
+    pub code: u8,
+    pub message: Option<String>,
+}
+
+impl Exit {
+    pub fn new(code: u8, message: impl Into<String>) -> Exit {
+        Exit {
+            code,
+            message: Some(message.into()),
+        }
+    }
+
+    pub fn quiet(code: u8) -> Exit {
+        Exit { code, message: None }
+    }
 }
 
 /// The exit code for a failure, as PRODUCT.md's table says.
@@ -163,14 +165,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<UsageError>().is_some() {
         return 2;
     }
-    if let Some(o) = err.downcast_ref::<Outcome>() {
-        return match o {
-            Outcome::CommandFailed(_) => 1,
-            Outcome::Unknown(_) => 6,
-            Outcome::TimedOut(_) => 124,
-            Outcome::Interrupted { code } => *code,
-            Outcome::Silent(code) => *code,
-        };
+    if let Some(e) = err.downcast_ref::<Exit>() {
+        return e.code;
     }
     if is_broken_pipe(err) {
         return 0;
@@ -201,9 +197,8 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
     if is_broken_pipe(err) {
         return None;
     }
-    match err.downcast_ref::<Outcome>() {
-        Some(Outcome::Interrupted { .. }) | Some(Outcome::Silent(_)) => return None,
-        _ => {}
+    if err.downcast_ref::<Exit>().is_some_and(|e| e.message.is_none()) {
+        return None;
     }
     // One line: what failed, where, what the bridge said, and a hint where one helps.
     let mut text = format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}")));

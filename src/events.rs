@@ -130,7 +130,7 @@ impl Serialize for Event {
         };
         let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
         map.serialize_entry("type", self.kind.name())?;
-        map.serialize_entry("at", &crate::output::rfc3339_ms(self.at))?;
+        map.serialize_entry("at", &crate::units::rfc3339_ms(self.at))?;
         for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "type") {
             map.serialize_entry(k, v)?;
         }

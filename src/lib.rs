@@ -1,16 +1,23 @@
 //! kiro-poll: a monitor and remote control for the Kiro Communication Bridge.
 //!
-//! Map: `cli` (arguments) → `config` (resolved once against the environment) → one function per
-//! subcommand: `oneshot` (status, health, commands), `watch` (the polling loop, I/O) driven by
-//! `engine` (pure policy: when to poll, what changed, what to report) producing `events`;
-//! `exec` (execute / input); `mock` (the simulated bridge) and `demo`. `client` is the only code
-//! that speaks HTTP to the bridge; `output`, `term` and `sanitize` the only code that decides how
-//! things look. `error::exit_code` is the one place that maps failures to exit codes.
+//! Map, from the top floor down (imports only ever point down):
+//! - `lib` dispatches one function per subcommand: `oneshot` (status, health, commands),
+//!   `watch` (the polling loop's I/O), `exec` (execute and input), `demo` (which puts `mock`
+//!   and `watch` together), `mock` (the simulated bridge), `completions`.
+//! - `cli` (arguments) → `config` (resolved once against the environment).
+//! - `client` is the only code that speaks HTTP to the bridge; `output` (with `view`,
+//!   `terminal`, `writer`) and `sanitize` the only code that decides how things look.
+//! - `engine` is pure policy (when to poll, what changed, what to report, how an exec ends),
+//!   producing `events`; `change` is change detection, shared by the client and the engine.
+//! - `model` (the bridge's bodies), `error` (failures, and `exit_code`, the one place that maps
+//!   them to exit codes), `units`, `signals` at the bottom.
 
+pub mod change;
 pub mod cli;
 pub mod client;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -21,6 +28,7 @@ pub mod oneshot;
 pub mod output;
 pub mod sanitize;
 pub mod signals;
+pub mod units;
 pub mod watch;
 
 use std::io::Write;
@@ -102,7 +110,7 @@ fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
-    let painter = config.painter();
+    let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {
         Command::Status => oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await,
@@ -112,7 +120,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Watch(args) => {
             drop(out);
-            watch::run(&make_client(&config)?, &config, &args).await
+            watch::run(&make_client(&config)?, &config, &(&args).into()).await
         }
         Command::Exec(args) => {
             drop(out);
@@ -125,7 +133,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             drop(out);
-            mock::demo(&args, &config).await
+            demo::run(&args, &config).await
         }
         Command::Completions { .. } => unreachable!("handled before the runtime starts"),
     }

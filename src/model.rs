@@ -141,16 +141,45 @@ pub struct ExecuteRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ExecuteResponse {
     pub success: bool,
+    /// None when the bridge did not send it (a 422 error body has none).
     #[serde(default)]
-    pub output: String,
+    pub output: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default)]
-    pub execution_time_ms: f64,
+    pub execution_time_ms: Option<f64>,
+}
+
+/// What the bridge did with an execute request, read from its answer (the client builds it;
+/// `exec` never looks at a status code).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecAnswer {
+    /// HTTP 200 with an execute body: `success` says how the command ended (the real bridge
+    /// answers a failing command with 200 and `success: false`).
+    Answered(ExecuteResponse),
+    /// HTTP 422: the command failed (`success` is false; `error` holds the bridge's words).
+    Failed(ExecuteResponse),
+    /// HTTP 400: the request itself was refused; the bridge's words.
+    Rejected(String),
+    /// HTTP 408: the bridge gave up waiting while the command runs on; its words, if any.
+    GaveUp(String),
+    /// The connection broke after the request was sent: what broke.
+    ConnectionLost(String),
+    /// No answer within the time given; the command may be running.
+    NoAnswer,
+}
+
+/// What the bridge did with an input request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputAnswer {
+    /// An input body (200, or the spec's 404/408): `success` says whether it was taken.
+    Answered { status: u16, response: InputResponse },
+    /// HTTP 400: the request itself was refused; the bridge's words.
+    Rejected(String),
 }
 
 /// The kinds of input `/api/kiro/input` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InputType {
     Text,

@@ -7,10 +7,11 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::client::BridgeClient;
-use crate::error::Outcome;
+use crate::error::Exit;
 use crate::model::{Health, HealthState, KiroStatus};
-use crate::output::{age_of, human_duration, write_json_line, Painter};
+use crate::output::{age_of, write_json_line, Painter};
 use crate::sanitize;
+use crate::units::human_duration;
 
 pub async fn status(
     client: &BridgeClient,
@@ -78,7 +79,7 @@ pub async fn health(
     if h.status == HealthState::Unhealthy {
         let why = h.error.as_deref().map(sanitize::line).unwrap_or_default();
         if json {
-            return Err(Outcome::Silent(3).into());
+            return Err(Exit::quiet(3).into());
         }
         anyhow::bail!(
             "the bridge server reports itself unhealthy{}{}",

@@ -4,7 +4,9 @@
 
 use std::borrow::Cow;
 
-fn is_dangerous(c: char, keep_newlines: bool) -> bool {
+/// The one list of characters that must never reach a terminal raw, for text and JSON alike.
+/// `keep_newlines` spares newline and tab (multi-line text).
+pub fn is_dangerous(c: char, keep_newlines: bool) -> bool {
     match c {
         '\n' | '\t' if keep_newlines => false,
         // C0 controls and DEL, C1 controls (U+0080..U+009F, incl. the 8-bit CSI U+009B).

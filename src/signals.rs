@@ -1,21 +1,34 @@
-//! Signals, as a stream the polling loops select on: Ctrl-C (130), SIGTERM (143), and SIGCONT
-//! (resumed after Ctrl-Z: the timer we were waiting on is stale, poll at once).
+//! Signals, as a stream the polling loops select on: Ctrl-C (130), SIGTERM (143), Ctrl-Z
+//! (SIGTSTP: the owner clears its live line, then `stop_self`), and SIGCONT (resumed: redraw,
+//! and the timer waited on is stale, so poll at once).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sig {
     Interrupt,
     Terminate,
+    /// Ctrl-Z: tidy the terminal, then `stop_self`.
+    Stop,
     Continue,
 }
 
 impl Sig {
-    /// The exit code a signal ends the program with.
+    /// The exit code a signal ends the program with (Interrupt and Terminate).
     pub fn exit_code(self) -> u8 {
         match self {
             Sig::Interrupt => 130,
             Sig::Terminate => 143,
-            Sig::Continue => 0,
+            Sig::Stop | Sig::Continue => 0,
         }
+    }
+}
+
+/// Stop the process as Ctrl-Z would have, once the terminal is tidy. Catching SIGTSTP replaced
+/// its default action, so the stop is SIGSTOP; the shell sees a stopped job all the same.
+pub fn stop_self() {
+    #[cfg(unix)]
+    // SAFETY: raising a signal at ourselves.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
     }
 }
 
@@ -23,6 +36,7 @@ impl Sig {
 pub struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
+    tstp: tokio::signal::unix::Signal,
     cont: tokio::signal::unix::Signal,
 }
 
@@ -33,6 +47,7 @@ impl Signals {
         Ok(Signals {
             int: signal(SignalKind::interrupt())?,
             term: signal(SignalKind::terminate())?,
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
             cont: signal(SignalKind::from_raw(libc::SIGCONT))?,
         })
     }
@@ -41,6 +56,7 @@ impl Signals {
         tokio::select! {
             _ = self.int.recv() => Sig::Interrupt,
             _ = self.term.recv() => Sig::Terminate,
+            _ = self.tstp.recv() => Sig::Stop,
             _ = self.cont.recv() => Sig::Continue,
         }
     }

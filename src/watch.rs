@@ -1,6 +1,7 @@
 //! `watch`: the I/O side of polling. It asks the engine when to poll, sends the one status
-//! request (never two at once), hands the answer back, prints the events, and listens for
-//! signals, the deadline, heartbeats and the status-line tick. All decisions are the engine's.
+//! request (never two at once), hands the answer back, hands the events to the view, and
+//! listens for signals, the deadline, heartbeats, a reader that went away and the status-line
+//! tick. All decisions are the engine's; all looks are the view's.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,40 +9,45 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use clap::ValueEnum;
-
 use crate::cli::WatchArgs;
 use crate::client::{BridgeClient, StatusFetch};
 use crate::config::Config;
-use crate::engine::{Engine, EngineConfig, Failure, Stop};
-use crate::error::{BridgeError, Outcome};
+use crate::engine::schedule::later;
+use crate::engine::{End, Engine, EngineConfig, Failure, Received};
+use crate::error::{BridgeError, Exit};
+use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
-use crate::signals::{Sig, Signals};
+use crate::signals::{self, Sig, Signals};
+use crate::units::MAX_DURATION;
 
-pub fn engine_config(args: &WatchArgs) -> EngineConfig {
-    EngineConfig {
-        interval_ready: args.interval_ready,
-        interval_busy: args.interval_busy,
-        interval_unavailable: args.interval_unavailable,
-        interval_error: args.interval_error,
-        max_backoff: args.max_backoff,
-        breaker_recovery: args.max_backoff,
-        backoff_base: Duration::from_secs(5).min(args.max_backoff),
-        stall_after: args.stall_after,
-        history: args.history as usize,
-        until: args.until.clone(),
-        count: args.count,
-        timeout: args.timeout,
-        ..EngineConfig::default()
-    }
+/// What a watch runs with: the engine's policy and the heartbeat.
+#[derive(Debug, Clone)]
+pub struct WatchSettings {
+    pub engine: EngineConfig,
+    /// When stdout is not a terminal: a heartbeat at least this often.
+    pub heartbeat: Option<Duration>,
 }
 
-enum End {
-    Stop(Stop),
-    /// The engine stopped on a fatal failure: this is the error that caused it.
-    Fatal(BridgeError),
-    Timeout,
-    Signal(Sig),
+impl From<&WatchArgs> for WatchSettings {
+    fn from(args: &WatchArgs) -> WatchSettings {
+        WatchSettings {
+            engine: EngineConfig {
+                interval_ready: args.interval_ready,
+                interval_busy: args.interval_busy,
+                interval_unavailable: args.interval_unavailable,
+                interval_error: args.interval_error,
+                max_backoff: args.max_backoff,
+                breaker_recovery: args.max_backoff,
+                backoff_base: Duration::from_secs(5).min(args.max_backoff),
+                stall_after: args.stall_after,
+                until: args.until.iter().map(|&u| u.into()).collect(),
+                count: args.count,
+                timeout: args.timeout,
+                ..EngineConfig::default()
+            },
+            heartbeat: args.heartbeat,
+        }
+    }
 }
 
 type StatusFuture<'a> = Pin<Box<dyn Future<Output = Result<StatusFetch, BridgeError>> + 'a>>;
@@ -54,102 +60,129 @@ async fn in_flight(f: &mut Option<StatusFuture<'_>>) -> Result<StatusFetch, Brid
     }
 }
 
-/// Follow the bridge until the engine says stop, the deadline passes, or a signal arrives.
-/// `demo` runs this same loop against its built-in simulator.
-pub async fn run(client: &BridgeClient, config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
+/// How the loop ended: the end, and the error behind a fatal one.
+struct Ended {
+    end: End,
+    fatal: Option<BridgeError>,
+}
+
+/// Follow the bridge until the engine says stop, the deadline passes, a signal arrives or the
+/// reader goes away. `demo` runs this same loop against its built-in simulator.
+pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSettings) -> anyhow::Result<()> {
     let mut view = WatchView::new(config);
     let mut signals = Signals::install()?;
+    let mut engine = Engine::new(settings.engine.clone(), Instant::now().into_std());
+    let ended = poll_loop(client, &mut engine, &mut view, &mut signals, settings.heartbeat).await?;
+    let now = Instant::now().into_std();
+    if ended.end == End::Closed {
+        return Ok(());
+    }
+    view.event(&engine.summary(now, SystemTime::now(), ended.end))?;
+    let dropped = view.finish(Duration::from_secs(1));
+    if dropped > 0 {
+        crate::output::log_line(&format!(
+            "stdout was not read fast enough: {} dropped",
+            crate::units::count(dropped, "line")
+        ));
+    }
+    match ended.end {
+        End::Fatal => Err(ended
+            .fatal
+            .map_or_else(|| anyhow::anyhow!("authentication rejected"), Into::into)),
+        End::Count if engine.counters().answered == 0 => Err(Exit::new(
+            3,
+            format!(
+                "no poll was answered: {}",
+                crate::output::last_seen(&engine.last_seen(now))
+            ),
+        )
+        .into()),
+        End::Until(_) | End::Count | End::Closed => Ok(()),
+        End::TimedOut => {
+            let timeout = settings.engine.timeout.unwrap_or_default();
+            Err(Exit::new(124, crate::output::timed_out(timeout, &engine.last_seen(now))).into())
+        }
+        End::Signal { code } => Err(Exit::quiet(code).into()),
+    }
+}
+
+async fn poll_loop(
+    client: &BridgeClient,
+    engine: &mut Engine,
+    view: &mut WatchView,
+    signals: &mut Signals,
+    heartbeat: Option<Duration>,
+) -> anyhow::Result<Ended> {
     let started = Instant::now();
-    let mut engine = Engine::new(engine_config(args), started.into_std());
-    let far = started + Duration::from_secs(100 * 365 * 24 * 3600);
+    let far = Instant::from_std(later(started.into_std(), MAX_DURATION));
     let deadline = engine.deadline().map(Instant::from_std).unwrap_or(far);
     // A heartbeat only where nothing else shows life: stdout not a terminal.
-    let heartbeat = args.heartbeat.filter(|_| view.mode() != Mode::Live);
-    let mut last_line = Instant::now();
+    let heartbeat = heartbeat.filter(|_| view.mode() != Mode::Live);
+    let mut last_line = started;
     let mut poll: Option<StatusFuture<'_>> = None;
+    // Redraws of the live line, and the check for a reader that went away.
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let live = view.has_status_line();
+    let ended = |end, fatal| Ended { end, fatal };
 
-    let end = loop {
+    let result = loop {
         let due = Instant::from_std(engine.next_poll_at());
-        let beat_at = heartbeat.map(|h| last_line + h).unwrap_or(far);
+        let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line.into_std(), h)));
         tokio::select! {
             biased;
-            sig = signals.recv() => {
-                if sig == Sig::Continue {
-                    engine.poll_now(Instant::now().into_std());
-                    continue;
+            sig = signals.recv() => match sig {
+                Sig::Stop => {
+                    view.suspend();
+                    terminal::suspend();
+                    signals::stop_self();
                 }
-                break End::Signal(sig);
-            }
-            _ = tokio::time::sleep_until(deadline) => break End::Timeout,
+                Sig::Continue => {
+                    terminal::resume();
+                    view.resume();
+                    engine.poll_now(Instant::now().into_std());
+                    view.redraw(engine, Instant::now().into_std());
+                }
+                s => break ended(End::Signal { code: s.exit_code() }, None),
+            },
+            _ = tokio::time::sleep_until(deadline) => break ended(End::TimedOut, None),
             res = in_flight(&mut poll) => {
                 poll = None;
                 let now = Instant::now().into_std();
-                let (step, failure) = match res {
-                    Ok(fetch) => (engine.on_success(now, SystemTime::now(), fetch.status), None),
-                    Err(e) => (engine.on_failure(now, SystemTime::now(), &Failure::from(&e)), Some(e)),
+                let wall = SystemTime::now();
+                let (reaction, fatal) = match res {
+                    Ok(f) => {
+                        let received = Received { not_modified: f.not_modified, bytes: f.bytes };
+                        (engine.on_success(now, wall, f.status, received), None)
+                    }
+                    Err(e) => (engine.on_failure(now, wall, &Failure::from(&e)), Some(e)),
                 };
-                if !step.events.is_empty() {
-                    view.events(&step.events)?;
+                if !reaction.events.is_empty() {
+                    view.events(&reaction.events)?;
                     last_line = Instant::now();
                 }
-                match (step.stop, failure) {
-                    (Some(Stop::Fatal(_)), Some(e)) => break End::Fatal(e),
-                    (Some(stop), _) => break End::Stop(stop),
-                    (None, _) => {}
+                if let Some(end) = reaction.end {
+                    break ended(end, fatal.filter(|_| end == End::Fatal));
                 }
-                view.redraw(&engine, now, client.stats.snapshot());
+                view.redraw(engine, now);
             }
             _ = tokio::time::sleep_until(due), if poll.is_none() => {
                 if let Some(events) = engine.start_poll(Instant::now().into_std(), SystemTime::now()) {
                     view.events(&events)?;
                     poll = Some(Box::pin(client.status()));
-                    view.redraw(&engine, Instant::now().into_std(), client.stats.snapshot());
+                    view.redraw(engine, Instant::now().into_std());
                 }
             }
             _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
                 view.event(&engine.heartbeat(SystemTime::now()))?;
                 last_line = Instant::now();
             }
-            _ = tick.tick(), if live => {
-                view.redraw(&engine, Instant::now().into_std(), client.stats.snapshot());
+            _ = tick.tick() => {
+                if view.reader_gone() {
+                    break ended(End::Closed, None);
+                }
+                view.redraw(engine, Instant::now().into_std());
             }
         }
     };
-    drop(poll);
-
-    let now = Instant::now().into_std();
-    let reason = match &end {
-        End::Stop(Stop::Until(u)) => {
-            format!(
-                "until {}",
-                u.to_possible_value()
-                    .map(|v| v.get_name().to_owned())
-                    .unwrap_or_default()
-            )
-        }
-        End::Stop(Stop::Count) => "count reached".into(),
-        End::Fatal(_) | End::Stop(Stop::Fatal(_)) => "authentication rejected".into(),
-        End::Timeout => "timed out".into(),
-        End::Signal(Sig::Interrupt) => "interrupted".into(),
-        End::Signal(_) => "terminated".into(),
-    };
-    view.finish();
-    view.event(&engine.summary(now, SystemTime::now(), client.stats.snapshot(), &reason))?;
-
-    match end {
-        End::Fatal(e) => Err(e.into()),
-        End::Stop(Stop::Fatal(msg)) => Err(anyhow::anyhow!(msg)),
-        End::Stop(_) => Ok(()),
-        End::Timeout => {
-            let msg = engine.timed_out(now).unwrap_or_else(|| engine.last_seen(now));
-            Err(Outcome::TimedOut(msg).into())
-        }
-        End::Signal(sig) => Err(Outcome::Interrupted {
-            code: sig.exit_code(),
-        }
-        .into()),
-    }
+    Ok(result)
 }

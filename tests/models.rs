@@ -166,13 +166,13 @@ fn the_borrowed_view_reads_the_same_as_the_owned_model() {
         let owned: KiroStatus = serde_json::from_str(&text).unwrap();
         let view: KiroStatusView = serde_json::from_str(&text).unwrap();
         assert!(view.borrowed(), "{name}: strings without escapes are not copied");
-        let fp = kiro_poll::engine::fingerprint(
+        let fp = kiro_poll::change::fingerprint(
             view.status,
             view.current_command.as_deref(),
             view.version.as_deref(),
             view.available_commands.iter().map(|c| &**c),
         );
-        assert_eq!(fp, kiro_poll::engine::status_hash(&owned), "{name}");
+        assert_eq!(fp, kiro_poll::change::status_hash(&owned), "{name}");
         assert_eq!(view.into_owned(), owned, "{name}");
     }
     let escaped = r#"{"status":"busy","currentCommand":"a\"b\u001b","availableCommands":["x\ny"]}"#;

@@ -84,7 +84,7 @@ async fn plain_lines_when_not_a_terminal() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(
-        lines[0].contains("  snapshot         ready · version 1.94.0 · 1 commands"),
+        lines[0].contains("  snapshot         ready · version 1.94.0 · 1 command"),
         "{text}"
     );
     assert!(lines[1].contains("  status_changed   ready → busy"), "{text}");

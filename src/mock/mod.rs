@@ -24,7 +24,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use crate::cli::{DemoArgs, EtagMode, MockArgs, WatchArgs};
+use crate::cli::{EtagMode, MockArgs};
 use crate::config::Config;
 use scenario::{FaultKind, Scenario};
 
@@ -97,7 +97,7 @@ impl Shared {
 }
 
 fn now_stamp() -> String {
-    crate::output::rfc3339_ms(SystemTime::now())
+    crate::units::rfc3339_ms(SystemTime::now())
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
@@ -519,7 +519,7 @@ async fn drive_scenario(app: App) {
             if app.settings.verbose > 0 {
                 crate::output::log_line(&format!(
                     "mock-bridge: scenario step at {} applied at {}",
-                    crate::output::human_duration(step.at.0),
+                    crate::units::human_duration(step.at.0),
                     now_stamp()
                 ));
             }
@@ -614,47 +614,16 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
         )?;
     }
     let mut signals = crate::signals::Signals::install()?;
-    while signals.recv().await == crate::signals::Sig::Continue {}
+    loop {
+        match signals.recv().await {
+            crate::signals::Sig::Continue => {}
+            crate::signals::Sig::Stop => crate::signals::stop_self(),
+            _ => break,
+        }
+    }
     task.shutdown(Duration::from_secs(2)).await;
     if !config.quiet {
         crate::output::log_line("mock-bridge: stopped");
     }
     Ok(())
-}
-
-/// `kiro-poll demo`: the simulator on a free loopback port, watched in the same process.
-pub async fn demo(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
-    let settings = MockSettings::new(Scenario::demo());
-    let (addr, _task) = spawn(settings, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    let url = url::Url::parse(&format!("http://{addr}"))?;
-    if !config.quiet && !config.json {
-        crate::output::log_line(&format!(
-            "demo: a simulated bridge is running on {url}; watching it (Ctrl-C to stop)"
-        ));
-    }
-    let client = crate::client::BridgeClient::new(crate::client::ClientOptions {
-        base: url,
-        api_key: None,
-        request_timeout: config.request_timeout,
-        verbose: config.verbose,
-    })?;
-    let watch = WatchArgs {
-        until: Vec::new(),
-        timeout: args.timeout,
-        count: args.count,
-        heartbeat: None,
-        interval_ready: Duration::from_secs(1),
-        interval_busy: Duration::from_millis(500),
-        interval_unavailable: Duration::from_secs(2),
-        interval_error: Duration::from_secs(2),
-        max_backoff: Duration::from_secs(5),
-        stall_after: Duration::from_secs(15 * 60),
-        history: 100,
-    };
-    let result = crate::watch::run(&client, config, &watch).await;
-    match result {
-        // The demo's own --timeout is how it is meant to end.
-        Err(e) if matches!(e.downcast_ref(), Some(crate::error::Outcome::TimedOut(_))) => Ok(()),
-        other => other,
-    }
 }

@@ -37,7 +37,7 @@ pub struct Dur(pub Duration);
 impl TryFrom<String> for Dur {
     type Error = String;
     fn try_from(s: String) -> Result<Dur, String> {
-        crate::cli::parse_duration(&s)
+        crate::units::parse_duration(&s)
             .map(Dur)
             .map_err(|e| format!("'{s}': {e}"))
     }

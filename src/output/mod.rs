@@ -1,6 +1,14 @@
 //! The one output module: it knows whether stdout is a terminal, whether to colour, and how to
 //! write JSON lines. Renderers take `&mut impl Write` so tests can capture them. Anything from
-//! the bridge passes through `sanitize` before it is printed as text; JSON is escaped by serde.
+//! the bridge passes through `sanitize` before it is printed as text; JSON is escaped by serde
+//! and then for the same dangerous characters as text (`sanitize::is_dangerous`).
+//! `view` draws `watch`, `exec` the exec and input reports, `terminal` the live line and
+//! spinner, `writer` puts stdout off the polling loop.
+
+pub mod exec;
+pub mod terminal;
+pub mod view;
+pub mod writer;
 
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
@@ -8,15 +16,25 @@ use std::time::{Duration, SystemTime};
 use crossterm::style::{Color, Stylize};
 use serde::Serialize;
 
+use crate::config::Config;
+use crate::engine::LastSeen;
 use crate::model::KiroState;
+use crate::units::{human_duration, rfc3339_ms};
 
-/// Colour on or off, decided once in `config`.
+/// Colour on or off.
 #[derive(Debug, Clone, Copy)]
 pub struct Painter {
     pub color: bool,
 }
 
 impl Painter {
+    /// Colour for text output, as `config` decided it for the terminal; never in JSON.
+    pub fn of(config: &Config) -> Painter {
+        Painter {
+            color: config.term.color && !config.json,
+        }
+    }
+
     fn paint(&self, s: &str, color: Color, bold: bool) -> String {
         if !self.color {
             return s.to_owned();
@@ -62,22 +80,27 @@ impl Painter {
     }
 }
 
-/// Write one JSON object and a newline in a single write, then flush: a reader never sees half
-/// a line, even when the program is interrupted right after.
-pub fn write_json_line<W: Write, T: Serialize>(w: &mut W, value: &T) -> io::Result<()> {
+/// One JSON object and its newline, as one buffer.
+pub fn json_line<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let text = serde_json::to_string(value).map_err(io::Error::other)?;
     let mut buf = escape_json_controls(&text).into_owned();
     buf.push('\n');
-    w.write_all(buf.as_bytes())?;
+    Ok(buf.into_bytes())
+}
+
+/// Write one JSON object and a newline in a single write, then flush: a reader never sees half
+/// a line, even when the program is interrupted right after.
+pub fn write_json_line<W: Write, T: Serialize>(w: &mut W, value: &T) -> io::Result<()> {
+    w.write_all(&json_line(value)?)?;
     w.flush()
 }
 
-/// serde escapes C0 controls but leaves C1 controls (U+0080..U+009F, incl. the 8-bit CSI) and
-/// bidi overrides raw; a terminal showing the JSON could act on them. Outside strings JSON is
-/// ASCII, so rewriting these characters as `\uXXXX` keeps the document the same.
+/// serde escapes C0 controls but leaves C1 controls (U+0080..U+009F, incl. the 8-bit CSI),
+/// bidi overrides and the line separators U+2028/U+2029 raw; a terminal showing the JSON could
+/// act on them. Outside strings JSON is ASCII, so rewriting them as `\uXXXX` keeps the
+/// document the same.
 pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
-    let risky =
-        |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let risky = |c: char| crate::sanitize::is_dangerous(c, false);
     if !json.chars().any(risky) {
         return std::borrow::Cow::Borrowed(json);
     }
@@ -95,37 +118,17 @@ pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
 pub fn log_line(msg: &str) {
     // Over a live status line: clear it first (the next redraw puts it back under the log).
-    let clear = if terminal::live() { "\r\x1b[2K" } else { "" };
+    let clear = if terminal::live() {
+        terminal::mark_cleared();
+        "\r\x1b[2K"
+    } else {
+        ""
+    };
     let line = format!("{clear}kiro-poll: {}\n", crate::sanitize::line(msg));
     let _ = io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// `1h2m`, `1m58s`, `12s`, `1.5s`, `450ms`.
-pub fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let secs = d.as_secs();
-    if secs < 10 && ms % 1000 != 0 {
-        return format!("{:.1}s", d.as_secs_f64());
-    }
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    match (h, m, s) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
-        (0, m, s) => format!("{m}m{s}s"),
-        (h, 0, _) => format!("{h}h"),
-        (h, m, _) => format!("{h}h{m}m"),
-    }
-}
-
-/// RFC 3339, UTC, milliseconds: `2026-11-23T02:28:47.123Z`.
-pub fn rfc3339_ms(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
-}
-
-/// Local wall-clock time of day for event lines: `02:28:47` (UTC, to stay unambiguous).
+/// Time of day for event lines, in UTC to stay unambiguous: `02:28:47`.
 pub fn clock(t: SystemTime) -> String {
     let full = rfc3339_ms(t);
     full.get(11..19).unwrap_or(&full).to_owned()
@@ -139,18 +142,57 @@ pub fn age_of(timestamp: &str, now: SystemTime) -> Option<Duration> {
     Some(now.duration_since(t).unwrap_or(Duration::ZERO))
 }
 
+/// What was last seen, in words: "still busy running kiro.generateCode for 1m58s", "last
+/// seen ready 3s ago", "the bridge has been unreachable for 2m (Connection refused)".
+pub fn last_seen(seen: &LastSeen) -> String {
+    match seen {
+        LastSeen::Nothing => "no answer from the bridge yet".into(),
+        LastSeen::Unreachable { for_, why } => format!(
+            "the bridge has been unreachable for {} ({})",
+            human_duration(*for_),
+            crate::sanitize::line(why)
+        ),
+        LastSeen::Running { command, for_ } => format!(
+            "still busy running {} for {}",
+            crate::sanitize::line(command),
+            human_duration(*for_)
+        ),
+        LastSeen::State { state, ago } => format!("last seen {state} {} ago", human_duration(*ago)),
+    }
+}
+
+/// The message of a `--timeout` that ran out.
+pub fn timed_out(timeout: Duration, seen: &LastSeen) -> String {
+    format!("timed out after {}: {}", human_duration(timeout), last_seen(seen))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn durations_read_like_a_person_wrote_them() {
-        assert_eq!(human_duration(Duration::from_millis(450)), "450ms");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5s");
-        assert_eq!(human_duration(Duration::from_secs(12)), "12s");
-        assert_eq!(human_duration(Duration::from_secs(118)), "1m58s");
-        assert_eq!(human_duration(Duration::from_secs(120)), "2m");
-        assert_eq!(human_duration(Duration::from_secs(3720)), "1h2m");
+    fn timeouts_say_what_was_last_seen() {
+        let seen = LastSeen::Running {
+            command: "kiro.generateCode".into(),
+            for_: Duration::from_secs(118),
+        };
+        assert_eq!(
+            timed_out(Duration::from_secs(120), &seen),
+            "timed out after 2m: still busy running kiro.generateCode for 1m58s"
+        );
+        let seen = LastSeen::State {
+            state: KiroState::Ready,
+            ago: Duration::from_secs(3),
+        };
+        assert_eq!(last_seen(&seen), "last seen ready 3s ago");
+        assert_eq!(last_seen(&LastSeen::Nothing), "no answer from the bridge yet");
+    }
+
+    #[test]
+    fn json_lines_escape_line_separators_too() {
+        let text =
+            String::from_utf8(json_line(&serde_json::json!({"s": "a\u{2028}b\u{2029}"})).unwrap()).unwrap();
+        assert_eq!(text, "{\"s\":\"a\\u2028b\\u2029\"}\n");
     }
 
     #[test]
@@ -195,6 +237,3 @@ mod tests {
         assert_eq!(age_of("yesterday", t), None);
     }
 }
-
-pub mod terminal;
-pub mod view;

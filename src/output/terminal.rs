@@ -1,26 +1,60 @@
-//! The terminal guard: while a live view is on screen the cursor is hidden; on every exit
-//! (normal, error, Ctrl-C, panic) the status line is cleared and the cursor shown again.
+//! The live elements of a terminal, drawn by us with crossterm and nothing else: the status
+//! line under `watch`'s log and the spinner of `exec --wait` are the same `LiveLine`. While one
+//! is on screen the cursor is hidden; on every exit (normal, error, Ctrl-C, panic) and before a
+//! Ctrl-Z stop, the line is cleared and the cursor shown again, and it comes back on SIGCONT.
+//! The line is fitted to the terminal by display columns (wide and combining characters count
+//! for what they show) and written only when its text changes.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use unicode_width::UnicodeWidthChar;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set when something else cleared the live line (a log line written over it).
+static CLEARED: AtomicBool = AtomicBool::new(false);
 
-/// True while a live status line may be on the last line of the terminal.
+/// Something cleared the live line from under its owner: the next draw must write.
+pub fn mark_cleared() {
+    CLEARED.store(true, Ordering::SeqCst);
+}
+
+/// True while a live line may be on the last line of the terminal.
 pub fn live() -> bool {
     ACTIVE.load(Ordering::SeqCst)
 }
 
+fn clear_and_show_cursor() {
+    let mut err = std::io::stderr();
+    let _ = crossterm::execute!(
+        err,
+        crossterm::cursor::MoveToColumn(0),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::CurrentLine),
+        crossterm::cursor::Show
+    );
+    let _ = err.flush();
+}
+
 fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let mut err = std::io::stderr();
-        let _ = crossterm::execute!(
-            err,
-            crossterm::cursor::MoveToColumn(0),
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::CurrentLine),
-            crossterm::cursor::Show
-        );
-        let _ = err.flush();
+        clear_and_show_cursor();
+    }
+}
+
+/// Before the process stops (Ctrl-Z): clear the live line and show the cursor, so the shell
+/// gets a clean terminal. The owner redraws on SIGCONT after `resume`.
+pub fn suspend() {
+    if live() {
+        clear_and_show_cursor();
+    }
+}
+
+/// After SIGCONT: hide the cursor again (the owner redraws its line).
+pub fn resume() {
+    if live() {
+        let _ = crossterm::execute!(std::io::stderr(), crossterm::cursor::Hide);
     }
 }
 
@@ -46,5 +80,205 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+/// Columns of the terminal: a terminal that reports none (a pty without a size) is 80 wide.
+pub fn width() -> usize {
+    match crossterm::terminal::size() {
+        Ok((w, _)) if w > 0 => w as usize,
+        _ => 80,
+    }
+    .max(20)
+}
+
+/// One line at the bottom of the terminal (on stderr), redrawn in place. It is never wider
+/// than the terminal minus a margin, so the cursor never sits in the last column: a `^C`
+/// echoed by the terminal stays on this line and is cleared with it.
+#[derive(Default)]
+pub struct LiveLine {
+    /// The text on screen, as written; None when nothing is.
+    shown: Option<String>,
+}
+
+impl LiveLine {
+    /// The bytes that draw `text`, or None when exactly that is already on screen. The caller
+    /// writes them to stderr (directly, or in order with stdout through `writer`).
+    pub fn draw(&mut self, text: &str) -> Option<Vec<u8>> {
+        let fitted = fit(text, width().saturating_sub(4));
+        let cleared = CLEARED.swap(false, Ordering::SeqCst);
+        if !cleared && self.shown.as_deref() == Some(fitted.as_str()) {
+            return None;
+        }
+        let bytes = format!("\r\x1b[2K{fitted}\x1b[0m").into_bytes();
+        self.shown = Some(fitted);
+        Some(bytes)
+    }
+
+    /// The bytes that take the line off the screen (the next `draw` puts it back).
+    pub fn clear(&mut self) -> Option<Vec<u8>> {
+        self.shown.take().map(|_| b"\r\x1b[2K".to_vec())
+    }
+
+    /// Forget what is on screen (after a stop, a resume): the next draw writes.
+    pub fn invalidate(&mut self) {
+        self.shown = None;
+    }
+}
+
+fn to_stderr(bytes: Option<Vec<u8>>) {
+    if let Some(b) = bytes {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(&b).and_then(|_| err.flush());
+    }
+}
+
+/// Display columns of a string holding SGR colour sequences.
+pub fn columns(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_esc = false;
+    for c in s.chars() {
+        match (in_esc, c) {
+            (false, '\x1b') => in_esc = true,
+            (true, 'm') => in_esc = false,
+            (true, _) => {}
+            (false, c) => n += c.width().unwrap_or(0),
+        }
+    }
+    n
+}
+
+/// Cut a coloured string to `max` display columns, ending in `…`, escape sequences kept whole.
+pub fn fit(s: &str, max: usize) -> String {
+    if columns(s) <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut n = 0;
+    let mut in_esc = false;
+    for c in s.chars() {
+        match (in_esc, c) {
+            (false, '\x1b') => {
+                in_esc = true;
+                out.push(c);
+            }
+            (true, 'm') => {
+                in_esc = false;
+                out.push(c);
+            }
+            (true, _) => out.push(c),
+            (false, c) => {
+                let w = c.width().unwrap_or(0);
+                if n + w + 1 > max {
+                    out.push('…');
+                    break;
+                }
+                out.push(c);
+                n += w;
+            }
+        }
+    }
+    out
+}
+
+/// A spinner with elapsed time on a `LiveLine`, ticking on a task of its own:
+/// `⠋ kiro.generateCode   12s · waiting for the bridge's answer`.
+pub struct Spinner {
+    state: Arc<Mutex<(LiveLine, String)>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _guard: TerminalGuard,
+}
+
+const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+impl Spinner {
+    /// Start spinning (needs a tokio runtime). `prefix` is already clean.
+    pub fn start(prefix: String) -> Spinner {
+        let state = Arc::new(Mutex::new((LiveLine::default(), String::new())));
+        let shared = Arc::clone(&state);
+        let started = Instant::now();
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(120));
+            for frame in FRAMES.iter().cycle() {
+                tick.tick().await;
+                let elapsed = crate::units::human_duration(Duration::from_secs(started.elapsed().as_secs()));
+                let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+                let text = format!("{frame} {prefix} {elapsed:>4} · {}", s.1);
+                to_stderr(s.0.draw(&text));
+            }
+        });
+        Spinner {
+            state,
+            task: Some(task),
+            _guard: TerminalGuard::acquire(),
+        }
+    }
+
+    pub fn say(&self, msg: &str) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).1 = msg.to_owned();
+    }
+
+    /// After a stop and resume: draw again at the next tick.
+    pub fn invalidate(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .invalidate();
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+        to_stderr(self.state.lock().unwrap_or_else(|p| p.into_inner()).0.clear());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_cut_by_display_columns_keeping_colours_whole() {
+        let coloured = format!("\x1b[32m{}\x1b[39m tail", "x".repeat(30));
+        assert_eq!(columns(&coloured), 35);
+        let cut = fit(&coloured, 10);
+        assert_eq!(columns(&cut), 10);
+        assert!(cut.starts_with("\x1b[32mxxxxxxxxx…"), "{cut:?}");
+        assert_eq!(fit("short", 10), "short");
+    }
+
+    #[test]
+    fn the_line_is_written_only_when_its_text_changes() {
+        let mut l = LiveLine::default();
+        assert!(l.draw("● ready │ next poll in 9s").is_some());
+        assert!(
+            l.draw("● ready │ next poll in 9s").is_none(),
+            "same text: nothing written"
+        );
+        assert!(l.draw("● ready │ next poll in 8s").is_some());
+        assert!(l.clear().is_some());
+        assert!(l.clear().is_none(), "nothing on screen: nothing to clear");
+        assert!(
+            l.draw("● ready │ next poll in 8s").is_some(),
+            "cleared: drawn again"
+        );
+        mark_cleared();
+        assert!(
+            l.draw("● ready │ next poll in 8s").is_some(),
+            "a log line cleared it"
+        );
+    }
+
+    #[test]
+    fn wide_characters_count_for_two_columns() {
+        assert_eq!(columns("日本語"), 6);
+        assert_eq!(columns("e\u{301}"), 1, "a combining accent takes no column");
+        let cut = fit("日本語テキスト", 7);
+        assert_eq!(cut, "日本語…");
+        assert!(columns(&cut) <= 7);
     }
 }

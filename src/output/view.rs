@@ -1,18 +1,20 @@
 //! How `watch` looks: NDJSON events, plain lines when stdout is not a terminal, and on a
-//! terminal coloured aligned lines with one live status line under them (indicatif) that is
-//! redrawn in place and never mixed into the log.
+//! terminal coloured aligned lines with one live status line under them (`terminal::LiveLine`)
+//! that is redrawn in place, only when its text changes, and never mixed into the log. All of
+//! it goes through `writer`, off the polling loop.
 
-use std::io::{self, Write};
+use std::io;
 use std::time::{Duration, Instant};
 
-use super::terminal::TerminalGuard;
-use super::{clock, human_duration, write_json_line, Painter};
-use crate::client::{human_bytes, StatsSnapshot};
+use super::terminal::{LiveLine, TerminalGuard};
+use super::writer::Stdout;
+use super::{clock, json_line, Painter};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::events::{CircuitState, Event, EventKind};
 use crate::model::KiroState;
 use crate::sanitize::line as clean;
+use crate::units::{count, human_bytes, human_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -24,88 +26,9 @@ pub enum Mode {
 pub struct WatchView {
     mode: Mode,
     painter: Painter,
-    bar: Option<StatusLine>,
+    line: Option<LiveLine>,
+    out: Option<Stdout>,
     _guard: Option<TerminalGuard>,
-}
-
-/// One line at the bottom of the terminal (on stderr), redrawn in place. It is never wider
-/// than the terminal minus a margin, so the cursor never sits in the last column: a `^C`
-/// echoed by the terminal stays on this line and is cleared with it.
-struct StatusLine {
-    drawn: bool,
-}
-
-impl StatusLine {
-    fn width() -> usize {
-        crossterm::terminal::size()
-            .map(|(w, _)| w as usize)
-            .unwrap_or(80)
-            .max(20)
-    }
-
-    fn draw(&mut self, text: &str) {
-        let fitted = truncate_visible(text, Self::width().saturating_sub(4));
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{fitted}\x1b[0m");
-        let _ = err.flush();
-        self.drawn = true;
-    }
-
-    fn clear(&mut self) {
-        if self.drawn {
-            let mut err = io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-            self.drawn = false;
-        }
-    }
-}
-
-/// Printable width of a string holding SGR colour sequences.
-fn visible_len(s: &str) -> usize {
-    let mut n = 0;
-    let mut in_esc = false;
-    for c in s.chars() {
-        match (in_esc, c) {
-            (false, '\x1b') => in_esc = true,
-            (true, 'm') => in_esc = false,
-            (true, _) => {}
-            (false, _) => n += 1,
-        }
-    }
-    n
-}
-
-/// Cut a coloured string to `max` printable characters, keeping escape sequences whole.
-fn truncate_visible(s: &str, max: usize) -> String {
-    if visible_len(s) <= max {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut n = 0;
-    let mut in_esc = false;
-    for c in s.chars() {
-        match (in_esc, c) {
-            (false, '\x1b') => {
-                in_esc = true;
-                out.push(c);
-            }
-            (true, 'm') => {
-                in_esc = false;
-                out.push(c);
-            }
-            (true, _) => out.push(c),
-            (false, _) => {
-                if n + 1 >= max {
-                    out.push('…');
-                    break;
-                }
-                out.push(c);
-                n += 1;
-            }
-        }
-    }
-    out
 }
 
 impl WatchView {
@@ -117,17 +40,13 @@ impl WatchView {
         } else {
             Mode::Plain
         };
-        let painter = config.painter();
-        let (bar, guard) = if mode == Mode::Live && config.term.stderr_tty && !config.quiet {
-            (Some(StatusLine { drawn: false }), Some(TerminalGuard::acquire()))
-        } else {
-            (None, None)
-        };
+        let live = mode == Mode::Live && config.term.stderr_tty && !config.quiet;
         WatchView {
             mode,
-            painter,
-            bar,
-            _guard: guard,
+            painter: Painter::of(config),
+            line: live.then(LiveLine::default),
+            out: Some(Stdout::spawn()),
+            _guard: live.then(TerminalGuard::acquire),
         }
     }
 
@@ -136,49 +55,81 @@ impl WatchView {
     }
 
     pub fn has_status_line(&self) -> bool {
-        self.bar.is_some()
+        self.line.is_some()
+    }
+
+    /// The reader of stdout went away: the watch should end quietly.
+    pub fn reader_gone(&self) -> bool {
+        self.out.as_ref().is_some_and(Stdout::closed)
     }
 
     /// Print one event: a JSON line, or a text line above the status line.
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        match self.mode {
-            Mode::Json => write_json_line(&mut out, e),
-            Mode::Plain | Mode::Live => {
-                let text = format!("{}\n", event_line(e, self.painter));
-                if let Some(bar) = &mut self.bar {
-                    // Take the status line away; the next redraw puts it back under the log.
-                    bar.clear();
-                }
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
+        let bytes = match self.mode {
+            Mode::Json => json_line(e)?,
+            Mode::Plain | Mode::Live => format!("{}\n", event_line(e, self.painter)).into_bytes(),
+        };
+        let Some(out) = &self.out else { return Ok(()) };
+        if let Some(clear) = self.line.as_mut().and_then(LiveLine::clear) {
+            // Take the status line away; the next redraw puts it back under the log.
+            out.write_err(clear);
         }
+        out.write(bytes);
+        Ok(())
     }
 
     pub fn events(&mut self, events: &[Event]) -> io::Result<()> {
         events.iter().try_for_each(|e| self.event(e))
     }
 
-    pub fn redraw(&mut self, engine: &Engine, now: Instant, stats: StatsSnapshot) {
+    /// Redraw the status line; nothing is written when its text is what is on screen.
+    pub fn redraw(&mut self, engine: &Engine, now: Instant) {
         let painter = self.painter;
-        if let Some(bar) = &mut self.bar {
-            bar.draw(&status_line(engine, now, stats, painter));
+        if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
+            if let Some(bytes) = line.draw(&status_line(engine, now, painter)) {
+                out.write_err(bytes);
+            }
         }
     }
 
-    /// Take the status line off the screen (before the final summary and any error).
-    pub fn finish(&mut self) {
-        if let Some(mut bar) = self.bar.take() {
-            bar.clear();
+    /// Before a Ctrl-Z stop: take the line off (the terminal module shows the cursor).
+    pub fn suspend(&mut self) {
+        if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
+            if let Some(bytes) = line.clear() {
+                out.write_err(bytes);
+            }
+        }
+        // Let the queue reach the terminal before the process stops.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    /// After SIGCONT: the screen may have anything on it; draw afresh.
+    pub fn resume(&mut self) {
+        if let Some(line) = &mut self.line {
+            line.invalidate();
+        }
+    }
+
+    /// Take the status line off the screen and let stdout drain (at most `grace` for a reader
+    /// that is stuck). Returns how many lines a slow reader made us drop.
+    pub fn finish(&mut self, grace: Duration) -> u64 {
+        if let (Some(mut line), Some(out)) = (self.line.take(), &self.out) {
+            if let Some(bytes) = line.clear() {
+                out.write_err(bytes);
+            }
+        }
+        let dropped = self.out.as_ref().map_or(0, Stdout::dropped);
+        if let Some(out) = self.out.take() {
+            out.finish(grace);
         }
         self._guard = None;
+        dropped
     }
 }
 
 impl Drop for WatchView {
     fn drop(&mut self) {
-        self.finish();
+        self.finish(Duration::from_millis(500));
     }
 }
 
@@ -195,11 +146,19 @@ fn list(names: &[String], sign: &str) -> String {
     parts.join(" ")
 }
 
-/// One text line for an event: `02:28:47  status_changed    ready → busy`.
-pub fn event_line(e: &Event, p: Painter) -> String {
-    let name = e.kind.name();
-    let details = match &e.kind {
-        EventKind::Snapshot { status, current_command, version, available_commands } => {
+fn ms(n: u64) -> String {
+    human_duration(Duration::from_millis(n))
+}
+
+/// The words of one event, after its name.
+fn details(kind: &EventKind, p: Painter) -> String {
+    match kind {
+        EventKind::Snapshot {
+            status,
+            current_command,
+            version,
+            available_commands,
+        } => {
             let mut s = p.state(*status);
             if let Some(c) = current_command {
                 s.push_str(&format!(" running {}", p.accent(&clean(c))));
@@ -207,18 +166,23 @@ pub fn event_line(e: &Event, p: Painter) -> String {
             if let Some(v) = version {
                 s.push_str(&format!(" · version {}", clean(v)));
             }
-            s.push_str(&format!(" · {} commands", available_commands.len()));
+            s.push_str(&format!(
+                " · {}",
+                count(available_commands.len() as u64, "command")
+            ));
             s
         }
         EventKind::StatusChanged { from, to } => format!("{} → {}", p.state(*from), p.state(*to)),
         EventKind::CommandStarted { command } => p.accent(&clean(command)),
-        EventKind::CommandFinished { command, duration_ms } => format!(
-            "{} after {}",
-            p.accent(&clean(command)),
-            human_duration(Duration::from_millis(*duration_ms))
-        ),
-        EventKind::CommandsChanged { added, removed, count } => {
-            let mut s = format!("{count} commands");
+        EventKind::CommandFinished { command, duration_ms } => {
+            format!("{} after {}", p.accent(&clean(command)), ms(*duration_ms))
+        }
+        EventKind::CommandsChanged {
+            added,
+            removed,
+            count: n,
+        } => {
+            let mut s = count(*n as u64, "command");
             if !added.is_empty() {
                 s.push_str(&format!(" {}", p.good(&list(added, "+"))));
             }
@@ -232,89 +196,112 @@ pub fn event_line(e: &Event, p: Painter) -> String {
             clean(from.as_deref().unwrap_or("none")),
             clean(to.as_deref().unwrap_or("none"))
         ),
-        EventKind::Unreachable { kind, message, consecutive_failures, retry_in_ms } => format!(
+        EventKind::Unreachable {
+            kind,
+            message,
+            consecutive_failures,
+            retry_in_ms,
+        } => format!(
             "{} {} (failure {consecutive_failures}, retry in {})",
             p.bad(&format!("{kind}:")),
             clean(message),
-            human_duration(Duration::from_millis(*retry_in_ms))
+            ms(*retry_in_ms)
         ),
-        EventKind::Recovered { after_failures, downtime_ms } => p.good(&format!(
-            "back after {after_failures} failed polls, down {}",
-            human_duration(Duration::from_millis(*downtime_ms))
+        EventKind::Recovered {
+            after_failures,
+            downtime_ms,
+        } => p.good(&format!(
+            "back after {}, down {}",
+            count(u64::from(*after_failures), "failed poll"),
+            ms(*downtime_ms)
         )),
         EventKind::Circuit { state, retry_in_ms } => match state {
-            CircuitState::Open => p.bad(&format!(
-                "open: no requests for {}",
-                human_duration(Duration::from_millis(retry_in_ms.unwrap_or(0)))
-            )),
+            CircuitState::Open => p.bad(&format!("open: no requests for {}", ms(retry_in_ms.unwrap_or(0)))),
             CircuitState::HalfOpen => p.warn("half-open: one probe"),
             CircuitState::Closed => p.good("closed"),
         },
-        EventKind::Stall { command, busy_for_ms } => p.warn(&format!(
-            "{} busy for {}",
-            clean(command),
-            human_duration(Duration::from_millis(*busy_for_ms))
-        )),
+        EventKind::Stall { command, busy_for_ms } => {
+            p.warn(&format!("{} busy for {}", clean(command), ms(*busy_for_ms)))
+        }
         EventKind::Heartbeat { status, polls } => format!(
-            "{} · {polls} polls",
-            status.map(|s| p.state(s)).unwrap_or_else(|| "no answer yet".into())
+            "{} · {}",
+            status
+                .map(|s| p.state(s))
+                .unwrap_or_else(|| "no answer yet".into()),
+            count(*polls, "poll")
         ),
-        EventKind::Summary { polls, not_modified, bytes_received, errors, changes, duration_ms, reason } => format!(
-            "{polls} polls ({not_modified} not modified), {} received, {errors} errors, {changes} changes in {} ({})",
+        EventKind::Summary {
+            polls,
+            not_modified,
+            bytes_received,
+            errors,
+            changes,
+            duration_ms,
+            reason,
+        } => format!(
+            "{} ({not_modified} not modified), {} received, {}, {} in {} ({})",
+            count(*polls, "poll"),
             human_bytes(*bytes_received),
-            human_duration(Duration::from_millis(*duration_ms)),
+            count(*errors, "error"),
+            count(*changes, "change"),
+            ms(*duration_ms),
             clean(reason)
         ),
-    };
-    let name_col = format!("{name:<16}");
+    }
+}
+
+/// One text line for an event: `02:28:47  status_changed   ready → busy`.
+pub fn event_line(e: &Event, p: Painter) -> String {
+    let name_col = format!("{:<16}", e.kind.name());
     let name_col = match &e.kind {
         EventKind::Unreachable { .. } | EventKind::Stall { .. } => p.bad(&name_col),
         EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
         _ => p.bold(&name_col),
     };
-    format!("{}  {name_col} {details}", p.dim(&clock(e.at)))
+    format!("{}  {name_col} {}", p.dim(&clock(e.at)), details(&e.kind, p))
 }
 
-/// The live status line: state, running command with elapsed time, next-poll countdown,
-/// counters.
-pub fn status_line(engine: &Engine, now: Instant, stats: StatsSnapshot, p: Painter) -> String {
-    let state = if engine.consecutive_failures() > 0 {
-        p.bad("● unreachable")
-    } else {
-        match engine.current().map(|s| s.status) {
-            Some(s) => {
-                let dot = match s {
-                    KiroState::Ready => p.good("●"),
-                    KiroState::Busy => p.warn("●"),
-                    KiroState::Unavailable => p.bad("●"),
-                };
-                format!("{dot} {}", p.state(s))
-            }
-            None => p.dim("○ connecting"),
+/// The state part of the status line: `● ready`, `● unreachable`, `○ connecting`.
+fn state_dot(engine: &Engine, p: Painter) -> String {
+    if engine.consecutive_failures() > 0 {
+        return p.bad("● unreachable");
+    }
+    match engine.current().map(|s| s.status) {
+        Some(s) => {
+            let dot = match s {
+                KiroState::Ready => p.good("●"),
+                KiroState::Busy => p.warn("●"),
+                KiroState::Unavailable => p.bad("●"),
+            };
+            format!("{dot} {}", p.state(s))
         }
-    };
-    let mut s = state;
+        None => p.dim("○ connecting"),
+    }
+}
+
+/// The live status line: state, running command with elapsed time, next-poll countdown in
+/// whole seconds (so it changes at most once a second), counters.
+pub fn status_line(engine: &Engine, now: Instant, p: Painter) -> String {
+    let mut s = state_dot(engine, p);
     if let Some((cmd, for_)) = engine.running_for(now) {
-        s.push_str(&format!("  {} {}", p.accent(&clean(cmd)), human_duration(for_)));
+        let whole = Duration::from_secs(for_.as_secs());
+        s.push_str(&format!("  {} {}", p.accent(&clean(cmd)), human_duration(whole)));
     }
     let next = if engine.in_flight() {
         "polling…".to_owned()
     } else {
         let wait = engine.next_poll_at().saturating_duration_since(now);
-        format!(
-            "next poll in {}",
-            human_duration(Duration::from_secs(
-                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-            ))
-        )
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        format!("next poll in {}", human_duration(Duration::from_secs(secs)))
     };
+    let c = engine.counters();
     s.push_str(&format!(
         "  {}",
         p.dim(&format!(
-            "│ {next} │ {} polls · {} not modified · {} errors",
-            engine.polls(),
-            stats.not_modified,
-            stats.errors
+            "│ {next} │ {} · {} not modified · {}",
+            count(c.polls, "poll"),
+            c.not_modified,
+            count(c.errors, "error")
         ))
     ));
     s
@@ -351,16 +338,6 @@ mod tests {
     }
 
     #[test]
-    fn status_line_is_cut_to_the_terminal_keeping_colours_whole() {
-        let coloured = format!("\x1b[32m{}\x1b[39m tail", "x".repeat(30));
-        assert_eq!(visible_len(&coloured), 35);
-        let cut = truncate_visible(&coloured, 10);
-        assert_eq!(visible_len(&cut), 10);
-        assert!(cut.starts_with("\x1b[32mxxxxxxxxx…"), "{cut:?}");
-        assert_eq!(truncate_visible("short", 10), "short");
-    }
-
-    #[test]
     fn long_command_lists_are_shortened() {
         let p = Painter { color: false };
         let added: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
@@ -376,5 +353,43 @@ mod tests {
             event_line(&e, p),
             "02:28:47  commands_changed 9 commands +c0 +c1 +c2 +c3 +c4 +3 more -old"
         );
+    }
+
+    #[test]
+    fn counted_nouns_agree_with_their_number() {
+        let p = Painter { color: false };
+        let e = Event {
+            at: at(),
+            kind: EventKind::Summary {
+                polls: 1,
+                not_modified: 0,
+                bytes_received: 120,
+                errors: 1,
+                changes: 1,
+                duration_ms: 1000,
+                reason: "count reached".into(),
+            },
+        };
+        assert_eq!(
+            event_line(&e, p),
+            "02:28:47  summary          1 poll (0 not modified), 120 B received, 1 error, 1 change in 1s (count reached)"
+        );
+        let e = Event {
+            at: at(),
+            kind: EventKind::Recovered {
+                after_failures: 1,
+                downtime_ms: 5000,
+            },
+        };
+        assert!(event_line(&e, p).ends_with("back after 1 failed poll, down 5s"));
+        let e = Event {
+            at: at(),
+            kind: EventKind::CommandsChanged {
+                added: vec!["a".into()],
+                removed: vec![],
+                count: 1,
+            },
+        };
+        assert!(event_line(&e, p).contains(" 1 command +a"));
     }
 }

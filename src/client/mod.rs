@@ -1,19 +1,28 @@
 //! The bridge client: the one HTTP client of the process and everything about talking to the
 //! bridge. Keep-alive pool shorter-lived than the bridge's own 5 s, conditional GETs for the
-//! status, one silent retry of a GET on a connection the server had closed, never a retried
-//! POST, a 4 MiB cap on bodies checked as they stream, redirects refused, the key never shown.
+//! status (`cache`), one silent retry of a GET on a connection the server had closed, never a
+//! retried POST, a 4 MiB cap on bodies checked as they stream, redirects refused, proxies from
+//! the environment as curl takes them (never for loopback). `answer` reads what came back.
+
+pub mod answer;
+pub mod cache;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{self, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::config::{redact_url, ApiKey};
 use crate::error::{BridgeError, FailureKind};
-use crate::model::{ErrorBody, Health, KiroStatus, KiroStatusView};
+use crate::model::{
+    ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatus, KiroStatusView,
+};
+use crate::units::{human_bytes, human_duration};
+pub use answer::{error_for_status, parse_body, RawResponse};
+use cache::StatusCache;
 
 /// Largest body kiro-poll reads; a larger one is refused without being read whole.
 pub const BODY_CAP: usize = 4 * 1024 * 1024;
@@ -26,36 +35,11 @@ pub const HEALTH_PATH: &str = "/health";
 pub const EXECUTE_PATH: &str = "/api/kiro/execute";
 pub const INPUT_PATH: &str = "/api/kiro/input";
 
-/// Counters for the summary and the status line.
+/// Transport counters: requests sent (retries included) and silent retries.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub requests: AtomicU64,
-    pub not_modified: AtomicU64,
-    pub bytes: AtomicU64,
-    /// Failed status polls (the summary's and status line's `errors`).
-    pub errors: AtomicU64,
     pub retries: AtomicU64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StatsSnapshot {
-    pub requests: u64,
-    pub not_modified: u64,
-    pub bytes: u64,
-    pub errors: u64,
-    pub retries: u64,
-}
-
-impl Stats {
-    pub fn snapshot(&self) -> StatsSnapshot {
-        StatsSnapshot {
-            requests: self.requests.load(Ordering::Relaxed),
-            not_modified: self.not_modified.load(Ordering::Relaxed),
-            bytes: self.bytes.load(Ordering::Relaxed),
-            errors: self.errors.load(Ordering::Relaxed),
-            retries: self.retries.load(Ordering::Relaxed),
-        }
-    }
 }
 
 /// One status answer.
@@ -68,21 +52,6 @@ pub struct StatusFetch {
     pub not_modified: bool,
     /// Body bytes received for this answer.
     pub bytes: u64,
-}
-
-/// A raw answer: status code, headers, body (capped).
-#[derive(Debug)]
-pub struct RawResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-struct StatusCache {
-    etag: Option<HeaderValue>,
-    last_modified: Option<HeaderValue>,
-    status: Arc<KiroStatus>,
-    fingerprint: u64,
 }
 
 pub struct ClientOptions {
@@ -101,7 +70,7 @@ pub struct BridgeClient {
     auth: Option<HeaderValue>,
     request_timeout: Duration,
     verbose: u8,
-    cache: Mutex<Option<StatusCache>>,
+    cache: StatusCache,
     pub stats: Stats,
 }
 
@@ -116,6 +85,9 @@ impl BridgeClient {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
+        if let Some(proxy) = proxy_from_env(&|k| std::env::var(k).ok()) {
+            builder = builder.proxy(proxy);
+        }
         if opts.base.scheme() == "http" {
             // Plain HTTP needs no trust roots: skip loading them (start-up cost).
             builder = builder.tls_built_in_root_certs(false);
@@ -140,7 +112,7 @@ impl BridgeClient {
             auth,
             request_timeout: opts.request_timeout,
             verbose: opts.verbose,
-            cache: Mutex::new(None),
+            cache: StatusCache::default(),
             stats: Stats::default(),
         })
     }
@@ -214,7 +186,6 @@ impl BridgeClient {
                 });
             }
         };
-        self.stats.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
         self.log(1, || {
             format!(
                 "{shown} -> {} ({} bytes, {:.1} ms)",
@@ -239,55 +210,37 @@ impl BridgeClient {
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
     pub async fn status(&self) -> Result<StatusFetch, BridgeError> {
-        let result = self.fetch_status().await;
-        if result.is_err() {
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
-        }
-        result
+        self.fetch_status().await
     }
 
     async fn fetch_status(&self) -> Result<StatusFetch, BridgeError> {
         let (url, shown) = (&self.status_url, self.status_shown.as_str());
-        let (etag, last_modified) = {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            match cache.as_ref() {
-                Some(c) => (c.etag.clone(), c.last_modified.clone()),
-                None => (None, None),
+        let (etag, last_modified) = self.cache.validators();
+        let build = || {
+            let mut rb = self.request(Method::GET, url, self.request_timeout);
+            if let Some(e) = &etag {
+                rb = rb.header(header::IF_NONE_MATCH, e.clone());
             }
+            if let Some(lm) = &last_modified {
+                rb = rb.header(header::IF_MODIFIED_SINCE, lm.clone());
+            }
+            rb
         };
-        let raw = self
-            .send(
-                || {
-                    let mut rb = self.request(Method::GET, url, self.request_timeout);
-                    if let Some(e) = &etag {
-                        rb = rb.header(header::IF_NONE_MATCH, e.clone());
-                    }
-                    if let Some(lm) = &last_modified {
-                        rb = rb.header(header::IF_MODIFIED_SINCE, lm.clone());
-                    }
-                    rb
-                },
-                shown,
-                true,
-            )
-            .await?;
+        let raw = self.send(build, shown, true).await?;
+        let bytes = raw.body.len() as u64;
         if raw.status == StatusCode::NOT_MODIFIED {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = cache.as_ref() {
-                self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
-                return Ok(StatusFetch {
-                    status: Arc::clone(&c.status),
-                    not_modified: true,
-                    bytes: raw.body.len() as u64,
-                });
-            }
-            return Err(BridgeError::Protocol {
+            let status = self.cache.status().ok_or_else(|| BridgeError::Protocol {
                 url: shown.to_owned(),
                 detail: "304 Not Modified to a request that was not conditional".into(),
+            })?;
+            return Ok(StatusFetch {
+                status,
+                not_modified: true,
+                bytes,
             });
         }
-        let view: KiroStatusView<'_> = self.parse_ok(&raw, shown)?;
-        let fingerprint = crate::engine::fingerprint(
+        let view: KiroStatusView<'_> = answer::parse_ok(&raw, shown)?;
+        let fingerprint = crate::change::fingerprint(
             view.status,
             view.current_command.as_deref(),
             view.version.as_deref(),
@@ -295,26 +248,20 @@ impl BridgeClient {
         );
         // Nothing that matters changed (the real bridge's new timestamp aside): hand back the
         // cached value itself, without copying the body's strings.
-        let unchanged = {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            cache
-                .as_ref()
-                .filter(|c| c.fingerprint == fingerprint)
-                .map(|c| Arc::clone(&c.status))
-        };
-        let status = unchanged.unwrap_or_else(|| Arc::new(view.into_owned()));
-        let etag = raw.headers.get(header::ETAG).filter(|v| usable_etag(v)).cloned();
-        let last_modified = raw.headers.get(header::LAST_MODIFIED).cloned();
-        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(StatusCache {
-            etag,
-            last_modified,
-            status: Arc::clone(&status),
+        let status = self
+            .cache
+            .same_as(fingerprint)
+            .unwrap_or_else(|| Arc::new(view.into_owned()));
+        self.cache.store(
+            Arc::clone(&status),
             fingerprint,
-        });
+            raw.headers.get(header::ETAG).cloned(),
+            raw.headers.get(header::LAST_MODIFIED).cloned(),
+        );
         Ok(StatusFetch {
             status,
             not_modified: false,
-            bytes: raw.body.len() as u64,
+            bytes,
         })
     }
 
@@ -334,12 +281,41 @@ impl BridgeClient {
                 return Ok(h);
             }
         }
-        self.parse_ok(&raw, &shown)
+        answer::parse_ok(&raw, &shown)
     }
 
-    /// POST a JSON body, once, never retried. `close` asks for a connection of its own
-    /// (`Connection: close`), so that nothing else ever rides on it.
-    pub async fn post_json<T: Serialize>(
+    /// `POST /api/kiro/execute`, once, on a connection of its own (`Connection: close`), so
+    /// that nothing else ever rides on it; never retried (a retried execute runs twice).
+    pub async fn execute(
+        &self,
+        request: &ExecuteRequest,
+        timeout: Duration,
+    ) -> Result<ExecAnswer, BridgeError> {
+        let shown = redact_url(&self.endpoint(EXECUTE_PATH));
+        match self.post_json(EXECUTE_PATH, request, timeout, true).await {
+            Ok(raw) => answer::execute_answer(&raw, &shown),
+            Err(BridgeError::Unreachable {
+                kind: FailureKind::Timeout,
+                ..
+            }) => Ok(ExecAnswer::NoAnswer),
+            Err(BridgeError::Unreachable {
+                kind: FailureKind::Connection,
+                detail,
+                ..
+            }) => Ok(ExecAnswer::ConnectionLost(detail)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /api/kiro/input`, once.
+    pub async fn input(&self, request: &InputRequest, timeout: Duration) -> Result<InputAnswer, BridgeError> {
+        let shown = redact_url(&self.endpoint(INPUT_PATH));
+        let raw = self.post_json(INPUT_PATH, request, timeout, false).await?;
+        answer::input_answer(&raw, &shown)
+    }
+
+    /// POST a JSON body, once, never retried. `close` asks for a connection of its own.
+    async fn post_json<T: Serialize>(
         &self,
         path: &str,
         body: &T,
@@ -352,34 +328,81 @@ impl BridgeClient {
             url: shown.clone(),
             detail: format!("cannot encode the request: {e}"),
         })?;
-        self.send(
-            || {
-                let mut rb = self
-                    .request(Method::POST, &url, timeout)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(payload.clone());
-                if close {
-                    rb = rb.header(header::CONNECTION, "close");
-                }
-                rb
-            },
-            &shown,
-            false,
-        )
-        .await
+        let build = || {
+            let mut rb = self
+                .request(Method::POST, &url, timeout)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(payload.clone());
+            if close {
+                rb = rb.header(header::CONNECTION, "close");
+            }
+            rb
+        };
+        self.send(build, &shown, false).await
     }
+}
 
-    /// Turn a 2xx into `T`, anything else into the matching error.
-    fn parse_ok<'a, T: serde::Deserialize<'a>>(
-        &self,
-        raw: &'a RawResponse,
-        shown: &str,
-    ) -> Result<T, BridgeError> {
-        if !raw.status.is_success() {
-            return Err(error_for_status(raw, shown, SystemTime::now()));
-        }
-        parse_body(raw, shown)
+/// The proxy the environment asks for, as curl reads it: `http_proxy` (or `HTTP_PROXY`) for
+/// http URLs, `https_proxy`/`HTTPS_PROXY` for https, `all_proxy`/`ALL_PROXY` for both, and
+/// `no_proxy`/`NO_PROXY` for hosts to reach directly. Loopback bridges are always direct.
+pub fn proxy_from_env(var: &dyn Fn(&str) -> Option<String>) -> Option<reqwest::Proxy> {
+    let get = |names: &[&str]| names.iter().find_map(|n| var(n).filter(|v| !v.trim().is_empty()));
+    let all = get(&["all_proxy", "ALL_PROXY"]);
+    let http = get(&["http_proxy", "HTTP_PROXY"]).or_else(|| all.clone());
+    let https = get(&["https_proxy", "HTTPS_PROXY"]).or(all);
+    if http.is_none() && https.is_none() {
+        return None;
     }
+    let no_proxy = get(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
+    let proxy = reqwest::Proxy::custom(move |url| {
+        if is_loopback(url) || bypassed(url, &no_proxy) {
+            return None;
+        }
+        let p = match url.scheme() {
+            "https" => https.as_deref(),
+            _ => http.as_deref(),
+        }?;
+        let with_scheme = if p.contains("://") {
+            p.to_owned()
+        } else {
+            format!("http://{p}")
+        };
+        url::Url::parse(&with_scheme).ok()
+    });
+    Some(proxy)
+}
+
+/// localhost, 127.0.0.0/8 and ::1 never go through a proxy.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// curl's `no_proxy`: `*`, or a comma list of hosts and domain suffixes (`.corp`, `corp`).
+fn bypassed(url: &url::Url, no_proxy: &str) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let host = host.trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
+    no_proxy
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            let entry = entry.to_ascii_lowercase();
+            let entry = entry
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("*.")
+                .trim_start_matches('.')
+                .to_owned();
+            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
+        })
 }
 
 fn endpoint_of(base: &url::Url, path: &str) -> url::Url {
@@ -387,101 +410,6 @@ fn endpoint_of(base: &url::Url, path: &str) -> url::Url {
     let prefix = u.path().trim_end_matches('/').to_owned();
     u.set_path(&format!("{prefix}{path}"));
     u
-}
-
-/// Decode a JSON body, with a clear protocol error for anything else.
-pub fn parse_body<'a, T: serde::Deserialize<'a>>(
-    raw: &'a RawResponse,
-    shown: &str,
-) -> Result<T, BridgeError> {
-    serde_json::from_slice(&raw.body).map_err(|e| {
-        let ctype = raw
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none");
-        let is_json = e.is_data() || serde_json::from_slice::<serde::de::IgnoredAny>(&raw.body).is_ok();
-        let detail = if is_json {
-            format!("unexpected JSON: {e}")
-        } else {
-            format!(
-                "not JSON (content-type {ctype}): {e}; body starts {:?}",
-                snippet(&raw.body)
-            )
-        };
-        BridgeError::Protocol {
-            url: shown.to_owned(),
-            detail,
-        }
-    })
-}
-
-/// The error an HTTP status stands for, with the bridge's own message from either body shape.
-pub fn error_for_status(raw: &RawResponse, shown: &str, now: SystemTime) -> BridgeError {
-    let status = raw.status.as_u16();
-    let message = ErrorBody::parse(&raw.body)
-        .map(|b| b.summary())
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            raw.status
-                .canonical_reason()
-                .unwrap_or("no reason given")
-                .to_owned()
-        });
-    let retry_after = raw
-        .headers
-        .get(header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, now));
-    match status {
-        300..=399 => {
-            let location = raw
-                .headers
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|l| url::Url::parse(shown).ok()?.join(l).ok())
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_else(|| "an unreadable location".into());
-            BridgeError::Redirect {
-                url: shown.to_owned(),
-                status,
-                location,
-            }
-        }
-        401 | 403 => BridgeError::Auth {
-            url: shown.to_owned(),
-            status,
-            message,
-        },
-        503 => BridgeError::Unavailable {
-            url: shown.to_owned(),
-            message,
-            retry_after,
-        },
-        _ => BridgeError::Http {
-            url: shown.to_owned(),
-            status,
-            message,
-            retry_after,
-        },
-    }
-}
-
-/// `Retry-After`: delay-seconds or an HTTP date. Capped at one hour; a date in the past is 0.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    const MAX: Duration = Duration::from_secs(3600);
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs).min(MAX));
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(MAX))
-}
-
-/// `If-None-Match: *` matches anything: an ETag of `*` (or an empty one) is never stored.
-fn usable_etag(v: &HeaderValue) -> bool {
-    let s = v.as_bytes();
-    !s.is_empty() && s != b"*" && s.len() < 1024
 }
 
 enum ReadError {
@@ -542,7 +470,7 @@ fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration) -> Bridge
         FailureKind::Connection
     };
     let detail = if kind == FailureKind::Timeout {
-        format!("no answer within {}", crate::output::human_duration(timeout))
+        format!("no answer within {}", human_duration(timeout))
     } else {
         root_cause(e)
     };
@@ -570,91 +498,9 @@ fn root_cause(e: &reqwest::Error) -> String {
     text
 }
 
-fn snippet(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&body[..body.len().min(60)]);
-    crate::sanitize::line(&s).into_owned()
-}
-
-pub fn human_bytes(n: u64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
-    } else if n >= 1024 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("999999", now), Some(Duration::from_secs(3600)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(30)));
-        let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn star_etag_is_never_stored() {
-        assert!(!usable_etag(&HeaderValue::from_static("*")));
-        assert!(usable_etag(&HeaderValue::from_static("W/\"89-abc\"")));
-    }
-
-    fn raw(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn statuses_map_to_errors_with_the_bridge_message() {
-        let now = SystemTime::now();
-        let e = error_for_status(
-            &raw(
-                401,
-                r#"{"error":"Unauthorized","message":"Valid API key required"}"#,
-            ),
-            "u",
-            now,
-        );
-        assert!(matches!(e, BridgeError::Auth { status: 401, .. }));
-        assert!(e.to_string().contains("Valid API key required"));
-        let e = error_for_status(
-            &raw(
-                503,
-                r#"{"code":"KIRO_UNAVAILABLE","message":"Kiro IDE is not responding to commands","recoverable":true,"timestamp":"t"}"#,
-            ),
-            "u",
-            now,
-        );
-        assert!(matches!(e, BridgeError::Unavailable { .. }));
-        assert!(e
-            .to_string()
-            .contains("KIRO_UNAVAILABLE: Kiro IDE is not responding"));
-        let e = error_for_status(&raw(500, "<html>oops</html>"), "u", now);
-        assert!(e.to_string().contains("HTTP 500") && e.to_string().contains("Internal Server Error"));
-    }
-
-    #[test]
-    fn redirect_names_the_location_host_only() {
-        let mut r = raw(302, "");
-        r.headers.insert(
-            header::LOCATION,
-            HeaderValue::from_static("http://evil.example:8080/steal?x=1"),
-        );
-        let e = error_for_status(&r, "http://localhost:3001/api/kiro/status", SystemTime::now());
-        let text = e.to_string();
-        assert!(text.contains("evil.example") && !text.contains("steal"), "{text}");
-    }
 
     #[test]
     fn endpoint_keeps_a_base_path() {
@@ -669,5 +515,29 @@ mod tests {
             c.endpoint(STATUS_PATH).as_str(),
             "http://h:1/prefix/api/kiro/status"
         );
+    }
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn loopback_is_never_proxied_and_no_proxy_is_read_like_curl() {
+        for l in [
+            "http://localhost:3001",
+            "http://127.0.0.1:3001",
+            "http://127.9.9.9",
+            "http://[::1]:3001",
+            "http://a.localhost",
+        ] {
+            assert!(is_loopback(&u(l)), "{l}");
+        }
+        assert!(!is_loopback(&u("http://10.0.0.5:3001")));
+        assert!(bypassed(&u("http://build.corp:3001"), "example.com, .corp"));
+        assert!(bypassed(&u("http://corp:3001"), "corp"));
+        assert!(bypassed(&u("http://x.y"), "*"));
+        assert!(!bypassed(&u("http://notcorp:3001"), "corp"));
+        assert!(proxy_from_env(&|_| None).is_none());
+        assert!(proxy_from_env(&|k| (k == "HTTPS_PROXY").then(|| "http://p:8080".into())).is_some());
     }
 }

@@ -1,0 +1,55 @@
+//! `kiro-poll demo`: the simulator on a free loopback port, watched in the same process with
+//! intervals short enough to see something happen. It sits above `mock` and `watch` and only
+//! puts them together.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::cli::DemoArgs;
+use crate::client::{BridgeClient, ClientOptions};
+use crate::config::Config;
+use crate::engine::EngineConfig;
+use crate::error::Exit;
+use crate::mock::{self, scenario::Scenario, MockSettings};
+use crate::watch::{self, WatchSettings};
+
+/// The demo's watch: quick enough to show a command run in a few seconds.
+pub fn settings(args: &DemoArgs) -> WatchSettings {
+    WatchSettings {
+        engine: EngineConfig {
+            interval_ready: Duration::from_secs(1),
+            interval_busy: Duration::from_millis(500),
+            interval_unavailable: Duration::from_secs(2),
+            interval_error: Duration::from_secs(2),
+            backoff_base: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(5),
+            breaker_recovery: Duration::from_secs(5),
+            count: args.count,
+            timeout: args.timeout,
+            ..EngineConfig::default()
+        },
+        heartbeat: None,
+    }
+}
+
+pub async fn run(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
+    let sim = MockSettings::new(Scenario::demo());
+    let (addr, _task) = mock::spawn(sim, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let url = url::Url::parse(&format!("http://{addr}"))?;
+    if !config.quiet && !config.json {
+        crate::output::log_line(&format!(
+            "demo: a simulated bridge is running on {url}; watching it (Ctrl-C to stop)"
+        ));
+    }
+    let client = BridgeClient::new(ClientOptions {
+        base: url,
+        api_key: None,
+        request_timeout: config.request_timeout,
+        verbose: config.verbose,
+    })?;
+    match watch::run(&client, config, &settings(args)).await {
+        // The demo's own --timeout is how it is meant to end.
+        Err(e) if e.downcast_ref::<Exit>().is_some_and(|x| x.code == 124) => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,549 @@
+//! The engine driven by a made-up clock: every decision, no sleeps.
+
+use super::*;
+
+fn st(state: KiroState, cmd: Option<&str>, cmds: &[&str]) -> KiroStatus {
+    KiroStatus {
+        status: state,
+        current_command: cmd.map(str::to_owned),
+        version: Some("1.94.0".into()),
+        available_commands: cmds.iter().map(|s| s.to_string()).collect(),
+        timestamp: Some("2025-01-19T10:30:00Z".into()),
+    }
+}
+
+fn ready() -> KiroStatus {
+    st(KiroState::Ready, None, &["a", "b"])
+}
+
+fn down() -> Failure {
+    Failure {
+        kind: FailureKind::Connect,
+        message: "Connection refused".into(),
+        retry_after: None,
+        fatal: false,
+    }
+}
+
+struct Clock {
+    t0: Instant,
+    w0: SystemTime,
+    at: Duration,
+}
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            t0: Instant::now(),
+            w0: SystemTime::UNIX_EPOCH,
+            at: Duration::ZERO,
+        }
+    }
+    fn now(&self) -> Instant {
+        self.t0 + self.at
+    }
+    fn wall(&self) -> SystemTime {
+        self.w0 + self.at
+    }
+    fn jump_to(&mut self, t: Instant) {
+        self.at = t - self.t0;
+    }
+}
+
+fn engine(cfg: EngineConfig, c: &Clock) -> Engine {
+    Engine::new(
+        EngineConfig {
+            jitter_seed: Some(7),
+            ..cfg
+        },
+        c.now(),
+    )
+}
+
+fn names(step: &Reaction) -> Vec<&'static str> {
+    step.events.iter().map(|e| e.kind.name()).collect()
+}
+
+/// Run one poll at the time it is due, with the given answer.
+fn poll(e: &mut Engine, c: &mut Clock, answer: Result<KiroStatus, Failure>) -> Reaction {
+    let due = e.next_poll_at().max(c.now());
+    c.jump_to(due);
+    let mut pre = e.start_poll(c.now(), c.wall()).expect("poll due");
+    let mut step = match answer {
+        Ok(s) => e.on_success(c.now(), c.wall(), Arc::new(s), Received::default()),
+        Err(f) => e.on_failure(c.now(), c.wall(), &f),
+    };
+    pre.append(&mut step.events);
+    step.events = pre;
+    step
+}
+
+#[test]
+fn intervals_follow_the_state() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(e.next_poll_at(), c.now(), "first poll at once");
+    poll(&mut e, &mut c, Ok(ready()));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(10));
+    poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a", "b"])));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(2));
+    poll(&mut e, &mut c, Ok(st(KiroState::Unavailable, None, &["a", "b"])));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(30));
+}
+
+#[test]
+fn backoff_doubles_with_bounded_jitter_up_to_the_cap_and_resets() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        breaker_threshold: 100,
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    let mut delays = Vec::new();
+    for _ in 0..7 {
+        poll(&mut e, &mut c, Err(down()));
+        delays.push(e.next_poll_at() - c.now());
+    }
+    let bases = [5u64, 10, 20, 40, 60, 60, 60];
+    for (d, base) in delays.iter().zip(bases) {
+        let base = Duration::from_secs(base);
+        let top = (base * 2).min(Duration::from_secs(60));
+        assert!(
+            *d >= base && *d <= top,
+            "delay {d:?} outside [{base:?}, {top:?}] in {delays:?}"
+        );
+    }
+    assert!(
+        delays[..4].iter().any(|d| d.subsec_nanos() != 0),
+        "jitter applied: {delays:?}"
+    );
+    // First success resets the backoff.
+    poll(&mut e, &mut c, Ok(ready()));
+    poll(&mut e, &mut c, Err(down()));
+    let d = e.next_poll_at() - c.now();
+    assert!(
+        d >= Duration::from_secs(5) && d <= Duration::from_secs(10),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn max_backoff_caps_the_delay() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        max_backoff: Duration::from_secs(8),
+        breaker_threshold: 100,
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    for _ in 0..5 {
+        poll(&mut e, &mut c, Err(down()));
+        assert!(e.next_poll_at() - c.now() <= Duration::from_secs(8));
+    }
+}
+
+#[test]
+fn retry_after_sets_the_delay() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    let f = Failure {
+        kind: FailureKind::Http,
+        message: "HTTP 429".into(),
+        retry_after: Some(Duration::from_secs(42)),
+        fatal: false,
+    };
+    poll(&mut e, &mut c, Err(f));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(42));
+}
+
+#[test]
+fn answered_errors_wait_the_error_interval() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    let f = Failure {
+        kind: FailureKind::Protocol,
+        message: "bad json".into(),
+        retry_after: None,
+        fatal: false,
+    };
+    poll(&mut e, &mut c, Err(f));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(15));
+}
+
+#[test]
+fn breaker_opens_probes_half_open_and_closes() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    for i in 1..=4 {
+        let s = poll(&mut e, &mut c, Err(down()));
+        assert!(!names(&s).contains(&"circuit"), "failure {i}");
+    }
+    let s = poll(&mut e, &mut c, Err(down()));
+    assert_eq!(
+        names(&s),
+        vec!["circuit"],
+        "same message: no repeated unreachable"
+    );
+    assert!(e.next_poll_at() - c.now() >= Duration::from_secs(60));
+    // Nothing is sent before the recovery time.
+    assert!(e
+        .start_poll(c.now() + Duration::from_secs(59), c.wall())
+        .is_none());
+    // The probe fails: open again.
+    let s = poll(&mut e, &mut c, Err(down()));
+    assert_eq!(names(&s), vec!["circuit", "circuit"]);
+    assert!(matches!(
+        s.events[0].kind,
+        EventKind::Circuit {
+            state: CircuitState::HalfOpen,
+            ..
+        }
+    ));
+    assert!(matches!(
+        s.events[1].kind,
+        EventKind::Circuit {
+            state: CircuitState::Open,
+            ..
+        }
+    ));
+    // The next probe succeeds: closed, recovered.
+    let s = poll(&mut e, &mut c, Ok(ready()));
+    assert_eq!(names(&s), vec!["circuit", "recovered", "circuit", "snapshot"]);
+    assert!(matches!(
+        s.events[2].kind,
+        EventKind::Circuit {
+            state: CircuitState::Closed,
+            ..
+        }
+    ));
+    assert!(matches!(
+        s.events[1].kind,
+        EventKind::Recovered {
+            after_failures: 6,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn unreachable_is_reported_on_first_failure_and_when_it_changes() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(names(&poll(&mut e, &mut c, Err(down()))), vec!["unreachable"]);
+    assert!(names(&poll(&mut e, &mut c, Err(down()))).is_empty());
+    let other = Failure {
+        kind: FailureKind::Timeout,
+        message: "no answer within 10s".into(),
+        retry_after: None,
+        fatal: false,
+    };
+    let s = poll(&mut e, &mut c, Err(other));
+    assert!(matches!(
+        s.events[0].kind,
+        EventKind::Unreachable {
+            consecutive_failures: 3,
+            kind: "timeout",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn changes_are_detected_without_the_timestamp() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(names(&poll(&mut e, &mut c, Ok(ready()))), vec!["snapshot"]);
+    let mut same = ready();
+    same.timestamp = Some("2025-01-19T10:31:00.123Z".into());
+    same.available_commands.reverse();
+    assert!(
+        poll(&mut e, &mut c, Ok(same)).events.is_empty(),
+        "timestamp and order are not changes"
+    );
+
+    let s = poll(
+        &mut e,
+        &mut c,
+        Ok(st(KiroState::Busy, Some("kiro.generateCode"), &["a", "b"])),
+    );
+    assert_eq!(names(&s), vec!["status_changed", "command_started"]);
+    c.at += Duration::from_secs(3);
+    let s = poll(&mut e, &mut c, Ok(st(KiroState::Ready, None, &["a", "c"])));
+    assert_eq!(
+        names(&s),
+        vec!["status_changed", "command_finished", "commands_changed"]
+    );
+    let EventKind::CommandFinished { duration_ms, .. } = &s.events[1].kind else {
+        unreachable!()
+    };
+    assert_eq!(*duration_ms, 3000, "observed from first seen to first not seen");
+    let EventKind::CommandsChanged {
+        added,
+        removed,
+        count,
+    } = &s.events[2].kind
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (added.clone(), removed.clone(), *count),
+        (vec!["c".to_string()], vec!["b".to_string()], 2)
+    );
+    let mut v = st(KiroState::Ready, None, &["a", "c"]);
+    v.version = Some("1.95.0".into());
+    assert_eq!(names(&poll(&mut e, &mut c, Ok(v))), vec!["version_changed"]);
+}
+
+#[test]
+fn stall_is_reported_once_per_run() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        stall_after: Duration::from_secs(5),
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    let busy = st(KiroState::Busy, Some("x"), &["a"]);
+    let mut stalls = 0;
+    for _ in 0..10 {
+        stalls += names(&poll(&mut e, &mut c, Ok(busy.clone())))
+            .iter()
+            .filter(|n| **n == "stall")
+            .count();
+    }
+    assert_eq!(stalls, 1);
+    assert_eq!(
+        e.last_seen(c.now()),
+        LastSeen::Running {
+            command: "x".into(),
+            for_: Duration::from_secs(18)
+        }
+    );
+    // A new run of a command can stall again.
+    poll(&mut e, &mut c, Ok(st(KiroState::Ready, None, &["a"])));
+    for _ in 0..4 {
+        stalls += names(&poll(&mut e, &mut c, Ok(busy.clone())))
+            .iter()
+            .filter(|n| **n == "stall")
+            .count();
+    }
+    assert_eq!(stalls, 2);
+}
+
+#[test]
+fn never_two_polls_in_flight() {
+    let c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert!(e.start_poll(c.now(), c.wall()).is_some());
+    assert!(e.start_poll(c.now(), c.wall()).is_none());
+    assert!(e
+        .start_poll(c.now() + Duration::from_secs(3600), c.wall())
+        .is_none());
+    e.poll_now(c.now());
+    assert!(e.in_flight());
+    e.on_success(c.now(), c.wall(), Arc::new(ready()), Received::default());
+    assert!(!e.in_flight());
+}
+
+#[test]
+fn until_and_count_stop_the_watch() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        until: vec![Until::Ready],
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    assert_eq!(
+        poll(&mut e, &mut c, Err(down())).end,
+        None,
+        "unreachable is waited for"
+    );
+    assert_eq!(
+        poll(&mut e, &mut c, Ok(st(KiroState::Unavailable, None, &[]))).end,
+        None
+    );
+    assert_eq!(
+        poll(&mut e, &mut c, Ok(ready())).end,
+        Some(End::Until(Until::Ready))
+    );
+
+    let cfg = EngineConfig {
+        until: vec![Until::Change],
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    assert_eq!(
+        poll(&mut e, &mut c, Ok(ready())).end,
+        None,
+        "the snapshot is not a change"
+    );
+    assert_eq!(poll(&mut e, &mut c, Ok(ready())).end, None);
+    assert_eq!(
+        poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a", "b"]))).end,
+        Some(End::Until(Until::Change))
+    );
+
+    let cfg = EngineConfig {
+        count: Some(2),
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    assert_eq!(poll(&mut e, &mut c, Ok(ready())).end, None);
+    assert_eq!(poll(&mut e, &mut c, Err(down())).end, Some(End::Count));
+}
+
+#[test]
+fn timeout_is_the_deadline_and_never_overflows() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        timeout: Some(Duration::from_secs(120)),
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    assert_eq!(e.deadline(), Some(c.now() + Duration::from_secs(120)));
+    poll(
+        &mut e,
+        &mut c,
+        Ok(st(KiroState::Busy, Some("kiro.generateCode"), &["a"])),
+    );
+    assert!(
+        !e.timed_out(c.now() + Duration::from_secs(119)),
+        "not before the deadline"
+    );
+    assert!(e.timed_out(c.now() + Duration::from_secs(120)));
+    let e2 = engine(EngineConfig::default(), &c);
+    assert_eq!(e2.deadline(), None);
+    assert!(!e2.timed_out(c.now() + Duration::from_secs(9999)));
+    // A user's absurd duration meets the clock: no panic, a far deadline.
+    let huge = engine(
+        EngineConfig {
+            timeout: Some(Duration::MAX),
+            interval_ready: Duration::MAX,
+            ..EngineConfig::default()
+        },
+        &c,
+    );
+    assert!(huge.deadline().unwrap() > c.now() + Duration::from_secs(3600 * 24 * 365));
+    let mut huge = huge;
+    poll(&mut huge, &mut c, Ok(ready()));
+    assert!(huge.next_poll_at() > c.now());
+}
+
+#[test]
+fn auth_failure_is_fatal() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    let f = Failure {
+        kind: FailureKind::Http,
+        message: "HTTP 401".into(),
+        retry_after: None,
+        fatal: true,
+    };
+    assert_eq!(poll(&mut e, &mut c, Err(f)).end, Some(End::Fatal));
+}
+
+#[test]
+fn the_last_change_is_remembered_and_counted() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert!(e.last_change().is_none());
+    poll(&mut e, &mut c, Ok(ready()));
+    assert!(e.last_change().is_none(), "a snapshot is not a change");
+    for i in 0..10 {
+        let cmd = format!("c{i}");
+        poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some(&cmd), &["a", "b"])));
+    }
+    assert!(
+        matches!(&e.last_change().unwrap().kind, EventKind::CommandStarted { command } if command == "c9")
+    );
+    // ready→busy, then for each command: started, and from the second on finished too.
+    assert_eq!(e.counters().changes, 1 + 10 + 9);
+}
+
+#[test]
+fn counters_count_polls_answers_errors_and_304s() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    poll(&mut e, &mut c, Err(down()));
+    let due = e.next_poll_at();
+    c.jump_to(due);
+    e.start_poll(c.now(), c.wall()).unwrap();
+    let s = Arc::new(ready());
+    e.on_success(
+        c.now(),
+        c.wall(),
+        s.clone(),
+        Received {
+            not_modified: false,
+            bytes: 100,
+        },
+    );
+    let due = e.next_poll_at();
+    c.jump_to(due);
+    e.start_poll(c.now(), c.wall()).unwrap();
+    e.on_success(
+        c.now(),
+        c.wall(),
+        s,
+        Received {
+            not_modified: true,
+            bytes: 0,
+        },
+    );
+    assert_eq!(
+        e.counters(),
+        Counters {
+            polls: 3,
+            answered: 2,
+            not_modified: 1,
+            bytes: 100,
+            errors: 1,
+            changes: 0
+        }
+    );
+}
+
+#[test]
+fn resume_polls_at_once_unless_the_circuit_is_open() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    poll(&mut e, &mut c, Ok(ready()));
+    e.poll_now(c.now());
+    assert_eq!(e.next_poll_at(), c.now());
+
+    let mut e = engine(EngineConfig::default(), &c);
+    for _ in 0..5 {
+        poll(&mut e, &mut c, Err(down()));
+    }
+    let due = e.next_poll_at();
+    assert!(due - c.now() >= Duration::from_secs(60), "the circuit is open");
+    e.poll_now(c.now());
+    assert_eq!(
+        e.next_poll_at(),
+        due,
+        "an open circuit is not cut short by a resume"
+    );
+}
+
+#[test]
+fn last_seen_says_what_was_seen() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(e.last_seen(c.now()), LastSeen::Nothing);
+    poll(&mut e, &mut c, Ok(ready()));
+    c.at += Duration::from_secs(3);
+    assert_eq!(
+        e.last_seen(c.now()),
+        LastSeen::State {
+            state: KiroState::Ready,
+            ago: Duration::from_secs(3)
+        }
+    );
+    poll(&mut e, &mut c, Err(down()));
+    c.at += Duration::from_secs(4);
+    assert_eq!(
+        e.last_seen(c.now()),
+        LastSeen::Unreachable {
+            for_: Duration::from_secs(4),
+            why: "Connection refused".into()
+        }
+    );
+}

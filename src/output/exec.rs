@@ -1,0 +1,198 @@
+//! How `exec` and `input` read: the one JSON object of `exec --json`, the command's output as
+//! text, the words for every way an exec ends, and the exit error that carries them.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::write_json_line;
+use crate::cli::ExecArgs;
+use crate::config::Config;
+use crate::engine::outcome::{Decision, Lost, Outcome, Why};
+use crate::error::{Exit, UsageError};
+use crate::model::InputAnswer;
+use crate::sanitize::line as clean;
+use crate::units::{human_duration, ms};
+
+/// The one object `exec --json` prints. What the bridge did not send is null.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecReport<'a> {
+    pub command: &'a str,
+    pub args: &'a [String],
+    pub success: Option<bool>,
+    pub output: Option<&'a str>,
+    pub error: Option<String>,
+    pub execution_time_ms: Option<f64>,
+    pub waited_ms: u64,
+    /// `response` (the bridge's answer) or `status` (inferred from /status); null when neither.
+    pub observed_by: Option<&'static str>,
+    pub outcome: &'static str,
+}
+
+/// How the answer was lost, in words.
+pub fn lost(l: &Lost) -> String {
+    match l {
+        Lost::GaveUp { after, message } => format!(
+            "the bridge gave up on the request after {} (HTTP 408{}{})",
+            human_duration(*after),
+            if message.is_empty() { "" } else { ": " },
+            clean(message)
+        ),
+        Lost::Connection(detail) => {
+            format!(
+                "the connection was lost after the command was sent ({})",
+                clean(detail)
+            )
+        }
+    }
+}
+
+/// The sentence for an ending that is not a success; None for a success.
+pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
+    let cmd = clean(&args.command);
+    Some(match &d.why {
+        Why::Done | Why::SeenFinishing => return None,
+        Why::CommandFailed(why) => format!("{cmd} failed: {}", clean(why)),
+        Why::Rejected(m) => format!("the bridge rejected the request: {}", clean(m)),
+        Why::NoAnswer { limit } => format!(
+            "no answer within {}; {cmd} may still be running in Kiro (use --wait to wait for it)",
+            human_duration(*limit)
+        ),
+        Why::WaitedOut { limit } => format!(
+            "timed out after {} waiting for the bridge's answer; {cmd} may still be running in Kiro",
+            human_duration(*limit)
+        ),
+        Why::LostWithoutWait(l) => format!(
+            "{}; {cmd} may still be running in Kiro and its outcome is unknown (use --wait to follow it)",
+            lost(l)
+        ),
+        Why::NeverShown { lost: l, unavailable: true } => format!(
+            "{}, and the status says Kiro is unavailable: the outcome is unknown and {cmd} may still be running in Kiro",
+            lost(l)
+        ),
+        Why::NeverShown { lost: l, unavailable: false } => format!(
+            "{}, and its status does not show {cmd} running (the real bridge never reports busy): the outcome is unknown and the command may still be running in Kiro",
+            lost(l)
+        ),
+        Why::FollowedOut { limit, lost: l, seen } => {
+            let seen = match seen {
+                Some(s) => super::last_seen(s),
+                None => format!("{}, and the status never showed it", lost(l)),
+            };
+            format!("timed out after {}: {seen}", human_duration(*limit))
+        }
+        Why::Interrupted => format!("stopped waiting; {cmd} may still be running in Kiro"),
+        Why::Bridge(e) => e.to_string(),
+    })
+}
+
+/// The report's `error`: the bridge's words where it gave them, else the message.
+fn error_field(args: &ExecArgs, d: &Decision) -> Option<String> {
+    match &d.why {
+        Why::Done | Why::SeenFinishing => d.response.as_ref().and_then(|r| r.error.clone()),
+        Why::CommandFailed(why) => Some(why.clone()),
+        Why::Rejected(m) => Some(m.clone()),
+        Why::Bridge(e) => Some(e.short()),
+        _ => message(args, d),
+    }
+}
+
+pub fn report<'a>(args: &'a ExecArgs, d: &'a Decision, waited: Duration) -> ExecReport<'a> {
+    let r = d.response.as_ref();
+    ExecReport {
+        command: &args.command,
+        args: &args.args,
+        success: r.map(|r| r.success),
+        output: r.and_then(|r| r.output.as_deref()),
+        error: error_field(args, d),
+        execution_time_ms: r.and_then(|r| r.execution_time_ms),
+        waited_ms: ms(waited),
+        observed_by: d.observed_by,
+        outcome: d.outcome.name(),
+    }
+}
+
+/// stdout: the JSON report, or the command's output as text (control characters neutralised).
+pub fn print(
+    out: &mut impl Write,
+    config: &Config,
+    args: &ExecArgs,
+    d: &Decision,
+    waited: Duration,
+) -> io::Result<()> {
+    if config.json {
+        return write_json_line(out, &report(args, d, waited));
+    }
+    let Some(text) = d.response.as_ref().and_then(|r| r.output.as_deref()) else {
+        return Ok(());
+    };
+    if text.is_empty() {
+        return Ok(());
+    }
+    let text = crate::sanitize::text(text);
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// A line for stderr on a success the answer did not show.
+pub fn note(args: &ExecArgs, d: &Decision, waited: Duration) -> Option<String> {
+    (d.outcome == Outcome::Completed).then(|| {
+        format!(
+            "{} finished after {} (seen through the bridge's status; its result was not returned)",
+            clean(&args.command),
+            human_duration(waited)
+        )
+    })
+}
+
+/// The error that ends the program with the decision's exit code; None for a success.
+pub fn ending(args: &ExecArgs, d: &Decision, _waited: Duration) -> Option<anyhow::Error> {
+    let code = d.outcome.exit_code();
+    if code == 0 {
+        return None;
+    }
+    Some(match (&d.why, message(args, d)) {
+        (Why::Bridge(e), _) => e.clone().into(),
+        (Why::Rejected(_), Some(m)) => UsageError(m).into(),
+        (_, m) => Exit { code, message: m }.into(),
+    })
+}
+
+/// `input`: the answer as JSON, or a line when it was taken.
+pub fn input(
+    out: &mut impl Write,
+    config: &Config,
+    execution_id: &str,
+    answer: &InputAnswer,
+) -> io::Result<()> {
+    let InputAnswer::Answered { status, response } = answer else {
+        return Ok(());
+    };
+    if config.json {
+        return write_json_line(out, response);
+    }
+    if response.success && *status == 200 {
+        writeln!(out, "input accepted for {}", clean(execution_id))?;
+    }
+    Ok(())
+}
+
+/// `input`'s exit code and message when the input was not taken.
+pub fn input_ending(answer: &InputAnswer) -> Option<(u8, String)> {
+    match answer {
+        InputAnswer::Answered {
+            status: 200,
+            response,
+        } if response.success => None,
+        InputAnswer::Answered { status, response } => {
+            let why = response.error.clone().unwrap_or_else(|| format!("HTTP {status}"));
+            Some((1, format!("the bridge refused the input: {}", clean(&why))))
+        }
+        InputAnswer::Rejected(m) => Some((2, format!("the bridge rejected the input: {}", clean(m)))),
+    }
+}

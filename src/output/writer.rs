@@ -1,0 +1,194 @@
+//! Standard output, written off the polling loop. A reader that stops reading (a paused
+//! `less`, a stuck pipe) blocks only the writer thread: polls, `--timeout` and signals go on.
+//! What waits to be written is bounded (8 MiB); past that, lines are dropped and counted, and
+//! the count is told on stderr. A reader that went away (EPIPE, or a pipe whose read end is
+//! closed, noticed by polling the descriptor even when nothing is written) ends the watch
+//! quietly.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Most bytes waiting for a slow reader.
+pub const QUEUE_CAP: usize = 8 * 1024 * 1024;
+
+#[derive(Default)]
+struct Shared {
+    queued: AtomicUsize,
+    dropped: AtomicU64,
+    closed: AtomicBool,
+}
+
+/// Which stream a buffer goes to. The live line (stderr) travels in the same queue as the
+/// log (stdout), so on a terminal the two never overtake each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Out,
+    Err,
+}
+
+/// The sending side; cheap to call from the loop, never blocks.
+pub struct Stdout {
+    tx: Option<mpsc::Sender<(Target, Vec<u8>)>>,
+    shared: Arc<Shared>,
+    done: mpsc::Receiver<()>,
+}
+
+impl Stdout {
+    /// Start the writer thread over the process's stdout.
+    pub fn spawn() -> Stdout {
+        Self::spawn_on(std::io::stdout())
+    }
+
+    /// Start the writer thread over any writer (tests).
+    pub fn spawn_on<W: Write + Send + 'static>(mut w: W) -> Stdout {
+        let (tx, rx) = mpsc::channel::<(Target, Vec<u8>)>();
+        let (done_tx, done) = mpsc::channel();
+        let shared = Arc::new(Shared::default());
+        let s = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            for (target, buf) in rx {
+                s.queued.fetch_sub(buf.len(), Ordering::SeqCst);
+                if target == Target::Err {
+                    let mut err = std::io::stderr().lock();
+                    let _ = err.write_all(&buf).and_then(|_| err.flush());
+                    continue;
+                }
+                if w.write_all(&buf).and_then(|_| w.flush()).is_err() {
+                    s.closed.store(true, Ordering::SeqCst);
+                    break;
+                }
+            }
+            let _ = done_tx.send(());
+        });
+        Stdout {
+            tx: Some(tx),
+            shared,
+            done,
+        }
+    }
+
+    /// Queue whole lines for stdout. Dropped (and counted) when the queue is full.
+    pub fn write(&self, buf: Vec<u8>) {
+        self.send(Target::Out, buf);
+    }
+
+    /// Queue bytes for stderr (the live line), in order with stdout.
+    pub fn write_err(&self, buf: Vec<u8>) {
+        self.send(Target::Err, buf);
+    }
+
+    fn send(&self, target: Target, buf: Vec<u8>) {
+        let Some(tx) = &self.tx else { return };
+        // Counted before it is sent, so the thread's subtraction never comes first.
+        let before = self.shared.queued.fetch_add(buf.len(), Ordering::SeqCst);
+        if before + buf.len() > QUEUE_CAP {
+            self.shared.queued.fetch_sub(buf.len(), Ordering::SeqCst);
+            if target == Target::Out {
+                self.shared.dropped.fetch_add(1, Ordering::SeqCst);
+            }
+            return;
+        }
+        if tx.send((target, buf)).is_err() {
+            self.shared.closed.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The reader went away: a write failed, or (for a pipe) its read end is closed.
+    pub fn closed(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst) || reader_gone()
+    }
+
+    /// Lines dropped because the reader did not keep up.
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::SeqCst)
+    }
+
+    /// Let what is queued be written, waiting at most `grace` for a reader that is stuck.
+    pub fn finish(mut self, grace: Duration) {
+        drop(self.tx.take());
+        let _ = self.done.recv_timeout(grace);
+    }
+}
+
+/// True when stdout is a pipe or socket whose reader has gone: `poll` reports an error or a
+/// hang-up on our end without our writing anything. A terminal or a file never does.
+#[cfg(unix)]
+pub fn reader_gone() -> bool {
+    let mut fds = libc::pollfd {
+        fd: 1,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut fds, 1, 0) };
+    n > 0 && fds.revents & (libc::POLLERR | libc::POLLHUP) != 0
+}
+
+#[cfg(not(unix))]
+pub fn reader_gone() -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    struct Slow(Arc<Mutex<Vec<u8>>>, Arc<AtomicBool>);
+    impl Write for Slow {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            while self.1.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_stuck_reader_never_blocks_the_caller_and_the_queue_is_bounded() {
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let stuck = Arc::new(AtomicBool::new(true));
+        let w = Stdout::spawn_on(Slow(out.clone(), stuck.clone()));
+        let line = vec![b'x'; 1024 * 1024];
+        for _ in 0..20 {
+            w.write(line.clone()); // returns at once although nothing is written
+        }
+        assert!(
+            w.dropped() >= 11,
+            "at most 8 MiB queued (+1 being written): {}",
+            w.dropped()
+        );
+        stuck.store(false, Ordering::SeqCst);
+        let dropped = w.dropped();
+        w.finish(Duration::from_secs(5));
+        let written = out.lock().unwrap().len();
+        assert_eq!(written as u64, (20 - dropped) * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_failed_write_marks_the_reader_gone() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let w = Stdout::spawn_on(Broken);
+        w.write(b"x\n".to_vec());
+        let t = std::time::Instant::now();
+        while !w.shared.closed.load(Ordering::SeqCst) && t.elapsed() < Duration::from_secs(5) {
+            std::thread::yield_now();
+        }
+        assert!(w.shared.closed.load(Ordering::SeqCst));
+    }
+}
