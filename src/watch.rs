@@ -106,6 +106,45 @@ pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSetting
     }
 }
 
+/// A signal during the watch: Ctrl-Z tidies the terminal and stops, SIGCONT redraws and polls
+/// at once; the others end the watch with their exit code.
+fn on_signal(sig: Sig, engine: &mut Engine, view: &mut WatchView) -> Option<u8> {
+    match sig {
+        Sig::Stop => {
+            view.suspend();
+            terminal::suspend();
+            signals::stop_self();
+        }
+        Sig::Continue => {
+            terminal::resume();
+            view.resume();
+            engine.poll_now(Instant::now().into_std());
+            view.redraw(engine, Instant::now().into_std());
+        }
+        s => return Some(s.exit_code()),
+    }
+    None
+}
+
+/// Hand a poll's result to the engine; the error too, when it failed.
+fn react(
+    engine: &mut Engine,
+    now: std::time::Instant,
+    res: Result<StatusFetch, BridgeError>,
+) -> (crate::engine::Reaction, Option<BridgeError>) {
+    let wall = SystemTime::now();
+    match res {
+        Ok(f) => {
+            let received = Received {
+                not_modified: f.not_modified,
+                bytes: f.bytes,
+            };
+            (engine.on_success(now, wall, f.status, received), None)
+        }
+        Err(e) => (engine.on_failure(now, wall, &Failure::from(&e)), Some(e)),
+    }
+}
+
 async fn poll_loop(
     client: &BridgeClient,
     engine: &mut Engine,
@@ -130,32 +169,14 @@ async fn poll_loop(
         let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line.into_std(), h)));
         tokio::select! {
             biased;
-            sig = signals.recv() => match sig {
-                Sig::Stop => {
-                    view.suspend();
-                    terminal::suspend();
-                    signals::stop_self();
-                }
-                Sig::Continue => {
-                    terminal::resume();
-                    view.resume();
-                    engine.poll_now(Instant::now().into_std());
-                    view.redraw(engine, Instant::now().into_std());
-                }
-                s => break ended(End::Signal { code: s.exit_code() }, None),
+            sig = signals.recv() => if let Some(code) = on_signal(sig, engine, view) {
+                break ended(End::Signal { code }, None);
             },
             _ = tokio::time::sleep_until(deadline) => break ended(End::TimedOut, None),
             res = in_flight(&mut poll) => {
                 poll = None;
                 let now = Instant::now().into_std();
-                let wall = SystemTime::now();
-                let (reaction, fatal) = match res {
-                    Ok(f) => {
-                        let received = Received { not_modified: f.not_modified, bytes: f.bytes };
-                        (engine.on_success(now, wall, f.status, received), None)
-                    }
-                    Err(e) => (engine.on_failure(now, wall, &Failure::from(&e)), Some(e)),
-                };
+                let (reaction, fatal) = react(engine, now, res);
                 if !reaction.events.is_empty() {
                     view.events(&reaction.events)?;
                     last_line = Instant::now();

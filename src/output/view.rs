@@ -152,7 +152,12 @@ fn ms(n: u64) -> String {
 
 /// The words of one event, after its name.
 fn details(kind: &EventKind, p: Painter) -> String {
-    match kind {
+    bridge_details(kind, p).unwrap_or_else(|| poll_details(kind, p))
+}
+
+/// Events about the bridge's state: what it runs, offers and is.
+fn bridge_details(kind: &EventKind, p: Painter) -> Option<String> {
+    Some(match kind {
         EventKind::Snapshot {
             status,
             current_command,
@@ -196,6 +201,16 @@ fn details(kind: &EventKind, p: Painter) -> String {
             clean(from.as_deref().unwrap_or("none")),
             clean(to.as_deref().unwrap_or("none"))
         ),
+        EventKind::Stall { command, busy_for_ms } => {
+            p.warn(&format!("{} busy for {}", clean(command), ms(*busy_for_ms)))
+        }
+        _ => return None,
+    })
+}
+
+/// Events about polling it: failures, recovery, the breaker, heartbeats, the summary.
+fn poll_details(kind: &EventKind, p: Painter) -> String {
+    match kind {
         EventKind::Unreachable {
             kind,
             message,
@@ -220,9 +235,6 @@ fn details(kind: &EventKind, p: Painter) -> String {
             CircuitState::HalfOpen => p.warn("half-open: one probe"),
             CircuitState::Closed => p.good("closed"),
         },
-        EventKind::Stall { command, busy_for_ms } => {
-            p.warn(&format!("{} busy for {}", clean(command), ms(*busy_for_ms)))
-        }
         EventKind::Heartbeat { status, polls } => format!(
             "{} · {}",
             status
@@ -247,6 +259,7 @@ fn details(kind: &EventKind, p: Painter) -> String {
             ms(*duration_ms),
             clean(reason)
         ),
+        _ => bridge_details(kind, p).unwrap_or_default(),
     }
 }
 
