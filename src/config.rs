@@ -69,6 +69,13 @@ pub struct Config {
 impl Config {
     pub fn resolve(g: &GlobalArgs) -> Result<Config, UsageError> {
         let api_key = read_api_key(g.api_key_file.as_deref())?;
+        if let Some(k) = &api_key {
+            crate::sanitize::register_secret(k.expose());
+        }
+        crate::sanitize::register_secret(g.url.username());
+        if let Some(p) = g.url.password() {
+            crate::sanitize::register_secret(p);
+        }
         if g.request_timeout.is_zero() {
             return Err(UsageError(
                 "invalid value '0s' for '--request-timeout <DUR>': must be more than zero".into(),

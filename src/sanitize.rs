@@ -1,8 +1,43 @@
 //! Neutralising untrusted text. Anything the bridge sends (command names, output, errors) goes
 //! through here before it reaches a terminal, so a server can never move the cursor, retitle
 //! the window, ring the bell or write the clipboard. Control characters become visible escapes.
+//! Secrets (the API key, a URL's credentials) are registered once and replaced by `***`
+//! wherever a server echoes them, in text and in JSON alike.
 
 use std::borrow::Cow;
+use std::sync::RwLock;
+
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Shortest secret that is redacted: a shorter one would blot out ordinary words.
+pub const MIN_SECRET: usize = 4;
+
+/// Never print `secret` (nor its JSON-escaped form) again.
+pub fn register_secret(secret: &str) {
+    if secret.len() < MIN_SECRET {
+        return;
+    }
+    let mut all = SECRETS.write().unwrap_or_else(|p| p.into_inner());
+    let escaped = serde_json::to_string(secret).unwrap_or_default();
+    for s in [secret.to_owned(), escaped.trim_matches('"').to_owned()] {
+        if !all.contains(&s) {
+            all.push(s);
+        }
+    }
+}
+
+/// `s` with every registered secret replaced by `***`.
+pub fn redact(s: &str) -> Cow<'_, str> {
+    let all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    if all.is_empty() || !all.iter().any(|k| s.contains(k.as_str())) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = s.to_owned();
+    for k in all.iter() {
+        out = out.replace(k.as_str(), "***");
+    }
+    Cow::Owned(out)
+}
 
 /// The one list of characters that must never reach a terminal raw, for text and JSON alike.
 /// `keep_newlines` spares newline and tab (multi-line text).
@@ -19,6 +54,13 @@ pub fn is_dangerous(c: char, keep_newlines: bool) -> bool {
 }
 
 fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    match redact(s) {
+        Cow::Borrowed(s) => escape_controls(s, keep_newlines),
+        Cow::Owned(s) => Cow::Owned(escape_controls(&s, keep_newlines).into_owned()),
+    }
+}
+
+fn escape_controls(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     if !s.chars().any(|c| is_dangerous(c, keep_newlines)) {
         return Cow::Borrowed(s);
     }
@@ -69,6 +111,22 @@ mod tests {
         assert_eq!(line("a\u{9b}31mb\rc\x08d\x7f"), "a\\x9b31mb\\x0dc\\x08d\\x7f");
         // bidi override
         assert_eq!(line("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn registered_secrets_are_never_shown() {
+        register_secret("s3cr3t-k3y\"x");
+        register_secret("abc"); // too short to redact safely
+        assert_eq!(
+            line("Invalid key: Bearer s3cr3t-k3y\"x"),
+            "Invalid key: Bearer ***"
+        );
+        assert_eq!(
+            redact(r#"{"m":"s3cr3t-k3y\"x"}"#),
+            r#"{"m":"***"}"#,
+            "JSON-escaped too"
+        );
+        assert_eq!(line("abc"), "abc");
     }
 
     #[test]

@@ -287,6 +287,59 @@ async fn the_key_never_appears_in_any_output() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bridge_that_echoes_the_key_never_gets_it_printed() {
+    let key = "kp-ECHOED-51d2e8";
+    let echo = format!("Invalid key: Bearer {key}");
+    let server = MockServer::start().await;
+    Mock::given(path("/api/kiro/status"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(serde_json::json!({"error": "Internal", "message": echo})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/kiro/execute"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"success": false, "output": format!("saw {key}"), "error": echo, "executionTimeMs": 1}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/health"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(serde_json::json!({"error": "Unauthorized", "message": echo})),
+        )
+        .mount(&server)
+        .await;
+    let runs: Vec<std::process::Output> = [
+        vec!["-vv", "status"],
+        vec!["-vv", "health"],
+        vec!["--json", "watch", "--count", "2", "--interval-error", "100ms"],
+        vec!["watch", "--count", "2", "--interval-error", "100ms"],
+        vec!["exec", "x"],
+        vec!["--json", "exec", "x"],
+    ]
+    .into_iter()
+    .map(|args| {
+        kiro()
+            .env("KIRO_API_KEY", key)
+            .args(["--url", &server.uri()])
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .collect();
+    for out in &runs {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr_of(out));
+        assert!(!all.contains("ECHOED"), "key printed: {all}");
+        assert!(
+            all.contains("Bearer ***"),
+            "the rest of the message is kept: {all}"
+        );
+    }
+}
+
 #[test]
 fn credentials_in_the_url_are_redacted() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -186,6 +186,8 @@ async fn after_a_408_the_status_is_followed_to_completion() {
             "kiro.generateCode",
             "Create a login form",
             "--wait",
+            "--follow-interval",
+            "100ms",
         ])
         .output()
         .unwrap();
@@ -208,7 +210,15 @@ async fn after_a_408_the_status_is_followed_to_completion() {
     )
     .await;
     let out = kiro()
-        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
+        .args([
+            "--url",
+            &server.uri(),
+            "exec",
+            "kiro.generateCode",
+            "--wait",
+            "--follow-interval",
+            "100ms",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -227,7 +237,15 @@ async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
     )
     .await;
     let out = kiro()
-        .args(["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"])
+        .args([
+            "--url",
+            &server.uri(),
+            "exec",
+            "kiro.generateCode",
+            "--wait",
+            "--follow-interval",
+            "100ms",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6));
@@ -238,6 +256,53 @@ async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
         "{err}"
     );
     assert_eq!(posts(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_408_an_unavailable_status_is_named_in_the_message() {
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![json_fixture(200, "status_real_unavailable.json")],
+    )
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "exec",
+            "kiro.generateCode",
+            "--wait",
+            "--follow-interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let err = stderr(&out);
+    assert!(err.contains("the status says Kiro is unavailable"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_says_null_for_what_the_bridge_did_not_send() {
+    let server = bridge(
+        ResponseTemplate::new(422).set_body_raw(
+            r#"{"code":"COMMAND_EXECUTION_FAILED","message":"Command 'k' failed: Maximum concurrent commands limit reached (3)","recoverable":true,"timestamp":"2026-11-01T09:12:44.518Z"}"#,
+            "application/json",
+        ),
+        vec![],
+    )
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "exec", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r = report(&out);
+    assert_eq!(r["output"], Value::Null, "{r}");
+    assert_eq!(r["executionTimeMs"], Value::Null, "{r}");
+    assert_eq!(r["success"], false);
+    assert!(r["error"].as_str().unwrap().contains("limit reached (3)"), "{r}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,7 +327,15 @@ fn a_connection_dropped_after_send_is_followed_and_never_resent() {
         true
     });
     let out = kiro()
-        .args(["--url", &server.url(), "exec", "kiro.generateCode", "--wait"])
+        .args([
+            "--url",
+            &server.url(),
+            "exec",
+            "kiro.generateCode",
+            "--wait",
+            "--follow-interval",
+            "100ms",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));

@@ -370,3 +370,162 @@ fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
 }
+
+fn dead_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn count_against_a_dead_bridge_is_exit_3() {
+    let out = watch_json(&format!("http://127.0.0.1:{}", dead_port()), &["--count", "2"]);
+    assert_eq!(out.status.code(), Some(3), "no poll was answered");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no poll was answered") && err.contains("Connection refused"),
+        "{err}"
+    );
+    let ev = events(&out.stdout);
+    assert_eq!(
+        ev.last().unwrap()["type"],
+        "summary",
+        "the summary is still printed"
+    );
+}
+
+#[test]
+fn durations_too_long_for_the_clock_are_usage_errors_not_panics() {
+    for args in [
+        &["watch", "--timeout", "500000000000y"][..],
+        &["exec", "x", "--wait", "--timeout", "500000000000y"],
+        &["watch", "--interval-unavailable", "500000000000y"],
+    ] {
+        let out = kiro().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("too long") && err.contains("500000000000y"), "{err}");
+    }
+    // The longest allowed timeout is fine: no overflow anywhere.
+    let out = watch_json(
+        &format!("http://127.0.0.1:{}", dead_port()),
+        &["--count", "1", "--timeout", "100y", "--stall-after", "100y"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_pipe_ends_an_idle_watch_within_a_second() {
+    // Idle: ready, and the next poll 10 minutes away. Nothing is written after the snapshot,
+    // yet the closed pipe is noticed.
+    let server = scripted(vec![status_response("ready", None)]).await;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args([
+            "--url",
+            &server.uri(),
+            "--json",
+            "watch",
+            "--interval-ready",
+            "10m",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 10];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    let closed_at = std::time::Instant::now();
+    drop(stdout);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let took = closed_at.elapsed();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "ended {took:?} after the pipe closed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_stops_reading_does_not_stall_the_timeout() {
+    // Every answer is a change carrying a large command list: stdout fills its pipe at once.
+    let big: Vec<String> = (0..20_000).map(|i| format!("kiro.command.number.{i}")).collect();
+    let refs: Vec<&str> = big.iter().map(String::as_str).collect();
+    let a = ResponseTemplate::new(200)
+        .set_body_raw(common::status_body("ready", None, &refs, "t"), "application/json");
+    let b = ResponseTemplate::new(200).set_body_raw(
+        common::status_body("ready", None, &refs[1..], "t"),
+        "application/json",
+    );
+    let server = scripted(vec![a.clone(), b, a]).await;
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &server.uri(), "--json", "watch", "--timeout", "1500ms"])
+        .args(FAST)
+        .stdout(std::process::Stdio::piped()) // never read until the end
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = tokio::task::spawn_blocking(move || {
+        let s = child.wait().unwrap();
+        drop(child.stdout.take());
+        s
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(124));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
+    let port = dead_port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &format!("http://127.0.0.1:{port}"), "watch"])
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    unsafe { libc::kill(child.id() as i32, libc::SIGTSTP) };
+    let stat = format!("/proc/{}/stat", child.id());
+    let mut stopped = false;
+    for _ in 0..50 {
+        let s = std::fs::read_to_string(&stat).unwrap_or_default();
+        if s.split(") ").nth(1).is_some_and(|r| r.starts_with('T')) {
+            stopped = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(stopped, "the process stopped on Ctrl-Z");
+    unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Before the stop: the line cleared and the cursor shown; after SIGCONT hidden again.
+    let show = "\u{1b}[?25h";
+    let hide = "\u{1b}[?25l";
+    let first_show = err.find(show).expect("cursor shown before the stop");
+    assert!(
+        err[first_show..].contains(hide),
+        "cursor hidden again after SIGCONT: {err:?}"
+    );
+    assert!(
+        err.ends_with(show) || err.trim_end().ends_with(show),
+        "restored at exit: {err:?}"
+    );
+}
