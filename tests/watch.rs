@@ -490,7 +490,7 @@ async fn a_reader_that_stops_reading_does_not_stall_the_timeout() {
 #[test]
 fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
     let port = dead_port();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &format!("http://127.0.0.1:{port}"), "watch"])
         .env("KIRO_POLL_ASSUME_TTY", "1")
         .stdout(std::process::Stdio::piped())
