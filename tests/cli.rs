@@ -420,3 +420,60 @@ async fn a_closed_stdout_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr_of(&out), "", "quiet");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
+    // The "proxy" is a local server that answers the proxied request itself.
+    let proxy = MockServer::start().await;
+    Mock::given(path("/api/kiro/status"))
+        .respond_with(json_fixture(200, "status_ready.json"))
+        .mount(&proxy)
+        .await;
+    let out = kiro()
+        .env("HTTP_PROXY", proxy.uri())
+        .args(["--url", "http://bridge.example.invalid:3001", "--json", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let reqs = proxy.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].url.host_str(),
+        Some("bridge.example.invalid"),
+        "sent to the proxy in absolute form"
+    );
+
+    // NO_PROXY names the host: direct (and so unreachable here: exit 3).
+    let out = kiro()
+        .env("http_proxy", proxy.uri())
+        .env("NO_PROXY", "example.invalid")
+        .args([
+            "--url",
+            "http://bridge.example.invalid:3001",
+            "status",
+            "--request-timeout",
+            "2s",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert_eq!(
+        proxy.received_requests().await.unwrap().len(),
+        1,
+        "not through the proxy"
+    );
+
+    // A loopback bridge is reached directly even with a proxy set (here a dead one).
+    let bridge = MockServer::start().await;
+    Mock::given(path("/api/kiro/status"))
+        .respond_with(json_fixture(200, "status_ready.json"))
+        .mount(&bridge)
+        .await;
+    let out = kiro()
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .args(["--url", &bridge.uri(), "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}

@@ -298,22 +298,14 @@ async fn connection_refused_is_a_connect_failure() {
     assert_eq!(err.kind(), FailureKind::Connect, "{err}");
 }
 
-#[tokio::test]
-async fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
-    use std::net::ToSocketAddrs;
-    let Ok(listener) = std::net::TcpListener::bind("[::1]:0") else {
-        eprintln!("no IPv6 loopback here; skipped");
-        return;
-    };
+/// The real bridge may listen on `localhost` = ::1 only. Run for real: a private mount
+/// namespace (unshare, as root, as CI is) whose /etc/hosts says `::1 localhost` and nothing
+/// else, and a bridge listening on [::1] only. Without root or unshare this test fails with
+/// the reason; it never passes without having run.
+#[test]
+fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
+    let listener = std::net::TcpListener::bind("[::1]:0").expect("an IPv6 loopback to listen on");
     let port = listener.local_addr().unwrap().port();
-    let v6 = ("localhost", port)
-        .to_socket_addrs()
-        .map(|mut a| a.any(|x| x.is_ipv6()))
-        .unwrap_or(false);
-    if !v6 {
-        eprintln!("localhost does not resolve to ::1 here; skipped");
-        return;
-    }
     std::thread::spawn(move || {
         if let Ok((mut s, _)) = listener.accept() {
             let mut buf = [0u8; 1024];
@@ -326,11 +318,27 @@ async fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
             );
         }
     });
-    let fetch = client(&format!("http://localhost:{port}"))
-        .status()
-        .await
-        .unwrap();
-    assert_eq!(fetch.status.status, KiroState::Ready);
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, "::1 localhost\n").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("kiro-poll");
+    let script = format!(
+        "mount --bind '{}' /etc/hosts && exec '{}' --url http://localhost:{port} --json status",
+        hosts.display(),
+        bin.display()
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) to run the test in a mount namespace of its own");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("unshare failed") && !err.contains("mount:"),
+        "this test needs root to make a mount namespace: {err}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "ready");
 }
 
 #[tokio::test]

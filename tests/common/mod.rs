@@ -30,6 +30,14 @@ pub fn kiro() -> Command {
         "KIRO_API_KEY_FILE",
         "NO_COLOR",
         "KIRO_POLL_ASSUME_TTY",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
     ] {
         c.env_remove(v);
     }

@@ -1,0 +1,328 @@
+//! The event schema, pinned twice: every event type is read back into a typed struct that
+//! refuses unknown fields and its every field is checked, and every event (built here, and
+//! from a real watch) is validated against schema/events.schema.json, which is checked in.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use kiro_poll::events::{CircuitState, Event, EventKind};
+use kiro_poll::model::KiroState;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+enum Typed {
+    Snapshot {
+        at: String,
+        status: String,
+        current_command: Option<String>,
+        version: Option<String>,
+        available_commands: Vec<String>,
+    },
+    StatusChanged {
+        at: String,
+        from: String,
+        to: String,
+    },
+    CommandStarted {
+        at: String,
+        command: String,
+    },
+    CommandFinished {
+        at: String,
+        command: String,
+        duration_ms: u64,
+    },
+    CommandsChanged {
+        at: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+        count: u64,
+    },
+    VersionChanged {
+        at: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Unreachable {
+        at: String,
+        kind: String,
+        message: String,
+        consecutive_failures: u32,
+        retry_in_ms: u64,
+    },
+    Recovered {
+        at: String,
+        after_failures: u32,
+        downtime_ms: u64,
+    },
+    Circuit {
+        at: String,
+        state: String,
+        retry_in_ms: Option<u64>,
+    },
+    Stall {
+        at: String,
+        command: String,
+        busy_for_ms: u64,
+    },
+    Heartbeat {
+        at: String,
+        status: Option<String>,
+        polls: u64,
+    },
+    Summary {
+        at: String,
+        polls: u64,
+        not_modified: u64,
+        bytes_received: u64,
+        errors: u64,
+        changes: u64,
+        duration_ms: u64,
+        reason: String,
+    },
+}
+
+const AT: &str = "2025-11-23T02:28:47.123Z";
+
+fn every_event() -> Vec<(EventKind, Typed)> {
+    let at = || AT.to_owned();
+    let s = |v: &str| v.to_owned();
+    vec![
+        (
+            EventKind::Snapshot {
+                status: KiroState::Busy,
+                current_command: Some(s("k.gen")),
+                version: Some(s("1.94.0")),
+                available_commands: vec![s("a"), s("k.gen")],
+            },
+            Typed::Snapshot {
+                at: at(),
+                status: s("busy"),
+                current_command: Some(s("k.gen")),
+                version: Some(s("1.94.0")),
+                available_commands: vec![s("a"), s("k.gen")],
+            },
+        ),
+        (
+            EventKind::StatusChanged {
+                from: KiroState::Ready,
+                to: KiroState::Unavailable,
+            },
+            Typed::StatusChanged {
+                at: at(),
+                from: s("ready"),
+                to: s("unavailable"),
+            },
+        ),
+        (
+            EventKind::CommandStarted { command: s("k.gen") },
+            Typed::CommandStarted {
+                at: at(),
+                command: s("k.gen"),
+            },
+        ),
+        (
+            EventKind::CommandFinished {
+                command: s("k.gen"),
+                duration_ms: 8000,
+            },
+            Typed::CommandFinished {
+                at: at(),
+                command: s("k.gen"),
+                duration_ms: 8000,
+            },
+        ),
+        (
+            EventKind::CommandsChanged {
+                added: vec![s("c")],
+                removed: vec![s("b")],
+                count: 2,
+            },
+            Typed::CommandsChanged {
+                at: at(),
+                added: vec![s("c")],
+                removed: vec![s("b")],
+                count: 2,
+            },
+        ),
+        (
+            EventKind::VersionChanged {
+                from: Some(s("1.94.0")),
+                to: None,
+            },
+            Typed::VersionChanged {
+                at: at(),
+                from: Some(s("1.94.0")),
+                to: None,
+            },
+        ),
+        (
+            EventKind::Unreachable {
+                kind: "connect",
+                message: s("Connection refused"),
+                consecutive_failures: 3,
+                retry_in_ms: 20_000,
+            },
+            Typed::Unreachable {
+                at: at(),
+                kind: s("connect"),
+                message: s("Connection refused"),
+                consecutive_failures: 3,
+                retry_in_ms: 20_000,
+            },
+        ),
+        (
+            EventKind::Recovered {
+                after_failures: 6,
+                downtime_ms: 61_000,
+            },
+            Typed::Recovered {
+                at: at(),
+                after_failures: 6,
+                downtime_ms: 61_000,
+            },
+        ),
+        (
+            EventKind::Circuit {
+                state: CircuitState::Open,
+                retry_in_ms: Some(60_000),
+            },
+            Typed::Circuit {
+                at: at(),
+                state: s("open"),
+                retry_in_ms: Some(60_000),
+            },
+        ),
+        (
+            EventKind::Circuit {
+                state: CircuitState::HalfOpen,
+                retry_in_ms: None,
+            },
+            Typed::Circuit {
+                at: at(),
+                state: s("half_open"),
+                retry_in_ms: None,
+            },
+        ),
+        (
+            EventKind::Stall {
+                command: s("k.gen"),
+                busy_for_ms: 900_000,
+            },
+            Typed::Stall {
+                at: at(),
+                command: s("k.gen"),
+                busy_for_ms: 900_000,
+            },
+        ),
+        (
+            EventKind::Heartbeat {
+                status: Some(KiroState::Ready),
+                polls: 7,
+            },
+            Typed::Heartbeat {
+                at: at(),
+                status: Some(s("ready")),
+                polls: 7,
+            },
+        ),
+        (
+            EventKind::Heartbeat {
+                status: None,
+                polls: 0,
+            },
+            Typed::Heartbeat {
+                at: at(),
+                status: None,
+                polls: 0,
+            },
+        ),
+        (
+            EventKind::Summary {
+                polls: 18,
+                not_modified: 13,
+                bytes_received: 1126,
+                errors: 1,
+                changes: 6,
+                duration_ms: 13_000,
+                reason: s("interrupted"),
+            },
+            Typed::Summary {
+                at: at(),
+                polls: 18,
+                not_modified: 13,
+                bytes_received: 1126,
+                errors: 1,
+                changes: 6,
+                duration_ms: 13_000,
+                reason: s("interrupted"),
+            },
+        ),
+    ]
+}
+
+fn validator() -> jsonschema::Validator {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/events.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+fn check(v: &jsonschema::Validator, line: &Value) {
+    let errors: Vec<String> = v.iter_errors(line).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{line}: {errors:?}");
+}
+
+#[test]
+fn every_event_type_pins_every_field_and_matches_the_schema() {
+    let v = validator();
+    let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_763_864_927_123);
+    let all = every_event();
+    let names: std::collections::BTreeSet<&str> = all.iter().map(|(k, _)| k.name()).collect();
+    assert_eq!(names.len(), 12, "every event type is covered");
+    for (kind, typed) in all {
+        let line = kiro_poll::output::json_line(&Event { at, kind }).unwrap();
+        let text = String::from_utf8(line).unwrap();
+        let back: Typed = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(back, typed, "{text}");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        assert_eq!((keys[0].as_str(), keys[1].as_str()), ("type", "at"), "{text}");
+        check(&v, &value);
+    }
+}
+
+#[test]
+fn the_schema_refuses_what_is_not_an_event() {
+    let v = validator();
+    for bad in [
+        serde_json::json!({"type": "snapshot", "at": AT, "status": "sleeping", "availableCommands": []}),
+        serde_json::json!({"type": "summary", "at": AT, "polls": 1}),
+        serde_json::json!({"type": "recovered", "at": AT, "afterFailures": 1, "downtimeMs": 5, "extra": 1}),
+        serde_json::json!({"type": "nope", "at": AT}),
+    ] {
+        assert!(!v.is_valid(&bad), "{bad}");
+    }
+}
+
+#[test]
+fn a_real_watch_matches_the_schema() {
+    let v = validator();
+    let out = common::kiro()
+        .args(["--json", "demo", "--count", "12"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines = common::events(&out.stdout);
+    assert!(lines.len() >= 3);
+    for line in &lines {
+        check(&v, line);
+    }
+}
