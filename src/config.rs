@@ -93,7 +93,7 @@ impl Config {
     }
 }
 
-fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
+pub fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)
             .map_err(|e| UsageError(format!("cannot read '--api-key-file {}': {e}", path.display())))?;

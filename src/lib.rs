@@ -42,6 +42,7 @@ use crate::error::{exit_code, report, UsageError};
 
 /// Parse the command line, run, and return the exit code. Never panics on bad input.
 pub fn main_entry() -> u8 {
+    completions::complete_env();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return usage_exit(e),

@@ -39,3 +39,51 @@ fn the_binary_prints_the_same_script() {
     generate(kiro_poll::cli::CompletionTarget::Bash, &mut fresh).unwrap();
     assert_eq!(out.stdout, fresh);
 }
+
+mod common;
+
+#[test]
+fn exec_tab_completes_command_ids_from_the_live_bridge_and_is_silent_when_it_is_down() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let out = common::kiro()
+        .env("COMPLETE", "fish")
+        .args(["--", "kiro-poll", "--url", &url, "exec", "kiro."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<&str> = text.lines().collect();
+    assert_eq!(ids, vec!["kiro.chat.open", "kiro.generateCode"], "{text}");
+    let out = common::kiro()
+        .env("COMPLETE", "fish")
+        .env("KIRO_BRIDGE_URL", &url)
+        .args(["--", "kiro-poll", "commands", "--filter", "workbench."])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    bridge.kill().unwrap();
+    let _ = bridge.wait();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = common::kiro()
+        .env("COMPLETE", "fish")
+        .args([
+            "--",
+            "kiro-poll",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "exec",
+            "kiro.",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "silent when the bridge is down"
+    );
+}
