@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
-use super::routes::express_error;
+use super::reply::express_error;
 use super::scenario::FaultKind;
 use super::sim::App;
 

@@ -7,6 +7,7 @@
 //! simulated Kiro and plays the `scenario`.
 
 mod faults;
+mod reply;
 mod routes;
 pub mod scenario;
 mod sim;

@@ -2,7 +2,6 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -15,34 +14,10 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::faults::injected;
+use super::reply::{bridge_error, express_error, json_response, now_stamp};
 use super::sim::{self, App};
 use crate::cli::EtagMode;
 
-pub fn now_stamp() -> String {
-    crate::units::rfc3339_ms(SystemTime::now())
-}
-
-fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn bridge_error(status: StatusCode, code: &str, message: &str, recoverable: bool) -> Response {
-    json_response(
-        status,
-        json!({"code": code, "message": message, "recoverable": recoverable, "timestamp": now_stamp()}),
-    )
-}
-
-pub fn express_error(status: StatusCode, error: &str, message: &str) -> Response {
-    json_response(status, json!({"error": error, "message": message}))
-}
-
-/// Start the simulator on `addr`; returns the bound address and the server task.
 pub fn router(shared: App) -> Router {
     Router::new()
         .route("/health", get(health))
