@@ -4,7 +4,7 @@
 //! `/status` by an engine at `--follow-interval`. What the answer means is
 //! `engine::outcome`'s (pure); how it reads is `output::exec`'s.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use tokio::time::Instant;
 
@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Why};
 use crate::engine::{Engine, EngineConfig, Failure, Follow, Received, Verdict};
 use crate::error::{Exit, UsageError};
-use crate::model::{ExecuteRequest, InputRequest, KiroState};
+use crate::model::{ExecuteRequest, InputRequest};
 use crate::output::exec as render;
 use crate::output::terminal::{self, Spinner};
 use crate::signals::{self, Sig, Signals};
@@ -31,13 +31,12 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -
         args,
         signals: &mut signals,
         spinner: spinner.as_ref(),
-        deadline: Instant::now(),
     };
     let started = Instant::now();
     let decision = run.execute(config).await;
     let waited = started.elapsed();
     drop(spinner);
-    let ending = render::ending(args, &decision, waited);
+    let ending = render::ending(args, &decision);
     render::print(&mut std::io::stdout().lock(), config, args, &decision, waited)?;
     if !config.json && !config.quiet {
         if let Some(note) = render::note(args, &decision, waited) {
@@ -53,7 +52,6 @@ struct Run<'a> {
     args: &'a ExecArgs,
     signals: &'a mut Signals,
     spinner: Option<&'a Spinner>,
-    deadline: Instant,
 }
 
 impl Run<'_> {
@@ -75,7 +73,7 @@ impl Run<'_> {
             config.request_timeout
         };
         let started = Instant::now();
-        self.deadline = crate::engine::schedule::later(started.into_std(), limit).into();
+        let deadline = crate::engine::schedule::later(started.into_std(), limit).into();
         self.say("waiting for the bridge's answer");
         let answer = tokio::select! {
             biased;
@@ -84,24 +82,14 @@ impl Run<'_> {
         };
         match on_answer(answer, self.args.wait, limit, started.elapsed()) {
             Ok(decision) => decision,
-            Err(lost) => self.follow_status(lost).await,
+            Err(lost) => self.follow_status(lost, deadline).await,
         }
     }
 
-    /// After a lost answer: follow /status while it shows the command.
-    async fn follow_status(&mut self, lost: Lost) -> Decision {
+    /// After a lost answer: follow /status while it shows the command, until `deadline`.
+    async fn follow_status(&mut self, lost: Lost, deadline: Instant) -> Decision {
         self.say(&format!("{}; following its status", render::lost(&lost)));
-        let every = self.args.follow_interval;
-        let cfg = EngineConfig {
-            interval_ready: every,
-            interval_busy: every,
-            interval_unavailable: every,
-            interval_error: every,
-            backoff_base: every.min(Duration::from_secs(1)),
-            max_backoff: every.max(Duration::from_secs(10)),
-            breaker_recovery: every.max(Duration::from_secs(10)),
-            ..EngineConfig::default()
-        };
+        let cfg = EngineConfig::following(self.args.follow_interval);
         let mut engine = Engine::new(cfg, Instant::now().into_std());
         let mut follow = Follow::new(&self.args.command);
         loop {
@@ -109,10 +97,10 @@ impl Run<'_> {
             tokio::select! {
                 biased;
                 sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
-                _ = tokio::time::sleep_until(self.deadline) => {
+                _ = tokio::time::sleep_until(deadline) => {
                     let seen = follow.seen().then(|| engine.last_seen(Instant::now().into_std()));
                     let why = Why::FollowedOut { limit: self.args.timeout, lost, seen };
-                    return Decision::without_answer(Outcome::TimedOut, why);
+                    return Decision::new(Outcome::TimedOut, why);
                 }
                 _ = tokio::time::sleep_until(due) => {}
             }
@@ -130,15 +118,14 @@ impl Run<'_> {
             let now = Instant::now().into_std();
             match answer {
                 Ok(fetch) => {
-                    let unavailable = fetch.status.status == KiroState::Unavailable;
                     engine.on_success(now, SystemTime::now(), fetch.status.clone(), Received::default());
                     match follow.observe(&fetch.status) {
                         Verdict::Running => self.say("Kiro reports it running; following its status"),
                         Verdict::NotYetSeen => {}
                         Verdict::Completed => return Decision::completed(),
-                        Verdict::Unknown => {
+                        Verdict::Unknown { unavailable } => {
                             let why = Why::NeverShown { lost, unavailable };
-                            return Decision::without_answer(Outcome::Unknown, why);
+                            return Decision::new(Outcome::Unknown, why);
                         }
                     }
                 }

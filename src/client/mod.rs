@@ -21,7 +21,7 @@ use crate::model::{
     ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatus, KiroStatusView,
 };
 use crate::units::{human_bytes, human_duration};
-pub use answer::{error_for_status, parse_body, RawResponse};
+use answer::RawResponse;
 use cache::StatusCache;
 
 /// Largest body kiro-poll reads; a larger one is refused without being read whole.
@@ -210,10 +210,6 @@ impl BridgeClient {
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
     pub async fn status(&self) -> Result<StatusFetch, BridgeError> {
-        self.fetch_status().await
-    }
-
-    async fn fetch_status(&self) -> Result<StatusFetch, BridgeError> {
         let (url, shown) = (&self.status_url, self.status_shown.as_str());
         let (etag, last_modified) = self.cache.validators();
         let build = || {

@@ -20,8 +20,9 @@ pub enum Verdict {
     NotYetSeen,
     /// Shown running before, not any more: it finished (how, the status cannot say).
     Completed,
-    /// Never shown: the status cannot tell what became of it.
-    Unknown,
+    /// Never shown: the status cannot tell what became of it. `unavailable`: the last status
+    /// said Kiro is unavailable (worth saying: the command may never have run).
+    Unknown { unavailable: bool },
 }
 
 impl Follow {
@@ -52,7 +53,9 @@ impl Follow {
         }
         self.unseen_polls += 1;
         if self.unseen_polls >= Self::UNSEEN_POLLS {
-            Verdict::Unknown
+            Verdict::Unknown {
+                unavailable: status.status == KiroState::Unavailable,
+            }
         } else {
             Verdict::NotYetSeen
         }
@@ -104,12 +107,16 @@ mod tests {
         let ready = st(KiroState::Ready, None);
         let mut f = Follow::new("kiro.generateCode");
         assert_eq!(f.observe(&ready), Verdict::NotYetSeen);
-        assert_eq!(f.observe(&ready), Verdict::Unknown);
+        assert_eq!(f.observe(&ready), Verdict::Unknown { unavailable: false });
         assert!(!f.seen());
         let mut f = Follow::new("kiro.generateCode");
         assert_eq!(
             f.observe(&st(KiroState::Busy, Some("other"))),
             Verdict::NotYetSeen
         );
+        let down = st(KiroState::Unavailable, None);
+        let mut f = Follow::new("kiro.generateCode");
+        f.observe(&down);
+        assert_eq!(f.observe(&down), Verdict::Unknown { unavailable: true });
     }
 }

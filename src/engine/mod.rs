@@ -87,6 +87,21 @@ impl Default for EngineConfig {
 }
 
 impl EngineConfig {
+    /// `exec --wait` following a command whose answer was lost: one cadence whatever the
+    /// state, a short backoff while the status is unreachable.
+    pub fn following(every: Duration) -> EngineConfig {
+        EngineConfig {
+            interval_ready: every,
+            interval_busy: every,
+            interval_unavailable: every,
+            interval_error: every,
+            backoff_base: every.min(Duration::from_secs(1)),
+            max_backoff: every.max(Duration::from_secs(10)),
+            breaker_recovery: every.max(Duration::from_secs(10)),
+            ..EngineConfig::default()
+        }
+    }
+
     fn backoff(&self) -> Backoff {
         Backoff {
             base: self.backoff_base,
@@ -217,7 +232,6 @@ pub struct Engine {
     running: Option<(String, Instant)>,
     stall_reported: bool,
     outage: Option<Outage>,
-    last_change: Option<Event>,
     counters: Counters,
     started: Instant,
 }
@@ -233,14 +247,9 @@ impl Engine {
             running: None,
             stall_reported: false,
             outage: None,
-            last_change: None,
             counters: Counters::default(),
             started: now,
         }
-    }
-
-    pub fn config(&self) -> &EngineConfig {
-        &self.cfg
     }
 
     /// When the watch gives up, if it ever does.
@@ -271,11 +280,6 @@ impl Engine {
 
     pub fn consecutive_failures(&self) -> u32 {
         self.schedule.failures()
-    }
-
-    /// The last change reported (the fleet board's "last change").
-    pub fn last_change(&self) -> Option<&Event> {
-        self.last_change.as_ref()
     }
 
     /// The command seen running and for how long, as observed.
@@ -517,7 +521,6 @@ impl Engine {
         let event = Event { at: wall, kind };
         if event.kind.is_change() {
             self.counters.changes += 1;
-            self.last_change = Some(event.clone());
         }
         event
     }

@@ -118,7 +118,8 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(outcome: Outcome, why: Why) -> Decision {
+    /// An ending with neither the bridge's answer nor a sighting in the status behind it.
+    pub fn new(outcome: Outcome, why: Why) -> Decision {
         Decision {
             outcome,
             response: None,
@@ -139,11 +140,6 @@ impl Decision {
 
     pub fn interrupted(code: u8) -> Decision {
         Decision::new(Outcome::Interrupted { code }, Why::Interrupted)
-    }
-
-    /// An ending the bridge's answer did not show.
-    pub fn without_answer(outcome: Outcome, why: Why) -> Decision {
-        Decision::new(outcome, why)
     }
 
     /// Seen finishing through the status.

@@ -151,7 +151,7 @@ pub fn note(args: &ExecArgs, d: &Decision, waited: Duration) -> Option<String> {
 }
 
 /// The error that ends the program with the decision's exit code; None for a success.
-pub fn ending(args: &ExecArgs, d: &Decision, _waited: Duration) -> Option<anyhow::Error> {
+pub fn ending(args: &ExecArgs, d: &Decision) -> Option<anyhow::Error> {
     let code = d.outcome.exit_code();
     if code == 0 {
         return None;
