@@ -69,12 +69,11 @@ impl WatchView {
             Mode::Json => json_line(e)?,
             Mode::Plain | Mode::Live => format!("{}\n", event_line(e, self.painter)).into_bytes(),
         };
-        let Some(out) = &self.out else { return Ok(()) };
-        if let Some(clear) = self.line.as_mut().and_then(LiveLine::clear) {
-            // Take the status line away; the next redraw puts it back under the log.
-            out.write_err(clear);
+        // Take the status line away; the next redraw puts it back under the log.
+        self.take_line_off();
+        if let Some(out) = &self.out {
+            out.write(bytes);
         }
-        out.write(bytes);
         Ok(())
     }
 
@@ -94,13 +93,20 @@ impl WatchView {
 
     /// Before a Ctrl-Z stop: take the line off (the terminal module shows the cursor).
     pub fn suspend(&mut self) {
+        self.take_line_off();
+        // The clearing must reach the terminal before the process stops.
+        if let Some(out) = &self.out {
+            out.drain(Duration::from_millis(500));
+        }
+    }
+
+    /// Clear the live line, in order with the log (the writer carries both).
+    fn take_line_off(&mut self) {
         if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
             if let Some(bytes) = line.clear() {
                 out.write_err(bytes);
             }
         }
-        // Let the queue reach the terminal before the process stops.
-        std::thread::sleep(Duration::from_millis(20));
     }
 
     /// After SIGCONT: the screen may have anything on it; draw afresh.
@@ -113,11 +119,8 @@ impl WatchView {
     /// Take the status line off the screen and let stdout drain (at most `grace` for a reader
     /// that is stuck). Returns how many lines a slow reader made us drop.
     pub fn finish(&mut self, grace: Duration) -> u64 {
-        if let (Some(mut line), Some(out)) = (self.line.take(), &self.out) {
-            if let Some(bytes) = line.clear() {
-                out.write_err(bytes);
-            }
-        }
+        self.take_line_off();
+        self.line = None;
         let dropped = self.out.as_ref().map_or(0, Stdout::dropped);
         if let Some(out) = self.out.take() {
             out.finish(grace);

@@ -29,9 +29,15 @@ pub enum Target {
     Err,
 }
 
+enum Msg {
+    Write(Target, Vec<u8>),
+    /// Answer when everything queued before has been written.
+    Sync(mpsc::Sender<()>),
+}
+
 /// The sending side; cheap to call from the loop, never blocks.
 pub struct Stdout {
-    tx: Option<mpsc::Sender<(Target, Vec<u8>)>>,
+    tx: Option<mpsc::Sender<Msg>>,
     shared: Arc<Shared>,
     done: mpsc::Receiver<()>,
 }
@@ -44,12 +50,19 @@ impl Stdout {
 
     /// Start the writer thread over any writer (tests).
     pub fn spawn_on<W: Write + Send + 'static>(mut w: W) -> Stdout {
-        let (tx, rx) = mpsc::channel::<(Target, Vec<u8>)>();
+        let (tx, rx) = mpsc::channel::<Msg>();
         let (done_tx, done) = mpsc::channel();
         let shared = Arc::new(Shared::default());
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
-            for (target, buf) in rx {
+            for msg in rx {
+                let (target, buf) = match msg {
+                    Msg::Write(target, buf) => (target, buf),
+                    Msg::Sync(ack) => {
+                        let _ = ack.send(());
+                        continue;
+                    }
+                };
                 s.queued.fetch_sub(buf.len(), Ordering::SeqCst);
                 if target == Target::Err {
                     let mut err = std::io::stderr().lock();
@@ -91,7 +104,7 @@ impl Stdout {
             }
             return;
         }
-        if tx.send((target, buf)).is_err() {
+        if tx.send(Msg::Write(target, buf)).is_err() {
             self.shared.closed.store(true, Ordering::SeqCst);
         }
     }
@@ -104,6 +117,15 @@ impl Stdout {
     /// Lines dropped because the reader did not keep up.
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::SeqCst)
+    }
+
+    /// Wait until what is queued now has been written, at most `grace` (a stuck reader).
+    pub fn drain(&self, grace: Duration) {
+        let Some(tx) = &self.tx else { return };
+        let (ack, written) = mpsc::channel();
+        if tx.send(Msg::Sync(ack)).is_ok() {
+            let _ = written.recv_timeout(grace);
+        }
     }
 
     /// Let what is queued be written, waiting at most `grace` for a reader that is stuck.
@@ -170,6 +192,17 @@ mod tests {
         w.finish(Duration::from_secs(5));
         let written = out.lock().unwrap().len();
         assert_eq!(written as u64, (20 - dropped) * 1024 * 1024);
+    }
+
+    #[test]
+    fn drain_returns_once_what_was_queued_is_written() {
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let w = Stdout::spawn_on(Slow(out.clone(), Arc::new(AtomicBool::new(false))));
+        for _ in 0..100 {
+            w.write(b"line\n".to_vec());
+        }
+        w.drain(Duration::from_secs(5));
+        assert_eq!(out.lock().unwrap().len(), 500);
     }
 
     #[test]
