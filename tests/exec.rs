@@ -37,6 +37,18 @@ async fn posts(server: &MockServer) -> Vec<wiremock::Request> {
         .collect()
 }
 
+/// `kiro-poll [GLOBAL] --url URL exec kiro.generateCode [ARGS] --wait`, following the status
+/// every 100ms after a lost answer.
+fn exec_wait(url: &str, global: &[&str], args: &[&str]) -> std::process::Output {
+    kiro()
+        .args(global)
+        .args(["--url", url, "exec", "kiro.generateCode"])
+        .args(args)
+        .args(["--wait", "--follow-interval", "100ms"])
+        .output()
+        .unwrap()
+}
+
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -177,20 +189,7 @@ async fn after_a_408_the_status_is_followed_to_completion() {
         ],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "--json",
-            "exec",
-            "kiro.generateCode",
-            "Create a login form",
-            "--wait",
-            "--follow-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = exec_wait(&server.uri(), &["--json"], &["Create a login form"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r = report(&out);
     assert_eq!(r["observedBy"], "status");
@@ -209,18 +208,7 @@ async fn after_a_408_the_status_is_followed_to_completion() {
         ],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "exec",
-            "kiro.generateCode",
-            "--wait",
-            "--follow-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = exec_wait(&server.uri(), &[], &[]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stderr(&out).contains("its result was not returned"),
@@ -236,18 +224,7 @@ async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
         vec![status_response("ready", None)],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "exec",
-            "kiro.generateCode",
-            "--wait",
-            "--follow-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = exec_wait(&server.uri(), &[], &[]);
     assert_eq!(out.status.code(), Some(6));
     let err = stderr(&out);
     assert!(err.contains("HTTP 408"), "{err}");
@@ -265,18 +242,7 @@ async fn after_a_408_an_unavailable_status_is_named_in_the_message() {
         vec![json_fixture(200, "status_real_unavailable.json")],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "exec",
-            "kiro.generateCode",
-            "--wait",
-            "--follow-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = exec_wait(&server.uri(), &[], &[]);
     assert_eq!(out.status.code(), Some(6));
     let err = stderr(&out);
     assert!(err.contains("the status says Kiro is unavailable"), "{err}");
@@ -326,18 +292,7 @@ fn a_connection_dropped_after_send_is_followed_and_never_resent() {
         write_json(s, "200 OK", &status, "");
         true
     });
-    let out = kiro()
-        .args([
-            "--url",
-            &server.url(),
-            "exec",
-            "kiro.generateCode",
-            "--wait",
-            "--follow-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = exec_wait(&server.url(), &[], &[]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("the connection was lost after the command was sent"),
