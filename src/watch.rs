@@ -159,7 +159,9 @@ async fn poll_loop(
     let heartbeat = heartbeat.filter(|_| view.mode() != Mode::Live);
     let mut last_line = started;
     let mut poll: Option<StatusFuture<'_>> = None;
-    // Redraws of the live line, and the check for a reader that went away.
+    // Redraws of the live line, 4 a second so the whole-second countdown is never late; only
+    // when there is a live line.
+    let live = view.has_status_line();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let ended = |end, fatal| Ended { end, fatal };
@@ -197,10 +199,8 @@ async fn poll_loop(
                 view.event(&engine.heartbeat(SystemTime::now()))?;
                 last_line = Instant::now();
             }
-            _ = tick.tick() => {
-                if view.reader_gone() {
-                    break ended(End::Closed, None);
-                }
+            _ = view.reader_gone() => break ended(End::Closed, None),
+            _ = tick.tick(), if live => {
                 view.redraw(engine, Instant::now().into_std());
             }
         }

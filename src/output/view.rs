@@ -58,9 +58,12 @@ impl WatchView {
         self.line.is_some()
     }
 
-    /// The reader of stdout went away: the watch should end quietly.
-    pub fn reader_gone(&self) -> bool {
-        self.out.as_ref().is_some_and(Stdout::closed)
+    /// Resolves when the reader of stdout went away: the watch should end quietly.
+    pub async fn reader_gone(&self) {
+        match &self.out {
+            Some(out) => out.gone().await,
+            None => std::future::pending().await,
+        }
     }
 
     /// Print one event: a JSON line, or a text line above the status line.

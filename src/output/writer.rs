@@ -2,8 +2,9 @@
 //! `less`, a stuck pipe) blocks only the writer thread: polls, `--timeout` and signals go on.
 //! What waits to be written is bounded (8 MiB); past that, lines are dropped and counted, and
 //! the count is told on stderr. A reader that went away (EPIPE, or a pipe whose read end is
-//! closed, noticed by polling the descriptor even when nothing is written) ends the watch
-//! quietly.
+//! closed, noticed even when nothing is written by a thread blocked in `poll` on the
+//! descriptor: no periodic check, no cost while the reader is there) ends the watch quietly.
+//! The loop awaits `gone()`.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -19,6 +20,16 @@ struct Shared {
     queued: AtomicUsize,
     dropped: AtomicU64,
     closed: AtomicBool,
+    /// Told once when `closed` is set.
+    gone: tokio::sync::Notify,
+}
+
+impl Shared {
+    fn close(&self) {
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.gone.notify_one();
+        }
+    }
 }
 
 /// Which stream a buffer goes to. The live line (stderr) travels in the same queue as the
@@ -43,9 +54,16 @@ pub struct Stdout {
 }
 
 impl Stdout {
-    /// Start the writer thread over the process's stdout.
+    /// Start the writer thread over the process's stdout, and the watch on its reader.
     pub fn spawn() -> Stdout {
-        Self::spawn_on(std::io::stdout())
+        let out = Self::spawn_on(std::io::stdout());
+        let shared = Arc::clone(&out.shared);
+        std::thread::spawn(move || {
+            if wait_reader_gone(1) {
+                shared.close();
+            }
+        });
+        out
     }
 
     /// Start the writer thread over any writer (tests).
@@ -70,7 +88,7 @@ impl Stdout {
                     continue;
                 }
                 if w.write_all(&buf).and_then(|_| w.flush()).is_err() {
-                    s.closed.store(true, Ordering::SeqCst);
+                    s.close();
                     break;
                 }
             }
@@ -105,13 +123,14 @@ impl Stdout {
             return;
         }
         if tx.send(Msg::Write(target, buf)).is_err() {
-            self.shared.closed.store(true, Ordering::SeqCst);
+            self.shared.close();
         }
     }
 
-    /// The reader went away: a write failed, or (for a pipe) its read end is closed.
-    pub fn closed(&self) -> bool {
-        self.shared.closed.load(Ordering::SeqCst) || reader_gone()
+    /// Resolves when the reader went away: a write failed, or (for a pipe) its read end is
+    /// closed. Never resolves for a reader that stays.
+    pub async fn gone(&self) {
+        self.shared.gone.notified().await;
     }
 
     /// Lines dropped because the reader did not keep up.
@@ -135,22 +154,30 @@ impl Stdout {
     }
 }
 
-/// True when stdout is a pipe or socket whose reader has gone: `poll` reports an error or a
-/// hang-up on our end without our writing anything. A terminal or a file never does.
+/// Block until `fd`, a pipe or socket we write to, has lost its reader: `poll` asking for no
+/// event still reports an error or a hang-up on our end. True when that happened; a terminal
+/// or a file never reports one, so for them this blocks for good (on its own thread).
 #[cfg(unix)]
-pub fn reader_gone() -> bool {
-    let mut fds = libc::pollfd {
-        fd: 1,
-        events: 0,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd, zero timeout.
-    let n = unsafe { libc::poll(&mut fds, 1, 0) };
-    n > 0 && fds.revents & (libc::POLLERR | libc::POLLHUP) != 0
+pub fn wait_reader_gone(fd: i32) -> bool {
+    loop {
+        let mut fds = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; no timeout.
+        let n = unsafe { libc::poll(&mut fds, 1, -1) };
+        if n > 0 {
+            return fds.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
+        }
+        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
 }
 
 #[cfg(not(unix))]
-pub fn reader_gone() -> bool {
+pub fn wait_reader_gone(_fd: i32) -> bool {
     false
 }
 
@@ -206,7 +233,22 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_marks_the_reader_gone() {
+    fn a_pipe_whose_reader_closes_is_noticed_without_writing() {
+        let mut fds = [0i32; 2];
+        // SAFETY: a fresh pipe; both ends are ours.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (read_end, write_end) = (fds[0], fds[1]);
+        let watcher = std::thread::spawn(move || wait_reader_gone(write_end));
+        unsafe { libc::close(read_end) };
+        assert!(
+            watcher.join().unwrap(),
+            "POLLERR on the write end once its reader is gone"
+        );
+        unsafe { libc::close(write_end) };
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_marks_the_reader_gone() {
         struct Broken;
         impl Write for Broken {
             fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
@@ -218,10 +260,7 @@ mod tests {
         }
         let w = Stdout::spawn_on(Broken);
         w.write(b"x\n".to_vec());
-        let t = std::time::Instant::now();
-        while !w.shared.closed.load(Ordering::SeqCst) && t.elapsed() < Duration::from_secs(5) {
-            std::thread::yield_now();
-        }
-        assert!(w.shared.closed.load(Ordering::SeqCst));
+        let told = tokio::time::timeout(Duration::from_secs(5), w.gone()).await;
+        assert!(told.is_ok(), "gone() resolves once a write fails");
     }
 }
