@@ -21,7 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'kiro-poll' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -47,7 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;status' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -63,7 +65,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;health' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -80,7 +83,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;commands' {
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only commands containing this text (case-insensitive)')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -100,13 +104,15 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (exit 124, saying what was last seen)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N polls')
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'When stdout is not a terminal, print a heartbeat at least this often')
-            [CompletionResult]::new('--interval-ready', '--interval-ready', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is ready')
-            [CompletionResult]::new('--interval-busy', '--interval-busy', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is busy')
-            [CompletionResult]::new('--interval-unavailable', '--interval-unavailable', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is unavailable')
-            [CompletionResult]::new('--interval-error', '--interval-error', [CompletionResultType]::ParameterName, 'Poll interval after the bridge answered with an error (5xx, nonsense)')
-            [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between polls while the bridge is unreachable')
-            [CompletionResult]::new('--stall-after', '--stall-after', [CompletionResultType]::ParameterName, 'Report a command that stays busy longer than this (once per run of it)')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--interval-ready', '--interval-ready', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is ready [default: 10s]')
+            [CompletionResult]::new('--interval-busy', '--interval-busy', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is busy [default: 2s]')
+            [CompletionResult]::new('--interval-unavailable', '--interval-unavailable', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is unavailable [default: 30s]')
+            [CompletionResult]::new('--interval-error', '--interval-error', [CompletionResultType]::ParameterName, 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]')
+            [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between polls while the bridge is unreachable [default: 60s]')
+            [CompletionResult]::new('--stall-after', '--stall-after', [CompletionResultType]::ParameterName, 'Report a command that stays busy longer than this (once per run of it) [default: 15m]')
+            [CompletionResult]::new('--max-in-flight', '--max-in-flight', [CompletionResultType]::ParameterName, 'With several bridges: at most this many requests at once')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -125,7 +131,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Workspace directory the command runs in')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait: give up after this long (exit 124)')
             [CompletionResult]::new('--follow-interval', '--follow-interval', [CompletionResultType]::ParameterName, 'With --wait: how often to poll the status once the bridge gave up on the request')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -143,7 +150,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;input' {
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Kind of input')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -167,7 +175,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--server-timeout', '--server-timeout', [CompletionResultType]::ParameterName, 'Answer an execute request with 408 after this long (the command runs on)')
             [CompletionResult]::new('--etag', '--etag', [CompletionResultType]::ParameterName, 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none')
             [CompletionResult]::new('--report-busy', '--report-busy', [CompletionResultType]::ParameterName, 'Report busy + currentCommand while a command runs (false: like the real bridge)')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--instances', '--instances', [CompletionResultType]::ParameterName, 'Serve N simulated bridges, each with its own state, on consecutive ports from --port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -185,7 +195,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         'kiro-poll;demo' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N polls')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--instances', '--instances', [CompletionResultType]::ParameterName, 'Simulate this many bridges and watch them all (the fleet board)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -201,7 +213,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;completions' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')

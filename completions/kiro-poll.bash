@@ -83,13 +83,17 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo completions help"
+            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -113,7 +117,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__commands)
-            opts="-v -q -h -V --filter --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --filter --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,6 +128,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -147,13 +155,17 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__completions)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
+            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -177,7 +189,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --count --instances --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +203,15 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --instances)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -215,7 +235,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +254,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -257,13 +281,17 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__health)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -441,7 +469,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__input)
-            opts="-v -q -h -V --type --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --type --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +480,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -475,7 +507,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --server-timeout --etag --report-busy --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --server-timeout --etag --report-busy --instances --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,7 +545,15 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --instances)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -537,13 +577,17 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__status)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +611,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,7 +657,15 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

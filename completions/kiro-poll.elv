@@ -18,7 +18,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
     }
     var completions = [
         &'kiro-poll'= {
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -43,7 +44,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kiro-poll;status'= {
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -58,7 +60,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --version 'Print version'
         }
         &'kiro-poll;health'= {
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -74,7 +77,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;commands'= {
             cand --filter 'Only commands containing this text (case-insensitive)'
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -93,13 +97,15 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --timeout 'Give up after this long (exit 124, saying what was last seen)'
             cand --count 'Stop after N polls'
             cand --heartbeat 'When stdout is not a terminal, print a heartbeat at least this often'
-            cand --interval-ready 'Poll interval while Kiro is ready'
-            cand --interval-busy 'Poll interval while Kiro is busy'
-            cand --interval-unavailable 'Poll interval while Kiro is unavailable'
-            cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense)'
-            cand --max-backoff 'Longest wait between polls while the bridge is unreachable'
-            cand --stall-after 'Report a command that stays busy longer than this (once per run of it)'
-            cand --url 'Bridge base URL'
+            cand --interval-ready 'Poll interval while Kiro is ready [default: 10s]'
+            cand --interval-busy 'Poll interval while Kiro is busy [default: 2s]'
+            cand --interval-unavailable 'Poll interval while Kiro is unavailable [default: 30s]'
+            cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]'
+            cand --max-backoff 'Longest wait between polls while the bridge is unreachable [default: 60s]'
+            cand --stall-after 'Report a command that stays busy longer than this (once per run of it) [default: 15m]'
+            cand --max-in-flight 'With several bridges: at most this many requests at once'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -117,7 +123,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --workspace 'Workspace directory the command runs in'
             cand --timeout 'With --wait: give up after this long (exit 124)'
             cand --follow-interval 'With --wait: how often to poll the status once the bridge gave up on the request'
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -134,7 +141,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;input'= {
             cand --type 'Kind of input'
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -157,7 +165,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --server-timeout 'Answer an execute request with 408 after this long (the command runs on)'
             cand --etag 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none'
             cand --report-busy 'Report busy + currentCommand while a command runs (false: like the real bridge)'
-            cand --url 'Bridge base URL'
+            cand --instances 'Serve N simulated bridges, each with its own state, on consecutive ports from --port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -174,7 +184,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;demo'= {
             cand --timeout 'Stop after this long'
             cand --count 'Stop after N polls'
-            cand --url 'Bridge base URL'
+            cand --instances 'Simulate this many bridges and watch them all (the fleet board)'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -189,7 +201,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --version 'Print version'
         }
         &'kiro-poll;completions'= {
-            cand --url 'Bridge base URL'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'

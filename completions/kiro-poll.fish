@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kiro_poll_global_optspecs
-    string join \n url= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
+    string join \n url= bridges= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
 end
 
 function __fish_kiro_poll_needs_command
@@ -24,7 +24,8 @@ function __fish_kiro_poll_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -45,7 +46,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -56,7 +58,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s v -l verb
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -68,7 +71,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quie
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -86,13 +90,15 @@ change\t'Any change after the first state seen'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l timeout -d 'Give up after this long (exit 124, saying what was last seen)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l count -d 'Stop after N polls' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l heartbeat -d 'When stdout is not a terminal, print a heartbeat at least this often' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-ready -d 'Poll interval while Kiro is ready' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-busy -d 'Poll interval while Kiro is busy' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-unavailable -d 'Poll interval while Kiro is unavailable' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -106,7 +112,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l versi
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l follow-interval -d 'With --wait: how often to poll the status once the bridge gave up on the request' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -122,7 +129,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'K
 choice\t''
 file\t''
 confirmation\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -144,7 +152,9 @@ weak\t''
 none\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l report-busy -d 'Report busy + currentCommand while a command runs (false: like the real bridge)' -r -f -a "true\t''
 false\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -157,7 +167,9 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'Stop after N polls' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -d 'Simulate this many bridges and watch them all (the fleet board)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -168,7 +180,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbos
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''

@@ -35,10 +35,14 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Bridge base URL
-    #[arg(long, global = true, env = "KIRO_BRIDGE_URL", default_value = "http://localhost:3001",
-          value_parser = parse_url, value_name = "URL")]
-    pub url: url::Url,
+    /// Bridge base URL; repeat it to follow several bridges (status, watch)
+    /// [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]
+    #[arg(long, global = true, value_parser = parse_url, value_name = "URL", action = clap::ArgAction::Append)]
+    pub url: Vec<url::Url>,
+
+    /// A bridges file (TOML): many bridges with names, keys and intervals (status, watch)
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "url")]
+    pub bridges: Option<std::path::PathBuf>,
 
     /// File holding the API key (the key itself may come from KIRO_API_KEY); sent as
     /// `Authorization: Bearer <key>` and never printed
@@ -197,29 +201,33 @@ pub struct WatchArgs {
     #[arg(long, value_parser = parse_interval, value_name = "DUR")]
     pub heartbeat: Option<Duration>,
 
-    /// Poll interval while Kiro is ready
-    #[arg(long, default_value = "10s", value_parser = parse_interval, value_name = "DUR")]
-    pub interval_ready: Duration,
+    /// Poll interval while Kiro is ready [default: 10s]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub interval_ready: Option<Duration>,
 
-    /// Poll interval while Kiro is busy
-    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
-    pub interval_busy: Duration,
+    /// Poll interval while Kiro is busy [default: 2s]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub interval_busy: Option<Duration>,
 
-    /// Poll interval while Kiro is unavailable
-    #[arg(long, default_value = "30s", value_parser = parse_interval, value_name = "DUR")]
-    pub interval_unavailable: Duration,
+    /// Poll interval while Kiro is unavailable [default: 30s]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub interval_unavailable: Option<Duration>,
 
-    /// Poll interval after the bridge answered with an error (5xx, nonsense)
-    #[arg(long, default_value = "15s", value_parser = parse_interval, value_name = "DUR")]
-    pub interval_error: Duration,
+    /// Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub interval_error: Option<Duration>,
 
-    /// Longest wait between polls while the bridge is unreachable
-    #[arg(long, default_value = "60s", value_parser = parse_interval, value_name = "DUR")]
-    pub max_backoff: Duration,
+    /// Longest wait between polls while the bridge is unreachable [default: 60s]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub max_backoff: Option<Duration>,
 
-    /// Report a command that stays busy longer than this (once per run of it)
-    #[arg(long, default_value = "15m", value_parser = parse_interval, value_name = "DUR")]
-    pub stall_after: Duration,
+    /// Report a command that stays busy longer than this (once per run of it) [default: 15m]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub stall_after: Option<Duration>,
+
+    /// With several bridges: at most this many requests at once
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: u32,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +306,10 @@ pub struct MockArgs {
     /// Report busy + currentCommand while a command runs (false: like the real bridge)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub report_busy: bool,
+
+    /// Serve N simulated bridges, each with its own state, on consecutive ports from --port
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20000))]
+    pub instances: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -316,9 +328,13 @@ pub struct DemoArgs {
     /// Stop after N polls
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
+
+    /// Simulate this many bridges and watch them all (the fleet board)
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub instances: u32,
 }
 
-fn parse_url(s: &str) -> Result<url::Url, String> {
+pub fn parse_url(s: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("scheme must be http or https, not {}", url.scheme()));
@@ -378,7 +394,8 @@ mod tests {
         assert_eq!(w.until, vec![UntilState::Ready, UntilState::Change]);
         assert_eq!(w.timeout, Some(Duration::from_secs(120)));
         assert_eq!(w.count, Some(3));
-        assert_eq!(w.interval_busy, Duration::from_secs(2));
+        assert_eq!(w.interval_busy, None);
+        assert_eq!(w.max_in_flight, 256);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::bridges::Bridge;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::error::UsageError;
 
@@ -13,6 +14,10 @@ use crate::error::UsageError;
 pub struct ApiKey(String);
 
 impl ApiKey {
+    pub fn new(key: &str) -> ApiKey {
+        ApiKey(key.to_owned())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -57,8 +62,11 @@ impl Terminal {
 /// Settings shared by every command.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The first (often the only) bridge's URL and key.
     pub url: url::Url,
     pub api_key: Option<ApiKey>,
+    /// Every bridge the command was given (at least one).
+    pub bridges: Vec<Bridge>,
     pub request_timeout: Duration,
     pub json: bool,
     pub verbose: u8,
@@ -68,13 +76,20 @@ pub struct Config {
 
 impl Config {
     pub fn resolve(g: &GlobalArgs) -> Result<Config, UsageError> {
-        let api_key = read_api_key(g.api_key_file.as_deref())?;
-        if let Some(k) = &api_key {
+        let fallback = read_api_key(g.api_key_file.as_deref())?;
+        if let Some(k) = &fallback {
             crate::sanitize::register_secret(k.expose());
         }
-        crate::sanitize::register_secret(g.url.username());
-        if let Some(p) = g.url.password() {
-            crate::sanitize::register_secret(p);
+        let bridges = match &g.bridges {
+            Some(path) => crate::bridges::load(path, fallback.as_ref(), &|k| std::env::var(k).ok())?,
+            None if g.url.is_empty() => crate::bridges::from_urls(&[url_from_env()?], fallback.as_ref())?,
+            None => crate::bridges::from_urls(&g.url, fallback.as_ref())?,
+        };
+        for b in &bridges {
+            crate::sanitize::register_secret(b.url.username());
+            if let Some(p) = b.url.password() {
+                crate::sanitize::register_secret(p);
+            }
         }
         if g.request_timeout.is_zero() {
             return Err(UsageError(
@@ -82,14 +97,39 @@ impl Config {
             ));
         }
         Ok(Config {
-            url: g.url.clone(),
-            api_key,
+            url: bridges[0].url.clone(),
+            api_key: bridges[0].api_key.clone(),
+            bridges,
             request_timeout: g.request_timeout,
             json: g.json,
             verbose: g.verbose,
             quiet: g.quiet,
             term: Terminal::detect(g.color),
         })
+    }
+}
+
+/// The bridge when no `--url` is given: KIRO_BRIDGE_URL, else the local default.
+fn url_from_env() -> Result<url::Url, UsageError> {
+    let raw = std::env::var("KIRO_BRIDGE_URL").unwrap_or_else(|_| "http://localhost:3001".into());
+    crate::cli::parse_url(&raw).map_err(|e| {
+        UsageError(format!(
+            "invalid value '{}' for '--url <URL>' (from KIRO_BRIDGE_URL): {e}",
+            crate::sanitize::line(&raw)
+        ))
+    })
+}
+
+impl Config {
+    /// The command takes one bridge: refuse several.
+    pub fn one_bridge(&self, command: &str) -> Result<(), UsageError> {
+        if self.bridges.len() > 1 {
+            return Err(UsageError(format!(
+                "'{command}' talks to one bridge; {} were given (only status and watch take several)",
+                self.bridges.len()
+            )));
+        }
+        Ok(())
     }
 }
 

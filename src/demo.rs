@@ -5,11 +5,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::cli::DemoArgs;
+use crate::bridges::Bridge;
+use crate::cli::{DemoArgs, WatchArgs};
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
 use crate::engine::EngineConfig;
 use crate::error::Exit;
+use crate::fleet;
 use crate::mock::{self, scenario::Scenario, MockSettings};
 use crate::watch::{self, WatchSettings};
 
@@ -32,7 +34,58 @@ pub fn settings(args: &DemoArgs) -> WatchSettings {
     }
 }
 
+/// The demo's watch of several simulated bridges, as command-line flags.
+fn fleet_args(args: &DemoArgs) -> WatchArgs {
+    let s = settings(args).engine;
+    WatchArgs {
+        until: Vec::new(),
+        timeout: args.timeout,
+        count: args.count,
+        heartbeat: None,
+        interval_ready: Some(s.interval_ready),
+        interval_busy: Some(s.interval_busy),
+        interval_unavailable: Some(s.interval_unavailable),
+        interval_error: Some(s.interval_error),
+        max_backoff: Some(s.max_backoff),
+        stall_after: Some(s.stall_after),
+        max_in_flight: 256,
+    }
+}
+
+/// `demo --instances N`: N simulated bridges, each at its own point of the scenario, on the
+/// fleet board.
+async fn run_fleet(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
+    let sim = MockSettings::new(Scenario::demo());
+    let spawned = mock::spawn_many(&sim, [127, 0, 0, 1].into(), 0, args.instances).await?;
+    let mut bridges = Vec::with_capacity(spawned.len());
+    for (i, (addr, _)) in spawned.iter().enumerate() {
+        bridges.push(Bridge {
+            name: format!("kiro-{}", i + 1),
+            url: url::Url::parse(&format!("http://{addr}"))?,
+            api_key: None,
+            intervals: Default::default(),
+        });
+    }
+    if !config.quiet && !config.json {
+        crate::output::log_line(&format!(
+            "demo: {} simulated bridges on 127.0.0.1; watching them (Ctrl-C to stop)",
+            bridges.len()
+        ));
+    }
+    let config = Config {
+        bridges,
+        ..config.clone()
+    };
+    match fleet::run(&config, &fleet_args(args)).await {
+        Err(e) if e.downcast_ref::<Exit>().is_some_and(|x| x.code == 124) => Ok(()),
+        other => other,
+    }
+}
+
 pub async fn run(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
+    if args.instances > 1 {
+        return run_fleet(args, config).await;
+    }
     let sim = MockSettings::new(Scenario::demo());
     let (addr, _task) = mock::spawn(sim, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let url = url::Url::parse(&format!("http://{addr}"))?;

@@ -12,6 +12,7 @@
 //! - `model` (the bridge's bodies), `error` (failures, and `exit_code`, the one place that maps
 //!   them to exit codes), `units`, `signals` at the bottom.
 
+pub mod bridges;
 pub mod change;
 pub mod cli;
 pub mod client;
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod exec;
+pub mod fleet;
 pub mod mock;
 pub mod model;
 pub mod oneshot;
@@ -114,20 +116,34 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Status if config.bridges.len() > 1 => oneshot::status_many(&config, painter, &mut out).await,
         Command::Status => oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await,
-        Command::Health => oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await,
+        Command::Health => {
+            config.one_bridge("health")?;
+            oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await
+        }
         Command::Commands { filter } => {
+            config.one_bridge("commands")?;
             oneshot::commands(&make_client(&config)?, filter.as_deref(), config.json, &mut out).await
+        }
+        Command::Watch(args) if config.bridges.len() > 1 => {
+            drop(out);
+            fleet::run(&config, &args).await
         }
         Command::Watch(args) => {
             drop(out);
-            watch::run(&make_client(&config)?, &config, &(&args).into()).await
+            let settings = watch::WatchSettings::new(&args, &config.bridges[0].intervals);
+            watch::run(&make_client(&config)?, &config, &settings).await
         }
         Command::Exec(args) => {
             drop(out);
+            config.one_bridge("exec")?;
             exec::run_exec(&make_client(&config)?, &config, &args).await
         }
-        Command::Input(args) => exec::run_input(&make_client(&config)?, &config, &args, &mut out).await,
+        Command::Input(args) => {
+            config.one_bridge("input")?;
+            exec::run_input(&make_client(&config)?, &config, &args, &mut out).await
+        }
         Command::MockBridge(args) => {
             drop(out);
             mock::serve_forever(&args, &config).await

@@ -6,11 +6,14 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::client::BridgeClient;
-use crate::error::Exit;
-use crate::model::{Health, HealthState, KiroStatus};
+use crate::client::{BridgeClient, ClientOptions};
+use crate::config::Config;
+use crate::error::{bridge_exit_code, BridgeError, Exit};
+use crate::model::{Health, HealthState, KiroState, KiroStatus};
+use crate::output::terminal::{columns, fit};
 use crate::output::{age_of, write_json_line, Painter};
 use crate::sanitize;
+use crate::units::count;
 use crate::units::human_duration;
 
 pub async fn status(
@@ -30,6 +33,157 @@ pub async fn status(
             painter,
             SystemTime::now(),
         )?;
+    }
+    Ok(())
+}
+
+/// One bridge's answer to `status` among several.
+pub struct Answer<'a> {
+    pub name: &'a str,
+    pub result: Result<std::sync::Arc<KiroStatus>, BridgeError>,
+}
+
+#[derive(Serialize)]
+struct Tagged<'a> {
+    bridge: &'a str,
+    #[serde(flatten)]
+    status: &'a KiroStatus,
+}
+
+#[derive(Serialize)]
+struct Failed<'a> {
+    bridge: &'a str,
+    error: FailedWhy<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailedWhy<'a> {
+    kind: &'a str,
+    message: String,
+    exit_code: u8,
+}
+
+/// `status` with several bridges: asked all at once on one HTTP client; a table (or one JSON
+/// object per bridge, in the order given); exit 0 when all answered, else the code a single
+/// `status` gives for the first failing bridge.
+pub async fn status_many(config: &Config, painter: Painter, out: &mut impl Write) -> anyhow::Result<()> {
+    let tls = config.bridges.iter().any(|b| b.url.scheme() == "https");
+    let http = crate::client::http_client(config.request_timeout, tls)?;
+    let mut clients = Vec::with_capacity(config.bridges.len());
+    for b in &config.bridges {
+        let opts = ClientOptions {
+            base: b.url.clone(),
+            api_key: b.api_key.clone(),
+            request_timeout: config.request_timeout,
+            verbose: config.verbose,
+        };
+        clients.push(BridgeClient::with_http(http.clone(), opts)?);
+    }
+    let results = futures_util::future::join_all(clients.iter().map(|c| c.status())).await;
+    let answers: Vec<Answer<'_>> = config
+        .bridges
+        .iter()
+        .zip(results)
+        .map(|(b, r)| Answer {
+            name: &b.name,
+            result: r.map(|f| f.status),
+        })
+        .collect();
+    if config.json {
+        for a in &answers {
+            match &a.result {
+                Ok(s) => write_json_line(
+                    out,
+                    &Tagged {
+                        bridge: a.name,
+                        status: s,
+                    },
+                )?,
+                Err(e) => write_json_line(
+                    out,
+                    &Failed {
+                        bridge: a.name,
+                        error: FailedWhy {
+                            kind: e.kind().as_str(),
+                            message: e.short(),
+                            exit_code: bridge_exit_code(e),
+                        },
+                    },
+                )?,
+            }
+        }
+    } else {
+        render_table(out, &answers, painter)?;
+    }
+    out.flush()?;
+    let failed: Vec<&Answer<'_>> = answers.iter().filter(|a| a.result.is_err()).collect();
+    match failed.first().map(|a| &a.result) {
+        Some(Err(first)) => Err(Exit::new(
+            bridge_exit_code(first),
+            format!(
+                "{} of {} did not answer ({})",
+                failed.len(),
+                count(answers.len() as u64, "bridge"),
+                failed
+                    .iter()
+                    .map(|a| sanitize::line(a.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// The table of `status` over several bridges.
+pub fn render_table(out: &mut impl Write, answers: &[Answer<'_>], p: Painter) -> std::io::Result<()> {
+    let width = answers
+        .iter()
+        .map(|a| columns(&sanitize::line(a.name)))
+        .chain([6])
+        .max()
+        .unwrap_or(6)
+        .min(24);
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(columns(s))));
+    writeln!(
+        out,
+        "{}",
+        p.dim(&format!(
+            "{}  {}  {}  {}",
+            pad("BRIDGE", width),
+            pad("STATE", 11),
+            pad("COMMANDS", 8),
+            "DETAIL"
+        ))
+    )?;
+    for a in answers {
+        let name = pad(&fit(&sanitize::line(a.name), width), width);
+        match &a.result {
+            Ok(s) => {
+                let state = pad(&s.status.to_string(), 11);
+                let state = match s.status {
+                    KiroState::Ready => p.good(&state),
+                    KiroState::Busy => p.warn(&state),
+                    KiroState::Unavailable => p.bad(&state),
+                };
+                let mut detail = Vec::new();
+                if let Some(c) = &s.current_command {
+                    detail.push(format!("running {}", p.accent(&sanitize::line(c))));
+                }
+                if let Some(v) = &s.version {
+                    detail.push(format!("version {}", sanitize::line(v)));
+                }
+                let cmds = pad(&s.available_commands.len().to_string(), 8);
+                writeln!(out, "{name}  {state}  {cmds}  {}", detail.join(" · "))?;
+            }
+            Err(e) => {
+                let state = p.bad(&pad("failed", 11));
+                let why = format!("{}: {}", e.kind().as_str(), sanitize::line(&e.short()));
+                writeln!(out, "{name}  {state}  {}  {}", pad("-", 8), p.bad(&why))?;
+            }
+        }
     }
     Ok(())
 }
@@ -170,7 +324,6 @@ pub fn select_commands<'a>(all: &'a [String], filter: Option<&str>) -> Vec<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::KiroState;
 
     #[test]
     fn commands_are_sorted_filtered_and_unique() {

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use crate::bridges::Intervals;
 use crate::cli::WatchArgs;
 use crate::client::{BridgeClient, StatusFetch};
 use crate::config::Config;
@@ -28,22 +29,31 @@ pub struct WatchSettings {
     pub heartbeat: Option<Duration>,
 }
 
-impl From<&WatchArgs> for WatchSettings {
-    fn from(args: &WatchArgs) -> WatchSettings {
+impl WatchSettings {
+    /// The settings for one bridge: a flag given on the command line wins, then what the
+    /// bridges file set for it, then PRODUCT.md's defaults.
+    pub fn new(args: &WatchArgs, file: &Intervals) -> WatchSettings {
+        let d = EngineConfig::default();
+        let pick = |flag: Option<Duration>, file: Option<Duration>, default| flag.or(file).unwrap_or(default);
+        let max_backoff = pick(args.max_backoff, file.max_backoff, d.max_backoff);
         WatchSettings {
             engine: EngineConfig {
-                interval_ready: args.interval_ready,
-                interval_busy: args.interval_busy,
-                interval_unavailable: args.interval_unavailable,
-                interval_error: args.interval_error,
-                max_backoff: args.max_backoff,
-                breaker_recovery: args.max_backoff,
-                backoff_base: Duration::from_secs(5).min(args.max_backoff),
-                stall_after: args.stall_after,
+                interval_ready: pick(args.interval_ready, file.interval_ready, d.interval_ready),
+                interval_busy: pick(args.interval_busy, file.interval_busy, d.interval_busy),
+                interval_unavailable: pick(
+                    args.interval_unavailable,
+                    file.interval_unavailable,
+                    d.interval_unavailable,
+                ),
+                interval_error: pick(args.interval_error, file.interval_error, d.interval_error),
+                max_backoff,
+                breaker_recovery: max_backoff,
+                backoff_base: Duration::from_secs(5).min(max_backoff),
+                stall_after: pick(args.stall_after, file.stall_after, d.stall_after),
                 until: args.until.iter().map(|&u| u.into()).collect(),
                 count: args.count,
                 timeout: args.timeout,
-                ..EngineConfig::default()
+                ..d
             },
             heartbeat: args.heartbeat,
         }

@@ -74,25 +74,36 @@ pub struct BridgeClient {
     pub stats: Stats,
 }
 
+/// The one HTTP client of the process (a fleet shares it: keep-alive per host). `tls`: some
+/// bridge is https, so load the trust roots.
+pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .http1_only()
+        .pool_idle_timeout(POOL_IDLE)
+        .pool_max_idle_per_host(2)
+        .tcp_nodelay(true)
+        .connect_timeout(request_timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
+    if let Some(proxy) = proxy_from_env(&|k| std::env::var(k).ok()) {
+        builder = builder.proxy(proxy);
+    }
+    if !tls {
+        // Plain HTTP needs no trust roots: skip loading them (start-up cost).
+        builder = builder.tls_built_in_root_certs(false);
+    }
+    Ok(builder.build()?)
+}
+
 impl BridgeClient {
     pub fn new(opts: ClientOptions) -> anyhow::Result<BridgeClient> {
-        let mut builder = reqwest::Client::builder()
-            .http1_only()
-            .pool_idle_timeout(POOL_IDLE)
-            .pool_max_idle_per_host(2)
-            .tcp_nodelay(true)
-            .connect_timeout(opts.request_timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
-        if let Some(proxy) = proxy_from_env(&|k| std::env::var(k).ok()) {
-            builder = builder.proxy(proxy);
-        }
-        if opts.base.scheme() == "http" {
-            // Plain HTTP needs no trust roots: skip loading them (start-up cost).
-            builder = builder.tls_built_in_root_certs(false);
-        }
-        let http = builder.build()?;
+        let http = http_client(opts.request_timeout, opts.base.scheme() == "https")?;
+        BridgeClient::with_http(http, opts)
+    }
+
+    /// A client for one bridge on a shared HTTP client.
+    pub fn with_http(http: reqwest::Client, opts: ClientOptions) -> anyhow::Result<BridgeClient> {
         let auth = match &opts.api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))

@@ -262,6 +262,11 @@ impl Engine {
         self.deadline().is_some_and(|d| now >= d)
     }
 
+    /// The ready interval: what a fleet spreads first polls across.
+    pub fn first_interval(&self) -> Duration {
+        self.cfg.interval_ready
+    }
+
     pub fn next_poll_at(&self) -> Instant {
         self.schedule.next_poll_at()
     }

@@ -35,6 +35,8 @@ pub struct MockSettings {
     pub report_busy: bool,
     pub api_key: Option<String>,
     pub verbose: u8,
+    /// How far into its scenario this bridge starts.
+    pub phase: Duration,
 }
 
 impl MockSettings {
@@ -48,6 +50,7 @@ impl MockSettings {
             report_busy: true,
             api_key: None,
             verbose: 0,
+            phase: Duration::ZERO,
         }
     }
 }
@@ -117,7 +120,34 @@ fn settings_from(args: &MockArgs, config: &Config) -> anyhow::Result<MockSetting
         report_busy: args.report_busy,
         api_key: config.api_key.as_ref().map(|k| k.expose().to_owned()),
         verbose: config.verbose,
+        phase: Duration::ZERO,
     })
+}
+
+/// Start `n` simulators on consecutive ports from `port` (0: each on a free port), each with
+/// its own state, spread across the scenario's loop.
+pub async fn spawn_many(
+    settings: &MockSettings,
+    ip: std::net::IpAddr,
+    port: u16,
+    n: u32,
+) -> anyhow::Result<Vec<(SocketAddr, MockHandle)>> {
+    let period = settings.scenario.repeat.map(|d| d.0).unwrap_or_default();
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let p = match u16::try_from(u32::from(port) + i) {
+            _ if port == 0 => 0,
+            Ok(p) => p,
+            Err(_) => anyhow::bail!("--port {port} with --instances {n} runs past port 65535"),
+        };
+        let mut s = settings.clone();
+        s.phase = period.mul_f64(f64::from(i) / f64::from(n));
+        let spawned = spawn(s, SocketAddr::new(ip, p))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {ip}:{p}: {e}"))?;
+        out.push(spawned);
+    }
+    Ok(out)
 }
 
 /// `kiro-poll mock-bridge`: serve until Ctrl-C or SIGTERM.
@@ -129,21 +159,30 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
             crate::error::UsageError(format!("invalid value '{h}' for '--host': not an IP address"))
         })?,
     };
+    if args.instances > 1 {
+        crate::signals::raise_open_files();
+    }
     let name = settings.scenario.name.clone();
-    let (addr, task) = spawn(settings, SocketAddr::new(ip, args.port))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    let bridges = spawn_many(&settings, ip, args.port, args.instances).await?;
     if !config.quiet {
+        let first = bridges[0].0;
+        let what = match bridges.len() {
+            1 => format!("a simulated bridge on http://{first}"),
+            n => format!(
+                "{n} simulated bridges on http://{first} to http://{}",
+                bridges[n - 1].0
+            ),
+        };
         crate::output::log_line(&format!(
-            "mock-bridge: serving a simulated bridge on http://{addr} (scenario {name}); Ctrl-C to stop"
+            "mock-bridge: serving {what} (scenario {name}); Ctrl-C to stop"
         ));
     }
-    // Scripts read the address from stdout when they ask for port 0.
+    // Scripts read the addresses from stdout when they ask for port 0.
     if config.json {
-        crate::output::write_json_line(
-            &mut std::io::stdout().lock(),
-            &json!({"url": format!("http://{addr}")}),
-        )?;
+        let mut out = std::io::stdout().lock();
+        for (addr, _) in &bridges {
+            crate::output::write_json_line(&mut out, &json!({"url": format!("http://{addr}")}))?;
+        }
     }
     let mut signals = crate::signals::Signals::install()?;
     loop {
@@ -153,7 +192,8 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
             _ => break,
         }
     }
-    task.shutdown(Duration::from_secs(2)).await;
+    let grace = Duration::from_secs(2);
+    futures_util::future::join_all(bridges.into_iter().map(|(_, t)| t.shutdown(grace))).await;
     if !config.quiet {
         crate::output::log_line("mock-bridge: stopped");
     }

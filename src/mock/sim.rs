@@ -56,7 +56,9 @@ pub async fn drive_scenario(app: App) {
     let period = sc.repeat.map(|d| d.0);
     let mut steps = sc.steps;
     steps.sort_by_key(|s| s.at.0);
-    let mut origin = Instant::now();
+    // An instance of many starts part-way into the loop, so a fleet is not in lockstep.
+    let now = Instant::now();
+    let mut origin = now.checked_sub(app.settings.phase).unwrap_or(now);
     loop {
         for step in &steps {
             tokio::time::sleep_until(origin + step.at.0).await;

@@ -5,6 +5,7 @@
 //! `view` draws `watch`, `exec` the exec and input reports, `terminal` the live line and
 //! spinner, `writer` puts stdout off the polling loop.
 
+pub mod board;
 pub mod exec;
 pub mod terminal;
 pub mod view;
@@ -89,6 +90,30 @@ pub fn json_line<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     Ok(buf.into_bytes())
 }
 
+/// An event of one bridge among several: `bridge` right after `at`; the overall summary of a
+/// fleet has `bridges` (how many) last instead.
+pub fn fleet_json_line(
+    e: &crate::events::Event,
+    bridge: Option<&str>,
+    bridges: Option<usize>,
+) -> io::Result<Vec<u8>> {
+    let serde_json::Value::Object(fields) = serde_json::to_value(e).map_err(io::Error::other)? else {
+        return Err(io::Error::other("event is not an object"));
+    };
+    let mut map = serde_json::Map::with_capacity(fields.len() + 1);
+    for (k, v) in fields {
+        let at = k == "at";
+        map.insert(k, v);
+        if let (true, Some(b)) = (at, bridge) {
+            map.insert("bridge".into(), b.into());
+        }
+    }
+    if let Some(n) = bridges {
+        map.insert("bridges".into(), n.into());
+    }
+    json_line(&serde_json::Value::Object(map))
+}
+
 /// Write one JSON object and a newline in a single write, then flush: a reader never sees half
 /// a line, even when the program is interrupted right after.
 pub fn write_json_line<W: Write, T: Serialize>(w: &mut W, value: &T) -> io::Result<()> {
@@ -119,14 +144,13 @@ pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
 pub fn log_line(msg: &str) {
     // Over a live status line: clear it first (the next redraw puts it back under the log).
-    let clear = if terminal::live() {
+    let mut line = Vec::new();
+    if terminal::live() {
+        line = terminal::erase_shown();
         terminal::mark_cleared();
-        "\r\x1b[2K"
-    } else {
-        ""
-    };
-    let line = format!("{clear}kiro-poll: {}\n", crate::sanitize::line(msg));
-    let _ = io::stderr().lock().write_all(line.as_bytes());
+    }
+    line.extend_from_slice(format!("kiro-poll: {}\n", crate::sanitize::line(msg)).as_bytes());
+    let _ = io::stderr().lock().write_all(&line);
 }
 
 /// Time of day for event lines, in UTC to stay unambiguous: `02:28:47`.

@@ -6,7 +6,7 @@
 //! for what they show) and written only when its text changes.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,12 +28,8 @@ pub fn live() -> bool {
 
 fn clear_and_show_cursor() {
     let mut err = std::io::stderr();
-    let _ = crossterm::execute!(
-        err,
-        crossterm::cursor::MoveToColumn(0),
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::CurrentLine),
-        crossterm::cursor::Show
-    );
+    let _ = err.write_all(&erase_shown());
+    let _ = crossterm::execute!(err, crossterm::cursor::Show);
     let _ = err.flush();
 }
 
@@ -92,32 +88,74 @@ pub fn width() -> usize {
     .max(20)
 }
 
-/// One line at the bottom of the terminal (on stderr), redrawn in place. It is never wider
-/// than the terminal minus a margin, so the cursor never sits in the last column: a `^C`
-/// echoed by the terminal stays on this line and is cleared with it.
+/// Lines the live element takes on screen (for `log_line`, which clears them all).
+static HEIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// The bytes that take a live element of `height` lines off the screen, the cursor being at
+/// the end of its last line.
+pub fn erase(height: usize) -> Vec<u8> {
+    match height {
+        0 | 1 => b"\r\x1b[2K".to_vec(),
+        h => format!("\x1b[{}A\r\x1b[J", h - 1).into_bytes(),
+    }
+}
+
+/// What `log_line` writes first so its line replaces the live element.
+pub fn erase_shown() -> Vec<u8> {
+    erase(HEIGHT.load(Ordering::SeqCst))
+}
+
+/// Rows of the terminal (24 when it reports none).
+pub fn height() -> usize {
+    match crossterm::terminal::size() {
+        Ok((_, h)) if h > 0 => h as usize,
+        _ => 24,
+    }
+}
+
+/// Lines at the bottom of the terminal (on stderr), redrawn in place: one for `watch`'s
+/// status line and the spinner, several for the fleet board. No line is wider than the
+/// terminal minus a margin, so the cursor never sits in the last column: a `^C` echoed by the
+/// terminal stays on the last line and is cleared with it.
 #[derive(Default)]
 pub struct LiveLine {
-    /// The text on screen, as written; None when nothing is.
-    shown: Option<String>,
+    /// The lines on screen, as written; None when nothing is.
+    shown: Option<Vec<String>>,
 }
 
 impl LiveLine {
     /// The bytes that draw `text`, or None when exactly that is already on screen. The caller
     /// writes them to stderr (directly, or in order with stdout through `writer`).
     pub fn draw(&mut self, text: &str) -> Option<Vec<u8>> {
-        let fitted = fit(text, width().saturating_sub(4));
+        self.draw_lines(std::slice::from_ref(&text))
+    }
+
+    /// The bytes that draw these lines in place of what is shown.
+    pub fn draw_lines(&mut self, lines: &[&str]) -> Option<Vec<u8>> {
+        let w = width().saturating_sub(4);
+        let fitted: Vec<String> = lines.iter().map(|l| fit(l, w)).collect();
         let cleared = CLEARED.swap(false, Ordering::SeqCst);
-        if !cleared && self.shown.as_deref() == Some(fitted.as_str()) {
+        if !cleared && self.shown.as_ref() == Some(&fitted) {
             return None;
         }
-        let bytes = format!("\r\x1b[2K{fitted}\x1b[0m").into_bytes();
+        // After a log line cleared the block, the cursor is on a fresh line.
+        let before = match (&self.shown, cleared) {
+            (Some(old), false) => old.len(),
+            _ => 1,
+        };
+        let mut bytes = erase(before);
+        bytes.extend_from_slice(fitted.join("\x1b[0m\r\n").as_bytes());
+        bytes.extend_from_slice(b"\x1b[0m");
+        HEIGHT.store(fitted.len(), Ordering::SeqCst);
         self.shown = Some(fitted);
         Some(bytes)
     }
 
-    /// The bytes that take the line off the screen (the next `draw` puts it back).
+    /// The bytes that take the lines off the screen (the next `draw` puts them back).
     pub fn clear(&mut self) -> Option<Vec<u8>> {
-        self.shown.take().map(|_| b"\r\x1b[2K".to_vec())
+        let old = self.shown.take()?;
+        HEIGHT.store(0, Ordering::SeqCst);
+        Some(erase(old.len()))
     }
 
     /// Forget what is on screen (after a stop, a resume): the next draw writes.

@@ -29,6 +29,8 @@ pub struct WatchView {
     line: Option<LiveLine>,
     out: Option<Stdout>,
     _guard: Option<TerminalGuard>,
+    /// With several bridges: the width of the bridge column of text lines.
+    bridge_col: usize,
 }
 
 impl WatchView {
@@ -47,7 +49,14 @@ impl WatchView {
             line: live.then(LiveLine::default),
             out: Some(Stdout::spawn()),
             _guard: live.then(TerminalGuard::acquire),
+            bridge_col: 0,
         }
+    }
+
+    /// Text lines get a bridge column this wide (a fleet's widest name, at most 24).
+    pub fn with_bridge_column(mut self, width: usize) -> WatchView {
+        self.bridge_col = width.clamp(3, 24);
+        self
     }
 
     pub fn mode(&self) -> Mode {
@@ -82,6 +91,41 @@ impl WatchView {
 
     pub fn events(&mut self, events: &[Event]) -> io::Result<()> {
         events.iter().try_for_each(|e| self.event(e))
+    }
+
+    /// Print one event of a fleet: of one bridge, or (None) the overall summary of `bridges`.
+    pub fn fleet_event(&mut self, bridge: Option<&str>, e: &Event, bridges: usize) -> io::Result<()> {
+        let bytes = match self.mode {
+            Mode::Json => super::fleet_json_line(e, bridge, bridge.is_none().then_some(bridges))?,
+            Mode::Plain | Mode::Live => {
+                let name = bridge.map_or_else(|| "all".to_owned(), |b| clean(b).into_owned());
+                let name = super::terminal::fit(&name, self.bridge_col.max(1));
+                let pad = self.bridge_col.saturating_sub(super::terminal::columns(&name));
+                let line = event_line(e, self.painter);
+                let (clock_part, rest) = line.split_once("  ").unwrap_or(("", &line));
+                let col = self.painter.accent(&format!("{name}{}", " ".repeat(pad)));
+                format!("{clock_part}  {col}  {rest}\n").into_bytes()
+            }
+        };
+        self.take_line_off();
+        if let Some(out) = &self.out {
+            out.write(bytes);
+        }
+        Ok(())
+    }
+
+    /// Redraw the board under the log; nothing is written when it is what is on screen.
+    pub fn redraw_lines(&mut self, lines: &[String]) {
+        if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            if let Some(bytes) = line.draw_lines(&refs) {
+                out.write_err(bytes);
+            }
+        }
+    }
+
+    pub fn painter(&self) -> Painter {
+        self.painter
     }
 
     /// Redraw the status line; nothing is written when its text is what is on screen.

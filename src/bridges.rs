@@ -1,0 +1,317 @@
+//! The bridges a command talks to: the one `--url`, several (`--url` repeated), or a bridges
+//! file (`--bridges`, TOML). Each has a name (default `host:port`), a URL, its API key and the
+//! intervals the file set for it. A broken file is one usage error naming the file, the line
+//! and the field; keys are never printed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::ApiKey;
+use crate::error::UsageError;
+
+/// Watch intervals a bridges file may set (in `[defaults]` or per bridge); None: the command
+/// line's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Intervals {
+    pub interval_ready: Option<Duration>,
+    pub interval_busy: Option<Duration>,
+    pub interval_unavailable: Option<Duration>,
+    pub interval_error: Option<Duration>,
+    pub max_backoff: Option<Duration>,
+    pub stall_after: Option<Duration>,
+}
+
+impl Intervals {
+    /// These, with `other`'s where these have none.
+    pub fn or(self, other: Intervals) -> Intervals {
+        Intervals {
+            interval_ready: self.interval_ready.or(other.interval_ready),
+            interval_busy: self.interval_busy.or(other.interval_busy),
+            interval_unavailable: self.interval_unavailable.or(other.interval_unavailable),
+            interval_error: self.interval_error.or(other.interval_error),
+            max_backoff: self.max_backoff.or(other.max_backoff),
+            stall_after: self.stall_after.or(other.stall_after),
+        }
+    }
+}
+
+/// One bridge to talk to.
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub name: String,
+    pub url: url::Url,
+    pub api_key: Option<ApiKey>,
+    /// What the bridges file set for this bridge (its own, then `[defaults]`).
+    pub intervals: Intervals,
+}
+
+/// The default name of a bridge: `host:port`.
+pub fn default_name(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port_or_known_default() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
+}
+
+/// The bridges of `--url` (given once or more), all with the same key.
+pub fn from_urls(urls: &[url::Url], key: Option<&ApiKey>) -> Result<Vec<Bridge>, UsageError> {
+    let mut out: Vec<Bridge> = Vec::with_capacity(urls.len());
+    for url in urls {
+        let name = default_name(url);
+        if out.iter().any(|b| b.name == name) {
+            return Err(UsageError(format!(
+                "'--url' names the bridge {name} twice; give each bridge once"
+            )));
+        }
+        out.push(Bridge {
+            name,
+            url: url.clone(),
+            api_key: key.cloned(),
+            intervals: Intervals::default(),
+        });
+    }
+    Ok(out)
+}
+
+/// A duration in a bridges file: a string such as "10s", checked like the flags.
+#[derive(Debug, Clone, Copy)]
+struct Dur(Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
+        let s = String::deserialize(d)?;
+        crate::units::parse_interval(&s)
+            .map(Dur)
+            .map_err(|e| serde::de::Error::custom(format!("invalid duration '{s}': {e}")))
+    }
+}
+
+/// A `[defaults]` table or a `[[bridge]]` entry: the same fields, `name` and `url` only in
+/// a bridge.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    name: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    api_key_file: Option<Spanned<PathBuf>>,
+    api_key_env: Option<Spanned<String>>,
+    interval_ready: Option<Dur>,
+    interval_busy: Option<Dur>,
+    interval_unavailable: Option<Dur>,
+    interval_error: Option<Dur>,
+    max_backoff: Option<Dur>,
+    stall_after: Option<Dur>,
+}
+
+impl Table {
+    fn intervals(&self) -> Intervals {
+        let d = |v: Option<Dur>| v.map(|d| d.0);
+        Intervals {
+            interval_ready: d(self.interval_ready),
+            interval_busy: d(self.interval_busy),
+            interval_unavailable: d(self.interval_unavailable),
+            interval_error: d(self.interval_error),
+            max_backoff: d(self.max_backoff),
+            stall_after: d(self.stall_after),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    defaults: Table,
+    #[serde(default)]
+    bridge: Vec<Table>,
+}
+
+/// Reading one bridges file: its path and text, for error positions.
+struct Reader<'a> {
+    path: &'a Path,
+    text: &'a str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Reader<'_> {
+    /// `file:line: field: message`, the field read off the line when the message lacks it.
+    fn error(&self, span: Option<std::ops::Range<usize>>, field: Option<&str>, msg: &str) -> UsageError {
+        let msg = msg.lines().next().unwrap_or("invalid").trim();
+        let Some(span) = span else {
+            return UsageError(format!("{}: {msg}", self.path.display()));
+        };
+        let start = span.start.min(self.text.len());
+        let line_no = self.text[..start].matches('\n').count() + 1;
+        let line = self.text.lines().nth(line_no - 1).unwrap_or("");
+        let field = field.map(str::to_owned).or_else(|| {
+            let key = line.split_once('=')?.0.trim();
+            (!key.is_empty() && !key.starts_with('[')).then(|| key.to_owned())
+        });
+        let msg = crate::sanitize::line(msg);
+        match field {
+            Some(f) if !msg.contains(&format!("`{f}`")) => {
+                UsageError(format!("{}:{line_no}: {f}: {msg}", self.path.display()))
+            }
+            _ => UsageError(format!("{}:{line_no}: {msg}", self.path.display())),
+        }
+    }
+
+    fn at<T>(&self, s: &Spanned<T>, field: &str, msg: &str) -> UsageError {
+        self.error(Some(s.span()), Some(field), msg)
+    }
+
+    fn key(&self, t: &Table) -> Result<Option<ApiKey>, UsageError> {
+        if let (Some(_), Some(env)) = (&t.api_key_file, &t.api_key_env) {
+            return Err(self.at(env, "api_key_env", "give api_key_file or api_key_env, not both"));
+        }
+        if let Some(f) = &t.api_key_file {
+            let path = self.path.parent().unwrap_or(Path::new("")).join(f.get_ref());
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| self.at(f, "api_key_file", &format!("cannot read {}: {e}", path.display())))?;
+            let key = text.trim();
+            if key.is_empty() {
+                return Err(self.at(f, "api_key_file", &format!("{} is empty", path.display())));
+            }
+            crate::sanitize::register_secret(key);
+            return Ok(Some(ApiKey::new(key)));
+        }
+        if let Some(var) = &t.api_key_env {
+            let value = (self.env)(var.get_ref()).filter(|v| !v.trim().is_empty());
+            let Some(v) = value else {
+                return Err(self.at(var, "api_key_env", &format!("{} is not set", var.get_ref())));
+            };
+            crate::sanitize::register_secret(v.trim());
+            return Ok(Some(ApiKey::new(v.trim())));
+        }
+        Ok(None)
+    }
+
+    fn bridge(&self, t: &Table, defaults: (Intervals, Option<&ApiKey>)) -> Result<Bridge, UsageError> {
+        let Some(raw) = &t.url else {
+            let span = t.name.as_ref().map(Spanned::span);
+            return Err(self.error(span, Some("url"), "a [[bridge]] needs a url"));
+        };
+        let url = crate::cli::parse_url(raw.get_ref()).map_err(|e| self.at(raw, "url", &e))?;
+        let name = match &t.name {
+            Some(n) if n.get_ref().trim().is_empty() || n.get_ref().chars().any(char::is_control) => {
+                return Err(self.at(n, "name", "a name must be printable and not empty"));
+            }
+            Some(n) => n.get_ref().clone(),
+            None => default_name(&url),
+        };
+        let api_key = self.key(t)?.or_else(|| defaults.1.cloned());
+        Ok(Bridge {
+            name,
+            url,
+            api_key,
+            intervals: t.intervals().or(defaults.0),
+        })
+    }
+}
+
+/// Read a bridges file. `fallback_key` (KIRO_API_KEY, `--api-key-file`) serves the bridges
+/// that name none; `env` reads `api_key_env` variables.
+pub fn load(
+    path: &Path,
+    fallback_key: Option<&ApiKey>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Bridge>, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read '--bridges {}': {e}", path.display())))?;
+    let r = Reader {
+        path,
+        text: &text,
+        env,
+    };
+    let file: File = toml::from_str(&text).map_err(|e| r.error(e.span(), None, e.message()))?;
+    for (field, s) in [("name", &file.defaults.name), ("url", &file.defaults.url)] {
+        if let Some(s) = s {
+            return Err(r.at(s, field, "belongs in a [[bridge]], not in [defaults]"));
+        }
+    }
+    let default_key = r.key(&file.defaults)?;
+    let defaults = (file.defaults.intervals(), default_key.as_ref().or(fallback_key));
+    let mut bridges: Vec<Bridge> = Vec::with_capacity(file.bridge.len());
+    for t in &file.bridge {
+        let b = r.bridge(t, defaults)?;
+        if bridges.iter().any(|o| o.name == b.name) {
+            let span = t.name.as_ref().or(t.url.as_ref()).map(Spanned::span);
+            return Err(r.error(span, Some("name"), &format!("duplicate name '{}'", b.name)));
+        }
+        bridges.push(b);
+    }
+    if bridges.is_empty() {
+        return Err(UsageError(format!(
+            "{}: no [[bridge]] in the file",
+            path.display()
+        )));
+    }
+    Ok(bridges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Vec<Bridge>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bridges.toml");
+        std::fs::write(&path, text).unwrap();
+        std::fs::write(dir.path().join("key"), "s3cret-key\n").unwrap();
+        let env = |k: &str| (k == "BUILD_KEY").then(|| "env-key-1".to_owned());
+        load(&path, None, &env).map_err(|e| e.0.replace(&path.display().to_string(), "F"))
+    }
+
+    #[test]
+    fn a_good_file_with_defaults_names_and_keys() {
+        let bridges = load_text(
+            "[defaults]\ninterval_ready = \"10s\"\napi_key_env = \"BUILD_KEY\"\n\n\
+             [[bridge]]\nname = \"build-1\"\nurl = \"http://10.0.0.5:3001\"\napi_key_file = \"key\"\ninterval_ready = \"2s\"\n\n\
+             [[bridge]]\nurl = \"http://127.0.0.1:3002\"\n",
+        )
+        .unwrap();
+        assert_eq!(bridges.len(), 2);
+        assert_eq!(bridges[0].name, "build-1");
+        assert_eq!(bridges[0].api_key.as_ref().unwrap().expose(), "s3cret-key");
+        assert_eq!(bridges[0].intervals.interval_ready, Some(Duration::from_secs(2)));
+        assert_eq!(bridges[1].name, "127.0.0.1:3002");
+        assert_eq!(bridges[1].api_key.as_ref().unwrap().expose(), "env-key-1");
+        assert_eq!(bridges[1].intervals.interval_ready, Some(Duration::from_secs(10)));
+        assert_eq!(bridges[1].intervals.interval_busy, None);
+    }
+
+    #[test]
+    fn every_broken_file_names_file_line_and_field() {
+        let cases: &[(&str, &str)] = &[
+            ("[[bridge]\nurl = 1", "F:1: "),
+            ("[[bridge]]\nurl = 5\n", "F:2: url: invalid type"),
+            ("[[bridge]]\nurl = \"http://a:1\"\ncolour = \"red\"\n", "F:3: unknown field `colour`"),
+            ("[[bridge]]\nname = \"a\"\nurl = \"http://a:1\"\n[[bridge]]\nname = \"a\"\nurl = \"http://b:1\"\n", "F:5: name: duplicate name 'a'"),
+            ("[[bridge]]\nurl = \"ftp://a\"\n", "F:2: url: scheme must be http or https"),
+            ("[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"nope\"\n", "F:3: api_key_file: cannot read"),
+            ("[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"UNSET_VAR\"\n", "F:3: api_key_env: UNSET_VAR is not set"),
+            ("[defaults]\ninterval_ready = \"5ms\"\n[[bridge]]\nurl = \"http://a:1\"\n", "F:2: interval_ready: invalid duration '5ms'"),
+            ("[defaults]\nurl = \"http://a:1\"\n", "F:2: url: belongs in a [[bridge]]"),
+            ("[[bridge]]\nname = \"x\"\n", "F:2: url: a [[bridge]] needs a url"),
+            ("", "F: no [[bridge]] in the file"),
+        ];
+        for (text, want) in cases {
+            let err = load_text(text).unwrap_err();
+            assert!(err.starts_with(want), "{text:?}: got {err:?}, want {want:?}");
+            assert!(!err.contains('\n'), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn urls_get_host_port_names_and_a_repeat_is_refused() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        let b = from_urls(&[u("http://a:3001"), u("http://b")], None).unwrap();
+        assert_eq!((b[0].name.as_str(), b[1].name.as_str()), ("a:3001", "b:80"));
+        let e = from_urls(&[u("http://a:3001"), u("http://a:3001/")], None).unwrap_err();
+        assert!(e.0.contains("a:3001 twice"), "{}", e.0);
+    }
+}

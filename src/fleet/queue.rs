@@ -1,0 +1,173 @@
+//! The fleet's timer queue and its bookkeeping, pure: which bridge is due next, how the first
+//! polls are spread, how late polls start behind their due time, and when `--until` holds for
+//! every bridge. Time comes in as arguments.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::time::{Duration, Instant};
+
+use crate::engine::Until;
+use crate::model::KiroState;
+
+/// Due times of the bridges that are not being polled, earliest first.
+#[derive(Debug, Default)]
+pub struct Queue {
+    heap: BinaryHeap<Reverse<(Instant, usize)>>,
+}
+
+impl Queue {
+    pub fn push(&mut self, at: Instant, bridge: usize) {
+        self.heap.push(Reverse((at, bridge)));
+    }
+
+    pub fn next_due(&self) -> Option<Instant> {
+        self.heap.peek().map(|Reverse((at, _))| *at)
+    }
+
+    /// The earliest entry when it is due at `now`.
+    pub fn pop_due(&mut self, now: Instant) -> Option<(Instant, usize)> {
+        match self.heap.peek() {
+            Some(Reverse((at, _))) if *at <= now => self.heap.pop().map(|Reverse(e)| e),
+            _ => None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+/// When bridge `i` of `n` polls first: spread evenly across the first ready interval, but
+/// never more than 10 ms apart (three bridges all show within 30 ms; a thousand over 10 s).
+pub fn first_poll(start: Instant, i: usize, n: usize, interval: Duration) -> Instant {
+    let window = interval.min(Duration::from_millis(10).saturating_mul(n as u32));
+    start + window.mul_f64(i as f64 / n.max(1) as f64)
+}
+
+/// How late polls start behind their due time: a histogram by millisecond up to 2 s.
+#[derive(Debug, Clone)]
+pub struct Lateness {
+    buckets: Vec<u64>,
+    total: u64,
+    max: Duration,
+}
+
+impl Default for Lateness {
+    fn default() -> Self {
+        Lateness {
+            buckets: vec![0; 2002],
+            total: 0,
+            max: Duration::ZERO,
+        }
+    }
+}
+
+impl Lateness {
+    pub fn record(&mut self, late: Duration) {
+        let i = (late.as_millis() as usize).min(self.buckets.len() - 1);
+        self.buckets[i] += 1;
+        self.total += 1;
+        self.max = self.max.max(late);
+    }
+
+    /// The lateness under which this share of polls started (to the millisecond; 2 s and over
+    /// count as 2001 ms).
+    pub fn quantile(&self, q: f64) -> Duration {
+        let want = ((self.total as f64) * q).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (ms, n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= want {
+                return Duration::from_millis(ms as u64);
+            }
+        }
+        Duration::ZERO
+    }
+
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+}
+
+/// Does one bridge meet `--until`? `state`: its last answered state, None while it is not
+/// answering; `changed`: a change of it was reported.
+pub fn meets(until: &[Until], state: Option<KiroState>, changed: bool) -> bool {
+    until.iter().any(|u| match (u, state) {
+        (Until::Change, _) => changed,
+        (Until::Ready, Some(KiroState::Ready)) => true,
+        (Until::Busy, Some(KiroState::Busy)) => true,
+        (Until::Unavailable, Some(KiroState::Unavailable)) => true,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_hands_out_due_bridges_earliest_first() {
+        let t0 = Instant::now();
+        let mut q = Queue::default();
+        q.push(t0 + Duration::from_secs(2), 1);
+        q.push(t0 + Duration::from_secs(1), 0);
+        q.push(t0 + Duration::from_secs(3), 2);
+        assert_eq!(q.next_due(), Some(t0 + Duration::from_secs(1)));
+        assert_eq!(q.pop_due(t0), None, "nothing is due yet");
+        let now = t0 + Duration::from_millis(2500);
+        assert_eq!(q.pop_due(now).map(|e| e.1), Some(0));
+        assert_eq!(q.pop_due(now).map(|e| e.1), Some(1));
+        assert_eq!(q.pop_due(now), None);
+        assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn first_polls_are_spread_but_small_fleets_start_at_once() {
+        let t0 = Instant::now();
+        let ten = Duration::from_secs(10);
+        let last = first_poll(t0, 999, 1000, ten) - t0;
+        assert!(last > Duration::from_millis(9900) && last < ten, "{last:?}");
+        assert_eq!(first_poll(t0, 500, 1000, ten) - t0, Duration::from_secs(5));
+        assert!(first_poll(t0, 2, 3, ten) - t0 <= Duration::from_millis(30));
+        let one = Duration::from_secs(1);
+        assert!(first_poll(t0, 999, 1000, one) - t0 < one);
+        assert_eq!(first_poll(t0, 0, 1, ten), t0);
+    }
+
+    #[test]
+    fn lateness_quantiles() {
+        let mut l = Lateness::default();
+        for ms in 0..100 {
+            l.record(Duration::from_millis(ms));
+        }
+        l.record(Duration::from_secs(5));
+        assert_eq!(l.quantile(0.5), Duration::from_millis(50));
+        assert_eq!(l.quantile(0.99), Duration::from_millis(99));
+        assert_eq!(l.quantile(1.0), Duration::from_millis(2001));
+        assert_eq!(l.max(), Duration::from_secs(5));
+        assert_eq!(l.count(), 101);
+    }
+
+    #[test]
+    fn until_is_met_by_a_state_or_a_change() {
+        use KiroState::*;
+        assert!(meets(&[Until::Ready], Some(Ready), false));
+        assert!(!meets(&[Until::Ready], Some(Busy), false));
+        assert!(
+            !meets(&[Until::Ready], None, false),
+            "an unreachable bridge is waited for"
+        );
+        assert!(meets(&[Until::Busy, Until::Ready], Some(Ready), false));
+        assert!(meets(&[Until::Change], Some(Busy), true));
+        assert!(!meets(&[Until::Change], Some(Busy), false));
+        assert!(!meets(&[], Some(Ready), true));
+    }
+}

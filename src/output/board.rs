@@ -1,0 +1,220 @@
+//! The fleet board: under the event lines, one line per bridge (name, state, the command it
+//! runs and for how long, the last change, errors) while they fit the terminal; otherwise one
+//! totals line and the lines of the bridges that are not ready. Pure: rows in, lines out.
+
+use std::time::{Duration, Instant};
+
+use super::Painter;
+use crate::engine::Engine;
+use crate::model::KiroState;
+use crate::sanitize::line as clean;
+use crate::units::{count, human_duration};
+
+/// Where one bridge stands, as the board shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RowState {
+    Ready,
+    Busy,
+    Unavailable,
+    Unreachable,
+    Connecting,
+    /// No longer polled: its --count is done, or its key was rejected.
+    Stopped,
+}
+
+impl RowState {
+    pub fn of(engine: &Engine, stopped: bool) -> RowState {
+        if stopped {
+            return RowState::Stopped;
+        }
+        if engine.consecutive_failures() > 0 {
+            return RowState::Unreachable;
+        }
+        match engine.current().map(|s| s.status) {
+            Some(KiroState::Ready) => RowState::Ready,
+            Some(KiroState::Busy) => RowState::Busy,
+            Some(KiroState::Unavailable) => RowState::Unavailable,
+            None => RowState::Connecting,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RowState::Ready => "ready",
+            RowState::Busy => "busy",
+            RowState::Unavailable => "unavailable",
+            RowState::Unreachable => "unreachable",
+            RowState::Connecting => "connecting",
+            RowState::Stopped => "stopped",
+        }
+    }
+
+    fn painted(self, p: Painter) -> String {
+        let text = format!("● {:<11}", self.name());
+        match self {
+            RowState::Ready => p.good(&text),
+            RowState::Busy => p.warn(&text),
+            RowState::Unavailable | RowState::Unreachable => p.bad(&text),
+            RowState::Connecting | RowState::Stopped => p.dim(&text),
+        }
+    }
+}
+
+/// One bridge on the board.
+pub struct Row<'a> {
+    pub name: &'a str,
+    pub engine: &'a Engine,
+    /// When a change of it was last reported.
+    pub last_change: Option<Instant>,
+    pub stopped: bool,
+}
+
+impl Row<'_> {
+    fn state(&self) -> RowState {
+        RowState::of(self.engine, self.stopped)
+    }
+}
+
+/// `812 ready · 150 busy · 30 unavailable · 8 unreachable` (states with none left out).
+pub fn totals(rows: &[Row<'_>], p: Painter) -> String {
+    let mut n = [0u64; 6];
+    for r in rows {
+        n[r.state() as usize] += 1;
+    }
+    let all = [
+        RowState::Ready,
+        RowState::Busy,
+        RowState::Unavailable,
+        RowState::Unreachable,
+        RowState::Connecting,
+        RowState::Stopped,
+    ];
+    let parts: Vec<String> = all
+        .iter()
+        .filter(|s| n[**s as usize] > 0 || **s == RowState::Ready)
+        .map(|s| format!("{} {}", n[*s as usize], s.name()))
+        .collect();
+    p.bold(&parts.join(" · "))
+}
+
+fn row_line(r: &Row<'_>, width: usize, now: Instant, p: Painter) -> String {
+    let mut s = format!("{:<width$}  {}", clean(r.name), r.state().painted(p));
+    if let Some((cmd, for_)) = r.engine.running_for(now) {
+        let whole = Duration::from_secs(for_.as_secs());
+        s.push_str(&format!(" {} {}", p.accent(&clean(cmd)), human_duration(whole)));
+    }
+    if let Some(at) = r.last_change {
+        let ago = Duration::from_secs(now.saturating_duration_since(at).as_secs());
+        s.push_str(&p.dim(&format!("  changed {} ago", human_duration(ago))));
+    }
+    let errors = r.engine.counters().errors;
+    if errors > 0 {
+        s.push_str(&format!("  {}", p.bad(&count(errors, "error"))));
+    }
+    s
+}
+
+/// The board's lines, at most `max_lines` (at least 1).
+pub fn lines(rows: &[Row<'_>], now: Instant, max_lines: usize, p: Painter) -> Vec<String> {
+    let width = rows
+        .iter()
+        .map(|r| super::terminal::columns(&clean(r.name)))
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    if rows.len() <= max_lines {
+        return rows.iter().map(|r| row_line(r, width, now, p)).collect();
+    }
+    let mut out = vec![totals(rows, p)];
+    let room = max_lines.saturating_sub(1);
+    let troubled: Vec<&Row<'_>> = rows.iter().filter(|r| r.state() != RowState::Ready).collect();
+    let shown = if troubled.len() > room {
+        room.saturating_sub(1)
+    } else {
+        troubled.len()
+    };
+    out.extend(troubled[..shown].iter().map(|r| row_line(r, width, now, p)));
+    if shown < troubled.len() {
+        out.push(p.dim(&format!("… {} more not ready", troubled.len() - shown)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{EngineConfig, Failure, Received};
+    use crate::error::FailureKind;
+    use crate::model::KiroStatus;
+    use std::sync::Arc;
+    use std::time::SystemTime;
+
+    fn engine(state: Option<KiroState>, failing: bool, now: Instant) -> Engine {
+        let mut e = Engine::new(EngineConfig::default(), now);
+        if let Some(s) = state {
+            e.start_poll(now, SystemTime::now());
+            let status = KiroStatus {
+                status: s,
+                current_command: (s == KiroState::Busy).then(|| "kiro.build".to_owned()),
+                version: None,
+                available_commands: Vec::new(),
+                timestamp: None,
+            };
+            e.on_success(now, SystemTime::now(), Arc::new(status), Received::default());
+        }
+        if failing {
+            let at = e.next_poll_at();
+            e.start_poll(at, SystemTime::now());
+            let f = Failure {
+                kind: FailureKind::Connect,
+                message: "Connection refused".into(),
+                retry_after: None,
+                fatal: false,
+            };
+            e.on_failure(at, SystemTime::now(), &f);
+        }
+        e
+    }
+
+    #[test]
+    fn one_line_per_bridge_when_they_fit_else_totals_and_the_troubled() {
+        let t0 = Instant::now();
+        let engines = [
+            engine(Some(KiroState::Ready), false, t0),
+            engine(Some(KiroState::Busy), false, t0),
+            engine(None, false, t0),
+            engine(Some(KiroState::Ready), true, t0),
+            engine(Some(KiroState::Ready), false, t0),
+        ];
+        let names = ["a", "build-22", "c", "d", "e"];
+        let rows: Vec<Row<'_>> = engines
+            .iter()
+            .zip(names)
+            .map(|(engine, name)| Row {
+                name,
+                engine,
+                last_change: Some(t0),
+                stopped: false,
+            })
+            .collect();
+        let p = Painter { color: false };
+        let now = t0 + Duration::from_secs(65);
+        let all = lines(&rows, now, 10, p);
+        assert_eq!(all.len(), 5);
+        assert_eq!(all[0], "a         ● ready        changed 1m5s ago");
+        assert_eq!(
+            all[1],
+            "build-22  ● busy        kiro.build 1m5s  changed 1m5s ago"
+        );
+        assert!(
+            all[3].contains("● unreachable") && all[3].ends_with("1 error"),
+            "{}",
+            all[3]
+        );
+        let few = lines(&rows, now, 3, p);
+        assert_eq!(few[0], "2 ready · 1 busy · 1 unreachable · 1 connecting");
+        assert_eq!(few.len(), 3);
+        assert!(few[1].starts_with("build-22"));
+        assert_eq!(few[2], "… 2 more not ready");
+    }
+}

@@ -1,0 +1,411 @@
+//! Watching several bridges from one process, through the real binary: a bridge that is down,
+//! one that hangs and one that flaps do not hold up the others; every NDJSON line names its
+//! bridge; `--until` across bridges; the bridges file's errors; `status` as a table;
+//! `mock-bridge --instances`.
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::{events, kiro, start_mock_bridge, status_response, RawServer, Sequence, FAST};
+use serde_json::Value;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer};
+
+fn dead_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A bridge that accepts connections and never answers.
+fn hanging() -> RawServer {
+    RawServer::start(|_, _, _, _| {
+        std::thread::sleep(Duration::from_secs(30));
+        false
+    })
+}
+
+async fn server_with(responder: impl wiremock::Respond + 'static) -> MockServer {
+    let s = MockServer::start().await;
+    Mock::given(path("/api/kiro/status"))
+        .respond_with(responder)
+        .mount(&s)
+        .await;
+    s
+}
+
+fn of<'a>(ev: &'a [Value], bridge: &str) -> Vec<&'a Value> {
+    ev.iter().filter(|e| e["bridge"] == bridge).collect()
+}
+
+fn name(url: &str) -> String {
+    url.trim_start_matches("http://").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_down_a_hanging_and_a_flapping_bridge_hold_up_no_other() {
+    let steady = server_with(status_response("ready", None)).await;
+    let flapping = server_with(Sequence::new(
+        (0..200)
+            .map(|i| {
+                if i % 2 == 0 {
+                    status_response("ready", None)
+                } else {
+                    status_response("busy", Some("kiro.generateCode"))
+                }
+            })
+            .collect(),
+    ))
+    .await;
+    let hang = hanging();
+    let dead = dead_url();
+    let urls = [steady.uri(), dead.clone(), hang.url(), flapping.uri()];
+    let mut cmd = kiro();
+    for u in &urls {
+        cmd.args(["--url", u]);
+    }
+    let started = std::time::Instant::now();
+    let out = cmd
+        .args(["--json", "--request-timeout", "2s", "watch"])
+        .args(FAST)
+        .args(["--timeout", "3s"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(124),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let ev = events(&out.stdout);
+    // Every line names its bridge right after `at`, but the overall summary, which counts them.
+    for (line, e) in text.lines().zip(&ev) {
+        let keys: Vec<&String> = e.as_object().unwrap().keys().collect();
+        if e.get("bridges").is_some() {
+            assert_eq!(keys.last().unwrap().as_str(), "bridges", "{line}");
+            assert!(e.get("bridge").is_none(), "{line}");
+        } else {
+            assert_eq!(keys[..3], ["type", "at", "bridge"], "{line}");
+        }
+    }
+    // The flapping bridge was followed at its own pace while the others hung or failed.
+    let flaps = of(&ev, &name(&flapping.uri()));
+    let changes = flaps.iter().filter(|e| e["type"] == "status_changed").count();
+    assert!(
+        changes >= 8,
+        "flapping bridge: only {changes} status changes in 3 s"
+    );
+    let hung = of(&ev, &name(&hang.url()));
+    assert!(
+        hung.iter()
+            .any(|e| e["type"] == "unreachable" && e["kind"] == "timeout"),
+        "{hung:?}"
+    );
+    let down = of(&ev, &name(&dead));
+    assert!(down.iter().any(|e| e["kind"] == "connect"), "{down:?}");
+    let steady_events = of(&ev, &name(&steady.uri()));
+    assert_eq!(steady_events[0]["type"], "snapshot");
+    assert_eq!(
+        steady_events.len(),
+        2,
+        "a snapshot and a summary: {steady_events:?}"
+    );
+    let last = ev.last().unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["bridges"].as_u64()),
+        (Some("summary"), Some(4))
+    );
+    let polls: u64 = ev
+        .iter()
+        .filter(|e| e["type"] == "summary" && e.get("bridge").is_some())
+        .map(|e| e["polls"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        last["polls"].as_u64().unwrap(),
+        polls,
+        "the overall summary adds up"
+    );
+}
+
+#[test]
+fn until_holds_when_every_bridge_is_in_the_state() {
+    let (mut mock, first) = start_mock_bridge(&["--port", "0", "--instances", "1"]);
+    let (mut mock2, second) = start_mock_bridge(&["--port", "0"]);
+    let out = kiro()
+        .args([
+            "--url", &first, "--url", &second, "--json", "watch", "--until", "ready",
+        ])
+        .args(FAST)
+        .args(["--timeout", "10s"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev = events(&out.stdout);
+    assert_eq!(ev.last().unwrap()["reason"], "until ready");
+    let _ = (mock.kill(), mock2.kill(), mock.wait(), mock2.wait());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn until_times_out_naming_the_bridges_that_are_not_there() {
+    let ready = server_with(status_response("ready", None)).await;
+    let busy = server_with(status_response("busy", Some("kiro.generateCode"))).await;
+    let out = kiro()
+        .args([
+            "--url",
+            &ready.uri(),
+            "--url",
+            &busy.uri(),
+            "watch",
+            "--until",
+            "ready",
+        ])
+        .args(FAST)
+        .args(["--timeout", "1s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 of 2 bridges not ready")
+            && err.contains(&name(&busy.uri()))
+            && !err.contains(&format!("{} (", name(&ready.uri()))),
+        "{err}"
+    );
+    assert!(err.contains("still busy running kiro.generateCode"), "{err}");
+}
+
+#[test]
+fn a_bridges_file_drives_the_watch_and_keys_stay_secret() {
+    let (mut mock, url) = start_mock_bridge(&["--port", "0", "--instances", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k"), "sup3r-secret-key").unwrap();
+    let file = dir.path().join("bridges.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[defaults]\ninterval_ready = \"100ms\"\n\n[[bridge]]\nname = \"build-1\"\nurl = \"{url}\"\napi_key_file = \"k\"\n\n[[bridge]]\nname = \"build-2\"\nurl = \"{}\"\n",
+            dead_url()
+        ),
+    )
+    .unwrap();
+    let out = kiro()
+        .args([
+            "--bridges",
+            file.to_str().unwrap(),
+            "--json",
+            "-vv",
+            "watch",
+            "--count",
+            "3",
+        ])
+        .args(["--max-backoff", "200ms"])
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    let b1 = of(&ev, "build-1");
+    assert_eq!(b1[0]["type"], "snapshot", "{ev:?}");
+    let s1 = b1.last().unwrap();
+    assert_eq!(
+        (s1["type"].as_str(), s1["polls"].as_u64()),
+        (Some("summary"), Some(3))
+    );
+    assert!(of(&ev, "build-2").iter().any(|e| e["type"] == "unreachable"));
+    assert_eq!(out.status.code(), Some(0), "one bridge answered");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("sup3r-secret-key"), "the key leaked: {all}");
+    let _ = (mock.kill(), mock.wait());
+}
+
+#[test]
+fn a_broken_bridges_file_is_one_line_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let cases = [
+        (
+            "[[bridge]]\nurl = \"http://a:1\"\ninterval_redy = \"1s\"\n",
+            ":3: unknown field `interval_redy`",
+        ),
+        ("[[bridge]]\nurl = 7\n", ":2: url: invalid type"),
+        (
+            "[[bridge]]\nurl = \"http://a:1\"\n[[bridge]]\nurl = \"http://a:1\"\n",
+            ":4: name: duplicate name 'a:1'",
+        ),
+        (
+            "[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"missing\"\n",
+            ":3: api_key_file: cannot read",
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::File::create(&file)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        for sub in ["watch", "status"] {
+            let out = kiro()
+                .args(["--bridges", file.to_str().unwrap(), sub])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{text}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.contains(&format!("{}{want}", file.display())),
+                "{text:?}: {err}"
+            );
+        }
+    }
+    let out = kiro()
+        .args([
+            "--bridges",
+            "/nonexistent/b.toml",
+            "--url",
+            "http://a:1",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--bridges and --url together");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_of_several_is_a_table_and_the_first_failure_decides_the_code() {
+    let ready = server_with(status_response("ready", None)).await;
+    let busy = server_with(status_response("busy", Some("kiro.generateCode"))).await;
+    let dead = dead_url();
+    let out = kiro()
+        .args([
+            "--url",
+            &ready.uri(),
+            "--url",
+            &dead,
+            "--url",
+            &busy.uri(),
+            "status",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    assert!(
+        rows[0].starts_with("BRIDGE") && rows[0].contains("STATE"),
+        "{table}"
+    );
+    assert!(
+        rows[1].starts_with(&name(&ready.uri())) && rows[1].contains("ready"),
+        "{table}"
+    );
+    assert!(
+        rows[2].contains("failed") && rows[2].contains("connect:"),
+        "{table}"
+    );
+    assert!(
+        rows[3].contains("busy") && rows[3].contains("running kiro.generateCode"),
+        "{table}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a single status gives 3 for a bridge that is down"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 of 3 bridges did not answer"), "{err}");
+
+    let out = kiro()
+        .args(["--url", &ready.uri(), "--url", &dead, "--json", "status"])
+        .output()
+        .unwrap();
+    let ev = events(&out.stdout);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(
+        (ev[0]["bridge"].as_str(), ev[0]["status"].as_str()),
+        (Some(&*name(&ready.uri())), Some("ready"))
+    );
+    assert_eq!(ev[1]["error"]["kind"], "connect");
+    assert_eq!(ev[1]["error"]["exitCode"], 3);
+    assert_eq!(out.status.code(), Some(3));
+
+    let out = kiro()
+        .args(["--url", &ready.uri(), "--url", &busy.uri(), "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "all answered");
+}
+
+#[test]
+fn commands_that_take_one_bridge_refuse_several() {
+    for sub in [
+        &["health"][..],
+        &["exec", "x.y"],
+        &["commands"],
+        &["input", "id", "v"],
+    ] {
+        let out = kiro()
+            .args(["--url", "http://127.0.0.1:1", "--url", "http://127.0.0.1:2"])
+            .args(sub)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{sub:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("talks to one bridge"));
+    }
+}
+
+#[test]
+fn mock_bridge_instances_each_have_their_own_port_and_state() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--json", "mock-bridge", "--port", "0", "--instances", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut urls = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        urls.push(v["url"].as_str().unwrap().to_owned());
+    }
+    urls.dedup();
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    // A command running on one (8 s in the steady scenario) leaves the others ready.
+    let mut exec = common::spawn_kiro(&["--url", &urls[0], "exec", "kiro.generateCode"]);
+    let mut states = Vec::new();
+    for _ in 0..50 {
+        let out = kiro()
+            .args([
+                "--json", "--url", &urls[0], "--url", &urls[1], "--url", &urls[2], "status",
+            ])
+            .output()
+            .unwrap();
+        let ev = events(&out.stdout);
+        states = ev
+            .iter()
+            .map(|e| e["status"].as_str().unwrap().to_owned())
+            .collect();
+        if states[0] == "busy" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(states, ["busy", "ready", "ready"]);
+    let _ = (child.kill(), exec.kill(), child.wait(), exec.wait());
+}
