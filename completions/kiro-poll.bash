@@ -611,7 +611,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -654,6 +654,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --stall-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -103,6 +103,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]'
             cand --max-backoff 'Longest wait between polls while the bridge is unreachable [default: 60s]'
             cand --stall-after 'Report a command that stays busy longer than this (once per run of it) [default: 15m]'
+            cand --metrics 'Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name the interface to expose it (0.0.0.0:9464). With -q the watch only serves'
             cand --max-in-flight 'With several bridges: at most this many requests at once'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'

@@ -96,6 +96,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-u
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics -d 'Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name the interface to expose it (0.0.0.0:9464). With -q the watch only serves' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F

@@ -225,6 +225,11 @@ pub struct WatchArgs {
     #[arg(long, value_parser = parse_interval, value_name = "DUR")]
     pub stall_after: Option<Duration>,
 
+    /// Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name
+    /// the interface to expose it (0.0.0.0:9464). With -q the watch only serves
+    #[arg(long, value_parser = crate::metrics::serve::parse_addr, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+
     /// With several bridges: at most this many requests at once
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: u32,

@@ -31,6 +31,7 @@ pub fn settings(args: &DemoArgs) -> WatchSettings {
             ..EngineConfig::default()
         },
         heartbeat: None,
+        metrics: None,
     }
 }
 
@@ -49,6 +50,7 @@ fn fleet_args(args: &DemoArgs) -> WatchArgs {
         max_backoff: Some(s.max_backoff),
         stall_after: Some(s.stall_after),
         max_in_flight: 256,
+        metrics: None,
     }
 }
 

@@ -24,6 +24,7 @@ pub mod error;
 pub mod events;
 pub mod exec;
 pub mod fleet;
+pub mod metrics;
 pub mod mock;
 pub mod model;
 pub mod oneshot;

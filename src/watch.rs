@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::engine::schedule::later;
 use crate::engine::{End, Engine, EngineConfig, Failure, Received};
 use crate::error::{BridgeError, Exit};
+use crate::metrics::{self, serve::Exporter, Metrics};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
 use crate::signals::{self, Sig, Signals};
@@ -27,6 +28,8 @@ pub struct WatchSettings {
     pub engine: EngineConfig,
     /// When stdout is not a terminal: a heartbeat at least this often.
     pub heartbeat: Option<Duration>,
+    /// Serve Prometheus metrics here.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 impl WatchSettings {
@@ -56,6 +59,7 @@ impl WatchSettings {
                 ..d
             },
             heartbeat: args.heartbeat,
+            metrics: args.metrics,
         }
     }
 }
@@ -79,10 +83,26 @@ struct Ended {
 /// Follow the bridge until the engine says stop, the deadline passes, a signal arrives or the
 /// reader goes away. `demo` runs this same loop against its built-in simulator.
 pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSettings) -> anyhow::Result<()> {
+    let exporter = match settings.metrics {
+        Some(addr) => Some(Exporter::start(addr, [config.bridges[0].name.as_str()], config).await?),
+        None => None,
+    };
     let mut view = WatchView::new(config);
+    if exporter.is_some() && config.quiet {
+        view = view.silent();
+    }
     let mut signals = Signals::install()?;
     let mut engine = Engine::new(settings.engine.clone(), Instant::now().into_std());
-    let ended = poll_loop(client, &mut engine, &mut view, &mut signals, settings.heartbeat).await?;
+    let metrics = exporter.as_ref().map(|e| &*e.metrics);
+    let ended = poll_loop(
+        client,
+        &mut engine,
+        &mut view,
+        &mut signals,
+        settings.heartbeat,
+        metrics,
+    )
+    .await?;
     let now = Instant::now().into_std();
     if ended.end == End::Closed {
         return Ok(());
@@ -161,6 +181,7 @@ async fn poll_loop(
     view: &mut WatchView,
     signals: &mut Signals,
     heartbeat: Option<Duration>,
+    metrics: Option<&Metrics>,
 ) -> anyhow::Result<Ended> {
     let started = Instant::now();
     let far = Instant::from_std(later(started.into_std(), MAX_DURATION));
@@ -169,6 +190,7 @@ async fn poll_loop(
     let heartbeat = heartbeat.filter(|_| view.mode() != Mode::Live);
     let mut last_line = started;
     let mut poll: Option<StatusFuture<'_>> = None;
+    let mut sent_at = started.into_std();
     // Redraws of the live line, 4 a second so the whole-second countdown is never late; only
     // when there is a live line.
     let live = view.has_status_line();
@@ -188,7 +210,11 @@ async fn poll_loop(
             res = in_flight(&mut poll) => {
                 poll = None;
                 let now = Instant::now().into_std();
+                let answer = metrics::Poll::of(&res, now.saturating_duration_since(sent_at));
                 let (reaction, fatal) = react(engine, now, res);
+                if let Some(m) = metrics {
+                    m.observe(0, engine, answer, &reaction.events, now, SystemTime::now());
+                }
                 if !reaction.events.is_empty() {
                     view.events(&reaction.events)?;
                     last_line = Instant::now();
@@ -202,6 +228,7 @@ async fn poll_loop(
                 if let Some(events) = engine.start_poll(Instant::now().into_std(), SystemTime::now()) {
                     view.events(&events)?;
                     poll = Some(Box::pin(client.status()));
+                    sent_at = Instant::now().into_std();
                     view.redraw(engine, Instant::now().into_std());
                 }
             }

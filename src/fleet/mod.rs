@@ -21,6 +21,7 @@ use crate::engine::schedule::later;
 use crate::engine::{Engine, Failure, Received, Until};
 use crate::error::{BridgeError, Exit};
 use crate::events::{Event, EventKind};
+use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
@@ -72,7 +73,8 @@ impl FleetEnd {
     }
 }
 
-type Poll<'a> = Pin<Box<dyn Future<Output = (usize, Result<StatusFetch, BridgeError>)> + 'a>>;
+/// A poll in flight: which bridge, and what came of it when it ends, after how long.
+type Poll<'a> = Pin<Box<dyn Future<Output = (usize, Result<StatusFetch, BridgeError>, Duration)> + 'a>>;
 
 fn clients(config: &Config, bridges: &[Bridge]) -> anyhow::Result<Vec<BridgeClient>> {
     let tls = bridges.iter().any(|b| b.url.scheme() == "https");
@@ -104,6 +106,7 @@ struct Fleet<'a> {
     lateness: Lateness,
     met: usize,
     started: Instant,
+    exporter: Option<Exporter>,
 }
 
 /// `watch` over several bridges.
@@ -140,15 +143,26 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
             }
         })
         .collect();
+    let exporter = match args.metrics {
+        Some(addr) => {
+            Some(Exporter::start(addr, config.bridges.iter().map(|b| b.name.as_str()), config).await?)
+        }
+        None => None,
+    };
+    let mut view = WatchView::new(config).with_bridge_column(width);
+    if exporter.is_some() && config.quiet {
+        view = view.silent();
+    }
     let mut fleet = Fleet {
         members,
         clients: &clients,
-        view: WatchView::new(config).with_bridge_column(width),
+        view,
         until: args.until.iter().map(|&u| u.into()).collect(),
         max_in_flight: args.max_in_flight as usize,
         lateness: Lateness::default(),
         met: 0,
         started,
+        exporter,
     };
     let end = fleet.poll_loop(args).await?;
     fleet.finish(config, args, end)
@@ -187,8 +201,8 @@ impl<'a> Fleet<'a> {
                     return Ok(FleetEnd::Signal(code));
                 },
                 _ = tokio::time::sleep_until(deadline) => return Ok(FleetEnd::TimedOut),
-                Some((i, res)) = flying.next(), if !flying.is_empty() => {
-                    if let Some(end) = self.react(i, res, &mut queue)? {
+                Some((i, res, took)) = flying.next(), if !flying.is_empty() => {
+                    if let Some(end) = self.react(i, res, took, &mut queue)? {
                         return Ok(end);
                     }
                 }
@@ -224,7 +238,11 @@ impl<'a> Fleet<'a> {
                         self.view.fleet_event(Some(&self.members[i].name), e, 0)?;
                     }
                     let client = &self.clients[i];
-                    flying.push(Box::pin(async move { (i, client.status().await) }));
+                    flying.push(Box::pin(async move {
+                        let sent = std::time::Instant::now();
+                        let res = client.status().await;
+                        (i, res, sent.elapsed())
+                    }));
                 }
                 // Not yet due by its engine (an open circuit): back in the queue.
                 None => queue.push(m.engine.next_poll_at().max(now), i),
@@ -238,10 +256,12 @@ impl<'a> Fleet<'a> {
         &mut self,
         i: usize,
         res: Result<StatusFetch, BridgeError>,
+        took: Duration,
         queue: &mut Queue,
     ) -> anyhow::Result<Option<FleetEnd>> {
         let now = Instant::now().into_std();
         let wall = SystemTime::now();
+        let answer = metrics::Poll::of(&res, took);
         let m = &mut self.members[i];
         let reaction = match &res {
             Ok(f) => {
@@ -253,6 +273,10 @@ impl<'a> Fleet<'a> {
             }
             Err(e) => m.engine.on_failure(now, wall, &Failure::from(e)),
         };
+        if let Some(x) = &self.exporter {
+            x.metrics
+                .observe(i, &m.engine, answer, &reaction.events, now, wall);
+        }
         if reaction.events.iter().any(|e| e.kind.is_change()) {
             m.last_change = Some(now);
             m.changed = true;

@@ -97,15 +97,22 @@ pub fn totals(rows: &[Row<'_>], p: Painter) -> String {
     p.bold(&parts.join(" · "))
 }
 
+/// Whole seconds: `0s`, `12s`, `3m5s`.
+fn secs(d: Duration) -> String {
+    match d.as_secs() {
+        0 => "0s".to_owned(),
+        s => human_duration(Duration::from_secs(s)),
+    }
+}
+
 fn row_line(r: &Row<'_>, width: usize, now: Instant, p: Painter) -> String {
     let mut s = format!("{:<width$}  {}", clean(r.name), r.state().painted(p));
     if let Some((cmd, for_)) = r.engine.running_for(now) {
-        let whole = Duration::from_secs(for_.as_secs());
-        s.push_str(&format!(" {} {}", p.accent(&clean(cmd)), human_duration(whole)));
+        s.push_str(&format!(" {} {}", p.accent(&clean(cmd)), secs(for_)));
     }
     if let Some(at) = r.last_change {
-        let ago = Duration::from_secs(now.saturating_duration_since(at).as_secs());
-        s.push_str(&p.dim(&format!("  changed {} ago", human_duration(ago))));
+        let ago = now.saturating_duration_since(at);
+        s.push_str(&p.dim(&format!("  changed {} ago", secs(ago))));
     }
     let errors = r.engine.counters().errors;
     if errors > 0 {

@@ -53,6 +53,16 @@ impl WatchView {
         }
     }
 
+    /// Print nothing at all (`-q` with `--metrics`: the watch only serves).
+    pub fn silent(mut self) -> WatchView {
+        self.line = None;
+        self._guard = None;
+        if let Some(out) = self.out.take() {
+            out.finish(Duration::ZERO);
+        }
+        self
+    }
+
     /// Text lines get a bridge column this wide (a fleet's widest name, at most 24).
     pub fn with_bridge_column(mut self, width: usize) -> WatchView {
         self.bridge_col = width.clamp(3, 24);

@@ -1,0 +1,471 @@
+//! Prometheus metrics of a watch (`--metrics`): a `prometheus-client` registry with one set of
+//! series per bridge, fed from what the engine saw after each poll. Every series has a `bridge`
+//! label; no label takes values the bridge chooses freely except `version` in
+//! `kiro_bridge_info`, and every label value is cut to 128 characters (the encoder escapes
+//! them). `serve` puts it on HTTP.
+
+pub mod serve;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::engine::Engine;
+use crate::events::{CircuitState, Event, EventKind};
+use crate::model::KiroState;
+
+/// Longest label value, in characters.
+pub const LABEL_MAX: usize = 128;
+
+fn label(s: &str) -> String {
+    s.chars().take(LABEL_MAX).collect()
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Bridge {
+    bridge: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BridgeState {
+    bridge: String,
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BridgeVersion {
+    bridge: String,
+    version: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BridgeKind {
+    bridge: String,
+    kind: &'static str,
+}
+
+type FGauge = Gauge<f64, AtomicU64>;
+type Hist = Family<Bridge, Histogram, fn() -> Histogram>;
+
+const KIRO_STATES: [KiroState; 3] = [KiroState::Ready, KiroState::Busy, KiroState::Unavailable];
+const CIRCUIT: [(CircuitState, &str); 3] = [
+    (CircuitState::Closed, "closed"),
+    (CircuitState::Open, "open"),
+    (CircuitState::HalfOpen, "half_open"),
+];
+
+/// The families, each registered once.
+struct Families {
+    up: Family<Bridge, Gauge>,
+    state: Family<BridgeState, Gauge>,
+    info: Family<BridgeVersion, Gauge>,
+    available: Family<Bridge, Gauge>,
+    busy: Family<Bridge, FGauge>,
+    finished: Family<Bridge, Counter>,
+    command_duration: Hist,
+    requests: Family<Bridge, Counter>,
+    not_modified: Family<Bridge, Counter>,
+    errors: Family<BridgeKind, Counter>,
+    bytes: Family<Bridge, Counter>,
+    request_duration: Hist,
+    circuit: Family<BridgeState, Gauge>,
+    last_success: Family<Bridge, FGauge>,
+}
+
+fn command_buckets() -> Histogram {
+    Histogram::new([
+        1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+    ])
+}
+
+fn request_buckets() -> Histogram {
+    Histogram::new([
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ])
+}
+
+impl Families {
+    fn register(r: &mut Registry) -> Families {
+        let f = Families {
+            up: Family::default(),
+            state: Family::default(),
+            info: Family::default(),
+            available: Family::default(),
+            busy: Family::default(),
+            finished: Family::default(),
+            command_duration: Family::new_with_constructor(command_buckets),
+            requests: Family::default(),
+            not_modified: Family::default(),
+            errors: Family::default(),
+            bytes: Family::default(),
+            request_duration: Family::new_with_constructor(request_buckets),
+            circuit: Family::default(),
+            last_success: Family::default(),
+        };
+        r.register(
+            "kiro_bridge_up",
+            "1 when the last poll of the bridge was answered",
+            f.up.clone(),
+        );
+        r.register(
+            "kiro_bridge_state",
+            "1 for the state Kiro is in, 0 for the others",
+            f.state.clone(),
+        );
+        r.register(
+            "kiro_bridge_info",
+            "The bridge's Kiro version (value always 1)",
+            f.info.clone(),
+        );
+        r.register(
+            "kiro_bridge_available_commands",
+            "Commands the bridge offers",
+            f.available.clone(),
+        );
+        r.register(
+            "kiro_bridge_busy_seconds",
+            "How long the current command has been seen running (0 when idle)",
+            f.busy.clone(),
+        );
+        r.register(
+            "kiro_bridge_commands_finished",
+            "Commands seen to finish",
+            f.finished.clone(),
+        );
+        r.register(
+            "kiro_bridge_command_duration_seconds",
+            "Observed durations of finished commands",
+            f.command_duration.clone(),
+        );
+        r.register("kiro_poll_requests", "Status polls sent", f.requests.clone());
+        r.register(
+            "kiro_poll_not_modified",
+            "Polls answered 304 Not Modified",
+            f.not_modified.clone(),
+        );
+        r.register(
+            "kiro_poll_errors",
+            "Failed polls, by kind of failure",
+            f.errors.clone(),
+        );
+        r.register(
+            "kiro_poll_response_bytes",
+            "Response body bytes received",
+            f.bytes.clone(),
+        );
+        r.register(
+            "kiro_poll_request_duration_seconds",
+            "Time from sending a poll to its answer or failure",
+            f.request_duration.clone(),
+        );
+        r.register(
+            "kiro_poll_circuit_state",
+            "1 for the circuit breaker's state, 0 for the others",
+            f.circuit.clone(),
+        );
+        r.register(
+            "kiro_poll_last_success_timestamp_seconds",
+            "Unix time of the last answered poll",
+            f.last_success.clone(),
+        );
+        f
+    }
+}
+
+/// One bridge's series, looked up once.
+struct Series {
+    name: String,
+    up: Gauge,
+    state: [Gauge; 3],
+    available: Gauge,
+    busy: FGauge,
+    finished: Counter,
+    command_duration: Histogram,
+    requests: Counter,
+    not_modified: Counter,
+    bytes: Counter,
+    request_duration: Histogram,
+    circuit: [Gauge; 3],
+    last_success: FGauge,
+    version: Mutex<Option<String>>,
+}
+
+impl Series {
+    fn new(f: &Families, name: &str) -> Series {
+        let b = Bridge { bridge: label(name) };
+        let st = |fam: &Family<BridgeState, Gauge>, state| {
+            fam.get_or_create_owned(&BridgeState {
+                bridge: b.bridge.clone(),
+                state,
+            })
+        };
+        let s = Series {
+            name: b.bridge.clone(),
+            up: f.up.get_or_create_owned(&b),
+            state: KIRO_STATES.map(|k| st(&f.state, k.as_str())),
+            available: f.available.get_or_create_owned(&b),
+            busy: f.busy.get_or_create_owned(&b),
+            finished: f.finished.get_or_create_owned(&b),
+            command_duration: f.command_duration.get_or_create_owned(&b),
+            requests: f.requests.get_or_create_owned(&b),
+            not_modified: f.not_modified.get_or_create_owned(&b),
+            bytes: f.bytes.get_or_create_owned(&b),
+            request_duration: f.request_duration.get_or_create_owned(&b),
+            circuit: CIRCUIT.map(|(_, n)| st(&f.circuit, n)),
+            last_success: f.last_success.get_or_create_owned(&b),
+            version: Mutex::new(None),
+        };
+        s.circuit[0].set(1);
+        s
+    }
+}
+
+/// What one poll came to, for the counters.
+#[derive(Debug, Clone, Copy)]
+pub struct Poll {
+    /// Time from sending to the answer or failure.
+    pub took: Duration,
+    /// Answered: body bytes and whether it was a 304. Failed: the kind of failure.
+    pub answer: Result<(u64, bool), &'static str>,
+}
+
+impl Poll {
+    pub fn of(res: &Result<crate::client::StatusFetch, crate::error::BridgeError>, took: Duration) -> Poll {
+        Poll {
+            took,
+            answer: match res {
+                Ok(f) => Ok((f.bytes, f.not_modified)),
+                Err(e) => Err(e.kind().as_str()),
+            },
+        }
+    }
+}
+
+/// The registry of a watch and the series of each of its bridges, by index.
+pub struct Metrics {
+    registry: Registry,
+    families: Families,
+    bridges: Vec<Series>,
+}
+
+impl Metrics {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Metrics {
+        let mut registry = Registry::default();
+        let families = Families::register(&mut registry);
+        let bridges = names.into_iter().map(|n| Series::new(&families, n)).collect();
+        Metrics {
+            registry,
+            families,
+            bridges,
+        }
+    }
+
+    /// After a poll of bridge `i`: the engine has taken it in and produced `events`.
+    pub fn observe(
+        &self,
+        i: usize,
+        engine: &Engine,
+        poll: Poll,
+        events: &[Event],
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        let Some(s) = self.bridges.get(i) else { return };
+        s.requests.inc();
+        s.request_duration.observe(poll.took.as_secs_f64());
+        match poll.answer {
+            Ok((bytes, not_modified)) => {
+                s.up.set(1);
+                s.bytes.inc_by(bytes);
+                if not_modified {
+                    s.not_modified.inc();
+                }
+                let unix = wall.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+                s.last_success.set(unix.as_secs_f64());
+                self.status(s, engine, now);
+            }
+            Err(kind) => {
+                s.up.set(0);
+                let key = BridgeKind {
+                    bridge: s.name.clone(),
+                    kind,
+                };
+                self.families.errors.get_or_create(&key).inc();
+            }
+        }
+        for e in events {
+            match &e.kind {
+                EventKind::CommandFinished { duration_ms, .. } => {
+                    s.finished.inc();
+                    s.command_duration.observe(*duration_ms as f64 / 1000.0);
+                }
+                EventKind::Circuit { state, .. } => {
+                    for (g, (c, _)) in s.circuit.iter().zip(CIRCUIT) {
+                        g.set(i64::from(c == *state));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn status(&self, s: &Series, engine: &Engine, now: Instant) {
+        let Some(status) = engine.current() else { return };
+        for (g, k) in s.state.iter().zip(KIRO_STATES) {
+            g.set(i64::from(k == status.status));
+        }
+        s.available.set(status.available_commands.len() as i64);
+        s.busy
+            .set(engine.running_for(now).map_or(0.0, |(_, d)| d.as_secs_f64()));
+        let version = status.version.as_deref().map(label);
+        let mut shown = s.version.lock().unwrap_or_else(|p| p.into_inner());
+        if *shown != version {
+            if let Some(old) = shown.take() {
+                self.families.info.remove(&BridgeVersion {
+                    bridge: s.name.clone(),
+                    version: old,
+                });
+            }
+            if let Some(v) = &version {
+                let key = BridgeVersion {
+                    bridge: s.name.clone(),
+                    version: v.clone(),
+                };
+                self.families.info.get_or_create(&key).set(1);
+            }
+            *shown = version;
+        }
+    }
+
+    /// The exposition: OpenMetrics text, or (`openmetrics` false) the Prometheus text format.
+    pub fn encode(&self, openmetrics: bool) -> String {
+        let mut text = String::with_capacity(self.bridges.len() * 4096 + 4096);
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        if openmetrics {
+            text
+        } else {
+            prometheus_text(&text)
+        }
+    }
+}
+
+/// The Prometheus text format (0.0.4) from OpenMetrics text: no `# EOF` or `# UNIT`, and a
+/// counter's HELP and TYPE name its `_total` series.
+pub fn prometheus_text(om: &str) -> String {
+    let counters: Vec<&str> = om
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(om.len());
+    for line in om.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let meta = ["# HELP ", "# TYPE "].into_iter().find_map(|p| {
+            let rest = line.strip_prefix(p)?;
+            let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            counters
+                .contains(&name)
+                .then(|| format!("{p}{name}_total {tail}"))
+        });
+        match meta {
+            Some(m) => out.push_str(&m),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{EngineConfig, Received};
+    use crate::model::KiroStatus;
+    use std::sync::Arc;
+
+    fn status(state: KiroState, cmd: Option<&str>, version: &str) -> Arc<KiroStatus> {
+        Arc::new(KiroStatus {
+            status: state,
+            current_command: cmd.map(str::to_owned),
+            version: Some(version.to_owned()),
+            available_commands: vec!["a".into(), "b".into()],
+            timestamp: None,
+        })
+    }
+
+    #[test]
+    fn series_follow_the_engine() {
+        let m = Metrics::new(["b-1", "b\"2"]);
+        let t0 = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut e = Engine::new(EngineConfig::default(), t0);
+        e.start_poll(t0, wall);
+        let r = e.on_success(
+            t0,
+            wall,
+            status(KiroState::Busy, Some("kiro.x"), "1.0"),
+            Received::default(),
+        );
+        let ok = Poll {
+            took: Duration::from_millis(3),
+            answer: Ok((120, false)),
+        };
+        m.observe(0, &e, ok, &r.events, t0, wall);
+        let t1 = t0 + Duration::from_secs(7);
+        e.start_poll(t1, wall);
+        let r = e.on_success(
+            t1,
+            wall,
+            status(KiroState::Ready, None, "2.0"),
+            Received::default(),
+        );
+        m.observe(0, &e, ok, &r.events, t1, wall);
+        let fail = Poll {
+            took: Duration::from_secs(1),
+            answer: Err("connect"),
+        };
+        m.observe(1, &Engine::new(EngineConfig::default(), t0), fail, &[], t0, wall);
+        let text = m.encode(false);
+        for want in [
+            "kiro_bridge_up{bridge=\"b-1\"} 1",
+            "kiro_bridge_up{bridge=\"b\\\"2\"} 0",
+            "kiro_bridge_state{bridge=\"b-1\",state=\"ready\"} 1",
+            "kiro_bridge_state{bridge=\"b-1\",state=\"busy\"} 0",
+            "kiro_bridge_info{bridge=\"b-1\",version=\"2.0\"} 1",
+            "kiro_bridge_commands_finished_total{bridge=\"b-1\"} 1",
+            "kiro_bridge_command_duration_seconds_bucket{le=\"10.0\",bridge=\"b-1\"} 1",
+            "kiro_poll_requests_total{bridge=\"b-1\"} 2",
+            "kiro_poll_errors_total{bridge=\"b\\\"2\",kind=\"connect\"} 1",
+            "kiro_poll_response_bytes_total{bridge=\"b-1\"} 240",
+            "kiro_poll_circuit_state{bridge=\"b-1\",state=\"closed\"} 1",
+            "kiro_poll_last_success_timestamp_seconds{bridge=\"b-1\"} 1700000000",
+            "# TYPE kiro_poll_requests_total counter",
+        ] {
+            assert!(text.contains(want), "missing {want}:\n{text}");
+        }
+        assert!(
+            !text.contains("version=\"1.0\""),
+            "the old version's series is gone"
+        );
+        assert!(!text.contains("# EOF"));
+        assert!(m.encode(true).ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn label_values_are_cut_to_128_characters() {
+        let long = "v".repeat(500);
+        let m = Metrics::new([long.as_str()]);
+        let text = m.encode(true);
+        assert!(text.contains(&format!("bridge=\"{}\"", "v".repeat(128))));
+        assert!(!text.contains(&"v".repeat(129)));
+    }
+}

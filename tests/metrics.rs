@@ -1,0 +1,327 @@
+//! `watch --metrics` against the real monitoring tools: `promtool check metrics` on a scrape of
+//! three simulated bridges (one down), `promtool check/test rules` on the shipped alerts, and
+//! a real Prometheus scraping kiro-poll every second until `kiro_bridge_up` is there for every
+//! bridge with the right value. Where promtool or prometheus is not installed the tests say
+//! they skipped; with KIRO_POLL_REQUIRE_PROMETHEUS=1 (set by .ci/run) that is a failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::kiro;
+use serde_json::Value;
+
+/// The tool's path, or None (skip) where it is missing and not required.
+fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let required = std::env::var_os("KIRO_POLL_REQUIRE_PROMETHEUS").is_some_and(|v| v == "1");
+        assert!(
+            !required,
+            "{name} is not installed but KIRO_POLL_REQUIRE_PROMETHEUS=1 (apt-get install -y prometheus)"
+        );
+        eprintln!("SKIPPED: {name} is not installed (apt-get install -y prometheus)");
+    }
+    found
+}
+
+fn monitoring(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("monitoring")
+        .join(file)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills the child when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Three bridges (two simulated, one down) watched with `-q --metrics`; returns the watch,
+/// the mock, the metrics URL and the bridge names.
+fn exporter() -> (Killed, Killed, String, Vec<String>) {
+    use std::io::BufRead;
+    let mut mock = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--json", "mock-bridge", "--port", "0", "--instances", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(mock.stdout.take().unwrap()).lines();
+    let mut url = || -> String {
+        let line = lines.next().unwrap().unwrap();
+        serde_json::from_str::<Value>(&line).unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (first, second) = (url(), url());
+    let mock = Killed(mock);
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let port = free_port();
+    let watch = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &first, "--url", &second, "--url", &dead, "-q", "watch"])
+        .args([
+            "--metrics",
+            &port.to_string(),
+            "--interval-ready",
+            "200ms",
+            "--max-backoff",
+            "500ms",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let names = [&first, &second, &dead]
+        .iter()
+        .map(|u| u.trim_start_matches("http://").to_owned())
+        .collect();
+    (
+        Killed(watch),
+        mock,
+        format!("http://127.0.0.1:{port}/metrics"),
+        names,
+    )
+}
+
+async fn get(url: &str, accept: Option<&str>) -> Option<(String, String)> {
+    let client = reqwest::Client::new();
+    let mut rb = client.get(url).timeout(Duration::from_secs(2));
+    if let Some(a) = accept {
+        rb = rb.header("accept", a);
+    }
+    let resp = rb.send().await.ok()?;
+    let kind = resp.headers().get("content-type")?.to_str().ok()?.to_owned();
+    Some((kind, resp.text().await.ok()?))
+}
+
+/// Scrape until every bridge has been polled (its `kiro_bridge_up` series is there).
+async fn scrape_when_ready(url: &str, names: &[String]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some((_, text)) = get(url, None).await {
+            let polled = |n: &String| {
+                text.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} "))
+                    && !text.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} 0\n"))
+            };
+            if names.iter().all(polled) {
+                return text;
+            }
+        }
+        assert!(Instant::now() < deadline, "metrics never covered every bridge");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    cmd.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
+    let Some(promtool) = tool("promtool") else { return };
+    let (mut watch, _mock, url, names) = exporter();
+    let text = scrape_when_ready(&url, &names).await;
+    assert!(
+        text.contains(&format!("kiro_bridge_up{{bridge=\"{}\"}} 1", names[0])),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("kiro_bridge_up{{bridge=\"{}\"}} 0", names[2])),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "kiro_poll_errors_total{{bridge=\"{}\",kind=\"connect\"}}",
+        names[2]
+    )));
+    let mut check = Command::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    check.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = check.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}"
+    );
+
+    // OpenMetrics when asked for it, and promtool reads that too.
+    let (kind, om) = get(&url, Some("application/openmetrics-text;version=1.0.0"))
+        .await
+        .unwrap();
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    assert!(om.ends_with("# EOF\n"));
+    let (kind, _) = get(&url, None).await.unwrap();
+    assert!(kind.starts_with("text/plain; version=0.0.4"), "{kind}");
+
+    let out = run(Command::new(&promtool)
+        .args(["check", "rules"])
+        .arg(monitoring("alerts.yml")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run(Command::new(&promtool)
+        .args(["test", "rules"])
+        .arg(monitoring("alerts_test.yml")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = run(Command::new(&promtool)
+        .args(["check", "config"])
+        .arg(monitoring("prometheus.yml")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // -q: the watch only served; nothing on stdout or stderr.
+    let _ = watch.0.kill();
+    let out = std::mem::replace(&mut watch.0, Command::new("true").spawn().unwrap())
+        .wait_with_output()
+        .unwrap();
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+}
+
+async fn query(base: &str, q: &str) -> Value {
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("{base}/api/v1/query"))
+        .query(&[("query", q)])
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_prometheus_scrapes_every_bridge() {
+    let Some(prometheus) = tool("prometheus") else {
+        return;
+    };
+    let (_watch, _mock, url, names) = exporter();
+    let target = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: kiro-poll\n    static_configs:\n      - targets: ['{target}']\n",
+            monitoring("alerts.yml").display()
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let _prom = Killed(
+        Command::new(prometheus)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Until every bridge's series is there with its value: 1 for the two that answer, 0 for
+    // the one that is down (the first scrape may come before the first poll).
+    let want = |name: &str| if name == names[2] { "0" } else { "1" };
+    let mut seen = Vec::new();
+    loop {
+        if get(&format!("{base}/-/ready"), None).await.is_some() {
+            let v = query(&base, "kiro_bridge_up").await;
+            seen = v["data"]["result"].as_array().cloned().unwrap_or_default();
+            let right = names.iter().all(|n| {
+                seen.iter().any(|r| {
+                    r["metric"]["bridge"] == n.as_str()
+                        && r["metric"]["job"] == "kiro-poll"
+                        && r["value"][1] == want(n)
+                })
+            });
+            if right && seen.len() == names.len() {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus never saw the right kiro_bridge_up for every bridge: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Every query of the shipped dashboard is valid PromQL to this Prometheus.
+    let dash: Value =
+        serde_json::from_str(&std::fs::read_to_string(monitoring("grafana-dashboard.json")).unwrap())
+            .unwrap();
+    for panel in dash["panels"].as_array().unwrap() {
+        for t in panel["targets"].as_array().unwrap() {
+            let expr = t["expr"].as_str().unwrap().replace("$__rate_interval", "1m");
+            let v = query(&base, &expr).await;
+            assert_eq!(v["status"], "success", "{expr}: {v}");
+        }
+    }
+    let v = query(&base, "max by (bridge) ((kiro_bridge_state{state=\"ready\"} + ignoring(state) kiro_bridge_state{state=\"busy\"} * 2 + ignoring(state) kiro_bridge_state{state=\"unavailable\"} * 3) * ignoring(state) kiro_bridge_up + ignoring(state) (1 - kiro_bridge_up) * 4)").await;
+    let down = v["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"]["bridge"] == names[2].as_str())
+        .cloned();
+    assert_eq!(
+        down.map(|d| d["value"][1].clone()),
+        Some("4".into()),
+        "the state timeline shows the down bridge as unreachable"
+    );
+}
+
+#[test]
+fn an_address_in_use_is_one_line_and_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = kiro()
+        .args([
+            "--url",
+            "http://127.0.0.1:1",
+            "watch",
+            "--metrics",
+            &port.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot serve metrics on 127.0.0.1:") && err.contains("--metrics"),
+        "{err}"
+    );
+    let out = kiro().args(["watch", "--metrics", "localhost"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
