@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Fleet benchmark: one kiro-poll watching 1,000 (and 10,000) simulated bridges, side by side
+with Prometheus's blackbox_exporter probing the same 1,000 targets at the same rate, in one run.
+
+The bridges are `kiro-poll mock-bridge --instances N` processes (their CPU is not counted).
+kiro-poll's CPU and peak RSS come from wait4 on its process; its poll lateness (how late a poll
+starts behind its due time) from its own `-v` report; polls per bridge and spurious events
+from its NDJSON. blackbox_exporter is driven by a real Prometheus scraping /probe for every
+target each second; its CPU comes from /proc, its probe count from Prometheus.
+
+Usage:  cargo build --release && python3 bench/fleet.py [--quick]
+Needs:  prometheus and prometheus-blackbox-exporter (apt-get install -y prometheus
+        prometheus-blackbox-exporter), python3.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "kiro-poll")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def mocks(first_port, n, per_process=5000):
+    procs = []
+    for start in range(0, n, per_process):
+        count = min(per_process, n - start)
+        procs.append(subprocess.Popen(
+            [BIN, "-q", "mock-bridge", "--port", str(first_port + start), "--instances", str(count)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    deadline = time.time() + 60
+    for port in (first_port, first_port + n - 1):
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    sys.exit(f"mock bridges on {port} did not start")
+                time.sleep(0.2)
+    return procs
+
+
+def bridges_file(tmp, first_port, n):
+    path = os.path.join(tmp, f"bridges-{n}.toml")
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(f'[[bridge]]\nname = "b{i}"\nurl = "http://127.0.0.1:{first_port + i}"\n\n')
+    return path
+
+
+def measured(bridges, seconds, extra, scrape_url=None):
+    """Run the watch to its --timeout; its own CPU and peak RSS come from wait4."""
+    import threading
+    args = [BIN, "--bridges", bridges, "--json", "-v", "watch", "--timeout", f"{seconds}s", *extra]
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    got = {}
+    readers = [threading.Thread(target=lambda k, s: got.__setitem__(k, s.read()), args=(k, s))
+               for k, s in (("out", p.stdout), ("err", p.stderr))]
+    for t in readers:
+        t.start()
+    scrapes = []
+    if scrape_url:
+        end = time.time() + seconds - 1
+        time.sleep(3)
+        while time.time() < end:
+            t = time.perf_counter()
+            try:
+                body = urllib.request.urlopen(scrape_url, timeout=5).read()
+                scrapes.append((time.perf_counter() - t, len(body)))
+            except OSError:
+                pass
+            time.sleep(max(0.0, 1.0 - (time.perf_counter() - t)))
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    out, err = got["out"], got["err"].decode()
+    events = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
+    per = [e for e in events if e["type"] == "summary" and "bridge" in e]
+    m = re.search(r"lateness p50 (\d+) ms, p99 (\d+) ms, max (\d+) ms", err)
+    late = tuple(int(x) for x in m.groups()) if m else (None, None, None)
+    spurious = [e for e in events if e["type"] not in ("snapshot", "summary")]
+    return {
+        "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss, "polls": sum(e["polls"] for e in per),
+        "min_polls": min((e["polls"] for e in per), default=0),
+        "errors": sum(e["errors"] for e in per), "late": late, "spurious": len(spurious),
+        "seconds": seconds, "scrapes": scrapes, "bridges": len(per), "code": p.returncode,
+    }
+
+
+def proc_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def prom_query(base, q):
+    url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    return json.load(urllib.request.urlopen(url, timeout=10))
+
+
+def blackbox(tmp, first_port, n, seconds):
+    bb = shutil.which("prometheus-blackbox-exporter")
+    prom = shutil.which("prometheus")
+    if not bb or not prom:
+        return None
+    bb_conf = os.path.join(tmp, "blackbox.yml")
+    with open(bb_conf, "w") as f:
+        f.write("modules:\n  kiro_status:\n    prober: http\n    timeout: 5s\n    http:\n"
+                "      method: GET\n      valid_status_codes: [200]\n      preferred_ip_protocol: ip4\n")
+    bbp = subprocess.Popen([bb, f"--config.file={bb_conf}", "--web.listen-address=127.0.0.1:19115"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    targets = ",".join(f"'127.0.0.1:{first_port + i}'" for i in range(n))
+    prom_conf = os.path.join(tmp, "prom.yml")
+    with open(prom_conf, "w") as f:
+        f.write(f"""global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+scrape_configs:
+  - job_name: blackbox
+    metrics_path: /probe
+    params: {{module: [kiro_status]}}
+    static_configs:
+      - targets: [{targets}]
+    relabel_configs:
+      - source_labels: [__address__]
+        regex: (.*)
+        target_label: __param_target
+        replacement: http://$1/api/kiro/status
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: 127.0.0.1:19115
+""")
+    pp = subprocess.Popen([prom, f"--config.file={prom_conf}", f"--storage.tsdb.path={tmp}/promdata",
+                           "--web.listen-address=127.0.0.1:19090"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = "http://127.0.0.1:19090"
+    try:
+        time.sleep(5)  # let every target get its first scrape
+        q = f"sum(count_over_time(probe_success[{seconds}s]))"
+        c0 = proc_cpu(bbp.pid)
+        time.sleep(seconds)
+        c1 = proc_cpu(bbp.pid)
+        probes = float(prom_query(base, q)["data"]["result"][0]["value"][1])
+        ok = float(prom_query(base, f"sum(sum_over_time(probe_success[{seconds}s]))")["data"]["result"][0]["value"][1])
+        rss = int(open(f"/proc/{bbp.pid}/status").read().split("VmHWM:")[1].split()[0])
+        return {"cpu": c1 - c0, "probes": probes, "ok": ok, "rss": rss, "seconds": seconds}
+    finally:
+        for p in (pp, bbp):
+            p.terminate()
+            p.wait()
+
+
+def us(x):
+    return f"{x * 1e6:,.0f} µs"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="shorter runs, no 10,000")
+    a = ap.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit("build first: cargo build --release")
+    tmp = tempfile.mkdtemp(prefix="kiro-fleet-")
+    fast_s, slow_s, big_s = (10, 20, 0) if a.quick else (20, 60, 60)
+    procs = mocks(20000, 1000)
+    try:
+        f1000 = bridges_file(tmp, 20000, 1000)
+        fast = measured(f1000, fast_s, ["--interval-ready", "1s"])
+        scraped = measured(f1000, fast_s, ["--interval-ready", "1s", "--metrics", "19464"],
+                           scrape_url="http://127.0.0.1:19464/metrics")
+        slow = measured(f1000, slow_s, [])
+        bb = blackbox(tmp, 20000, 1000, fast_s)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+    big = None
+    if big_s:
+        procs = mocks(30000, 10000)
+        try:
+            big = measured(bridges_file(tmp, 30000, 10000), big_s, [])
+        finally:
+            for p in procs:
+                p.terminate()
+                p.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    print("kiro-poll fleet benchmark (one process, simulated bridges on loopback, 2 cores)\n")
+    def row(name, r):
+        per = r["cpu"] / max(r["polls"], 1)
+        share = 100 * r["cpu"] / r["seconds"]
+        p50, p99, mx = r["late"]
+        print(f"  {name:40} {r['bridges']:>6,} bridges {r['polls']:>8,} polls  CPU/poll {us(per):>9}  "
+              f"{share:5.1f} % of a core  RSS {r['rss'] / 1024:6.1f} MiB  lateness p50/p99/max {p50}/{p99}/{mx} ms  "
+              f"min polls/bridge {r['min_polls']}  errors {r['errors']}  non-snapshot events {r['spurious']}")
+    row(f"1,000 at --interval-ready 1s, {fast_s}s", fast)
+    row(f"same, with --metrics scraped every 1s", scraped)
+    row(f"1,000 at default intervals, {slow_s}s", slow)
+    if big:
+        row(f"10,000 at default intervals, {big_s}s", big)
+    if scraped["scrapes"]:
+        walls = sorted(s[0] for s in scraped["scrapes"])
+        print(f"\n  /metrics of 1,000 bridges: {len(walls)} scrapes, median {walls[len(walls) // 2] * 1000:.1f} ms, "
+              f"max {walls[-1] * 1000:.1f} ms, {scraped['scrapes'][-1][1] / 1024:.0f} KiB")
+        print(f"  CPU per poll with metrics served / without: {scraped['cpu'] / max(scraped['polls'], 1) / (fast['cpu'] / max(fast['polls'], 1)):.2f}×")
+    if bb:
+        per_bb = bb["cpu"] / max(bb["probes"], 1)
+        per_k = fast["cpu"] / max(fast["polls"], 1)
+        print(f"\n  {'blackbox_exporter, same 1,000 at 1s':40} {bb['probes']:>8,.0f} probes ({bb['ok']:,.0f} ok)  "
+              f"CPU/probe {us(per_bb):>9}  {100 * bb['cpu'] / bb['seconds']:5.1f} % of a core  RSS {bb['rss'] / 1024:.1f} MiB")
+        print(f"  kiro-poll CPU per poll / blackbox_exporter CPU per probe: {per_k / per_bb:.2f}×")
+    else:
+        print("\n  blackbox_exporter: not installed (apt-get install -y prometheus prometheus-blackbox-exporter)")
+
+
+if __name__ == "__main__":
+    main()
