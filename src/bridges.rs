@@ -9,7 +9,6 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::ApiKey;
 use crate::error::UsageError;
 
 /// Watch intervals a bridges file may set (in `[defaults]` or per bridge); None: the command
@@ -46,6 +45,37 @@ pub struct Bridge {
     pub api_key: Option<ApiKey>,
     /// What the bridges file set for this bridge (its own, then `[defaults]`).
     pub intervals: Intervals,
+}
+
+/// An API key. Its Debug output never shows the key.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: &str) -> ApiKey {
+        ApiKey(key.to_owned())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+pub fn parse_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("scheme must be http or https, not {}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    Ok(url)
 }
 
 /// The default name of a bridge: `host:port`.
@@ -195,7 +225,7 @@ impl Reader<'_> {
             let span = t.name.as_ref().map(Spanned::span);
             return Err(self.error(span, Some("url"), "a [[bridge]] needs a url"));
         };
-        let url = crate::cli::parse_url(raw.get_ref()).map_err(|e| self.at(raw, "url", &e))?;
+        let url = parse_url(raw.get_ref()).map_err(|e| self.at(raw, "url", &e))?;
         let name = match &t.name {
             Some(n) if n.get_ref().trim().is_empty() || n.get_ref().chars().any(char::is_control) => {
                 return Err(self.at(n, "name", "a name must be printable and not empty"));

@@ -3,6 +3,7 @@
 //! flag; `config.rs` then resolves them against the environment (TTY, colour, key file). The
 //! clap-facing enums convert into the policy's own types, which know nothing of clap.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -37,7 +38,7 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Bridge base URL; repeat it to follow several bridges (status, watch)
     /// [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]
-    #[arg(long, global = true, value_parser = parse_url, value_name = "URL", action = clap::ArgAction::Append)]
+    #[arg(long, global = true, value_parser = crate::bridges::parse_url, value_name = "URL", action = clap::ArgAction::Append)]
     pub url: Vec<url::Url>,
 
     /// A bridges file (TOML): many bridges with names, keys and intervals (status, watch)
@@ -227,7 +228,7 @@ pub struct WatchArgs {
 
     /// Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name
     /// the interface to expose it (0.0.0.0:9464). With -q the watch only serves
-    #[arg(long, value_parser = crate::metrics::serve::parse_addr, value_name = "ADDR")]
+    #[arg(long, value_parser = parse_addr, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
 
     /// With several bridges: at most this many requests at once
@@ -339,15 +340,13 @@ pub struct DemoArgs {
     pub instances: u32,
 }
 
-pub fn parse_url(s: &str) -> Result<url::Url, String> {
-    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme must be http or https, not {}", url.scheme()));
+/// `9464` → 127.0.0.1:9464; `0.0.0.0:9464`, `[::1]:9464` as written.
+pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("the URL has no host".into());
-    }
-    Ok(url)
+    s.parse::<SocketAddr>()
+        .map_err(|_| "expected a port (9464) or an address with a port (0.0.0.0:9464)".to_owned())
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -401,6 +400,18 @@ mod tests {
         assert_eq!(w.count, Some(3));
         assert_eq!(w.interval_busy, None);
         assert_eq!(w.max_in_flight, 256);
+    }
+
+    #[test]
+    fn metrics_addresses() {
+        assert_eq!(parse_addr("9464").unwrap(), "127.0.0.1:9464".parse().unwrap());
+        assert_eq!(
+            parse_addr("0.0.0.0:9464").unwrap(),
+            "0.0.0.0:9464".parse().unwrap()
+        );
+        assert_eq!(parse_addr("[::1]:9").unwrap(), "[::1]:9".parse().unwrap());
+        assert!(parse_addr("localhost").is_err());
+        assert!(parse_addr("70000").is_err());
     }
 
     #[test]

@@ -5,29 +5,10 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+pub use crate::bridges::ApiKey;
 use crate::bridges::Bridge;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::error::UsageError;
-
-/// An API key. Its Debug output never shows the key.
-#[derive(Clone)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    pub fn new(key: &str) -> ApiKey {
-        ApiKey(key.to_owned())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
 
 /// Where the terminal stands: is each stream a terminal, may we colour.
 #[derive(Debug, Clone, Copy)]
@@ -112,7 +93,7 @@ impl Config {
 /// The bridge when no `--url` is given: KIRO_BRIDGE_URL, else the local default.
 fn url_from_env() -> Result<url::Url, UsageError> {
     let raw = std::env::var("KIRO_BRIDGE_URL").unwrap_or_else(|_| "http://localhost:3001".into());
-    crate::cli::parse_url(&raw).map_err(|e| {
+    crate::bridges::parse_url(&raw).map_err(|e| {
         UsageError(format!(
             "invalid value '{}' for '--url <URL>' (from KIRO_BRIDGE_URL): {e}",
             crate::sanitize::line(&raw)
@@ -144,10 +125,10 @@ pub fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, Us
                 path.display()
             )));
         }
-        return Ok(Some(ApiKey(key.to_owned())));
+        return Ok(Some(ApiKey::new(key)));
     }
     match std::env::var("KIRO_API_KEY") {
-        Ok(k) if !k.trim().is_empty() => Ok(Some(ApiKey(k.trim().to_owned()))),
+        Ok(k) if !k.trim().is_empty() => Ok(Some(ApiKey::new(k.trim()))),
         _ => Ok(None),
     }
 }
@@ -193,7 +174,7 @@ mod tests {
 
     #[test]
     fn api_key_debug_is_redacted() {
-        let k = ApiKey("topsecret".into());
+        let k = ApiKey::new("topsecret");
         assert!(!format!("{k:?}").contains("topsecret"));
     }
 }

@@ -84,7 +84,7 @@ struct Ended {
 /// reader goes away. `demo` runs this same loop against its built-in simulator.
 pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSettings) -> anyhow::Result<()> {
     let exporter = match settings.metrics {
-        Some(addr) => Some(Exporter::start(addr, [config.bridges[0].name.as_str()], config).await?),
+        Some(addr) => Some(Exporter::start(addr, [config.bridges[0].name.as_str()], config.quiet).await?),
         None => None,
     };
     let mut view = WatchView::new(config);

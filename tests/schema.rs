@@ -334,12 +334,20 @@ fn a_real_fleet_watch_matches_the_schema() {
         .args(["--json", "demo", "--instances", "3", "--count", "4"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = common::events(&out.stdout);
     assert!(lines.len() >= 7, "3 snapshots, 3 summaries and the overall one");
     for line in &lines {
         check(&v, line);
     }
     let last = lines.last().unwrap();
-    assert_eq!((last["type"].as_str(), last["bridges"].as_u64()), (Some("summary"), Some(3)));
+    assert_eq!(
+        (last["type"].as_str(), last["bridges"].as_u64()),
+        (Some("summary"), Some(3))
+    );
 }

@@ -145,7 +145,7 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
         .collect();
     let exporter = match args.metrics {
         Some(addr) => {
-            Some(Exporter::start(addr, config.bridges.iter().map(|b| b.name.as_str()), config).await?)
+            Some(Exporter::start(addr, config.bridges.iter().map(|b| b.name.as_str()), config.quiet).await?)
         }
         None => None,
     };
