@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::client::{BridgeClient, ClientOptions};
+use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::error::{bridge_exit_code, BridgeError, Exit};
 use crate::model::{Health, HealthState, KiroState, KiroStatus};
@@ -68,18 +68,7 @@ struct FailedWhy<'a> {
 /// object per bridge, in the order given); exit 0 when all answered, else the code a single
 /// `status` gives for the first failing bridge.
 pub async fn status_many(config: &Config, painter: Painter, out: &mut impl Write) -> anyhow::Result<()> {
-    let tls = config.bridges.iter().any(|b| b.url.scheme() == "https");
-    let http = crate::client::http_client(config.request_timeout, tls)?;
-    let mut clients = Vec::with_capacity(config.bridges.len());
-    for b in &config.bridges {
-        let opts = ClientOptions {
-            base: b.url.clone(),
-            api_key: b.api_key.clone(),
-            request_timeout: config.request_timeout,
-            verbose: config.verbose,
-        };
-        clients.push(BridgeClient::with_http(http.clone(), opts)?);
-    }
+    let clients = crate::client::for_bridges(&config.bridges, config.request_timeout, config.verbose)?;
     let results = futures_util::future::join_all(clients.iter().map(|c| c.status())).await;
     let answers: Vec<Answer<'_>> = config
         .bridges

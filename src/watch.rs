@@ -83,14 +83,7 @@ struct Ended {
 /// Follow the bridge until the engine says stop, the deadline passes, a signal arrives or the
 /// reader goes away. `demo` runs this same loop against its built-in simulator.
 pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSettings) -> anyhow::Result<()> {
-    let exporter = match settings.metrics {
-        Some(addr) => Some(Exporter::start(addr, [config.bridges[0].name.as_str()], config.quiet).await?),
-        None => None,
-    };
-    let mut view = WatchView::new(config);
-    if exporter.is_some() && config.quiet {
-        view = view.silent();
-    }
+    let (mut view, exporter) = outputs(config, [config.bridges[0].name.as_str()], settings.metrics).await?;
     let mut signals = Signals::install()?;
     let mut engine = Engine::new(settings.engine.clone(), Instant::now().into_std());
     let metrics = exporter.as_ref().map(|e| &*e.metrics);
@@ -108,13 +101,7 @@ pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSetting
         return Ok(());
     }
     view.event(&engine.summary(now, SystemTime::now(), ended.end))?;
-    let dropped = view.finish(Duration::from_secs(1));
-    if dropped > 0 {
-        crate::output::log_line(&format!(
-            "stdout was not read fast enough: {} dropped",
-            crate::units::count(dropped, "line")
-        ));
-    }
+    close(view);
     match ended.end {
         End::Fatal => Err(ended
             .fatal
@@ -136,28 +123,67 @@ pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSetting
     }
 }
 
-/// A signal during the watch: Ctrl-Z tidies the terminal and stops, SIGCONT redraws and polls
-/// at once; the others end the watch with their exit code.
-fn on_signal(sig: Sig, engine: &mut Engine, view: &mut WatchView) -> Option<u8> {
+/// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
+/// With `-q` a watch that serves metrics prints nothing at all.
+pub async fn outputs<'a>(
+    config: &Config,
+    names: impl IntoIterator<Item = &'a str>,
+    metrics: Option<std::net::SocketAddr>,
+) -> anyhow::Result<(WatchView, Option<Exporter>)> {
+    let exporter = match metrics {
+        Some(addr) => Some(Exporter::start(addr, names, config.quiet).await?),
+        None => None,
+    };
+    let view = WatchView::new(config);
+    let view = if exporter.is_some() && config.quiet {
+        view.silent()
+    } else {
+        view
+    };
+    Ok((view, exporter))
+}
+
+/// Take the view down, letting stdout drain; say so when a slow reader made lines drop.
+pub fn close(mut view: WatchView) {
+    let dropped = view.finish(Duration::from_secs(1));
+    if dropped > 0 {
+        crate::output::log_line(&format!(
+            "stdout was not read fast enough: {} dropped",
+            crate::units::count(dropped, "line")
+        ));
+    }
+}
+
+/// What a signal did to a watch.
+pub enum Signalled {
+    /// Ctrl-Z: the terminal was tidied and the process stopped (it runs on here after `fg`).
+    Stopped,
+    /// SIGCONT: the terminal is ours again; the caller redraws.
+    Continued,
+    /// Ctrl-C or SIGTERM: end the watch with this exit code.
+    End(u8),
+}
+
+/// Handle a signal's terminal side for a watch of one bridge or many.
+pub fn on_signal(sig: Sig, view: &mut WatchView) -> Signalled {
     match sig {
         Sig::Stop => {
             view.suspend();
             terminal::suspend();
             signals::stop_self();
+            Signalled::Stopped
         }
         Sig::Continue => {
             terminal::resume();
             view.resume();
-            engine.poll_now(Instant::now().into_std());
-            view.redraw(engine, Instant::now().into_std());
+            Signalled::Continued
         }
-        s => return Some(s.exit_code()),
+        s => Signalled::End(s.exit_code()),
     }
-    None
 }
 
 /// Hand a poll's result to the engine; the error too, when it failed.
-fn react(
+pub fn react(
     engine: &mut Engine,
     now: std::time::Instant,
     res: Result<StatusFetch, BridgeError>,
@@ -203,8 +229,14 @@ async fn poll_loop(
         let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line.into_std(), h)));
         tokio::select! {
             biased;
-            sig = signals.recv() => if let Some(code) = on_signal(sig, engine, view) {
-                break ended(End::Signal { code }, None);
+            sig = signals.recv() => match on_signal(sig, view) {
+                Signalled::End(code) => break ended(End::Signal { code }, None),
+                // Back from Ctrl-Z: poll at once, draw afresh.
+                Signalled::Continued => {
+                    engine.poll_now(Instant::now().into_std());
+                    view.redraw(engine, Instant::now().into_std());
+                }
+                Signalled::Stopped => {}
             },
             _ = tokio::time::sleep_until(deadline) => break ended(End::TimedOut, None),
             res = in_flight(&mut poll) => {

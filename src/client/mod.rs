@@ -96,6 +96,29 @@ pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwe
     Ok(builder.build()?)
 }
 
+/// Clients for several bridges on one shared HTTP client (a fleet, `status` of many).
+pub fn for_bridges(
+    bridges: &[crate::bridges::Bridge],
+    request_timeout: Duration,
+    verbose: u8,
+) -> anyhow::Result<Vec<BridgeClient>> {
+    let tls = bridges.iter().any(|b| b.url.scheme() == "https");
+    let http = http_client(request_timeout, tls)?;
+    bridges
+        .iter()
+        .map(|b| {
+            let opts = ClientOptions {
+                base: b.url.clone(),
+                api_key: b.api_key.clone(),
+                request_timeout,
+                verbose,
+            };
+            BridgeClient::with_http(http.clone(), opts)
+                .map_err(|e| crate::error::UsageError(format!("bridge {}: {e:#}", b.name)).into())
+        })
+        .collect()
+}
+
 impl BridgeClient {
     pub fn new(opts: ClientOptions) -> anyhow::Result<BridgeClient> {
         let http = http_client(opts.request_timeout, opts.base.scheme() == "https")?;

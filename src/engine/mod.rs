@@ -32,6 +32,17 @@ pub enum Until {
 }
 
 impl Until {
+    /// Does a bridge last seen in `state` (None: not answering) meet this? `changed`: a change
+    /// of it was reported.
+    pub fn holds(self, state: Option<KiroState>, changed: bool) -> bool {
+        match self {
+            Until::Ready => state == Some(KiroState::Ready),
+            Until::Busy => state == Some(KiroState::Busy),
+            Until::Unavailable => state == Some(KiroState::Unavailable),
+            Until::Change => changed,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Until::Ready => "ready",
@@ -205,6 +216,17 @@ pub struct Counters {
     pub changes: u64,
 }
 
+impl std::ops::AddAssign for Counters {
+    fn add_assign(&mut self, o: Counters) {
+        self.polls += o.polls;
+        self.answered += o.answered;
+        self.not_modified += o.not_modified;
+        self.bytes += o.bytes;
+        self.errors += o.errors;
+        self.changes += o.changes;
+    }
+}
+
 /// What was last seen of the bridge, for a timeout message; `output` renders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LastSeen {
@@ -277,6 +299,13 @@ impl Engine {
 
     pub fn current(&self) -> Option<&KiroStatus> {
         self.last.as_deref()
+    }
+
+    /// The state the last poll was answered with; None while it fails or before any answer.
+    pub fn answered_state(&self) -> Option<KiroState> {
+        self.current()
+            .map(|s| s.status)
+            .filter(|_| self.consecutive_failures() == 0)
     }
 
     pub fn counters(&self) -> Counters {
@@ -500,17 +529,12 @@ impl Engine {
     }
 
     fn until_reached(&self, state: Option<KiroState>, changed: bool) -> Option<End> {
-        let state = state?;
+        state?;
         self.cfg
             .until
             .iter()
             .copied()
-            .find(|u| match u {
-                Until::Ready => state == KiroState::Ready,
-                Until::Busy => state == KiroState::Busy,
-                Until::Unavailable => state == KiroState::Unavailable,
-                Until::Change => changed,
-            })
+            .find(|u| u.holds(state, changed))
             .map(End::Until)
     }
 
@@ -541,19 +565,12 @@ impl Engine {
     }
 
     pub fn summary(&self, now: Instant, wall: SystemTime, end: End) -> Event {
-        let c = self.counters;
-        Event {
-            at: wall,
-            kind: EventKind::Summary {
-                polls: c.polls,
-                not_modified: c.not_modified,
-                bytes_received: c.bytes,
-                errors: c.errors,
-                changes: c.changes,
-                duration_ms: ms(now.saturating_duration_since(self.started)),
-                reason: end.reason(),
-            },
-        }
+        summary(
+            self.counters,
+            now.saturating_duration_since(self.started),
+            wall,
+            end,
+        )
     }
 
     /// What was last seen, for a timeout message.
@@ -575,6 +592,22 @@ impl Engine {
             },
             _ => LastSeen::Nothing,
         }
+    }
+}
+
+/// The `summary` event of these counters over `took` (one engine's, or a fleet's sums).
+pub fn summary(c: Counters, took: Duration, wall: SystemTime, end: End) -> Event {
+    Event {
+        at: wall,
+        kind: EventKind::Summary {
+            polls: c.polls,
+            not_modified: c.not_modified,
+            bytes_received: c.bytes,
+            errors: c.errors,
+            changes: c.changes,
+            duration_ms: ms(took),
+            reason: end.reason(),
+        },
     }
 }
 

@@ -1,13 +1,9 @@
-//! The fleet's timer queue and its bookkeeping, pure: which bridge is due next, how the first
-//! polls are spread, how late polls start behind their due time, and when `--until` holds for
-//! every bridge. Time comes in as arguments.
+//! The fleet's timer queue, pure: which bridge is due next, how the first polls are spread,
+//! how late polls start behind their due time. Time comes in as arguments.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
-
-use crate::engine::Until;
-use crate::model::KiroState;
 
 /// Due times of the bridges that are not being polled, earliest first.
 #[derive(Debug, Default)]
@@ -97,18 +93,6 @@ impl Lateness {
     }
 }
 
-/// Does one bridge meet `--until`? `state`: its last answered state, None while it is not
-/// answering; `changed`: a change of it was reported.
-pub fn meets(until: &[Until], state: Option<KiroState>, changed: bool) -> bool {
-    until.iter().any(|u| match (u, state) {
-        (Until::Change, _) => changed,
-        (Until::Ready, Some(KiroState::Ready)) => true,
-        (Until::Busy, Some(KiroState::Busy)) => true,
-        (Until::Unavailable, Some(KiroState::Unavailable)) => true,
-        _ => false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,20 +138,5 @@ mod tests {
         assert_eq!(l.quantile(1.0), Duration::from_millis(2001));
         assert_eq!(l.max(), Duration::from_secs(5));
         assert_eq!(l.count(), 101);
-    }
-
-    #[test]
-    fn until_is_met_by_a_state_or_a_change() {
-        use KiroState::*;
-        assert!(meets(&[Until::Ready], Some(Ready), false));
-        assert!(!meets(&[Until::Ready], Some(Busy), false));
-        assert!(
-            !meets(&[Until::Ready], None, false),
-            "an unreachable bridge is waited for"
-        );
-        assert!(meets(&[Until::Busy, Until::Ready], Some(Ready), false));
-        assert!(meets(&[Until::Change], Some(Busy), true));
-        assert!(!meets(&[Until::Change], Some(Busy), false));
-        assert!(!meets(&[], Some(Ready), true));
     }
 }

@@ -103,18 +103,27 @@ impl WatchView {
         events.iter().try_for_each(|e| self.event(e))
     }
 
-    /// Print one event of a fleet: of one bridge, or (None) the overall summary of `bridges`.
-    pub fn fleet_event(&mut self, bridge: Option<&str>, e: &Event, bridges: usize) -> io::Result<()> {
+    /// Print one event of one bridge of a fleet.
+    pub fn bridge_event(&mut self, bridge: &str, e: &Event) -> io::Result<()> {
+        self.tagged(Some(bridge), e, None)
+    }
+
+    /// Print the overall summary of a fleet of `bridges`.
+    pub fn overall_summary(&mut self, e: &Event, bridges: usize) -> io::Result<()> {
+        self.tagged(None, e, Some(bridges))
+    }
+
+    /// JSON: `bridge` after `at` (or `bridges` last); text: the bridge column (`all` for the
+    /// overall summary).
+    fn tagged(&mut self, bridge: Option<&str>, e: &Event, bridges: Option<usize>) -> io::Result<()> {
         let bytes = match self.mode {
-            Mode::Json => super::fleet_json_line(e, bridge, bridge.is_none().then_some(bridges))?,
+            Mode::Json => super::fleet_json_line(e, bridge, bridges)?,
             Mode::Plain | Mode::Live => {
-                let name = bridge.map_or_else(|| "all".to_owned(), |b| clean(b).into_owned());
-                let name = super::terminal::fit(&name, self.bridge_col.max(1));
+                let name = clean(bridge.unwrap_or("all"));
+                let name = super::terminal::fit(&name, self.bridge_col);
                 let pad = self.bridge_col.saturating_sub(super::terminal::columns(&name));
-                let line = event_line(e, self.painter);
-                let (clock_part, rest) = line.split_once("  ").unwrap_or(("", &line));
-                let col = self.painter.accent(&format!("{name}{}", " ".repeat(pad)));
-                format!("{clock_part}  {col}  {rest}\n").into_bytes()
+                let column = self.painter.accent(&format!("{name}{}", " ".repeat(pad)));
+                format!("{}\n", line_in_column(e, self.painter, &column)).into_bytes()
             }
         };
         self.take_line_off();
@@ -325,13 +334,28 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
 
 /// One text line for an event: `02:28:47  status_changed   ready → busy`.
 pub fn event_line(e: &Event, p: Painter) -> String {
+    line_in_column(e, p, "")
+}
+
+/// An event line with a column (a fleet's bridge name) between the time and the event:
+/// `02:28:47  build-1  status_changed   ready → busy`.
+fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
+    let column = if column.is_empty() {
+        String::new()
+    } else {
+        format!("{column}  ")
+    };
     let name_col = format!("{:<16}", e.kind.name());
     let name_col = match &e.kind {
         EventKind::Unreachable { .. } | EventKind::Stall { .. } => p.bad(&name_col),
         EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
         _ => p.bold(&name_col),
     };
-    format!("{}  {name_col} {}", p.dim(&clock(e.at)), details(&e.kind, p))
+    format!(
+        "{}  {column}{name_col} {}",
+        p.dim(&clock(e.at)),
+        details(&e.kind, p)
+    )
 }
 
 /// The state part of the status line: `● ready`, `● unreachable`, `○ connecting`.

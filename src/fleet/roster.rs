@@ -1,0 +1,193 @@
+//! What the fleet knows of its bridges beyond each engine, pure: which are no longer polled
+//! and why, when each last changed, and when the whole fleet is done (`--until` holds for every
+//! bridge at once, or every bridge stopped). Counts are kept as they change, so judging the
+//! fleet after a poll costs the same for 3 bridges as for 10,000.
+
+use std::time::Instant;
+
+use crate::engine::{End, Reaction, Until};
+use crate::model::KiroState;
+
+/// Why a bridge is no longer polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Its `--count` polls are done.
+    Count,
+    /// Its API key was rejected.
+    Auth,
+}
+
+impl Stopped {
+    /// The end its summary reports.
+    pub fn end(self) -> End {
+        match self {
+            Stopped::Count => End::Count,
+            Stopped::Auth => End::Fatal,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    stopped: Option<Stopped>,
+    last_change: Option<Instant>,
+    met: bool,
+}
+
+#[derive(Debug)]
+pub struct Roster {
+    until: Vec<Until>,
+    seen: Vec<Seen>,
+    met: usize,
+    stopped: usize,
+}
+
+impl Roster {
+    pub fn new(bridges: usize, until: Vec<Until>) -> Roster {
+        Roster {
+            until,
+            seen: vec![Seen::default(); bridges],
+            met: 0,
+            stopped: 0,
+        }
+    }
+
+    pub fn until(&self) -> &[Until] {
+        &self.until
+    }
+
+    pub fn stopped(&self, i: usize) -> Option<Stopped> {
+        self.seen[i].stopped
+    }
+
+    pub fn last_change(&self, i: usize) -> Option<Instant> {
+        self.seen[i].last_change
+    }
+
+    pub fn met(&self, i: usize) -> bool {
+        self.seen[i].met
+    }
+
+    /// Bridge `i`'s engine took in a poll and reacted; `state` is its state when that poll was
+    /// answered (None when it failed). Returns how the fleet ends, when it does.
+    pub fn after(
+        &mut self,
+        i: usize,
+        state: Option<KiroState>,
+        reaction: &Reaction,
+        now: Instant,
+    ) -> Option<End> {
+        let seen = &mut self.seen[i];
+        if reaction.events.iter().any(|e| e.kind.is_change()) {
+            seen.last_change = Some(now);
+        }
+        if let (Some(end), None) = (reaction.end, seen.stopped) {
+            seen.stopped = Some(if end == End::Fatal {
+                Stopped::Auth
+            } else {
+                Stopped::Count
+            });
+            self.stopped += 1;
+        }
+        let changed = seen.last_change.is_some();
+        let met = self.until.iter().any(|u| u.holds(state, changed));
+        if met != seen.met {
+            seen.met = met;
+            if met {
+                self.met += 1;
+            } else {
+                self.met -= 1;
+            }
+        }
+        let n = self.seen.len();
+        match self.until.first() {
+            Some(&u) if self.met == n => Some(End::Until(u)),
+            _ if self.stopped == n => Some(End::Count),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{Event, EventKind};
+    use std::time::{Duration, SystemTime};
+    use KiroState::*;
+
+    fn quiet() -> Reaction {
+        Reaction::default()
+    }
+
+    fn changed() -> Reaction {
+        Reaction {
+            events: vec![Event {
+                at: SystemTime::UNIX_EPOCH,
+                kind: EventKind::StatusChanged {
+                    from: Ready,
+                    to: Busy,
+                },
+            }],
+            end: None,
+        }
+    }
+
+    fn ended(end: End) -> Reaction {
+        Reaction {
+            events: Vec::new(),
+            end: Some(end),
+        }
+    }
+
+    #[test]
+    fn until_holds_only_when_every_bridge_is_there_at_once() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(3, vec![Until::Ready]);
+        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(1, Some(Ready), &quiet(), t0), None);
+        assert_eq!(
+            r.after(0, Some(Busy), &quiet(), t0),
+            None,
+            "bridge 0 left the state"
+        );
+        assert_eq!(r.after(2, Some(Ready), &quiet(), t0), None);
+        assert!(!r.met(0) && r.met(1) && r.met(2));
+        assert_eq!(
+            r.after(0, None, &quiet(), t0),
+            None,
+            "an unreachable bridge is waited for"
+        );
+        assert_eq!(
+            r.after(0, Some(Ready), &quiet(), t0),
+            Some(End::Until(Until::Ready))
+        );
+    }
+
+    #[test]
+    fn until_change_needs_a_change_of_every_bridge() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(2, vec![Until::Busy, Until::Change]);
+        assert_eq!(r.after(0, Some(Ready), &changed(), t0), None);
+        assert_eq!(r.last_change(0), Some(t0));
+        assert_eq!(r.after(1, Some(Ready), &quiet(), t0), None);
+        let later = t0 + Duration::from_secs(1);
+        assert_eq!(r.after(1, None, &changed(), later), Some(End::Until(Until::Busy)));
+        assert_eq!(r.last_change(1), Some(later));
+    }
+
+    #[test]
+    fn the_fleet_ends_when_every_bridge_stopped() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(2, Vec::new());
+        assert_eq!(r.after(0, Some(Ready), &ended(End::Count), t0), None);
+        assert_eq!(
+            r.after(0, Some(Ready), &ended(End::Count), t0),
+            None,
+            "counted once"
+        );
+        assert_eq!(r.stopped(0), Some(Stopped::Count));
+        assert_eq!(r.after(1, None, &ended(End::Fatal), t0), Some(End::Count));
+        assert_eq!(r.stopped(1), Some(Stopped::Auth));
+        assert_eq!(Stopped::Auth.end(), End::Fatal);
+    }
+}
