@@ -14,12 +14,7 @@ use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 
 fn dead_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", common::free_port())
 }
 
 /// A bridge that accepts connections and never answers.
@@ -137,7 +132,7 @@ async fn a_down_a_hanging_and_a_flapping_bridge_hold_up_no_other() {
 
 #[test]
 fn until_holds_when_every_bridge_is_in_the_state() {
-    let (mut mock, first) = start_mock_bridge(&["--port", "0", "--instances", "1"]);
+    let (mut mock, first) = start_mock_bridge(&["--port", "0"]);
     let (mut mock2, second) = start_mock_bridge(&["--port", "0"]);
     let out = kiro()
         .args([
@@ -189,7 +184,7 @@ async fn until_times_out_naming_the_bridges_that_are_not_there() {
 
 #[test]
 fn a_bridges_file_drives_the_watch_and_keys_stay_secret() {
-    let (mut mock, url) = start_mock_bridge(&["--port", "0", "--instances", "1"]);
+    let (mut mock, url) = start_mock_bridge(&["--port", "0"]);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("k"), "sup3r-secret-key").unwrap();
     let file = dir.path().join("bridges.toml");
@@ -369,23 +364,9 @@ fn commands_that_take_one_bridge_refuse_several() {
 
 #[test]
 fn mock_bridge_instances_each_have_their_own_port_and_state() {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--json", "mock-bridge", "--port", "0", "--instances", "3"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut urls = Vec::new();
-    for _ in 0..3 {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap();
-        urls.push(v["url"].as_str().unwrap().to_owned());
-    }
-    urls.dedup();
-    assert_eq!(urls.len(), 3, "{urls:?}");
+    let (mut child, urls) = common::start_mock_bridges(&["--port", "0"], 3);
+    let distinct: std::collections::HashSet<&String> = urls.iter().collect();
+    assert_eq!(distinct.len(), 3, "{urls:?}");
     // A command running on one (8 s in the steady scenario) leaves the others ready.
     let mut exec = common::spawn_kiro(&["--url", &urls[0], "exec", "kiro.generateCode"]);
     let mut states = Vec::new();

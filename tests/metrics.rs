@@ -37,46 +37,39 @@ fn monitoring(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Kills the child when the test ends, however it ends.
-struct Killed(Child);
+struct Killed(Option<Child>);
+
+impl Killed {
+    fn new(child: Child) -> Killed {
+        Killed(Some(child))
+    }
+
+    /// Kill it now and take what it printed.
+    fn output(mut self) -> std::process::Output {
+        let mut child = self.0.take().unwrap();
+        let _ = child.kill();
+        child.wait_with_output().unwrap()
+    }
+}
 
 impl Drop for Killed {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
 /// Three bridges (two simulated, one down) watched with `-q --metrics`; returns the watch,
 /// the mock, the metrics URL and the bridge names.
 fn exporter() -> (Killed, Killed, String, Vec<String>) {
-    use std::io::BufRead;
-    let mut mock = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args(["--json", "mock-bridge", "--port", "0", "--instances", "2"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(mock.stdout.take().unwrap()).lines();
-    let mut url = || -> String {
-        let line = lines.next().unwrap().unwrap();
-        serde_json::from_str::<Value>(&line).unwrap()["url"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let (first, second) = (url(), url());
-    let mock = Killed(mock);
-    let dead = format!("http://127.0.0.1:{}", free_port());
-    let port = free_port();
+    let (mock, urls) = common::start_mock_bridges(&["--port", "0"], 2);
+    let (first, second) = (urls[0].clone(), urls[1].clone());
+    let mock = Killed::new(mock);
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let port = common::free_port();
     let watch = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &first, "--url", &second, "--url", &dead, "-q", "watch"])
         .args([
@@ -96,7 +89,7 @@ fn exporter() -> (Killed, Killed, String, Vec<String>) {
         .map(|u| u.trim_start_matches("http://").to_owned())
         .collect();
     (
-        Killed(watch),
+        Killed::new(watch),
         mock,
         format!("http://127.0.0.1:{port}/metrics"),
         names,
@@ -139,7 +132,7 @@ fn run(cmd: &mut Command) -> std::process::Output {
 #[tokio::test(flavor = "multi_thread")]
 async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
     let Some(promtool) = tool("promtool") else { return };
-    let (mut watch, _mock, url, names) = exporter();
+    let (watch, _mock, url, names) = exporter();
     let text = scrape_when_ready(&url, &names).await;
     assert!(
         text.contains(&format!("kiro_bridge_up{{bridge=\"{}\"}} 1", names[0])),
@@ -196,10 +189,7 @@ async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
     // -q: the watch only served; nothing on stdout or stderr.
-    let _ = watch.0.kill();
-    let out = std::mem::replace(&mut watch.0, Command::new("true").spawn().unwrap())
-        .wait_with_output()
-        .unwrap();
+    let out = watch.output();
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
 }
 
@@ -235,8 +225,8 @@ async fn a_real_prometheus_scrapes_every_bridge() {
         ),
     )
     .unwrap();
-    let port = free_port();
-    let _prom = Killed(
+    let port = common::free_port();
+    let _prom = Killed::new(
         Command::new(prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!(

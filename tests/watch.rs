@@ -371,17 +371,12 @@ fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
 }
 
-fn dead_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn count_against_a_dead_bridge_is_exit_3() {
-    let out = watch_json(&format!("http://127.0.0.1:{}", dead_port()), &["--count", "2"]);
+    let out = watch_json(
+        &format!("http://127.0.0.1:{}", common::free_port()),
+        &["--count", "2"],
+    );
     assert_eq!(out.status.code(), Some(3), "no poll was answered");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -411,7 +406,7 @@ fn durations_too_long_for_the_clock_are_usage_errors_not_panics() {
     }
     // The longest allowed timeout is fine: no overflow anywhere.
     let out = watch_json(
-        &format!("http://127.0.0.1:{}", dead_port()),
+        &format!("http://127.0.0.1:{}", common::free_port()),
         &["--count", "1", "--timeout", "100y", "--stall-after", "100y"],
     );
     assert_eq!(out.status.code(), Some(3));
@@ -489,7 +484,7 @@ async fn a_reader_that_stops_reading_does_not_stall_the_timeout() {
 
 #[test]
 fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
-    let port = dead_port();
+    let port = common::free_port();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &format!("http://127.0.0.1:{port}"), "watch"])
         .env("KIRO_POLL_ASSUME_TTY", "1")

@@ -212,20 +212,41 @@ pub fn spawn_kiro(args: &[&str]) -> std::process::Child {
 
 /// `kiro-poll --json mock-bridge ARGS` in the background, and the URL it printed.
 pub fn start_mock_bridge(args: &[&str]) -> (std::process::Child, String) {
+    let (child, mut urls) = start_mock_bridges(args, 1);
+    (child, urls.remove(0))
+}
+
+/// `kiro-poll --json mock-bridge ARGS` serving `n` bridges (`--instances`), and their URLs.
+/// Every line it prints is read, so it never writes to a closed pipe.
+pub fn start_mock_bridges(args: &[&str], n: usize) -> (std::process::Child, Vec<String>) {
     use std::io::BufRead;
+    let instances = n.to_string();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--json", "mock-bridge"])
         .args(args)
+        .args(["--instances", &instances])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-    (child, v["url"].as_str().unwrap().to_owned())
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let urls = (0..n)
+        .map(|_| {
+            let line = lines.next().unwrap().unwrap();
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            v["url"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    (child, urls)
+}
+
+/// A loopback port nobody listens on (free a moment ago).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Poll intervals short enough for tests (the CLI's minimum is 100ms).
