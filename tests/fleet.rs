@@ -72,12 +72,7 @@ async fn a_down_a_hanging_and_a_flapping_bridge_hold_up_no_other() {
         .output()
         .unwrap();
     let took = started.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(124),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 124);
     assert!(took < Duration::from_secs(6), "{took:?}");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let ev = events(&out.stdout);
@@ -142,12 +137,7 @@ fn until_holds_when_every_bridge_is_in_the_state() {
         .args(["--timeout", "10s"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let ev = events(&out.stdout);
     assert_eq!(ev.last().unwrap()["reason"], "until ready");
     let _ = (mock.kill(), mock2.kill(), mock.wait(), mock2.wait());

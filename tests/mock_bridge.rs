@@ -340,12 +340,7 @@ fn the_binary_serves_and_kiro_poll_follows_it() {
         .unwrap();
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     let status = server.wait().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(r#""type":"command_started","#) && text.contains("kiro.generateCode"),
@@ -357,12 +352,7 @@ fn the_binary_serves_and_kiro_poll_follows_it() {
 #[test]
 fn demo_runs_in_one_process() {
     let out = kiro().args(["--json", "demo", "--count", "8"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     let types: Vec<String> = text
         .lines()

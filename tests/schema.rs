@@ -334,12 +334,7 @@ fn a_real_fleet_watch_matches_the_schema() {
         .args(["--json", "demo", "--instances", "3", "--count", "4"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let lines = common::events(&out.stdout);
     assert!(lines.len() >= 7, "3 snapshots, 3 summaries and the overall one");
     for line in &lines {

@@ -216,12 +216,7 @@ async fn until_ready_waits_through_unavailability() {
         &server.uri(),
         &["--until", "ready", "--interval-unavailable", "100ms"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let ev = events(&out.stdout);
     assert_eq!(
         types(&ev),

@@ -307,3 +307,13 @@ pub fn run_measured(args: &[&str]) -> (std::process::Output, i64) {
     };
     (output, usage.ru_maxrss)
 }
+
+/// The run ended with this exit code; its stderr is the message when it did not.
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
