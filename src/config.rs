@@ -23,8 +23,12 @@ impl Terminal {
     /// as terminals (tests use it to check the terminal rendering through a pipe).
     pub fn detect(choice: ColorChoice) -> Terminal {
         let assume = std::env::var_os("KIRO_POLL_ASSUME_TTY").is_some_and(|v| v == "1");
-        let stdout_tty = assume || std::io::stdout().is_terminal();
-        let stderr_tty = assume || std::io::stderr().is_terminal();
+        let mut stdout_tty = assume || std::io::stdout().is_terminal();
+        let mut stderr_tty = assume || std::io::stderr().is_terminal();
+        // A console that cannot take escape sequences (Windows before 10) is drawn as a pipe.
+        if (stdout_tty || stderr_tty) && !assume && !crate::platform::enable_ansi() {
+            (stdout_tty, stderr_tty) = (false, false);
+        }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var_os("TERM").is_some_and(|v| v == "dumb");
         let color = match choice {

@@ -17,7 +17,7 @@ use crate::error::{Exit, UsageError};
 use crate::model::{ExecuteRequest, InputRequest};
 use crate::output::exec as render;
 use crate::output::terminal::{self, Spinner};
-use crate::signals::{self, Sig, Signals};
+use crate::platform::{self, Sig, Signals};
 
 pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -> anyhow::Result<()> {
     if args.command.trim().is_empty() {
@@ -146,7 +146,7 @@ async fn wait_for_end(signals: &mut Signals, spinner: Option<&Spinner>) -> Sig {
         match signals.recv().await {
             Sig::Stop => {
                 terminal::suspend();
-                signals::stop_self();
+                platform::stop_self();
             }
             Sig::Continue => {
                 terminal::resume();

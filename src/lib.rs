@@ -10,7 +10,8 @@
 //! - `engine` is pure policy (when to poll, what changed, what to report, how an exec ends),
 //!   producing `events`; `change` is change detection, shared by the client and the engine.
 //! - `model` (the bridge's bodies), `error` (failures, and `exit_code`, the one place that maps
-//!   them to exit codes), `units`, `signals` at the bottom.
+//!   them to exit codes), `units`, and `platform` (everything that differs by OS: signals,
+//!   the open-files limit, the lost-reader watch, ANSI on Windows) at the bottom.
 
 pub mod bridges;
 pub mod change;
@@ -29,8 +30,8 @@ pub mod mock;
 pub mod model;
 pub mod oneshot;
 pub mod output;
+pub mod platform;
 pub mod sanitize;
-pub mod signals;
 pub mod units;
 pub mod watch;
 

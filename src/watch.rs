@@ -19,7 +19,7 @@ use crate::error::{BridgeError, Exit};
 use crate::metrics::{self, serve::Exporter, Metrics};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
-use crate::signals::{self, Sig, Signals};
+use crate::platform::{self, Sig, Signals};
 use crate::units::MAX_DURATION;
 
 /// What a watch runs with: the engine's policy and the heartbeat.
@@ -170,7 +170,7 @@ pub fn on_signal(sig: Sig, view: &mut WatchView) -> Signalled {
         Sig::Stop => {
             view.suspend();
             terminal::suspend();
-            signals::stop_self();
+            platform::stop_self();
             Signalled::Stopped
         }
         Sig::Continue => {

@@ -358,6 +358,7 @@ async fn a_slow_answer_without_wait_is_unknown_and_not_resent() {
     assert_eq!(posts(&server).await.len(), 1);
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_while_waiting_exits_130() {
     let server = bridge(

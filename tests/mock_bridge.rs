@@ -320,6 +320,7 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
     assert_eq!(get(&format!("{base}/api/kiro/status")).await.0, 500);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_binary_serves_and_kiro_poll_follows_it() {
     let (mut server, url) = common::start_mock_bridge(&["--port", "0", "--scenario", "demo"]);

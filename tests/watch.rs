@@ -3,7 +3,9 @@
 
 mod common;
 
+#[cfg(unix)] // the signal tests
 use std::io::{BufRead, BufReader};
+#[cfg(unix)]
 use std::time::Duration;
 
 use common::{events, json_fixture, kiro, scripted, status_body, status_response, watch_json, FAST};
@@ -302,6 +304,7 @@ async fn heartbeats_when_stdout_is_not_a_terminal() {
     );
 }
 
+#[cfg(unix)]
 fn signal_test(sig: i32, code: i32) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(scripted(vec![status_response("ready", None)]));
@@ -322,16 +325,19 @@ fn signal_test(sig: i32, code: i32) {
     let _ = Duration::ZERO;
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_prints_a_summary_and_exits_130() {
     signal_test(libc::SIGINT, 130);
 }
 
+#[cfg(unix)]
 #[test]
 fn sigterm_exits_143() {
     signal_test(libc::SIGTERM, 143);
 }
 
+#[cfg(unix)]
 #[test]
 fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -407,6 +413,7 @@ fn durations_too_long_for_the_clock_are_usage_errors_not_panics() {
     assert_eq!(out.status.code(), Some(3));
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_pipe_ends_an_idle_watch_within_a_second() {
     // Idle: ready, and the next poll 10 minutes away. Nothing is written after the snapshot,
@@ -477,6 +484,7 @@ async fn a_reader_that_stops_reading_does_not_stall_the_timeout() {
     );
 }
 
+#[cfg(target_os = "linux")] // reads /proc/PID/stat
 #[test]
 fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
     let port = common::free_port();

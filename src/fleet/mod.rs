@@ -25,7 +25,7 @@ use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
-use crate::signals::{self, Signals};
+use crate::platform::{self, Signals};
 use crate::units::{count, human_duration, MAX_DURATION};
 use crate::watch::{self, Signalled, WatchSettings};
 use queue::{Lateness, Queue};
@@ -49,7 +49,7 @@ struct Fleet<'a> {
 
 /// `watch` over several bridges.
 pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
-    let limit = signals::raise_open_files();
+    let limit = platform::raise_open_files();
     let n = config.bridges.len();
     if let Some(l) = limit.filter(|l| *l < n as u64 + 32) {
         crate::output::log_line(&format!(

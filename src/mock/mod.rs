@@ -160,7 +160,7 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
         })?,
     };
     if args.instances > 1 {
-        crate::signals::raise_open_files();
+        crate::platform::raise_open_files();
     }
     let name = settings.scenario.name.clone();
     let bridges = spawn_many(&settings, ip, args.port, args.instances).await?;
@@ -184,11 +184,11 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
             crate::output::write_json_line(&mut out, &json!({"url": format!("http://{addr}")}))?;
         }
     }
-    let mut signals = crate::signals::Signals::install()?;
+    let mut signals = crate::platform::Signals::install()?;
     loop {
         match signals.recv().await {
-            crate::signals::Sig::Continue => {}
-            crate::signals::Sig::Stop => crate::signals::stop_self(),
+            crate::platform::Sig::Continue => {}
+            crate::platform::Sig::Stop => crate::platform::stop_self(),
             _ => break,
         }
     }

@@ -2,8 +2,8 @@
 //! `less`, a stuck pipe) blocks only the writer thread: polls, `--timeout` and signals go on.
 //! What waits to be written is bounded (8 MiB); past that, lines are dropped and counted, and
 //! the count is told on stderr. A reader that went away (EPIPE, or a pipe whose read end is
-//! closed, noticed even when nothing is written by a thread blocked in `poll` on the
-//! descriptor: no periodic check, no cost while the reader is there) ends the watch quietly.
+//! closed, noticed even when nothing is written where the platform can: see
+//! `platform::watch_stdout_reader`) ends the watch quietly.
 //! The loop awaits `gone()`.
 
 use std::io::Write;
@@ -58,11 +58,7 @@ impl Stdout {
     pub fn spawn() -> Stdout {
         let out = Self::spawn_on(std::io::stdout());
         let shared = Arc::clone(&out.shared);
-        std::thread::spawn(move || {
-            if wait_reader_gone(1) {
-                shared.close();
-            }
-        });
+        crate::platform::watch_stdout_reader(move || shared.close());
         out
     }
 
@@ -154,33 +150,6 @@ impl Stdout {
     }
 }
 
-/// Block until `fd`, a pipe or socket we write to, has lost its reader: `poll` asking for no
-/// event still reports an error or a hang-up on our end. True when that happened; a terminal
-/// or a file never reports one, so for them this blocks for good (on its own thread).
-#[cfg(unix)]
-pub fn wait_reader_gone(fd: i32) -> bool {
-    loop {
-        let mut fds = libc::pollfd {
-            fd,
-            events: 0,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd; no timeout.
-        let n = unsafe { libc::poll(&mut fds, 1, -1) };
-        if n > 0 {
-            return fds.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
-        }
-        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return false;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-pub fn wait_reader_gone(_fd: i32) -> bool {
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,21 +199,6 @@ mod tests {
         }
         w.drain(Duration::from_secs(5));
         assert_eq!(out.lock().unwrap().len(), 500);
-    }
-
-    #[test]
-    fn a_pipe_whose_reader_closes_is_noticed_without_writing() {
-        let mut fds = [0i32; 2];
-        // SAFETY: a fresh pipe; both ends are ours.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        let (read_end, write_end) = (fds[0], fds[1]);
-        let watcher = std::thread::spawn(move || wait_reader_gone(write_end));
-        unsafe { libc::close(read_end) };
-        assert!(
-            watcher.join().unwrap(),
-            "POLLERR on the write end once its reader is gone"
-        );
-        unsafe { libc::close(write_end) };
     }
 
     #[tokio::test]

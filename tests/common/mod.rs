@@ -219,9 +219,24 @@ pub fn start_mock_bridge(args: &[&str]) -> (std::process::Child, String) {
 /// `kiro-poll --json mock-bridge ARGS` serving `n` bridges (`--instances`), and their URLs.
 /// Every line it prints is read, so it never writes to a closed pipe.
 pub fn start_mock_bridges(args: &[&str], n: usize) -> (std::process::Child, Vec<String>) {
+    start_mock_bridges_env(args, n, &[])
+}
+
+/// `start_mock_bridge` with these environment variables set (a key: `KIRO_API_KEY`).
+pub fn start_mock_bridge_env(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let (child, mut urls) = start_mock_bridges_env(args, 1, env);
+    (child, urls.remove(0))
+}
+
+fn start_mock_bridges_env(
+    args: &[&str],
+    n: usize,
+    env: &[(&str, &str)],
+) -> (std::process::Child, Vec<String>) {
     use std::io::BufRead;
     let instances = n.to_string();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .envs(env.iter().copied())
         .args(["--json", "mock-bridge"])
         .args(args)
         .args(["--instances", &instances])
@@ -275,6 +290,7 @@ pub fn watch_json(url: &str, args: &[&str]) -> std::process::Output {
 /// that one child, not of every child the test run ever had. Returns the output and the max
 /// RSS in KiB.
 #[allow(clippy::zombie_processes)] // reaped by wait4, which std does not know
+#[cfg(target_os = "linux")] // ru_maxrss is KiB on Linux (bytes on macOS); no wait4 on Windows
 pub fn run_measured(args: &[&str]) -> (std::process::Output, i64) {
     use std::os::unix::process::ExitStatusExt;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))

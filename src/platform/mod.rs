@@ -1,0 +1,105 @@
+//! Everything that differs by operating system, and nothing else: signals, the open-files
+//! limit, the watch on a lost stdout reader and the terminal's escape-sequence support. One
+//! implementation per OS (`unix.rs` for Linux and macOS, `windows.rs`) behind the same
+//! functions, so no `cfg(` is needed anywhere else in the program.
+//!
+//! | | Linux | macOS | Windows |
+//! |---|---|---|---|
+//! | Interrupt (130) | SIGINT | SIGINT | Ctrl-C |
+//! | Terminate (143) | SIGTERM | SIGTERM | Ctrl-Break, console closed, logoff, shutdown |
+//! | Stop / Continue | SIGTSTP / SIGCONT | SIGTSTP / SIGCONT | none (no job control) |
+//! | open files | soft → hard limit | soft → hard, capped by `kern.maxfilesperproc` | no limit to raise |
+//! | lost reader, idle | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next write |
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+pub use imp::Signals;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sig {
+    Interrupt,
+    Terminate,
+    /// Ctrl-Z: tidy the terminal, then `stop_self`. Never arrives on Windows.
+    Stop,
+    Continue,
+}
+
+impl Sig {
+    /// The exit code a signal ends the program with (Interrupt and Terminate).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Sig::Interrupt => 130,
+            Sig::Terminate => 143,
+            Sig::Stop | Sig::Continue => 0,
+        }
+    }
+}
+
+/// Whether this platform has job control (Ctrl-Z and `fg`).
+pub const JOB_CONTROL: bool = imp::JOB_CONTROL;
+
+/// Stop the process as Ctrl-Z would have, once the terminal is tidy. Catching SIGTSTP replaced
+/// its default action, so the stop is SIGSTOP; the shell sees a stopped job all the same.
+/// Nothing on Windows (where `Sig::Stop` never arrives).
+pub fn stop_self() {
+    imp::stop_self()
+}
+
+/// Raise the soft open-files limit as far as the system accepts: a fleet holds a socket per
+/// bridge. Returns the limit now in force, or None where there is no such limit (Windows).
+pub fn raise_open_files() -> Option<u64> {
+    imp::raise_open_files()
+}
+
+/// Call `on_gone` (on a thread of its own) when the reader of stdout goes away while nothing
+/// is being written. Only a pipe or a socket can tell: for a terminal, a file or `/dev/null`
+/// nothing is watched (macOS's `poll` answers POLLNVAL for every device, which would read as
+/// "gone" at once). On Windows nothing is watched; a lost reader is noticed at the next write.
+pub fn watch_stdout_reader(on_gone: impl FnOnce() + Send + 'static) {
+    imp::watch_stdout_reader(on_gone)
+}
+
+/// Make the terminal interpret ANSI escape sequences (colour, cursor). True where it does:
+/// always on Unix; on Windows once virtual-terminal processing is on (Windows 10 and later,
+/// Windows Terminal and conhost alike).
+pub fn enable_ansi() -> bool {
+    imp::enable_ansi()
+}
+
+/// The soft limit to ask for: the hard limit, but no more than what the kernel accepts for
+/// one process (`cap`, where the system has one below the hard limit, as macOS does when the
+/// hard limit is unlimited).
+pub fn open_files_target(hard: u64, cap: Option<u64>) -> u64 {
+    match cap {
+        Some(c) if c > 0 => hard.min(c),
+        _ => hard,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_soft_limit_asked_for_is_the_hard_one_capped_by_the_kernel() {
+        assert_eq!(open_files_target(1_048_576, None), 1_048_576);
+        // macOS: hard RLIM_INFINITY, kern.maxfilesperproc 24576.
+        assert_eq!(open_files_target(u64::MAX, Some(24_576)), 24_576);
+        assert_eq!(open_files_target(4096, Some(24_576)), 4096);
+        assert_eq!(open_files_target(4096, Some(0)), 4096);
+    }
+
+    #[test]
+    fn signals_map_to_their_exit_codes() {
+        assert_eq!(Sig::Interrupt.exit_code(), 130);
+        assert_eq!(Sig::Terminate.exit_code(), 143);
+    }
+}

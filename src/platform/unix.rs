@@ -1,0 +1,201 @@
+//! Linux and macOS (and the other Unixes): POSIX signals, `setrlimit`, `poll(2)` on a pipe.
+
+use super::Sig;
+
+pub const JOB_CONTROL: bool = true;
+
+pub struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    tstp: tokio::signal::unix::Signal,
+    cont: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
+            cont: signal(SignalKind::from_raw(libc::SIGCONT))?,
+        })
+    }
+
+    pub async fn recv(&mut self) -> Sig {
+        tokio::select! {
+            _ = self.int.recv() => Sig::Interrupt,
+            _ = self.term.recv() => Sig::Terminate,
+            _ = self.tstp.recv() => Sig::Stop,
+            _ = self.cont.recv() => Sig::Continue,
+        }
+    }
+}
+
+pub fn stop_self() {
+    // SAFETY: raising a signal at ourselves.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+}
+
+#[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux and macOS, not on every Unix
+pub fn raise_open_files() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return None;
+    }
+    let target = super::open_files_target(lim.rlim_max as u64, kernel_cap()) as libc::rlim_t;
+    if lim.rlim_cur < target {
+        let want = libc::rlimit {
+            rlim_cur: target,
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the struct we pass.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &want) } == 0 {
+            lim.rlim_cur = target;
+        }
+    }
+    Some(lim.rlim_cur as u64)
+}
+
+/// The most open files the kernel gives one process, where it is below an unlimited hard
+/// limit: macOS refuses a soft limit of RLIM_INFINITY (it wants at most
+/// `kern.maxfilesperproc`), Linux one above `fs.nr_open`.
+#[cfg(target_os = "macos")]
+fn kernel_cap() -> Option<u64> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>();
+    // SAFETY: a NUL-terminated name, and an int-sized buffer whose size we pass.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            c"kern.maxfilesperproc".as_ptr(),
+            &mut value as *mut libc::c_int as *mut libc::c_void,
+            &mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    // OPEN_MAX (sys/syslimits.h) when the sysctl cannot be read.
+    Some(if rc == 0 && value > 0 {
+        value as u64
+    } else {
+        10_240
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn kernel_cap() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/sys/fs/nr_open").ok()?;
+    text.trim().parse().ok()
+}
+
+#[cfg(not(any(target_os = "macos", target_os = "linux")))]
+fn kernel_cap() -> Option<u64> {
+    None
+}
+
+pub fn watch_stdout_reader(on_gone: impl FnOnce() + Send + 'static) {
+    if !is_pipe_or_socket(libc::STDOUT_FILENO) {
+        return;
+    }
+    std::thread::spawn(move || {
+        if wait_reader_gone(libc::STDOUT_FILENO) {
+            on_gone();
+        }
+    });
+}
+
+/// Whether `fd` is a pipe (FIFO) or a socket: the only kinds whose lost reader `poll` reports.
+fn is_pipe_or_socket(fd: libc::c_int) -> bool {
+    // SAFETY: fstat writes only the struct we pass; a bad fd is an error, not UB.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return false;
+    }
+    let kind = st.st_mode & libc::S_IFMT;
+    kind == libc::S_IFIFO || kind == libc::S_IFSOCK
+}
+
+/// Block until `fd`, a pipe or socket we write to, has lost its reader: `poll` asking for no
+/// event still reports an error or a hang-up on our end. True when that happened.
+fn wait_reader_gone(fd: libc::c_int) -> bool {
+    loop {
+        let mut fds = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; no timeout.
+        let n = unsafe { libc::poll(&mut fds, 1, -1) };
+        if n > 0 {
+            return fds.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
+        }
+        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
+}
+
+pub fn enable_ansi() -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    fn pipe() -> (libc::c_int, libc::c_int) {
+        let mut fds = [0 as libc::c_int; 2];
+        // SAFETY: a fresh pipe; both ends are ours.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        (fds[0], fds[1])
+    }
+
+    #[test]
+    fn a_pipe_whose_reader_closes_is_noticed_without_writing() {
+        let (read_end, write_end) = pipe();
+        let watcher = std::thread::spawn(move || wait_reader_gone(write_end));
+        unsafe { libc::close(read_end) };
+        assert!(
+            watcher.join().unwrap(),
+            "POLLERR on the write end once its reader is gone"
+        );
+        unsafe { libc::close(write_end) };
+    }
+
+    #[test]
+    fn only_pipes_and_sockets_are_watched_never_files_or_devices() {
+        let (read_end, write_end) = pipe();
+        assert!(is_pipe_or_socket(write_end));
+        unsafe { libc::close(read_end) };
+        unsafe { libc::close(write_end) };
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        assert!(is_pipe_or_socket(a.as_raw_fd()));
+        // A device (macOS's poll answers POLLNVAL for these) and a regular file.
+        let null = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
+        assert!(!is_pipe_or_socket(null.as_raw_fd()));
+        let file = tempfile::tempfile().unwrap();
+        assert!(!is_pipe_or_socket(file.as_raw_fd()));
+        assert!(!is_pipe_or_socket(-1), "a closed descriptor is not watched");
+    }
+
+    #[allow(clippy::unnecessary_cast)]
+    #[test]
+    fn the_open_files_limit_is_raised_to_what_the_kernel_accepts() {
+        let got = raise_open_files().expect("getrlimit works");
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+        assert_eq!(got, lim.rlim_cur as u64, "reports the limit in force");
+        let target = crate::platform::open_files_target(lim.rlim_max as u64, kernel_cap());
+        assert_eq!(lim.rlim_cur as u64, target);
+    }
+}

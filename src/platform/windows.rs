@@ -1,0 +1,57 @@
+//! Windows: console control events instead of signals, no open-files limit to raise, and
+//! virtual-terminal processing switched on for colour and the live line.
+
+use super::Sig;
+
+/// There is no Ctrl-Z job control on Windows: a console program cannot be suspended and
+/// resumed by the shell.
+pub const JOB_CONTROL: bool = false;
+
+/// Ctrl-C is an interrupt (130); Ctrl-Break, closing the console window, logging off and
+/// shutting down end like SIGTERM (143). Windows gives a closing console a few seconds
+/// before it ends the process, time enough for the summary and restoring the terminal.
+pub struct Signals {
+    c: tokio::signal::windows::CtrlC,
+    brk: tokio::signal::windows::CtrlBreak,
+    close: tokio::signal::windows::CtrlClose,
+    logoff: tokio::signal::windows::CtrlLogoff,
+    shutdown: tokio::signal::windows::CtrlShutdown,
+}
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        use tokio::signal::windows as w;
+        Ok(Signals {
+            c: w::ctrl_c()?,
+            brk: w::ctrl_break()?,
+            close: w::ctrl_close()?,
+            logoff: w::ctrl_logoff()?,
+            shutdown: w::ctrl_shutdown()?,
+        })
+    }
+
+    pub async fn recv(&mut self) -> Sig {
+        tokio::select! {
+            _ = self.c.recv() => Sig::Interrupt,
+            _ = self.brk.recv() => Sig::Terminate,
+            _ = self.close.recv() => Sig::Terminate,
+            _ = self.logoff.recv() => Sig::Terminate,
+            _ = self.shutdown.recv() => Sig::Terminate,
+        }
+    }
+}
+
+pub fn stop_self() {}
+
+/// Sockets are handles on Windows, bounded by memory, not by a per-process descriptor limit.
+pub fn raise_open_files() -> Option<u64> {
+    None
+}
+
+/// Windows has no way to learn that an anonymous pipe's reader is gone without writing to
+/// it: the next write fails (ERROR_NO_DATA, a broken pipe), and the watch ends then.
+pub fn watch_stdout_reader(_on_gone: impl FnOnce() + Send + 'static) {}
+
+pub fn enable_ansi() -> bool {
+    crossterm::ansi_support::supports_ansi()
+}

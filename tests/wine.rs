@@ -1,0 +1,252 @@
+//! The real Windows binary, run under Wine on this Linux machine, both ways round: the Windows
+//! kiro-poll against the Linux `mock-bridge`, and the Linux kiro-poll against the Windows
+//! `mock-bridge`. status, `watch --json --count`, `exec --wait` (through the bridge's 408 and
+//! the follow-up), Ctrl-C, Windows paths (drive letters, backslashes, relative to a bridges
+//! file), and the exit codes 0, 2, 3, 4 and 124.
+//!
+//! `ci/cross.sh build-windows` builds the binary; `KIRO_POLL_WINDOWS_EXE` names it (and
+//! `WINEPREFIX` the prefix `ci/cross.sh setup` made). Without it these tests say so and skip;
+//! `KIRO_POLL_REQUIRE_WINE=1` (set by `.ci/run`) makes that a failure.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use common::{assert_exit, kiro};
+use serde_json::Value;
+
+const WINE: &str = "/usr/lib/wine/wine64";
+
+/// The Windows binary, or None (after saying why) when it is not there.
+fn windows_exe() -> Option<PathBuf> {
+    let exe = std::env::var_os("KIRO_POLL_WINDOWS_EXE").map(PathBuf::from);
+    let why = match &exe {
+        None => "KIRO_POLL_WINDOWS_EXE is not set (ci/cross.sh build-windows prints the path)".to_owned(),
+        Some(p) if !p.is_file() => format!("{} does not exist", p.display()),
+        Some(_) if !Path::new(WINE).exists() => format!("{WINE} is missing (apt-get install wine64)"),
+        Some(_) => return exe,
+    };
+    assert!(
+        std::env::var_os("KIRO_POLL_REQUIRE_WINE").is_none(),
+        "KIRO_POLL_REQUIRE_WINE is set, but the Windows binary cannot run: {why}"
+    );
+    eprintln!("skipped: the Windows binary under Wine: {why}");
+    None
+}
+
+/// `kiro-poll.exe ARGS` under Wine, with a clean kiro-poll environment.
+fn win(exe: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(WINE);
+    c.arg(exe).env("WINEDEBUG", "-all");
+    for v in ["KIRO_BRIDGE_URL", "KIRO_API_KEY", "KIRO_API_KEY_FILE", "NO_COLOR"] {
+        c.env_remove(v);
+    }
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+/// A Linux path as the Windows binary sees it: Wine's Z: drive is `/`.
+fn win_path(p: &Path) -> String {
+    format!("Z:{}", p.display()).replace('/', "\\")
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
+/// gets the bridge's 408 and follows the status until the command is done.
+fn scenario(dir: &Path) -> PathBuf {
+    let p = dir.join("smoke.json");
+    std::fs::write(&p, r#"{"name":"smoke","durations":{"kiro.generateCode":"2s"}}"#).unwrap();
+    p
+}
+
+/// The Windows `mock-bridge` under Wine, and the URL it printed.
+fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (Child, String) {
+    let mut cmd = Command::new(WINE);
+    cmd.arg(exe)
+        .args(["--json", "mock-bridge", "--port", "0"])
+        .args(args)
+        .env("WINEDEBUG", "-all")
+        .env_remove("KIRO_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(k) = key {
+        cmd.env("KIRO_API_KEY", k);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (child, v["url"].as_str().unwrap().to_owned())
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The checks each client makes against a ready bridge that runs `kiro.generateCode` for 2 s.
+fn talks_to(client: impl Fn() -> assert_cmd::Command, url: &str) {
+    let out = client().args(["--url", url, "status"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ready"));
+
+    let out = client()
+        .args(["--url", url, "--json", "watch", "--count", "3"])
+        .args(["--interval-ready", "200ms"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let ev = lines(&out);
+    assert_eq!(ev.first().unwrap()["type"], "snapshot");
+    assert_eq!(ev.last().unwrap()["type"], "summary");
+    assert_eq!(ev.last().unwrap()["polls"], 3);
+
+    let out = client()
+        .args(["--url", url, "--json", "exec", "kiro.generateCode", "--wait"])
+        .args(["--follow-interval", "200ms"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let report = &lines(&out)[0];
+    assert_eq!(report["outcome"], "completed", "{report}");
+    assert_eq!(
+        report["observedBy"], "status",
+        "the 408, then the status: {report}"
+    );
+
+    // 124: the bridge stays ready, so busy never comes.
+    let out = client()
+        .args(["--url", url, "--json", "watch", "--until", "unavailable"])
+        .args(["--timeout", "1s", "--interval-ready", "200ms"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 124);
+}
+
+#[test]
+fn the_windows_binary_against_the_linux_mock_bridge() {
+    let Some(exe) = windows_exe() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path());
+    let (mock, url) = common::start_mock_bridge(&[
+        "--port",
+        "0",
+        "--server-timeout",
+        "1s",
+        "--scenario",
+        sc.to_str().unwrap(),
+    ]);
+    talks_to(|| win(&exe), &url);
+
+    // 2: a bad URL and a bad flag, one line each.
+    let out = win(&exe).args(["--url", "ftp://x", "status"]).output().unwrap();
+    assert_exit(&out, 2);
+    let out = win(&exe).args(["status", "--no-such-flag"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"));
+    // 3: nobody listens.
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let out = win(&exe).args(["--url", &dead, "status"]).output().unwrap();
+    assert_exit(&out, 3);
+    stop(mock);
+}
+
+#[test]
+fn keys_and_bridges_files_take_windows_paths_and_a_rejected_key_is_4() {
+    let Some(exe) = windows_exe() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "s3cret-key-for-wine")]);
+    let out = win(&exe).args(["--url", &url, "status"]).output().unwrap();
+    assert_exit(&out, 4);
+
+    // The key file by drive letter and backslashes.
+    std::fs::write(dir.path().join("key"), "s3cret-key-for-wine\n").unwrap();
+    let key = win_path(&dir.path().join("key"));
+    let out = win(&exe)
+        .args(["--url", &url, "--api-key-file", &key, "--json", "status"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(lines(&out)[0]["status"], "ready");
+
+    // A bridges file by a Windows path; its key file relative to it, in a subfolder written
+    // with a backslash.
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    std::fs::write(dir.path().join("keys").join("k"), "s3cret-key-for-wine").unwrap();
+    let toml = format!("[[bridge]]\nname = \"win\"\nurl = \"{url}\"\napi_key_file = 'keys\\k'\n");
+    std::fs::write(dir.path().join("bridges.toml"), toml).unwrap();
+    let file = win_path(&dir.path().join("bridges.toml"));
+    let out = win(&exe)
+        .args(["--bridges", &file, "--json", "status"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(lines(&out)[0]["status"], "ready");
+    // The key is never printed, whichever way it came.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
+    stop(mock);
+}
+
+#[test]
+fn the_linux_binary_against_the_windows_mock_bridge() {
+    let Some(exe) = windows_exe() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sc = win_path(&scenario(dir.path()));
+    let (mock, url) = start_windows_mock(&exe, &["--server-timeout", "1s", "--scenario", &sc], None);
+    talks_to(kiro, &url);
+    stop(mock);
+
+    let (mock, url) = start_windows_mock(&exe, &[], Some("s3cret-key-for-wine"));
+    let out = kiro().args(["--url", &url, "status"]).output().unwrap();
+    assert_exit(&out, 4);
+    let out = kiro()
+        .env("KIRO_API_KEY", "s3cret-key-for-wine")
+        .args(["--url", &url, "status"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    stop(mock);
+}
+
+/// Wine turns SIGINT into the console's Ctrl-C event: the Windows watch ends with its summary
+/// and 130, through tokio's `signal::windows::ctrl_c`.
+#[test]
+fn ctrl_c_ends_the_windows_watch_with_its_summary_and_130() {
+    let Some(exe) = windows_exe() else { return };
+    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut watch = Command::new(WINE)
+        .arg(&exe)
+        .args(["--url", &url, "--json", "watch"])
+        .env("WINEDEBUG", "-all")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains(r#""type":"snapshot""#), "{first}");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = watch.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    let last: Value = serde_json::from_str(rest.trim_end().lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["reason"], "interrupted");
+    stop(mock);
+}
