@@ -6,6 +6,7 @@
 #                              the std sources, make the Wine prefix (all cached)
 #   ci/cross.sh check          cargo check --all-targets for Windows and macOS
 #   ci/cross.sh build-windows  the release kiro-poll.exe; prints its path
+#   ci/cross.sh test-windows   cargo test for Windows, run under Wine
 #   ci/cross.sh wine ARGS...   run a Windows program under Wine (exit codes pass through)
 #
 # The toolchain: the machine's nightly, which has no targets but this one, builds std from
@@ -112,16 +113,18 @@ C
   cp "$dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
 }
 
+# cross_cargo TARGET SUBCOMMAND [ARGS...]
 cross_cargo() {
-  local target=$1
-  shift
+  local target=$1 sub=$2
+  shift 2
   export __CARGO_TESTS_ONLY_SRC_ROOT=$CACHE/library
   export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
   export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc
   export CC_aarch64_apple_darwin=clang
   export CFLAGS_aarch64_apple_darwin="-ffreestanding -nostdinc -isystem $(clang -print-resource-dir)/include -isystem $CACHE/macos-include"
   # Warnings are errors for kiro-poll, as clippy -D warnings is on Linux.
-  RUSTFLAGS="-Dwarnings" cargo +nightly "$@" -Zbuild-std=std,panic_abort --target "$target" --target-dir "$TARGET_DIR" --locked
+  RUSTFLAGS="-Dwarnings" cargo +nightly "$sub" -Zbuild-std=std,panic_abort --target "$target" \
+    --target-dir "$TARGET_DIR" --locked "$@"
 }
 
 case "${1:-}" in
@@ -139,12 +142,21 @@ case "${1:-}" in
     cross_cargo "$WIN" build --release --bin kiro-poll >&2
     echo "$TARGET_DIR/$WIN/release/kiro-poll.exe"
     ;;
+  test-windows)
+    # The whole test suite built for Windows and run under Wine (the test binaries, and the
+    # kiro-poll.exe they start): what a Windows runner would run.
+    shift
+    setup
+    log "cargo test --target $WIN under Wine"
+    export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$WINE
+    cross_cargo "$WIN" test "$@"
+    ;;
   wine)
     shift
     exec "$WINE" "$@"
     ;;
   *)
-    echo "usage: ci/cross.sh setup|check|build-windows|wine ARGS..." >&2
+    echo "usage: ci/cross.sh setup|check|build-windows|test-windows|wine ARGS..." >&2
     exit 2
     ;;
 esac

@@ -518,6 +518,7 @@ async fn watch_into_head_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+#[cfg(unix)] // sh closes the descriptors
 #[test]
 fn closed_stdout_or_stderr_never_panics() {
     let bin = assert_cmd::cargo::cargo_bin("kiro-poll");

@@ -250,3 +250,34 @@ fn ctrl_c_ends_the_windows_watch_with_its_summary_and_130() {
     assert_eq!(last["reason"], "interrupted");
     stop(mock);
 }
+
+/// Windows cannot notice a lost reader while idle: the next line (here a heartbeat) finds the
+/// pipe closed, and the watch ends quietly with 0.
+#[test]
+fn a_closed_pipe_ends_the_windows_watch_at_its_next_line_with_0() {
+    let Some(exe) = windows_exe() else { return };
+    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut watch = Command::new(WINE)
+        .arg(&exe)
+        .args(["--url", &url, "--json", "watch", "--heartbeat", "1s"])
+        .env("WINEDEBUG", "-all")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains(r#""type":"snapshot""#), "{first}");
+    drop(out);
+    let started = std::time::Instant::now();
+    let done = watch.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "", "quietly");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ended at the heartbeat after the reader left: {:?}",
+        started.elapsed()
+    );
+    stop(mock);
+}
