@@ -6,7 +6,6 @@
 #                              the std sources, make the Wine prefix (all cached)
 #   ci/cross.sh check          cargo check --all-targets for Windows and macOS
 #   ci/cross.sh build-windows  the release kiro-poll.exe; prints its path
-#   ci/cross.sh test-windows   cargo test for Windows, run under Wine
 #   ci/cross.sh wine ARGS...   run a Windows program under Wine (exit codes pass through)
 #
 # The toolchain: the machine's nightly, which has no targets but this one, builds std from
@@ -142,21 +141,12 @@ case "${1:-}" in
     cross_cargo "$WIN" build --release --bin kiro-poll >&2
     echo "$TARGET_DIR/$WIN/release/kiro-poll.exe"
     ;;
-  test-windows)
-    # The whole test suite built for Windows and run under Wine (the test binaries, and the
-    # kiro-poll.exe they start): what a Windows runner would run.
-    shift
-    setup
-    log "cargo test --target $WIN under Wine"
-    export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$WINE
-    cross_cargo "$WIN" test "$@"
-    ;;
   wine)
     shift
     exec "$WINE" "$@"
     ;;
   *)
-    echo "usage: ci/cross.sh setup|check|build-windows|test-windows|wine ARGS..." >&2
+    echo "usage: ci/cross.sh setup|check|build-windows|wine ARGS..." >&2
     exit 2
     ;;
 esac
