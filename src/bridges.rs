@@ -37,14 +37,46 @@ impl Intervals {
     }
 }
 
-/// One bridge to talk to.
-#[derive(Debug, Clone)]
+/// One bridge to talk to. Its Debug output shows the URL with credentials redacted.
+#[derive(Clone)]
 pub struct Bridge {
     pub name: String,
     pub url: url::Url,
     pub api_key: Option<ApiKey>,
     /// What the bridges file set for this bridge (its own, then `[defaults]`).
     pub intervals: Intervals,
+}
+
+impl std::fmt::Debug for Bridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bridge")
+            .field("name", &self.name)
+            .field("url", &crate::config::redact_url(&self.url))
+            .field("api_key", &self.api_key)
+            .field("intervals", &self.intervals)
+            .finish()
+    }
+}
+
+/// A TOML or serde message with what may be a secret taken out: an unknown field's name unless
+/// it looks like a field name (a typo: lower case and `_`), since it may be a key pasted where a
+/// field belongs, and quoted string values. The line still says where.
+fn without_values(msg: &str) -> String {
+    let mut out = msg.to_owned();
+    if let Some(rest) = out.strip_prefix("unknown field `") {
+        let field_like = |n: &str| n.len() <= 40 && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        out = match rest.split_once('`') {
+            Some((name, _)) if field_like(name) => out,
+            Some((_, after)) => format!("unknown field{after}"),
+            None => "unknown field".to_owned(),
+        };
+    }
+    while let Some(at) = out.find("string \"") {
+        let start = at + "string \"".len();
+        let end = out[start..].find('"').map_or(out.len(), |e| start + e + 1);
+        out.replace_range(at..end, "a string");
+    }
+    out
 }
 
 /// An API key. Its Debug output never shows the key.
@@ -138,6 +170,21 @@ struct Table {
 }
 
 impl Table {
+    /// The fields a table may have: a key written on the line is named in an error only when
+    /// it is one of them (an unknown one may be a pasted secret).
+    const FIELDS: [&str; 10] = [
+        "name",
+        "url",
+        "api_key_file",
+        "api_key_env",
+        "interval_ready",
+        "interval_busy",
+        "interval_unavailable",
+        "interval_error",
+        "max_backoff",
+        "stall_after",
+    ];
+
     fn intervals(&self) -> Intervals {
         let d = |v: Option<Dur>| v.map(|d| d.0);
         Intervals {
@@ -179,7 +226,7 @@ impl Reader<'_> {
         let line = self.text.lines().nth(line_no - 1).unwrap_or("");
         let field = field.map(str::to_owned).or_else(|| {
             let key = line.split_once('=')?.0.trim();
-            (!key.is_empty() && !key.starts_with('[')).then(|| key.to_owned())
+            Table::FIELDS.contains(&key).then(|| key.to_owned())
         });
         let msg = crate::sanitize::line(msg);
         match field {
@@ -200,7 +247,7 @@ impl Reader<'_> {
         }
         if let Some(f) = &t.api_key_file {
             let path = self.path.parent().unwrap_or(Path::new("")).join(f.get_ref());
-            let text = std::fs::read_to_string(&path)
+            let text = crate::files::read_capped(&path, crate::files::KEY_CAP)
                 .map_err(|e| self.at(f, "api_key_file", &format!("cannot read {}: {e}", path.display())))?;
             let key = text.trim();
             if key.is_empty() {
@@ -212,7 +259,8 @@ impl Reader<'_> {
         if let Some(var) = &t.api_key_env {
             let value = (self.env)(var.get_ref()).filter(|v| !v.trim().is_empty());
             let Some(v) = value else {
-                return Err(self.at(var, "api_key_env", &format!("{} is not set", var.get_ref())));
+                // The name is not repeated: it may be the key itself, put in the wrong place.
+                return Err(self.at(var, "api_key_env", "the environment variable it names is not set"));
             };
             crate::sanitize::register_secret(v.trim());
             return Ok(Some(ApiKey::new(v.trim())));
@@ -250,14 +298,15 @@ pub fn load(
     fallback_key: Option<&ApiKey>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Bridge>, UsageError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_capped(path, crate::files::BRIDGES_CAP)
         .map_err(|e| UsageError(format!("cannot read '--bridges {}': {e}", path.display())))?;
     let r = Reader {
         path,
         text: &text,
         env,
     };
-    let file: File = toml::from_str(&text).map_err(|e| r.error(e.span(), None, e.message()))?;
+    let file: File =
+        toml::from_str(&text).map_err(|e| r.error(e.span(), None, &without_values(e.message())))?;
     for (field, s) in [("name", &file.defaults.name), ("url", &file.defaults.url)] {
         if let Some(s) = s {
             return Err(r.at(s, field, "belongs in a [[bridge]], not in [defaults]"));
@@ -323,7 +372,10 @@ mod tests {
             ("[[bridge]]\nname = \"a\"\nurl = \"http://a:1\"\n[[bridge]]\nname = \"a\"\nurl = \"http://b:1\"\n", "F:5: name: duplicate name 'a'"),
             ("[[bridge]]\nurl = \"ftp://a\"\n", "F:2: url: scheme must be http or https"),
             ("[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"nope\"\n", "F:3: api_key_file: cannot read"),
-            ("[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"UNSET_VAR\"\n", "F:3: api_key_env: UNSET_VAR is not set"),
+            (
+                "[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"UNSET_VAR\"\n",
+                "F:3: api_key_env: the environment variable it names is not set",
+            ),
             ("[defaults]\ninterval_ready = \"5ms\"\n[[bridge]]\nurl = \"http://a:1\"\n", "F:2: interval_ready: invalid duration '5ms'"),
             ("[defaults]\nurl = \"http://a:1\"\n", "F:2: url: belongs in a [[bridge]]"),
             ("[[bridge]]\nname = \"x\"\n", "F:2: url: a [[bridge]] needs a url"),
@@ -334,6 +386,38 @@ mod tests {
             assert!(err.starts_with(want), "{text:?}: got {err:?}, want {want:?}");
             assert!(!err.contains('\n'), "{err:?}");
         }
+    }
+
+    #[test]
+    fn a_key_put_in_the_wrong_place_is_never_echoed() {
+        for text in [
+            "[[bridge]]\nurl = \"http://a:1\"\nSEKRETKEY9f3 = 1\n",
+            "[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"SEKRETKEY9f3\"\n",
+            "[[bridge]]\nurl = \"http://a:1\"\nname = [\"SEKRETKEY9f3\"]\n",
+            "[[bridge]]\nurl = \"http://a:1\"\nurl = \"SEKRETKEY9f3\"\n",
+        ] {
+            let err = load_text(text).unwrap_err();
+            assert!(!err.contains("SEKRET"), "{text:?}: {err}");
+        }
+        assert_eq!(
+            without_values("invalid type: string \"abc\", expected u64"),
+            "invalid type: a string, expected u64"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_or_key() {
+        let b = &from_urls(
+            &[url::Url::parse("http://u:PASSWORDXYZ@h:1").unwrap()],
+            Some(&ApiKey::new("KEYXYZ")),
+        )
+        .unwrap()[0];
+        let shown = format!("{b:?}");
+        assert!(
+            !shown.contains("PASSWORDXYZ") && !shown.contains("KEYXYZ"),
+            "{shown}"
+        );
+        assert!(shown.contains("h:1"), "{shown}");
     }
 
     #[test]

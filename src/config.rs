@@ -44,8 +44,8 @@ impl Terminal {
     }
 }
 
-/// Settings shared by every command.
-#[derive(Debug, Clone)]
+/// Settings shared by every command. Debug shows no secret (URLs redacted, keys hidden).
+#[derive(Clone)]
 pub struct Config {
     /// The first (often the only) bridge's URL and key.
     pub url: url::Url,
@@ -57,6 +57,21 @@ pub struct Config {
     pub verbose: u8,
     pub quiet: bool,
     pub term: Terminal,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("url", &redact_url(&self.url))
+            .field("api_key", &self.api_key)
+            .field("bridges", &self.bridges)
+            .field("request_timeout", &self.request_timeout)
+            .field("json", &self.json)
+            .field("verbose", &self.verbose)
+            .field("quiet", &self.quiet)
+            .field("term", &self.term)
+            .finish()
+    }
 }
 
 impl Config {
@@ -98,9 +113,9 @@ impl Config {
 fn url_from_env() -> Result<url::Url, UsageError> {
     let raw = std::env::var("KIRO_BRIDGE_URL").unwrap_or_else(|_| "http://localhost:3001".into());
     crate::bridges::parse_url(&raw).map_err(|e| {
+        // The value is not repeated: it may hold a password.
         UsageError(format!(
-            "invalid value '{}' for '--url <URL>' (from KIRO_BRIDGE_URL): {e}",
-            crate::sanitize::line(&raw)
+            "invalid value for '--url <URL>' (from KIRO_BRIDGE_URL): {e}"
         ))
     })
 }
@@ -120,8 +135,15 @@ impl Config {
 
 pub fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, UsageError> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(format!("cannot read '--api-key-file {}': {e}", path.display())))?;
+        // A path that does not exist is not repeated: it may be the key itself, given where
+        // its file belongs (KIRO_API_KEY_FILE=the-key).
+        let text =
+            crate::files::read_capped(path, crate::files::KEY_CAP).map_err(|e| match path.exists() {
+                true => UsageError(format!("cannot read '--api-key-file {}': {e}", path.display())),
+                false => UsageError(format!(
+                    "cannot read the file named by '--api-key-file' (or KIRO_API_KEY_FILE): {e}"
+                )),
+            })?;
         let key = text.trim();
         if key.is_empty() {
             return Err(UsageError(format!(

@@ -24,6 +24,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod exec;
+pub mod files;
 pub mod fleet;
 pub mod metrics;
 pub mod mock;
@@ -74,6 +75,23 @@ fn usage_exit(e: clap::Error) -> u8 {
             let _ = e.print();
             2
         }
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue if secret_arg(&e) => {
+            // The value is not repeated: a URL may hold a password, a key file's "path" may be
+            // the key itself.
+            let arg = match e.get(clap::error::ContextKind::InvalidArg) {
+                Some(clap::error::ContextValue::String(a)) => a.clone(),
+                _ => "--url <URL>".to_owned(),
+            };
+            let why = std::error::Error::source(&e).map(|s| s.to_string());
+            let why = why
+                .map(|w| format!(": {}", sanitize::line(&w)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "kiro-poll: error: invalid value for '{arg}'{why} (see 'kiro-poll --help')"
+            );
+            2
+        }
         _ => {
             let rendered = e.render().to_string();
             let first = rendered
@@ -88,6 +106,16 @@ fn usage_exit(e: clap::Error) -> u8 {
             );
             2
         }
+    }
+}
+
+/// Whether a clap error is about an argument whose value may be a secret.
+fn secret_arg(e: &clap::Error) -> bool {
+    match e.get(clap::error::ContextKind::InvalidArg) {
+        Some(clap::error::ContextValue::String(a)) => {
+            a.starts_with("--url") || a.starts_with("--api-key-file")
+        }
+        _ => false,
     }
 }
 

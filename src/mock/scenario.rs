@@ -139,7 +139,8 @@ impl Scenario {
             "demo" => return Ok(Scenario::demo()),
             _ => {}
         }
-        let text = std::fs::read_to_string(name_or_path).map_err(|e| {
+        let path = std::path::Path::new(name_or_path);
+        let text = crate::files::read_capped(path, crate::files::SCENARIO_CAP).map_err(|e| {
             crate::error::UsageError(format!(
                 "invalid value '{name_or_path}' for '--scenario': not a built-in scenario (demo, steady) and not a readable file ({e})"
             ))
