@@ -102,7 +102,11 @@ pub fn generate(target: CompletionTarget, out: &mut impl Write) -> std::io::Resu
             return clap_mangen::Man::new(cmd).render(out);
         }
     };
-    clap_complete::generate(shell, &mut cmd, "kiro-poll", out);
+    // Into memory first: clap_complete panics on a failed write (`> /dev/full`); ours is an
+    // error with an exit code.
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "kiro-poll", &mut buf);
+    out.write_all(&buf)?;
     out.flush()
 }
 

@@ -171,6 +171,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }
+    if output_failure(err).is_some() {
+        return OUTPUT_FAILED;
+    }
     3
 }
 
@@ -182,13 +185,28 @@ pub fn bridge_exit_code(e: &BridgeError) -> u8 {
     }
 }
 
+/// Exit code when stdout could not be written for another reason than its reader leaving (a
+/// full disk): sysexits' EX_IOERR.
+pub const OUTPUT_FAILED: u8 = 74;
+
+/// True when a write failed because the reader went away: EPIPE (Windows: the pipe is being
+/// closed), or EBADF: stdout was closed before we started (`>&-`).
+pub fn is_reader_gone(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::BrokenPipe || crate::platform::is_closed_descriptor(io)
+}
+
 /// True when the error is (or wraps) a closed stdout.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    // EPIPE: the reader went away; EBADF: stdout was closed before we started (`>&-`).
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe || io.raw_os_error() == Some(9))
-    })
+    err.chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(is_reader_gone))
+}
+
+/// A bare I/O error that is not a closed stdout: writing the output failed (a full disk). The
+/// requests kiro-poll makes fail as `BridgeError`s, and files it reads as `UsageError`s, so an
+/// I/O error left over is the output's.
+pub fn output_failure(err: &anyhow::Error) -> Option<&std::io::Error> {
+    err.downcast_ref::<std::io::Error>()
+        .filter(|io| !is_reader_gone(io))
 }
 
 /// The one line (hint included) printed on stderr for a failure, or None when
@@ -199,6 +217,9 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
     }
     if err.downcast_ref::<Exit>().is_some_and(|e| e.message.is_none()) {
         return None;
+    }
+    if let Some(io) = output_failure(err) {
+        return Some(format!("kiro-poll: error: cannot write the output: {io}"));
     }
     // One line: what failed, where, what the bridge said, and a hint where one helps.
     let mut text = format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}")));

@@ -37,7 +37,16 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -
     let waited = started.elapsed();
     drop(spinner);
     let ending = render::ending(args, &decision);
-    render::print(&mut std::io::stdout().lock(), config, args, &decision, waited)?;
+    // A lost or failing stdout never masks the outcome: the exit code is the command's.
+    if let Err(e) = render::print(&mut std::io::stdout().lock(), config, args, &decision, waited) {
+        if !crate::error::is_reader_gone(&e) {
+            crate::output::log_line(&format!(
+                "error: {} {}, but its result could not be written: {e}",
+                crate::sanitize::line(&args.command),
+                decision.outcome.name()
+            ));
+        }
+    }
     if !config.json && !config.quiet {
         if let Some(note) = render::note(args, &decision, waited) {
             crate::output::log_line(&note);

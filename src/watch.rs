@@ -98,7 +98,14 @@ pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSetting
     .await?;
     let now = Instant::now().into_std();
     if ended.end == End::Closed {
-        return Ok(());
+        return match view.write_error() {
+            Some(why) => Err(Exit::new(
+                crate::error::OUTPUT_FAILED,
+                format!("cannot write the output: {why}"),
+            )
+            .into()),
+            None => Ok(()),
+        };
     }
     view.event(&engine.summary(now, SystemTime::now(), ended.end))?;
     close(view);

@@ -116,3 +116,119 @@ fn a_key_given_where_its_file_or_variable_name_belongs_is_never_echoed() {
         assert!(!String::from_utf8_lossy(&out.stderr).contains("SEKRET"));
     }
 }
+
+/// Run the binary with stdout a pipe whose reader is gone before anything is written.
+fn with_stdout_closed(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(args)
+        .env_remove("KIRO_API_KEY")
+        .env_remove("KIRO_BRIDGE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+async fn execute_answers(status: u16, body: String) -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(method("POST"))
+        .and(path("/api/kiro/execute"))
+        .respond_with(wiremock::ResponseTemplate::new(status).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_stdout_never_masks_the_outcome_of_exec() {
+    let cases = [
+        (422, common::fixture("execute_422_spec.json"), 1),
+        (503, common::fixture("execute_503.json"), 5),
+        (200, common::fixture("execute_success.json"), 0),
+    ];
+    for (status, body, code) in cases {
+        let server = execute_answers(status, body).await;
+        let url = server.uri();
+        let out = tokio::task::spawn_blocking(move || {
+            with_stdout_closed(&["--url", &url, "--json", "exec", "kiro.x"])
+        })
+        .await
+        .unwrap();
+        assert_exit(&out, code);
+    }
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let out = with_stdout_closed(&["--url", &dead, "--json", "exec", "kiro.x"]);
+    assert_exit(&out, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_execute_answer_too_big_to_read_is_unknown_not_unreachable() {
+    let server = execute_answers(
+        200,
+        format!("{{\"success\":true,\"output\":\"{}\"}}", "x".repeat(5 << 20)),
+    )
+    .await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "exec", "kiro.x"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 6);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "unknown");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("over the 4 MiB limit") && err.contains("may have run"),
+        "{err}"
+    );
+}
+
+/// `/dev/full`: every write fails with ENOSPC. That is an error to report (74), never a quiet
+/// end, and never "unreachable" (3) once exec's request was sent.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_reported_and_never_read_as_unreachable() {
+    let (mut mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+            .args(args)
+            .stdout(full())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--url", &url, "--json", "exec", "kiro.chat.open"]);
+    assert_exit(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("succeeded, but its result could not be written: No space left"),
+        "{err}"
+    );
+    for args in [
+        vec![
+            "--url",
+            url.as_str(),
+            "--json",
+            "watch",
+            "--count",
+            "2",
+            "--interval-ready",
+            "200ms",
+        ],
+        vec!["--url", url.as_str(), "status"],
+        vec!["completions", "bash"],
+    ] {
+        let out = run(&args);
+        assert_exit(&out, 74);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.trim(),
+            "kiro-poll: error: cannot write the output: No space left on device (os error 28)",
+            "{args:?}"
+        );
+    }
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

@@ -78,6 +78,9 @@ pub enum Why {
     CommandFailed(String),
     /// The bridge refused the request: its words.
     Rejected(String),
+    /// The bridge answered the execute request with something unreadable (over 4 MiB, not
+    /// JSON): the command may have run.
+    Unreadable(BridgeError),
     /// No answer within `--request-timeout` (no `--wait`): it may still be running.
     NoAnswer {
         limit: Duration,
@@ -160,6 +163,10 @@ pub fn on_answer(
 ) -> Result<Decision, Lost> {
     let answer = match answer {
         Ok(a) => a,
+        // Answered, unreadable: the request reached the bridge, so the command may have run.
+        Err(e @ BridgeError::Protocol { .. }) => {
+            return Ok(Decision::new(Outcome::Unknown, Why::Unreadable(e)))
+        }
         Err(e) => return Ok(Decision::bridge(e)),
     };
     let lost = match answer {

@@ -239,7 +239,14 @@ impl<'a> Fleet<'a> {
             ));
         }
         if end == End::Closed {
-            return Ok(());
+            return match self.view.write_error() {
+                Some(why) => Err(Exit::new(
+                    crate::error::OUTPUT_FAILED,
+                    format!("cannot write the output: {why}"),
+                )
+                .into()),
+                None => Ok(()),
+            };
         }
         let now = Instant::now().into_std();
         let wall = SystemTime::now();

@@ -85,6 +85,9 @@ pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
         }
         Why::Interrupted => format!("stopped waiting; {cmd} may still be running in Kiro"),
         Why::Bridge(e) => e.to_string(),
+        Why::Unreadable(e) => format!(
+            "{e}; the bridge answered, so {cmd} may have run: check Kiro before running it again"
+        ),
     })
 }
 
@@ -94,7 +97,7 @@ fn error_field(args: &ExecArgs, d: &Decision) -> Option<String> {
         Why::Done | Why::SeenFinishing => d.response.as_ref().and_then(|r| r.error.clone()),
         Why::CommandFailed(why) => Some(why.clone()),
         Why::Rejected(m) => Some(m.clone()),
-        Why::Bridge(e) => Some(e.short()),
+        Why::Bridge(e) | Why::Unreadable(e) => Some(e.short()),
         _ => message(args, d),
     }
 }

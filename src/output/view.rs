@@ -85,6 +85,11 @@ impl WatchView {
         }
     }
 
+    /// Why stdout could not be written, when it was not its reader leaving (a full disk).
+    pub fn write_error(&self) -> Option<String> {
+        self.out.as_ref().and_then(|o| o.write_error())
+    }
+
     /// Print one event: a JSON line, or a text line above the status line.
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
         let bytes = match self.mode {

@@ -20,6 +20,8 @@ struct Shared {
     queued: AtomicUsize,
     dropped: AtomicU64,
     closed: AtomicBool,
+    /// Why a write failed, when it was not the reader going away (a full disk, an I/O error).
+    failed: std::sync::Mutex<Option<String>>,
     /// Told once when `closed` is set.
     gone: tokio::sync::Notify,
 }
@@ -83,7 +85,10 @@ impl Stdout {
                     let _ = err.write_all(&buf).and_then(|_| err.flush());
                     continue;
                 }
-                if w.write_all(&buf).and_then(|_| w.flush()).is_err() {
+                if let Err(e) = w.write_all(&buf).and_then(|_| w.flush()) {
+                    if !crate::error::is_reader_gone(&e) {
+                        *s.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    }
                     s.close();
                     break;
                 }
@@ -127,6 +132,16 @@ impl Stdout {
     /// closed. Never resolves for a reader that stays.
     pub async fn gone(&self) {
         self.shared.gone.notified().await;
+    }
+
+    /// Why writing failed, when it was not the reader going away: `/dev/full`'s "No space left
+    /// on device" is an error to report, not a quiet end.
+    pub fn write_error(&self) -> Option<String> {
+        self.shared
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Lines dropped because the reader did not keep up.
@@ -202,6 +217,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_full_disk_is_an_error_and_a_closed_pipe_is_not() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "No space left on device",
+                ))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let w = Stdout::spawn_on(Full);
+        w.write(b"x\n".to_vec());
+        tokio::time::timeout(Duration::from_secs(5), w.gone())
+            .await
+            .unwrap();
+        assert_eq!(w.write_error().as_deref(), Some("No space left on device"));
+    }
+
+    #[tokio::test]
     async fn a_failed_write_marks_the_reader_gone() {
         struct Broken;
         impl Write for Broken {
@@ -216,5 +253,6 @@ mod tests {
         w.write(b"x\n".to_vec());
         let told = tokio::time::timeout(Duration::from_secs(5), w.gone()).await;
         assert!(told.is_ok(), "gone() resolves once a write fails");
+        assert_eq!(w.write_error(), None, "a closed pipe is a quiet end");
     }
 }

@@ -67,6 +67,12 @@ pub fn watch_stdout_reader(on_gone: impl FnOnce() + Send + 'static) {
     imp::watch_stdout_reader(on_gone)
 }
 
+/// Whether a write failed because the descriptor or handle was closed before we started
+/// (`>&-`): EBADF on Unix, ERROR_INVALID_HANDLE on Windows. A reader that is not there.
+pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
+    imp::is_closed_descriptor(e)
+}
+
 /// Make the terminal interpret ANSI escape sequences (colour, cursor). True where it does:
 /// always on Unix; on Windows once virtual-terminal processing is on (Windows 10 and later,
 /// Windows Terminal and conhost alike).

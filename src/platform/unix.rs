@@ -141,6 +141,10 @@ fn wait_reader_gone(fd: libc::c_int) -> bool {
     }
 }
 
+pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::EBADF)
+}
+
 pub fn enable_ansi() -> bool {
     true
 }

@@ -52,6 +52,11 @@ pub fn raise_open_files() -> Option<u64> {
 /// it: the next write fails (ERROR_NO_DATA, a broken pipe), and the watch ends then.
 pub fn watch_stdout_reader(_on_gone: impl FnOnce() + Send + 'static) {}
 
+/// ERROR_INVALID_HANDLE: the standard handle was closed or never given.
+pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(6)
+}
+
 pub fn enable_ansi() -> bool {
     crossterm::ansi_support::supports_ansi()
 }
