@@ -361,6 +361,17 @@ async fn a_slow_answer_without_wait_is_unknown_and_not_resent() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_while_waiting_exits_130() {
+    signal_while_waiting(libc::SIGINT, 130).await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_terminal_while_waiting_exits_129_and_says_the_command_may_run_on() {
+    signal_while_waiting(libc::SIGHUP, 129).await;
+}
+
+#[cfg(unix)]
+async fn signal_while_waiting(sig: i32, code: i32) {
     let server = bridge(
         json_fixture(200, "execute_success.json").set_delay(Duration::from_secs(10)),
         vec![],
@@ -374,14 +385,14 @@ async fn ctrl_c_while_waiting_exits_130() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, sig) };
     let out = tokio::task::spawn_blocking(move || {
         let _ = &mut child;
         child.wait_with_output().unwrap()
     })
     .await
     .unwrap();
-    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(out.status.code(), Some(code));
     assert!(
         stderr(&out).contains("may still be running in Kiro"),
         "{}",

@@ -327,6 +327,12 @@ fn signal_test(sig: i32, code: i32) {
 
 #[cfg(unix)]
 #[test]
+fn sighup_ends_like_sigterm_with_a_summary_and_129() {
+    signal_test(libc::SIGHUP, 129);
+}
+
+#[cfg(unix)]
+#[test]
 fn ctrl_c_prints_a_summary_and_exits_130() {
     signal_test(libc::SIGINT, 130);
 }

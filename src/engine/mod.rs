@@ -174,7 +174,7 @@ pub enum End {
     Fatal,
     /// `--timeout` ran out: exit 124.
     TimedOut,
-    /// Ctrl-C (130) or SIGTERM (143).
+    /// Ctrl-C (130), SIGTERM (143) or SIGHUP (129).
     Signal { code: u8 },
     /// The reader of stdout went away (`| head -1`): exit 0, quietly.
     Closed,
@@ -189,6 +189,7 @@ impl End {
             End::Fatal => "authentication rejected".into(),
             End::TimedOut => "timed out".into(),
             End::Signal { code: 130 } => "interrupted".into(),
+            End::Signal { code: 129 } => "hung up".into(),
             End::Signal { .. } => "terminated".into(),
             End::Closed => "stdout closed".into(),
         }

@@ -7,6 +7,7 @@
 //! |---|---|---|---|
 //! | Interrupt (130) | SIGINT | SIGINT | Ctrl-C |
 //! | Terminate (143) | SIGTERM | SIGTERM | Ctrl-Break, console closed, logoff, shutdown |
+//! | Hangup (129) | SIGHUP | SIGHUP | (console closed is Terminate) |
 //! | Stop / Continue | SIGTSTP / SIGCONT | SIGTSTP / SIGCONT | none (no job control) |
 //! | open files | soft → hard limit | soft → hard, capped by `kern.maxfilesperproc` | no limit to raise |
 //! | lost reader, idle | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next write |
@@ -27,6 +28,9 @@ pub use imp::Signals;
 pub enum Sig {
     Interrupt,
     Terminate,
+    /// SIGHUP: the terminal was closed. Ends like Terminate, with 129. Never on Windows, where
+    /// closing the console is Terminate.
+    Hangup,
     /// Ctrl-Z: tidy the terminal, then `stop_self`. Never arrives on Windows.
     Stop,
     Continue,
@@ -38,6 +42,7 @@ impl Sig {
         match self {
             Sig::Interrupt => 130,
             Sig::Terminate => 143,
+            Sig::Hangup => 129,
             Sig::Stop | Sig::Continue => 0,
         }
     }
@@ -107,5 +112,6 @@ mod tests {
     fn signals_map_to_their_exit_codes() {
         assert_eq!(Sig::Interrupt.exit_code(), 130);
         assert_eq!(Sig::Terminate.exit_code(), 143);
+        assert_eq!(Sig::Hangup.exit_code(), 129);
     }
 }

@@ -7,6 +7,7 @@ pub const JOB_CONTROL: bool = true;
 pub struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
     tstp: tokio::signal::unix::Signal,
     cont: tokio::signal::unix::Signal,
 }
@@ -17,6 +18,7 @@ impl Signals {
         Ok(Signals {
             int: signal(SignalKind::interrupt())?,
             term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
             tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
             cont: signal(SignalKind::from_raw(libc::SIGCONT))?,
         })
@@ -26,6 +28,7 @@ impl Signals {
         tokio::select! {
             _ = self.int.recv() => Sig::Interrupt,
             _ = self.term.recv() => Sig::Terminate,
+            _ = self.hup.recv() => Sig::Hangup,
             _ = self.tstp.recv() => Sig::Stop,
             _ = self.cont.recv() => Sig::Continue,
         }
