@@ -85,6 +85,16 @@ impl Config {
             None if g.url.is_empty() => crate::bridges::from_urls(&[url_from_env()?], fallback.as_ref())?,
             None => crate::bridges::from_urls(&g.url, fallback.as_ref())?,
         };
+        let short = bridges
+            .iter()
+            .filter_map(|b| b.api_key.as_ref())
+            .any(|k| k.expose().chars().count() < crate::sanitize::MIN_SAFE_KEY);
+        if short {
+            crate::output::log_line(&format!(
+                "warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
+                crate::sanitize::MIN_SAFE_KEY
+            ));
+        }
         for b in &bridges {
             crate::sanitize::register_secret(b.url.username());
             if let Some(p) = b.url.password() {

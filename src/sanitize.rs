@@ -8,13 +8,26 @@ use std::borrow::Cow;
 use std::sync::RwLock;
 
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Secrets too short to redact wherever they appear: redacted only as whole tokens.
+static SHORT: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
-/// Shortest secret that is redacted: a shorter one would blot out ordinary words.
+/// Shortest secret that is redacted wherever it appears; a shorter one would blot out ordinary
+/// words, so it is redacted only where it stands as a whole token (`1.94.0-K1`, not `K10`).
 pub const MIN_SECRET: usize = 4;
+
+/// Shortest key that output can be kept clear of reliably (config warns below it).
+pub const MIN_SAFE_KEY: usize = 8;
 
 /// Never print `secret` (nor its JSON-escaped form) again.
 pub fn register_secret(secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
     if secret.len() < MIN_SECRET {
+        let mut short = SHORT.write().unwrap_or_else(|p| p.into_inner());
+        if !short.iter().any(|k| k == secret) {
+            short.push(secret.to_owned());
+        }
         return;
     }
     let mut all = SECRETS.write().unwrap_or_else(|p| p.into_inner());
@@ -28,15 +41,40 @@ pub fn register_secret(secret: &str) {
 
 /// `s` with every registered secret replaced by `***`.
 pub fn redact(s: &str) -> Cow<'_, str> {
+    let short = SHORT.read().unwrap_or_else(|p| p.into_inner());
+    let s = match short.iter().any(|k| s.contains(k.as_str())) {
+        true => Cow::Owned(short.iter().fold(s.to_owned(), |t, k| redact_token(&t, k))),
+        false => Cow::Borrowed(s),
+    };
     let all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
     if all.is_empty() || !all.iter().any(|k| s.contains(k.as_str())) {
-        return Cow::Borrowed(s);
+        return s;
     }
-    let mut out = s.to_owned();
+    let mut out = s.into_owned();
     for k in all.iter() {
         out = out.replace(k.as_str(), "***");
     }
     Cow::Owned(out)
+}
+
+/// `s` with `token` replaced by `***` where it stands whole: no letter or digit touching it.
+fn redact_token(s: &str, token: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(token) {
+        let before = rest[..at].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[at + token.len()..].chars().next();
+        let alone = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..at]);
+        out.push_str(if alone(before) && alone(after) {
+            "***"
+        } else {
+            token
+        });
+        rest = &rest[at + token.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The one list of characters that must never reach a terminal raw, for text and JSON alike.
@@ -94,6 +132,16 @@ pub fn text(s: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_short_secret_is_redacted_only_as_a_whole_token() {
+        assert_eq!(redact_token("version 1.94.0-K1", "K1"), "version 1.94.0-***");
+        assert_eq!(redact_token("K1 and K10 and xK1", "K1"), "*** and K10 and xK1");
+        assert_eq!(redact_token("\"K1\"", "K1"), "\"***\"");
+        register_secret("Q9");
+        assert_eq!(redact("key Q9, not Q90"), "key ***, not Q90");
+    }
+
     use super::*;
 
     #[test]
@@ -116,7 +164,7 @@ mod tests {
     #[test]
     fn registered_secrets_are_never_shown() {
         register_secret("s3cr3t-k3y\"x");
-        register_secret("abc"); // too short to redact safely
+        register_secret("abc"); // short: redacted only as a whole token
         assert_eq!(
             line("Invalid key: Bearer s3cr3t-k3y\"x"),
             "Invalid key: Bearer ***"
@@ -126,7 +174,8 @@ mod tests {
             r#"{"m":"***"}"#,
             "JSON-escaped too"
         );
-        assert_eq!(line("abc"), "abc");
+        assert_eq!(line("abc"), "***");
+        assert_eq!(line("abcd"), "abcd");
     }
 
     #[test]

@@ -275,7 +275,8 @@ fn a_closed_pipe_ends_the_windows_watch_at_its_next_line_with_0() {
     assert_eq!(done.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&done.stderr), "", "quietly");
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        // About a second when idle; generous for Wine on a loaded machine.
+        started.elapsed() < Duration::from_secs(20),
         "ended at the heartbeat after the reader left: {:?}",
         started.elapsed()
     );
