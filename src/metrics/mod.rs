@@ -1,8 +1,9 @@
 //! Prometheus metrics of a watch (`--metrics`): a `prometheus-client` registry with one set of
 //! series per bridge, fed from what the engine saw after each poll. Every series has a `bridge`
 //! label; no label takes values the bridge chooses freely except `version` in
-//! `kiro_bridge_info`, and every label value is cut to 128 characters (the encoder escapes
-//! them). `serve` puts it on HTTP.
+//! `kiro_bridge_info`, and every label value is sanitized and cut to 128 characters, long
+//! names kept distinct by a hash (the encoder escapes quotes and backslashes). `serve` puts it
+//! on HTTP.
 
 pub mod serve;
 
@@ -24,8 +25,21 @@ use crate::model::KiroState;
 /// Longest label value, in characters.
 pub const LABEL_MAX: usize = 128;
 
+/// A label value as safe to print as text output is (control characters made visible, secrets
+/// redacted) and at most LABEL_MAX characters. A value cut short ends in `~` and a hash of the
+/// whole, so two long names that differ only past the cut stay two series.
 fn label(s: &str) -> String {
-    s.chars().take(LABEL_MAX).collect()
+    let clean = crate::sanitize::line(s);
+    if clean.chars().count() <= LABEL_MAX {
+        return clean.into_owned();
+    }
+    // FNV-1a: stable across runs and platforms, so a series keeps its name.
+    let hash = clean.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut out: String = clean.chars().take(LABEL_MAX - 9).collect();
+    out.push_str(&format!("~{:08x}", hash as u32));
+    out
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -461,11 +475,20 @@ mod tests {
     }
 
     #[test]
-    fn label_values_are_cut_to_128_characters() {
-        let long = "v".repeat(500);
-        let m = Metrics::new([long.as_str()]);
+    fn label_values_are_cut_to_128_characters_and_stay_distinct() {
+        let a = format!("{}a", "v".repeat(199));
+        let b = format!("{}b", "v".repeat(199));
+        let m = Metrics::new([a.as_str(), b.as_str()]);
         let text = m.encode(true);
-        assert!(text.contains(&format!("bridge=\"{}\"", "v".repeat(128))));
-        assert!(!text.contains(&"v".repeat(129)));
+        assert!(!text.contains(&"v".repeat(120)), "cut");
+        assert_eq!(label(&a).chars().count(), 128);
+        assert_ne!(label(&a), label(&b), "names that differ past the cut stay apart");
+        assert_eq!(text.matches("kiro_bridge_up{").count(), 2, "two series: {text}");
+    }
+
+    #[test]
+    fn label_values_carry_no_raw_control_characters() {
+        assert_eq!(label("1.0\x1b[8m"), "1.0\\x1b[8m");
+        assert_eq!(label("short"), "short");
     }
 }
