@@ -33,7 +33,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "status" -d 'One request: print the bridge\'s state'
@@ -55,7 +55,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
@@ -67,7 +67,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
@@ -80,7 +80,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l until -d 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)' -r -f -a "ready\t''
@@ -107,7 +107,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
@@ -123,7 +123,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l request-tim
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l wait -d 'Wait for the command to finish, also past the bridge\'s own 30 s request limit'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'Kind of input' -r -f -a "text\t''
@@ -139,7 +139,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l host -d 'Address to listen on' -r
@@ -163,7 +163,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
@@ -178,7 +178,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
@@ -190,7 +190,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "status" -d 'One request: print the bridge\'s state'

@@ -66,7 +66,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Only errors on stderr
+    /// Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
