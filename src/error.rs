@@ -16,6 +16,8 @@ pub enum FailureKind {
     Protocol,
     /// The bridge answered an HTTP error status.
     Http,
+    /// The bridge rejected the key (401/403).
+    Auth,
     /// A redirect, which is never followed.
     Redirect,
 }
@@ -28,6 +30,7 @@ impl FailureKind {
             FailureKind::Connection => "connection",
             FailureKind::Protocol => "protocol",
             FailureKind::Http => "http",
+            FailureKind::Auth => "auth",
             FailureKind::Redirect => "redirect",
         }
     }
@@ -76,9 +79,8 @@ impl BridgeError {
         match self {
             BridgeError::Unreachable { kind, .. } => *kind,
             BridgeError::Protocol { .. } => FailureKind::Protocol,
-            BridgeError::Auth { .. } | BridgeError::Unavailable { .. } | BridgeError::Http { .. } => {
-                FailureKind::Http
-            }
+            BridgeError::Auth { .. } => FailureKind::Auth,
+            BridgeError::Unavailable { .. } | BridgeError::Http { .. } => FailureKind::Http,
             BridgeError::Redirect { .. } => FailureKind::Redirect,
         }
     }

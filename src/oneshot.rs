@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::client::BridgeClient;
 use crate::config::Config;
-use crate::error::{bridge_exit_code, BridgeError, Exit};
+use crate::error::{bridge_exit_code, BridgeError, Exit, FailureKind};
 use crate::model::{Health, HealthState, KiroState, KiroStatus};
 use crate::output::terminal::{columns, fit};
 use crate::output::{age_of, write_json_line, Painter};
@@ -107,23 +107,28 @@ pub async fn status_many(config: &Config, painter: Painter, out: &mut impl Write
     }
     out.flush()?;
     let failed: Vec<&Answer<'_>> = answers.iter().filter(|a| a.result.is_err()).collect();
-    match failed.first().map(|a| &a.result) {
-        Some(Err(first)) => Err(Exit::new(
-            bridge_exit_code(first),
-            format!(
-                "{} of {} did not answer ({})",
-                failed.len(),
-                count(answers.len() as u64, "bridge"),
-                failed
-                    .iter()
-                    .map(|a| sanitize::line(a.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .into()),
-        _ => Ok(()),
+    let Some(Err(first)) = failed.first().map(|a| &a.result) else {
+        return Ok(());
+    };
+    // A rejected key is said as such: those bridges answered.
+    let rejected = |a: &&Answer<'_>| matches!(a.result, Err(BridgeError::Auth { .. }));
+    let names = |which: &dyn Fn(&&Answer<'_>) -> bool| {
+        let n: Vec<_> = failed
+            .iter()
+            .filter(|a| which(a))
+            .map(|a| sanitize::line(a.name))
+            .collect();
+        (n.len(), n.join(", "))
+    };
+    let of = count(answers.len() as u64, "bridge");
+    let mut parts = Vec::new();
+    if let (n @ 1.., list) = names(&|a| !rejected(a)) {
+        parts.push(format!("{n} of {of} did not answer ({list})"));
     }
+    if let (n @ 1.., list) = names(&rejected) {
+        parts.push(format!("{n} of {of} rejected the API key ({list})"));
+    }
+    Err(Exit::new(bridge_exit_code(first), parts.join("; ")).into())
 }
 
 /// The table of `status` over several bridges.
@@ -168,7 +173,12 @@ pub fn render_table(out: &mut impl Write, answers: &[Answer<'_>], p: Painter) ->
                 writeln!(out, "{name}  {state}  {cmds}  {}", detail.join(" · "))?;
             }
             Err(e) => {
-                let state = p.bad(&pad("failed", 11));
+                let word = if e.kind() == FailureKind::Auth {
+                    "rejected"
+                } else {
+                    "failed"
+                };
+                let state = p.bad(&pad(word, 11));
                 let why = format!("{}: {}", e.kind().as_str(), sanitize::line(&e.short()));
                 writeln!(out, "{name}  {state}  {}  {}", pad("-", 8), p.bad(&why))?;
             }

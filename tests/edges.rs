@@ -232,3 +232,38 @@ fn a_full_disk_is_reported_and_never_read_as_unreachable() {
     let _ = mock.kill();
     let _ = mock.wait();
 }
+
+#[test]
+fn a_rejected_key_reads_as_rejected_not_as_did_not_answer() {
+    let (mut open, a) = common::start_mock_bridge(&["--port", "0"]);
+    let (mut keyed, b) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "a-long-enough-key")]);
+    let out = kiro()
+        .args(["--url", &a, "--url", &b, "--color", "never", "status"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("rejected") && l.contains("auth: HTTP 401")),
+        "{table}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 of 2 bridges rejected the API key") && !err.contains("did not answer"),
+        "{err}"
+    );
+    let out = kiro()
+        .args(["--url", &a, "--url", &b, "--json", "status"])
+        .output()
+        .unwrap();
+    let second: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().nth(1).unwrap()).unwrap();
+    assert_eq!(second["error"]["kind"], "auth");
+    for m in [&mut open, &mut keyed] {
+        let _ = m.kill();
+        let _ = m.wait();
+    }
+}

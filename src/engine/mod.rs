@@ -375,7 +375,7 @@ impl Engine {
             };
         }
         let retry = match failure.kind {
-            FailureKind::Http | FailureKind::Protocol | FailureKind::Redirect => {
+            FailureKind::Http | FailureKind::Auth | FailureKind::Protocol | FailureKind::Redirect => {
                 Retry::After(self.cfg.interval_error)
             }
             _ => Retry::Backoff,
