@@ -34,18 +34,15 @@ fn no_panic(out: &std::process::Output) {
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
 
-/// Watch a bad answer, then a good one: a protocol `unreachable` event, then `recovered`.
+/// Watch a bad answer, then a good one: a protocol `unreachable` event, then the first answer
+/// is the snapshot (there was nothing to recover to).
 async fn bad_then_good(bad: ResponseTemplate, kind: &str, needle: &str) {
     let server = scripted(vec![bad, status_response("ready", None)]).await;
     let out = watch_json(&server.uri(), &["--count", "2"]);
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
     let ev = events(&out);
-    assert_eq!(
-        types(&ev),
-        ["unreachable", "recovered", "snapshot", "summary"],
-        "{needle}"
-    );
+    assert_eq!(types(&ev), ["unreachable", "snapshot", "summary"], "{needle}");
     assert_eq!(ev[0]["kind"], kind);
     assert!(
         ev[0]["message"].as_str().unwrap().contains(needle),
@@ -157,7 +154,7 @@ fn a_connection_reset_mid_response_is_an_event_then_recovery() {
     let out = watch_json(&server.url(), &["--count", "2"]);
     no_panic(&out);
     let ev = events(&out);
-    assert_eq!(types(&ev), ["unreachable", "recovered", "snapshot", "summary"]);
+    assert_eq!(types(&ev), ["unreachable", "snapshot", "summary"]);
     assert_eq!(ev[0]["kind"], "connection");
 }
 
@@ -194,23 +191,24 @@ fn a_server_that_never_answers_times_out_then_recovers() {
         .unwrap();
     no_panic(&out);
     let ev = events(&out);
-    assert_eq!(types(&ev), ["unreachable", "recovered", "snapshot", "summary"]);
+    assert_eq!(types(&ev), ["unreachable", "snapshot", "summary"]);
     assert_eq!(ev[0]["kind"], "timeout");
     assert_eq!(ev[0]["message"], "no answer within 300ms");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_5xx_storm_opens_the_breaker_which_probes_and_closes() {
-    let mut responses: Vec<ResponseTemplate> =
-        (0..6).map(|_| json_fixture(500, "error_500_spec.json")).collect();
+    let mut responses = vec![status_response("ready", None)];
+    responses.extend((0..6).map(|_| json_fixture(500, "error_500_spec.json")));
     responses.push(status_response("ready", None));
     let server = scripted(responses).await;
-    let out = watch_json(&server.uri(), &["--count", "7"]);
+    let out = watch_json(&server.uri(), &["--count", "8"]);
     no_panic(&out);
     let ev = events(&out);
     assert_eq!(
         types(&ev),
         [
+            "snapshot",
             "unreachable",
             "circuit",
             "circuit",
@@ -218,7 +216,6 @@ async fn a_5xx_storm_opens_the_breaker_which_probes_and_closes() {
             "circuit",
             "recovered",
             "circuit",
-            "snapshot",
             "summary"
         ]
     );
@@ -229,10 +226,10 @@ async fn a_5xx_storm_opens_the_breaker_which_probes_and_closes() {
         .collect();
     assert_eq!(states, ["open", "half_open", "open", "half_open", "closed"]);
     assert_eq!(
-        ev[0]["message"],
+        ev[1]["message"],
         "HTTP 500: INTERNAL_ERROR: An unexpected error occurred"
     );
-    assert_eq!(ev[5]["afterFailures"], 6);
+    assert_eq!(ev[6]["afterFailures"], 6);
 }
 
 #[cfg(unix)]

@@ -420,7 +420,10 @@ impl Engine {
     /// `before`: the breaker and the consecutive failures before this answer reset them.
     fn recover(&mut self, now: Instant, wall: SystemTime, before: (Breaker, u32), events: &mut Vec<Event>) {
         let (was, failures) = before;
-        if let Some(outage) = self.outage.take() {
+        // A bridge down from the start has nothing to come back to: its first answer is the
+        // snapshot, not `recovered`.
+        let outage = self.outage.take().filter(|_| self.last.is_some());
+        if let Some(outage) = outage {
             let kind = EventKind::Recovered {
                 after_failures: failures,
                 downtime_ms: ms(now.saturating_duration_since(outage.since)),

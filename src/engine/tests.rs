@@ -173,6 +173,7 @@ fn answered_errors_wait_the_error_interval() {
 fn breaker_opens_probes_half_open_and_closes() {
     let mut c = Clock::new();
     let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(names(&poll(&mut e, &mut c, Ok(ready()))), vec!["snapshot"]);
     for i in 1..=4 {
         let s = poll(&mut e, &mut c, Err(down()));
         assert!(!names(&s).contains(&"circuit"), "failure {i}");
@@ -207,7 +208,7 @@ fn breaker_opens_probes_half_open_and_closes() {
     ));
     // The next probe succeeds: closed, recovered.
     let s = poll(&mut e, &mut c, Ok(ready()));
-    assert_eq!(names(&s), vec!["circuit", "recovered", "circuit", "snapshot"]);
+    assert_eq!(names(&s), vec!["circuit", "recovered", "circuit"]);
     assert!(matches!(
         s.events[2].kind,
         EventKind::Circuit {
@@ -222,6 +223,17 @@ fn breaker_opens_probes_half_open_and_closes() {
             ..
         }
     ));
+}
+
+#[test]
+fn a_bridge_down_from_the_start_begins_with_its_snapshot_not_recovered() {
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    assert_eq!(names(&poll(&mut e, &mut c, Err(down()))), vec!["unreachable"]);
+    assert_eq!(names(&poll(&mut e, &mut c, Ok(ready()))), vec!["snapshot"]);
+    // Down again after that: now it comes back.
+    poll(&mut e, &mut c, Err(down()));
+    assert_eq!(names(&poll(&mut e, &mut c, Ok(ready()))), vec!["recovered"]);
 }
 
 #[test]

@@ -72,8 +72,9 @@ pub fn watch_stdout_reader(on_gone: impl FnOnce() + Send + 'static) {
     imp::watch_stdout_reader(on_gone)
 }
 
-/// Whether a write failed because the descriptor or handle was closed before we started
-/// (`>&-`): EBADF on Unix, ERROR_INVALID_HANDLE on Windows. A reader that is not there.
+/// Whether a write failed because the reader is not there, beyond std's BrokenPipe: the
+/// descriptor or handle was closed before we started (`>&-`; EBADF on Unix,
+/// ERROR_INVALID_HANDLE on Windows), or (Windows) the pipe is no longer connected.
 pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
     imp::is_closed_descriptor(e)
 }

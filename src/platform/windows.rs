@@ -52,9 +52,11 @@ pub fn raise_open_files() -> Option<u64> {
 /// it: the next write fails (ERROR_NO_DATA, a broken pipe), and the watch ends then.
 pub fn watch_stdout_reader(_on_gone: impl FnOnce() + Send + 'static) {}
 
-/// ERROR_INVALID_HANDLE: the standard handle was closed or never given.
+/// ERROR_INVALID_HANDLE (6): the standard handle was closed or never given; and
+/// ERROR_PIPE_NOT_CONNECTED (233), which a write to a pipe whose reader left can also give
+/// besides the broken-pipe codes std already maps (109, 232). Wine answers 233.
 pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
-    e.raw_os_error() == Some(6)
+    matches!(e.raw_os_error(), Some(6 | 233))
 }
 
 pub fn enable_ansi() -> bool {
