@@ -51,7 +51,7 @@ impl std::fmt::Debug for Bridge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bridge")
             .field("name", &self.name)
-            .field("url", &crate::config::redact_url(&self.url))
+            .field("url", &crate::sanitize::redact_url(&self.url))
             .field("api_key", &self.api_key)
             .field("intervals", &self.intervals)
             .finish()

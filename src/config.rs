@@ -90,10 +90,13 @@ impl Config {
             .filter_map(|b| b.api_key.as_ref())
             .any(|k| k.expose().chars().count() < crate::sanitize::MIN_SAFE_KEY);
         if short {
-            crate::output::log_line(&format!(
-                "warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
+            // Before any live line exists, so straight to stderr.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "kiro-poll: warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
                 crate::sanitize::MIN_SAFE_KEY
-            ));
+            );
         }
         for b in &bridges {
             crate::sanitize::register_secret(b.url.username());
@@ -169,30 +172,7 @@ pub fn read_api_key(file: Option<&std::path::Path>) -> Result<Option<ApiKey>, Us
     }
 }
 
-/// A URL as it may be printed: user info and any `apiKey` query value replaced by `***`.
-pub fn redact_url(url: &url::Url) -> String {
-    let mut u = url.clone();
-    if !u.username().is_empty() {
-        let _ = u.set_username("***");
-    }
-    if u.password().is_some() {
-        let _ = u.set_password(Some("***"));
-    }
-    if u.query().is_some() {
-        let pairs: Vec<(String, String)> = u
-            .query_pairs()
-            .map(|(k, v)| {
-                let secret = k.eq_ignore_ascii_case("apikey")
-                    || k.eq_ignore_ascii_case("api_key")
-                    || k.eq_ignore_ascii_case("key")
-                    || k.eq_ignore_ascii_case("token");
-                (k.into_owned(), if secret { "***".into() } else { v.into_owned() })
-            })
-            .collect();
-        u.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    u.to_string()
-}
+pub use crate::sanitize::redact_url;
 
 #[cfg(test)]
 mod tests {
