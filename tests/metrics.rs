@@ -315,3 +315,63 @@ fn an_address_in_use_is_one_line_and_exit_2() {
     let out = kiro().args(["watch", "--metrics", "localhost"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn requests_of(text: &str, bridge: &str) -> u64 {
+    let key = format!("kiro_poll_requests_total{{bridge=\"{bridge}\"}} ");
+    let line = text.lines().find(|l| l.starts_with(&key)).unwrap();
+    line[key.len()..].trim().parse::<f64>().unwrap() as u64
+}
+
+/// 400 clients that connect and send nothing, or half a request, neither starve the polls nor
+/// hold the exporter's descriptors: past the cap they are closed at once, the rest within the
+/// header timeout; the bridges are polled on throughout, and the next scrape is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_and_half_sent_clients_are_capped_and_timed_out() {
+    use std::io::{Read, Write};
+    let (watch, _mock, url, names) = exporter();
+    let before = scrape_when_ready(&url, &names).await;
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .to_owned();
+    let started = Instant::now();
+    let clients: Vec<std::net::TcpStream> = (0..400)
+        .map(|i| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            if i % 2 == 1 {
+                let _ = s.write_all(b"GET /metr");
+            }
+            s
+        })
+        .collect();
+    #[cfg(target_os = "linux")]
+    {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pid = watch.0.as_ref().unwrap().id();
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+        assert!(
+            fds < 32 + 3 + 40,
+            "the exporter holds at most its cap: {fds} descriptors open"
+        );
+    }
+    // Every one of them is closed by the server, soon.
+    for mut s in clients {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut b = [0u8; 64];
+        let closed =
+            matches!(s.read(&mut b), Ok(0)) || s.read(&mut b).is_err() || matches!(s.read(&mut b), Ok(0));
+        assert!(closed, "a client the server never closed");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(8),
+        "closed within the header timeout: {took:?}"
+    );
+    let after = scrape_when_ready(&url, &names).await;
+    assert!(
+        requests_of(&after, &names[0]) > requests_of(&before, &names[0]) + 5,
+        "the polls went on through the flood"
+    );
+    assert!(after.contains(&format!("kiro_bridge_up{{bridge=\"{}\"}} 1", names[0])));
+    drop(watch);
+}

@@ -51,7 +51,13 @@ struct Fleet<'a> {
 pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
     let limit = platform::raise_open_files();
     let n = config.bridges.len();
-    if let Some(l) = limit.filter(|l| *l < n as u64 + 32) {
+    // The exporter's clients are capped, so the polls keep what is left.
+    let exporter = if args.metrics.is_some() {
+        crate::metrics::serve::MAX_CONNECTIONS
+    } else {
+        0
+    };
+    if let Some(l) = limit.filter(|l| *l < (n + exporter) as u64 + 32) {
         crate::output::log_line(&format!(
             "the open-files limit is {l}, below the {n} bridges' sockets; some polls will fail with 'Too many open files' (raise `ulimit -n`)"
         ));

@@ -1,9 +1,15 @@
 //! `--metrics ADDR`: serve `GET /metrics` with axum on the watch's own runtime. A bare port
 //! means loopback; any other interface must be named. The Prometheus text format by default,
 //! OpenMetrics when the scraper's `Accept` asks for it.
+//!
+//! Whoever can reach the address cannot starve the watch: at most `MAX_CONNECTIONS` clients
+//! at once (one more is closed at once), each must send its request headers within
+//! `HEADER_TIMEOUT` and is done within `CONNECTION_LIFETIME`, one request per connection. So
+//! the exporter holds at most `MAX_CONNECTIONS` descriptors, and the polls keep the rest.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -12,6 +18,13 @@ use axum::Router;
 
 use super::Metrics;
 use crate::error::UsageError;
+
+/// Most clients of the exporter at once (Prometheus needs one per scrape).
+pub const MAX_CONNECTIONS: usize = 32;
+/// A client must have sent its request headers by then.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
+/// A connection ends by then, whatever the client does (a reader that never reads).
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(20);
 
 pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -41,10 +54,37 @@ pub async fn start(addr: SocketAddr, metrics: Arc<Metrics>) -> Result<(SocketAdd
         .route("/metrics", get(scrape))
         .route("/", get(index))
         .with_state(metrics);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let task = tokio::spawn(serve(listener, app));
     Ok((local, Server(task)))
+}
+
+/// Accept clients for good, within the limits above.
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of descriptors or a client gone before it was taken: try again shortly.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            drop(stream); // over the cap: closed at once, so it holds no descriptor
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(false);
+            let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, conn).await;
+        });
+    }
 }
 
 /// A watch's metrics and the server that serves them; dropping it stops the server.
