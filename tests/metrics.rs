@@ -202,7 +202,8 @@ async fn query(base: &str, q: &str) -> Value {
         .send()
         .await
         .unwrap();
-    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+    // Null while Prometheus is still starting (its 503 is text, not JSON): the callers retry.
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread")]
