@@ -307,6 +307,12 @@ impl Metrics {
             }
             Err(kind) => {
                 s.up.set(0);
+                // While down no state is current: the last one seen would count the bridge
+                // ready (or keep "unavailable" firing) for as long as it is gone.
+                for g in &s.state {
+                    g.set(0);
+                }
+                s.busy.set(0.0);
                 let key = BridgeKind {
                     bridge: s.name.clone(),
                     kind,
@@ -414,6 +420,40 @@ mod tests {
             available_commands: vec!["a".into(), "b".into()],
             timestamp: None,
         })
+    }
+
+    #[test]
+    fn a_bridge_that_goes_down_has_no_current_state() {
+        let m = Metrics::new(["b"]);
+        let t0 = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut e = Engine::new(EngineConfig::default(), t0);
+        e.start_poll(t0, wall);
+        let r = e.on_success(
+            t0,
+            wall,
+            status(KiroState::Unavailable, None, "1.0"),
+            Received::default(),
+        );
+        let ok = Poll {
+            took: Duration::from_millis(3),
+            answer: Ok((120, false)),
+        };
+        m.observe(0, &e, ok, &r.events, t0, wall);
+        assert!(m
+            .encode(false)
+            .contains("kiro_bridge_state{bridge=\"b\",state=\"unavailable\"} 1"));
+        let fail = Poll {
+            took: Duration::from_secs(1),
+            answer: Err("connect"),
+        };
+        m.observe(0, &e, fail, &[], t0, wall);
+        let text = m.encode(false);
+        assert!(text.contains("kiro_bridge_up{bridge=\"b\"} 0"));
+        for state in ["ready", "busy", "unavailable"] {
+            let line = format!("kiro_bridge_state{{bridge=\"b\",state=\"{state}\"}} 0");
+            assert!(text.contains(&line), "{line}: {text}");
+        }
     }
 
     #[test]
