@@ -114,9 +114,17 @@ fn row_line(r: &Row<'_>, width: usize, now: Instant, p: Painter) -> String {
         let ago = now.saturating_duration_since(at);
         s.push_str(&p.dim(&format!("  changed {} ago", secs(ago))));
     }
-    let errors = r.engine.counters().errors;
-    if errors > 0 {
-        s.push_str(&format!("  {}", p.bad(&count(errors, "error"))));
+    // What is current: the failures since the last answer, gone once it answers again (the
+    // total stays in the summary and the metrics).
+    let failing = r.engine.consecutive_failures();
+    if failing > 0 {
+        s.push_str(&format!(
+            "  {}",
+            p.bad(&format!(
+                "{} since the last answer",
+                count(u64::from(failing), "error")
+            ))
+        ));
     }
     s
 }
@@ -214,10 +222,30 @@ mod tests {
             "build-22  ● busy        kiro.build 1m5s  changed 1m5s ago"
         );
         assert!(
-            all[3].contains("● unreachable") && all[3].ends_with("1 error"),
+            all[3].contains("● unreachable") && all[3].ends_with("1 error since the last answer"),
             "{}",
             all[3]
         );
+        // Answered again: the count of errors is gone from its line.
+        let mut back = engine(Some(KiroState::Ready), true, t0);
+        let at = back.next_poll_at();
+        back.start_poll(at, SystemTime::now());
+        let status = KiroStatus {
+            status: KiroState::Ready,
+            current_command: None,
+            version: None,
+            available_commands: Vec::new(),
+            timestamp: None,
+        };
+        back.on_success(at, SystemTime::now(), Arc::new(status), Received::default());
+        assert_eq!(back.counters().errors, 1);
+        let row = Row {
+            name: "b",
+            engine: &back,
+            last_change: None,
+            stopped: false,
+        };
+        assert_eq!(lines(&[row], now, 10, p)[0].trim_end(), "b  ● ready");
         let few = lines(&rows, now, 3, p);
         assert_eq!(few[0], "2 ready · 1 busy · 1 unreachable · 1 connecting");
         assert_eq!(few.len(), 3);
