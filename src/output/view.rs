@@ -94,7 +94,10 @@ impl WatchView {
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
         let bytes = match self.mode {
             Mode::Json => json_line(e)?,
-            Mode::Plain | Mode::Live => format!("{}\n", event_line(e, self.painter)).into_bytes(),
+            Mode::Plain | Mode::Live => {
+                let line = event_line(e, self.painter);
+                format!("{}\n", self.fitted(line, e)).into_bytes()
+            }
         };
         // Take the status line away; the next redraw puts it back under the log.
         self.take_line_off();
@@ -128,7 +131,8 @@ impl WatchView {
                 let name = super::terminal::fit(&name, self.bridge_col);
                 let pad = self.bridge_col.saturating_sub(super::terminal::columns(&name));
                 let column = self.painter.accent(&format!("{name}{}", " ".repeat(pad)));
-                format!("{}\n", line_in_column(e, self.painter, &column)).into_bytes()
+                let line = line_in_column(e, self.painter, &column);
+                format!("{}\n", self.fitted(line, e)).into_bytes()
             }
         };
         self.take_line_off();
@@ -136,6 +140,14 @@ impl WatchView {
             out.write(bytes);
         }
         Ok(())
+    }
+
+    /// On a terminal, a summary fits its width instead of wrapping (it is the last thing seen).
+    fn fitted(&self, line: String, e: &Event) -> String {
+        match (self.mode, &e.kind) {
+            (Mode::Live, EventKind::Summary { .. }) => fit_summary(line, super::terminal::width()),
+            _ => line,
+        }
     }
 
     /// Redraw the board under the log; nothing is written when it is what is on screen.
@@ -337,6 +349,11 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
     }
 }
 
+/// A summary line cut to one column less than the terminal, so it never wraps.
+fn fit_summary(line: String, width: usize) -> String {
+    super::terminal::fit(&line, width.saturating_sub(1))
+}
+
 /// One text line for an event: `02:28:47  status_changed   ready → busy`.
 pub fn event_line(e: &Event, p: Painter) -> String {
     line_in_column(e, p, "")
@@ -437,6 +454,29 @@ mod tests {
         };
         let line = event_line(&e, p);
         assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
+    }
+
+    #[test]
+    fn a_summary_fits_the_terminal_instead_of_wrapping() {
+        let p = Painter { color: false };
+        let e = Event {
+            at: at(),
+            kind: EventKind::Summary {
+                polls: 1234,
+                not_modified: 1200,
+                bytes_received: 5_000_000,
+                errors: 3,
+                changes: 30,
+                duration_ms: 72_000,
+                reason: "interrupted".into(),
+            },
+        };
+        let line = event_line(&e, p);
+        assert!(crate::output::terminal::columns(&line) > 100, "{line}");
+        let fitted = fit_summary(line.clone(), 100);
+        assert_eq!(crate::output::terminal::columns(&fitted), 99);
+        assert!(fitted.ends_with('…'), "{fitted}");
+        assert_eq!(fit_summary(line.clone(), 200), line, "left whole where it fits");
     }
 
     #[test]
