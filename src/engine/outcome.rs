@@ -76,6 +76,9 @@ pub enum Why {
     SeenFinishing,
     /// The bridge said the command failed: its words.
     CommandFailed(String),
+    /// HTTP 422: the bridge turned the command away before it started (the real bridge: its
+    /// limit of concurrent commands); its words.
+    NotStarted(String),
     /// The bridge refused the request: its words.
     Rejected(String),
     /// The bridge answered the execute request with something unreadable (over 4 MiB, not
@@ -170,7 +173,16 @@ pub fn on_answer(
         Err(e) => return Ok(Decision::bridge(e)),
     };
     let lost = match answer {
-        ExecAnswer::Answered(r) | ExecAnswer::Failed(r) => return Ok(answered(r)),
+        ExecAnswer::Answered(r) => return Ok(answered(r)),
+        ExecAnswer::Failed(r) => {
+            let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
+            return Ok(Decision {
+                outcome: Outcome::Failed,
+                response: Some(r),
+                observed_by: Some("response"),
+                why: Why::NotStarted(why),
+            });
+        }
         ExecAnswer::Rejected(m) => return Ok(Decision::new(Outcome::Rejected, Why::Rejected(m))),
         ExecAnswer::NoAnswer if wait => {
             return Ok(Decision::new(Outcome::TimedOut, Why::WaitedOut { limit }));

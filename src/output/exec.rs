@@ -55,6 +55,10 @@ pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
     Some(match &d.why {
         Why::Done | Why::SeenFinishing => return None,
         Why::CommandFailed(why) => format!("{cmd} failed: {}", clean(why)),
+        Why::NotStarted(why) => format!(
+            "{cmd} did not start: the bridge turned it away ({}); it runs a few commands at once, and commands you stopped waiting for (Ctrl-C, a 408) keep their slots until they end",
+            clean(why)
+        ),
         Why::Rejected(m) => format!("the bridge rejected the request: {}", clean(m)),
         Why::NoAnswer { limit } => format!(
             "no answer within {}; {cmd} may still be running in Kiro (use --wait to wait for it)",
@@ -95,7 +99,7 @@ pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
 fn error_field(args: &ExecArgs, d: &Decision) -> Option<String> {
     match &d.why {
         Why::Done | Why::SeenFinishing => d.response.as_ref().and_then(|r| r.error.clone()),
-        Why::CommandFailed(why) => Some(why.clone()),
+        Why::CommandFailed(why) | Why::NotStarted(why) => Some(why.clone()),
         Why::Rejected(m) => Some(m.clone()),
         Why::Bridge(e) | Why::Unreadable(e) => Some(e.short()),
         _ => message(args, d),
