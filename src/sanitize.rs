@@ -121,7 +121,28 @@ fn escape_controls(s: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// For one-line fields (command names, versions, error messages): every control character,
 /// newlines included, becomes a visible escape.
 pub fn line(s: &str) -> Cow<'_, str> {
+    match escape(s, false) {
+        Cow::Borrowed(b) => cut(b, LINE_MAX),
+        Cow::Owned(o) => Cow::Owned(cut(&o, LINE_MAX).into_owned()),
+    }
+}
+
+/// Most characters of one server string in human output; `--json` keeps it whole.
+pub const LINE_MAX: usize = 500;
+
+/// `line` without the cut (metrics labels, which are cut and hashed their own way).
+pub fn line_whole(s: &str) -> Cow<'_, str> {
     escape(s, false)
+}
+
+/// `s` cut to `max` characters, saying how many more there were.
+fn cut(s: &str, max: usize) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    let head: String = s.chars().take(max).collect();
+    Cow::Owned(format!("{head}… ({} more characters cut)", n - max))
 }
 
 /// For multi-line text (a command's output): newlines and tabs are kept, every other control
@@ -157,6 +178,20 @@ pub fn redact_url(url: &url::Url) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_long_line_is_cut_saying_how_much() {
+        let long = "x".repeat(10_000);
+        let shown = line(&long);
+        assert!(shown.starts_with(&"x".repeat(LINE_MAX)));
+        assert!(
+            shown.ends_with("… (9500 more characters cut)"),
+            "{}",
+            &shown[LINE_MAX..]
+        );
+        assert_eq!(line("short"), "short");
+        assert_eq!(line_whole(&long).len(), 10_000);
+    }
 
     #[test]
     fn a_short_secret_is_redacted_only_as_a_whole_token() {

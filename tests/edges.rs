@@ -267,3 +267,29 @@ fn a_rejected_key_reads_as_rejected_not_as_did_not_answer() {
         let _ = m.wait();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_megabyte_error_is_cut_on_stderr_and_whole_in_json() {
+    let error = "e".repeat(1 << 20);
+    let body = serde_json::json!({"success": false, "output": "", "error": error}).to_string();
+    let server = execute_answers(200, body).await;
+    let out = kiro()
+        .args(["--url", &server.uri(), "exec", "kiro.x"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.len() < 1000, "cut: {} bytes", err.len());
+    assert!(err.contains("more characters cut"), "{err}");
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "exec", "kiro.x"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["error"].as_str().unwrap().len(),
+        1 << 20,
+        "--json keeps it whole"
+    );
+}

@@ -29,7 +29,7 @@ pub const LABEL_MAX: usize = 128;
 /// redacted) and at most LABEL_MAX characters. A value cut short ends in `~` and a hash of the
 /// whole, so two long names that differ only past the cut stay two series.
 fn label(s: &str) -> String {
-    let clean = crate::sanitize::line(s);
+    let clean = crate::sanitize::line_whole(s);
     if clean.chars().count() <= LABEL_MAX {
         return clean.into_owned();
     }

@@ -81,8 +81,8 @@ impl Drop for TerminalGuard {
 
 /// Columns of the terminal: a terminal that reports none (a pty without a size) is 80 wide.
 pub fn width() -> usize {
-    match crossterm::terminal::size() {
-        Ok((w, _)) if w > 0 => w as usize,
+    match crate::platform::terminal_size() {
+        Some((w, _)) if w > 0 => w as usize,
         _ => 80,
     }
     .max(20)
@@ -107,8 +107,8 @@ pub fn erase_shown() -> Vec<u8> {
 
 /// Rows of the terminal (24 when it reports none).
 pub fn height() -> usize {
-    match crossterm::terminal::size() {
-        Ok((_, h)) if h > 0 => h as usize,
+    match crate::platform::terminal_size() {
+        Some((_, h)) if h > 0 => h as usize,
         _ => 24,
     }
 }

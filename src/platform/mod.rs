@@ -79,6 +79,12 @@ pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
     imp::is_closed_descriptor(e)
 }
 
+/// Columns and rows of the terminal stderr or stdout is on, asked of a descriptor already open
+/// (no `/dev/tty` opened per call: the live line asks four times a second). None off a terminal.
+pub fn terminal_size() -> Option<(u16, u16)> {
+    imp::terminal_size()
+}
+
 /// Make the terminal interpret ANSI escape sequences (colour, cursor). True where it does:
 /// always on Unix; on Windows once virtual-terminal processing is on (Windows 10 and later,
 /// Windows Terminal and conhost alike).

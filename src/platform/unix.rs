@@ -144,6 +144,17 @@ fn wait_reader_gone(fd: libc::c_int) -> bool {
     }
 }
 
+pub fn terminal_size() -> Option<(u16, u16)> {
+    [libc::STDERR_FILENO, libc::STDOUT_FILENO]
+        .into_iter()
+        .find_map(|fd| {
+            // SAFETY: TIOCGWINSZ writes only the winsize we pass; a non-terminal is an error.
+            let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } == 0;
+            (ok && ws.ws_col > 0).then_some((ws.ws_col, ws.ws_row))
+        })
+}
+
 pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
     e.raw_os_error() == Some(libc::EBADF)
 }
@@ -190,6 +201,14 @@ mod tests {
         let file = tempfile::tempfile().unwrap();
         assert!(!is_pipe_or_socket(file.as_raw_fd()));
         assert!(!is_pipe_or_socket(-1), "a closed descriptor is not watched");
+    }
+
+    #[test]
+    fn no_terminal_has_no_size_and_asking_opens_nothing() {
+        // Under cargo test stderr and stdout are pipes or files.
+        if unsafe { libc::isatty(2) } == 0 && unsafe { libc::isatty(1) } == 0 {
+            assert_eq!(terminal_size(), None);
+        }
     }
 
     #[allow(clippy::unnecessary_cast)]

@@ -59,6 +59,11 @@ pub fn is_closed_descriptor(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(6 | 233))
 }
 
+/// The console's window, from the process's own console handle.
+pub fn terminal_size() -> Option<(u16, u16)> {
+    crossterm::terminal::size().ok().filter(|(w, _)| *w > 0)
+}
+
 pub fn enable_ansi() -> bool {
     crossterm::ansi_support::supports_ansi()
 }
