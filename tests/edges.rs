@@ -293,3 +293,16 @@ async fn a_megabyte_error_is_cut_on_stderr_and_whole_in_json() {
         "--json keeps it whole"
     );
 }
+
+#[test]
+fn the_help_of_quiet_says_what_it_does_with_metrics() {
+    let out = kiro().args(["watch", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("Only errors on stderr; with `watch --metrics`, no event lines on stdout either"),
+        "{help}"
+    );
+}
