@@ -48,9 +48,6 @@ impl Sig {
     }
 }
 
-/// Whether this platform has job control (Ctrl-Z and `fg`).
-pub const JOB_CONTROL: bool = imp::JOB_CONTROL;
-
 /// Stop the process as Ctrl-Z would have, once the terminal is tidy. Catching SIGTSTP replaced
 /// its default action, so the stop is SIGSTOP; the shell sees a stopped job all the same.
 /// Nothing on Windows (where `Sig::Stop` never arrives).

@@ -2,8 +2,6 @@
 
 use super::Sig;
 
-pub const JOB_CONTROL: bool = true;
-
 pub struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,

@@ -3,10 +3,6 @@
 
 use super::Sig;
 
-/// There is no Ctrl-Z job control on Windows: a console program cannot be suspended and
-/// resumed by the shell.
-pub const JOB_CONTROL: bool = false;
-
 /// Ctrl-C is an interrupt (130); Ctrl-Break, closing the console window, logging off and
 /// shutting down end like SIGTERM (143). Windows gives a closing console a few seconds
 /// before it ends the process, time enough for the summary and restoring the terminal.
@@ -41,6 +37,8 @@ impl Signals {
     }
 }
 
+/// There is no Ctrl-Z job control on Windows (a console program is not suspended and resumed
+/// by the shell), so `Sig::Stop` never arrives and there is nothing to do.
 pub fn stop_self() {}
 
 /// Sockets are handles on Windows, bounded by memory, not by a per-process descriptor limit.
