@@ -122,9 +122,10 @@ pub fn default_name(url: &url::Url) -> String {
 /// The bridges of `--url` (given once or more), all with the same key.
 pub fn from_urls(urls: &[url::Url], key: Option<&ApiKey>) -> Result<Vec<Bridge>, UsageError> {
     let mut out: Vec<Bridge> = Vec::with_capacity(urls.len());
+    let mut names = rustc_hash::FxHashSet::default();
     for url in urls {
         let name = default_name(url);
-        if out.iter().any(|b| b.name == name) {
+        if !names.insert(name.clone()) {
             return Err(UsageError(format!(
                 "'--url' names the bridge {name} twice; give each bridge once"
             )));
@@ -315,9 +316,12 @@ pub fn load(
     let default_key = r.key(&file.defaults)?;
     let defaults = (file.defaults.intervals(), default_key.as_ref().or(fallback_key));
     let mut bridges: Vec<Bridge> = Vec::with_capacity(file.bridge.len());
+    // Names seen so far: one look-up per bridge, so a file of 100,000 loads in linear time.
+    let mut names = rustc_hash::FxHashSet::default();
+    names.reserve(file.bridge.len());
     for t in &file.bridge {
         let b = r.bridge(t, defaults)?;
-        if bridges.iter().any(|o| o.name == b.name) {
+        if !names.insert(b.name.clone()) {
             let span = t.name.as_ref().or(t.url.as_ref()).map(Spanned::span);
             return Err(r.error(span, Some("name"), &format!("duplicate name '{}'", b.name)));
         }
