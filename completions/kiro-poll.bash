@@ -577,12 +577,16 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__status)
-            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kiro-poll;status'= {
+            cand --max-in-flight 'With several bridges: at most this many requests at once'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --bridges 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'

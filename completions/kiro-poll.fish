@@ -46,6 +46,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F

@@ -82,7 +82,11 @@ pub enum ColorChoice {
 pub enum Command {
     /// One request: print the bridge's state
     #[command(after_help = "Example:\n  kiro-poll status --json | jq -r .status")]
-    Status,
+    Status {
+        /// With several bridges: at most this many requests at once
+        #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_in_flight: u32,
+    },
 
     /// Check the bridge server itself (GET /health)
     #[command(after_help = "Example:\n  kiro-poll health && echo 'bridge is up'")]

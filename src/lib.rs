@@ -146,8 +146,12 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Status if config.bridges.len() > 1 => oneshot::status_many(&config, painter, &mut out).await,
-        Command::Status => oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await,
+        Command::Status { max_in_flight } if config.bridges.len() > 1 => {
+            oneshot::status_many(&config, max_in_flight as usize, painter, &mut out).await
+        }
+        Command::Status { .. } => {
+            oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await
+        }
         Command::Health => {
             config.one_bridge("health")?;
             oneshot::health(&make_client(&config)?, config.json, painter, &mut out).await

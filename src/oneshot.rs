@@ -64,12 +64,26 @@ struct FailedWhy<'a> {
     exit_code: u8,
 }
 
-/// `status` with several bridges: asked all at once on one HTTP client; a table (or one JSON
-/// object per bridge, in the order given); exit 0 when all answered, else the code a single
-/// `status` gives for the first failing bridge.
-pub async fn status_many(config: &Config, painter: Painter, out: &mut impl Write) -> anyhow::Result<()> {
-    let clients = crate::client::for_bridges(&config.bridges, config.request_timeout, config.verbose)?;
-    let results = futures_util::future::join_all(clients.iter().map(|c| c.status())).await;
+/// `status` with several bridges: asked on one HTTP client, at most `max_in_flight` at once
+/// (the open-files limit raised as `watch` does); a table (or one JSON object per bridge, in
+/// the order given); exit 0 when all answered, else the code a single `status` gives for the
+/// first failing bridge.
+pub async fn status_many(
+    config: &Config,
+    max_in_flight: usize,
+    painter: Painter,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    if let Some(warning) = crate::client::room_for_sockets(config.bridges.len().min(max_in_flight)) {
+        crate::output::log_line(&warning);
+    }
+    let reuse = crate::client::Reuse::Close;
+    let clients = crate::client::for_bridges(&config.bridges, config.request_timeout, config.verbose, reuse)?;
+    let results: Vec<_> = futures_util::stream::iter(clients.iter().map(|c| c.status()))
+        .buffered(max_in_flight)
+        .collect()
+        .await;
     let answers: Vec<Answer<'_>> = config
         .bridges
         .iter()

@@ -380,3 +380,39 @@ fn mock_bridge_instances_each_have_their_own_port_and_state() {
     assert_eq!(states, ["busy", "ready", "ready"]);
     let _ = (child.kill(), exec.kill(), child.wait(), exec.wait());
 }
+
+/// `status` over more bridges than open files allow at once: at most `--max-in-flight`
+/// requests at a time, each connection closed after its answer, so 1,500 bridges under a hard
+/// limit of 1,024 descriptors all answer (they did not when all were asked at once).
+#[cfg(unix)]
+#[test]
+fn status_of_more_bridges_than_open_files_asks_a_bounded_number_at_once() {
+    use std::os::unix::process::CommandExt;
+    let (mock, urls) = common::start_mock_bridges(&["--port", "0"], 1500);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
+    for u in &urls {
+        cmd.args(["--url", u]);
+    }
+    cmd.args(["--json", "status", "--max-in-flight", "64"]);
+    // SAFETY: setrlimit between fork and exec touches only the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 1024,
+                rlim_max: 1024,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let mut mock = mock;
+    let _ = mock.kill();
+    let _ = mock.wait();
+    common::assert_exit(&out, 0);
+    let answered = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""status":"ready""#))
+        .count();
+    assert_eq!(answered, 1500);
+}

@@ -77,10 +77,20 @@ pub struct BridgeClient {
 /// The one HTTP client of the process (a fleet shares it: keep-alive per host). `tls`: some
 /// bridge is https, so load the trust roots.
 pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwest::Client> {
+    http_client_keeping(request_timeout, tls, 2)
+}
+
+/// The HTTP client, keeping at most `idle_per_host` idle connections to each bridge (0: close
+/// each after its answer, for one request per bridge).
+fn http_client_keeping(
+    request_timeout: Duration,
+    tls: bool,
+    idle_per_host: usize,
+) -> anyhow::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .http1_only()
         .pool_idle_timeout(POOL_IDLE)
-        .pool_max_idle_per_host(2)
+        .pool_max_idle_per_host(idle_per_host)
         .tcp_nodelay(true)
         .connect_timeout(request_timeout.min(Duration::from_secs(5)))
         .redirect(reqwest::redirect::Policy::none())
@@ -96,14 +106,26 @@ pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwe
     Ok(builder.build()?)
 }
 
+/// How clients of several bridges treat a connection once it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Keep it for the next poll (a fleet).
+    Keep,
+    /// Close it: one request per bridge (`status` of many), so the sockets open at once are
+    /// the requests in flight, never one per bridge.
+    Close,
+}
+
 /// Clients for several bridges on one shared HTTP client (a fleet, `status` of many).
 pub fn for_bridges(
     bridges: &[crate::bridges::Bridge],
     request_timeout: Duration,
     verbose: u8,
+    reuse: Reuse,
 ) -> anyhow::Result<Vec<BridgeClient>> {
     let tls = bridges.iter().any(|b| b.url.scheme() == "https");
-    let http = http_client(request_timeout, tls)?;
+    let idle = if reuse == Reuse::Keep { 2 } else { 0 };
+    let http = http_client_keeping(request_timeout, tls, idle)?;
     bridges
         .iter()
         .map(|b| {
@@ -370,6 +392,17 @@ impl BridgeClient {
         };
         self.send(build, &shown, false).await
     }
+}
+
+/// Raise the open-files limit for `sockets` connections at once (and a margin for the rest);
+/// a warning to show when the system will not give that many.
+pub fn room_for_sockets(sockets: usize) -> Option<String> {
+    let limit = crate::platform::raise_open_files()?;
+    (limit < sockets as u64 + 32).then(|| {
+        format!(
+            "the open-files limit is {limit}, below the {sockets} sockets needed at once; some requests will fail with 'Too many open files' (raise `ulimit -n`)"
+        )
+    })
 }
 
 /// The proxy the environment asks for, as curl reads it: `http_proxy` (or `HTTP_PROXY`) for

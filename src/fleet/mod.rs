@@ -25,7 +25,7 @@ use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
-use crate::platform::{self, Signals};
+use crate::platform::Signals;
 use crate::units::{count, human_duration, MAX_DURATION};
 use crate::watch::{self, Signalled, WatchSettings};
 use queue::{Lateness, Queue};
@@ -49,7 +49,6 @@ struct Fleet<'a> {
 
 /// `watch` over several bridges.
 pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
-    let limit = platform::raise_open_files();
     let n = config.bridges.len();
     // The exporter's clients are capped, so the polls keep what is left.
     let exporter = if args.metrics.is_some() {
@@ -57,12 +56,15 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
     } else {
         0
     };
-    if let Some(l) = limit.filter(|l| *l < (n + exporter) as u64 + 32) {
-        crate::output::log_line(&format!(
-            "the open-files limit is {l}, below the {n} bridges' sockets; some polls will fail with 'Too many open files' (raise `ulimit -n`)"
-        ));
+    if let Some(warning) = client::room_for_sockets(n + exporter) {
+        crate::output::log_line(&warning);
     }
-    let clients = client::for_bridges(&config.bridges, config.request_timeout, config.verbose)?;
+    let clients = client::for_bridges(
+        &config.bridges,
+        config.request_timeout,
+        config.verbose,
+        client::Reuse::Keep,
+    )?;
     let started = Instant::now();
     let names = config.bridges.iter().map(|b| b.name.as_str());
     let (view, exporter) = watch::outputs(config, names, args.metrics).await?;
