@@ -5,6 +5,7 @@
 //! delays no other bridge. `queue` (when) and `roster` (what the fleet has come to) are the
 //! pure parts; this is the I/O.
 
+pub mod lanes;
 pub mod queue;
 pub mod roster;
 
@@ -28,7 +29,8 @@ use crate::output::view::{Mode, WatchView};
 use crate::platform::Signals;
 use crate::units::{count, human_duration, MAX_DURATION};
 use crate::watch::{self, Signalled, WatchSettings};
-use queue::{Lateness, Queue};
+use lanes::Lanes;
+use queue::Lateness;
 use roster::{Roster, Stopped};
 
 /// A poll in flight: which bridge, and what came of it when it ends, after how long.
@@ -101,11 +103,12 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
 impl<'a> Fleet<'a> {
     async fn poll_loop(&mut self, args: &WatchArgs) -> anyhow::Result<End> {
         let n = self.engines.len();
-        let mut queue = Queue::default();
+        let mut queue = Lanes::new(n, self.max_in_flight);
         for (i, engine) in self.engines.iter().enumerate() {
             queue.push(
                 queue::first_poll(self.started.into_std(), i, n, engine.first_interval()),
                 i,
+                false,
             );
         }
         let mut signals = Signals::install()?;
@@ -120,8 +123,9 @@ impl<'a> Fleet<'a> {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            let due = queue.next_due().map_or(far, Instant::from_std);
-            let room = flying.len() < self.max_in_flight;
+            // The earliest bridge due in a lane with a free slot (see lanes.rs).
+            let next = queue.next_due();
+            let due = next.map_or(far, Instant::from_std);
             let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_beat.into_std(), h)));
             tokio::select! {
                 biased;
@@ -136,7 +140,7 @@ impl<'a> Fleet<'a> {
                         return Ok(end);
                     }
                 }
-                _ = tokio::time::sleep_until(due), if room && !queue.is_empty() => {
+                _ = tokio::time::sleep_until(due), if next.is_some() => {
                     self.start_due(&mut queue, &mut flying)?;
                 }
                 _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
@@ -152,19 +156,17 @@ impl<'a> Fleet<'a> {
     /// Start every due poll there is room for.
     fn start_due(
         &mut self,
-        queue: &mut Queue,
+        queue: &mut Lanes,
         flying: &mut FuturesUnordered<Poll<'a>>,
     ) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
-        while flying.len() < self.max_in_flight {
-            let Some((due, i)) = queue.pop_due(now) else {
-                break;
-            };
+        while let Some((due, i, failing)) = queue.pop_due(now) {
             let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
-                // Not yet due by its engine (an open circuit): back in the queue.
-                queue.push(self.engines[i].next_poll_at().max(now), i);
+                // Not yet due by its engine (an open circuit): back in its lane.
+                queue.push(self.engines[i].next_poll_at().max(now), i, failing);
                 continue;
             };
+            queue.started(i, failing);
             self.lateness.record(now.saturating_duration_since(due));
             for e in &events {
                 self.view.bridge_event(&self.names[i], e)?;
@@ -185,8 +187,9 @@ impl<'a> Fleet<'a> {
         i: usize,
         res: Result<StatusFetch, BridgeError>,
         took: Duration,
-        queue: &mut Queue,
+        queue: &mut Lanes,
     ) -> anyhow::Result<Option<End>> {
+        queue.finished(i);
         let now = Instant::now().into_std();
         let answer = metrics::Poll::of(&res, took);
         let engine = &mut self.engines[i];
@@ -201,7 +204,8 @@ impl<'a> Fleet<'a> {
                 crate::output::log_line(&format!("{}: {why}; no longer polled", self.names[i]));
             }
             Some(_) => {}
-            None => queue.push(engine.next_poll_at(), i),
+            // A bridge whose poll failed waits in the failing lane, with its bounded share.
+            None => queue.push(engine.next_poll_at(), i, engine.consecutive_failures() > 0),
         }
         let end = self.roster.after(i, engine.answered_state(), &reaction, now);
         for e in &reaction.events {
