@@ -416,3 +416,34 @@ fn status_of_more_bridges_than_open_files_asks_a_bounded_number_at_once() {
         .count();
     assert_eq!(answered, 1500);
 }
+
+/// `--until` over bridges of which one rejects the key can never hold: exit 4 at once, naming
+/// it, as a single bridge does (it used to wait for ever).
+#[test]
+fn until_with_a_bridge_that_rejects_the_key_ends_with_4_at_once() {
+    let (mut open, a) = start_mock_bridge(&["--port", "0"]);
+    let (mut keyed, b) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "a-long-enough-key")]);
+    let started = std::time::Instant::now();
+    let out = kiro()
+        .args(["--url", &a, "--url", &b, "--json", "watch", "--until", "ready"])
+        .args(["--timeout", "20s"])
+        .args(FAST)
+        .output()
+        .unwrap();
+    for m in [&mut open, &mut keyed] {
+        let _ = m.kill();
+        let _ = m.wait();
+    }
+    common::assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = b.trim_start_matches("http://");
+    assert!(
+        err.contains(&format!("authentication rejected by {name}")),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "not the 20 s timeout"
+    );
+}

@@ -298,7 +298,15 @@ impl<'a> Fleet<'a> {
                 Err(Exit::new(3, "no poll was answered by any bridge").into())
             }
             End::TimedOut => Err(Exit::new(124, self.timed_out(args, now)).into()),
-            End::Until(_) | End::Count | End::Fatal | End::Closed => Ok(()),
+            End::Fatal => Err(Exit::new(
+                4,
+                format!(
+                    "authentication rejected by {}, so --until cannot be reached",
+                    names(&rejected)
+                ),
+            )
+            .into()),
+            End::Until(_) | End::Count | End::Closed => Ok(()),
         }
     }
 

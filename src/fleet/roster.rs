@@ -90,7 +90,9 @@ impl Roster {
             self.stopped += 1;
         }
         let changed = seen.last_change.is_some();
-        let met = self.until.iter().any(|u| u.holds(state, changed));
+        // A bridge no longer polled because its key was rejected is never there.
+        let rejected = seen.stopped == Some(Stopped::Auth);
+        let met = !rejected && self.until.iter().any(|u| u.holds(state, changed));
         if met != seen.met {
             seen.met = met;
             if met {
@@ -101,6 +103,8 @@ impl Roster {
         }
         let n = self.seen.len();
         match self.until.first() {
+            // `--until` can no longer hold for every bridge: end now, as one bridge does.
+            Some(_) if rejected => Some(End::Fatal),
             Some(&u) if self.met == n => Some(End::Until(u)),
             _ if self.stopped == n => Some(End::Count),
             _ => None,
@@ -173,6 +177,22 @@ mod tests {
         let later = t0 + Duration::from_secs(1);
         assert_eq!(r.after(1, None, &changed(), later), Some(End::Until(Until::Busy)));
         assert_eq!(r.last_change(1), Some(later));
+    }
+
+    #[test]
+    fn a_rejected_key_ends_an_until_at_once_and_is_never_met() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(2, vec![Until::Ready]);
+        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
+        assert!(r.met(0));
+        assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Fatal));
+        assert!(
+            !r.met(0),
+            "a bridge that was ready and is then rejected is not met"
+        );
+        // Without --until a rejected bridge only stops itself.
+        let mut r = Roster::new(2, Vec::new());
+        assert_eq!(r.after(0, None, &ended(End::Fatal), t0), None);
     }
 
     #[test]
