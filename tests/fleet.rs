@@ -447,3 +447,49 @@ fn until_with_a_bridge_that_rejects_the_key_ends_with_4_at_once() {
         "not the 20 s timeout"
     );
 }
+
+/// Back from Ctrl-Z (SIGCONT) a fleet polls at once instead of waiting out its timers, as a
+/// single bridge's watch does (it used to send nothing until the next interval).
+#[cfg(unix)]
+#[test]
+fn sigcont_polls_every_bridge_at_once() {
+    use std::io::BufRead;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let a = rt.block_on(common::scripted(vec![status_response("ready", None)]));
+    let b = rt.block_on(common::scripted(vec![status_response("ready", None)]));
+    let mut child = common::spawn_kiro(&[
+        "--url",
+        &a.uri(),
+        "--url",
+        &b.uri(),
+        "--json",
+        "watch",
+        "--count",
+        "2",
+        "--interval-ready",
+        "10m",
+    ]);
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..2 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.contains("snapshot"), "{line}");
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("still waiting for a 10m timer after SIGCONT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    for server in [&a, &b] {
+        assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
+    }
+}

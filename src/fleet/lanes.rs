@@ -98,6 +98,12 @@ impl Lanes {
         }
     }
 
+    /// Give every waiting bridge a new due time (after a resume), each in its lane.
+    pub fn reschedule(&mut self, mut due: impl FnMut(usize) -> Instant) {
+        self.answering.reschedule(&mut due);
+        self.failing.reschedule(&mut due);
+    }
+
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
@@ -142,6 +148,19 @@ mod tests {
         assert!(failing, "a freed failing slot is taken");
         l.started(i, failing);
         assert_eq!(l.in_flight(), 3);
+    }
+
+    #[test]
+    fn a_reschedule_moves_every_waiting_bridge_in_its_lane() {
+        let t0 = Instant::now();
+        let far = t0 + Duration::from_secs(600);
+        let mut l = Lanes::new(3, 4);
+        l.push(far, 0, false);
+        l.push(far, 1, true);
+        l.reschedule(|i| t0 + MS * i as u32);
+        assert_eq!(l.next_due(), Some(t0));
+        assert_eq!(l.pop_due(t0 + MS), Some((t0, 0, false)));
+        assert_eq!(l.pop_due(t0 + MS), Some((t0 + MS, 1, true)));
     }
 
     #[test]

@@ -131,7 +131,12 @@ impl<'a> Fleet<'a> {
                 biased;
                 sig = signals.recv() => match watch::on_signal(sig, &mut self.view) {
                     Signalled::End(code) => return Ok(End::Signal { code }),
-                    Signalled::Continued => self.redraw(),
+                    // Back from Ctrl-Z: the timers waited on are stale, so poll at once (spread
+                    // as the first polls are), as a single bridge's watch does.
+                    Signalled::Continued => {
+                        self.resume(&mut queue);
+                        self.redraw();
+                    }
                     Signalled::Stopped => {}
                 },
                 _ = tokio::time::sleep_until(deadline) => return Ok(End::TimedOut),
@@ -151,6 +156,19 @@ impl<'a> Fleet<'a> {
                 _ = tick.tick(), if live => self.redraw(),
             }
         }
+    }
+
+    /// After SIGCONT: every waiting bridge is due now, spread as the first polls are; an open
+    /// circuit keeps its time.
+    fn resume(&mut self, queue: &mut Lanes) {
+        let now = Instant::now().into_std();
+        let n = self.engines.len();
+        let engines = &mut self.engines;
+        queue.reschedule(|i| {
+            engines[i].poll_now(now);
+            let spread = queue::first_poll(now, i, n, engines[i].first_interval());
+            engines[i].next_poll_at().max(spread)
+        });
     }
 
     /// Start every due poll there is room for.

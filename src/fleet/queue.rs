@@ -32,6 +32,15 @@ impl Queue {
         self.heap.len()
     }
 
+    /// Give every waiting bridge a new due time.
+    pub fn reschedule(&mut self, mut due: impl FnMut(usize) -> Instant) {
+        let old = std::mem::take(&mut self.heap);
+        self.heap = old
+            .into_iter()
+            .map(|Reverse((_, i))| Reverse((due(i), i)))
+            .collect();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
