@@ -107,9 +107,7 @@ impl Run<'_> {
                 biased;
                 sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
                 _ = tokio::time::sleep_until(deadline) => {
-                    let seen = follow.seen().then(|| engine.last_seen(Instant::now().into_std()));
-                    let why = Why::FollowedOut { limit: self.args.timeout, lost, seen };
-                    return Decision::new(Outcome::TimedOut, why);
+                    return followed_out(self.args.timeout, lost, &follow, &engine);
                 }
                 _ = tokio::time::sleep_until(due) => {}
             }
@@ -119,9 +117,14 @@ impl Run<'_> {
             {
                 continue;
             }
+            // Raced against the deadline too: --timeout is kept even while a status request
+            // hangs for up to --request-timeout.
             let answer = tokio::select! {
                 biased;
                 sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
+                _ = tokio::time::sleep_until(deadline) => {
+                    return followed_out(self.args.timeout, lost, &follow, &engine);
+                }
                 a = self.client.status() => a,
             };
             let now = Instant::now().into_std();
@@ -166,6 +169,12 @@ async fn wait_for_end(signals: &mut Signals, spinner: Option<&Spinner>) -> Sig {
             s => return s,
         }
     }
+}
+
+/// `--timeout` ran out while following the status: what it last showed of the command.
+fn followed_out(limit: std::time::Duration, lost: Lost, follow: &Follow, engine: &Engine) -> Decision {
+    let seen = follow.seen().then(|| engine.last_seen(Instant::now().into_std()));
+    Decision::new(Outcome::TimedOut, Why::FollowedOut { limit, lost, seen })
 }
 
 pub async fn run_input(

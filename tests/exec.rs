@@ -473,3 +473,22 @@ async fn input_checks_success_not_the_status_code() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The status request that follows a 408 hangs: `--timeout` is kept all the same, not
+/// overshot by up to `--request-timeout`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_timeout_holds_while_a_follow_up_status_request_hangs() {
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![status_response("ready", None).set_delay(Duration::from_secs(20))],
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let out = exec_wait(&server.uri(), &["--request-timeout", "15s"], &["--timeout", "2s"]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+    assert!(
+        took < Duration::from_secs(6),
+        "ended at the 2 s timeout, took {took:?}"
+    );
+}
