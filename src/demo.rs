@@ -6,12 +6,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::bridges::Bridge;
-use crate::cli::{DemoArgs, WatchArgs};
+use crate::cli::DemoArgs;
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
 use crate::engine::EngineConfig;
 use crate::error::Exit;
-use crate::fleet;
+use crate::fleet::{self, FleetPlan};
 use crate::mock::{self, scenario::Scenario, MockSettings};
 use crate::watch::{self, WatchSettings};
 
@@ -35,22 +35,16 @@ pub fn settings(args: &DemoArgs) -> WatchSettings {
     }
 }
 
-/// The demo's watch of several simulated bridges, as command-line flags.
-fn fleet_args(args: &DemoArgs) -> WatchArgs {
-    let s = settings(args).engine;
-    WatchArgs {
+/// The demo's watch of several simulated bridges: every one with the demo's own settings.
+fn fleet_plan(args: &DemoArgs, bridges: usize) -> FleetPlan {
+    let s = settings(args);
+    FleetPlan {
+        engines: vec![s.engine.clone(); bridges],
         until: Vec::new(),
-        timeout: args.timeout,
-        count: args.count,
-        heartbeat: None,
-        interval_ready: Some(s.interval_ready),
-        interval_busy: Some(s.interval_busy),
-        interval_unavailable: Some(s.interval_unavailable),
-        interval_error: Some(s.interval_error),
-        max_backoff: Some(s.max_backoff),
-        stall_after: Some(s.stall_after),
+        timeout: s.engine.timeout,
+        heartbeat: s.heartbeat,
+        metrics: s.metrics,
         max_in_flight: 256,
-        metrics: None,
     }
 }
 
@@ -78,7 +72,8 @@ async fn run_fleet(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
         bridges,
         ..config.clone()
     };
-    match fleet::run(&config, &fleet_args(args)).await {
+    let plan = fleet_plan(args, config.bridges.len());
+    match fleet::run(&config, &plan).await {
         Err(e) if e.downcast_ref::<Exit>().is_some_and(|x| x.code == 124) => Ok(()),
         other => other,
     }
@@ -106,5 +101,28 @@ pub async fn run(args: &DemoArgs, config: &Config) -> anyhow::Result<()> {
         // The demo's own --timeout is how it is meant to end.
         Err(e) if e.downcast_ref::<Exit>().is_some_and(|x| x.code == 124) => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fleet_demo_runs_with_the_demo_settings_not_the_watch_defaults() {
+        let args = DemoArgs {
+            timeout: Some(Duration::from_secs(9)),
+            count: None,
+            instances: 3,
+        };
+        let plan = fleet_plan(&args, 3);
+        assert_eq!(plan.engines.len(), 3);
+        let one = settings(&args).engine;
+        for e in &plan.engines {
+            // It backed off from watch's 5 s when it was built from command-line flags.
+            assert_eq!(e.backoff_base, Duration::from_secs(1));
+            assert_eq!(e.interval_ready, one.interval_ready);
+        }
+        assert_eq!(plan.timeout, Some(Duration::from_secs(9)));
     }
 }

@@ -162,7 +162,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Watch(args) if config.bridges.len() > 1 => {
             drop(out);
-            fleet::run(&config, &args).await
+            fleet::run(&config, &fleet::FleetPlan::new(&args, &config.bridges)).await
         }
         Command::Watch(args) => {
             drop(out);

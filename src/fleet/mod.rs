@@ -20,7 +20,7 @@ use crate::cli::WatchArgs;
 use crate::client::{self, BridgeClient, StatusFetch};
 use crate::config::Config;
 use crate::engine::schedule::later;
-use crate::engine::{Counters, End, Engine};
+use crate::engine::{Counters, End, Engine, EngineConfig, Until};
 use crate::error::{BridgeError, Exit};
 use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
@@ -49,8 +49,46 @@ struct Fleet<'a> {
     exporter: Option<Exporter>,
 }
 
+/// What a fleet's watch runs with, resolved from the command line (or built by `demo`): one
+/// engine policy per bridge, and what the fleet judges across them.
+#[derive(Debug, Clone)]
+pub struct FleetPlan {
+    /// Each bridge's engine, in the order of `Config::bridges`, with no `until` of its own.
+    pub engines: Vec<EngineConfig>,
+    /// Reached when every bridge is in one of these states at once.
+    pub until: Vec<Until>,
+    pub timeout: Option<Duration>,
+    pub heartbeat: Option<Duration>,
+    pub metrics: Option<std::net::SocketAddr>,
+    pub max_in_flight: usize,
+}
+
+impl FleetPlan {
+    /// The plan of `watch` over these bridges: each bridge's settings as a single watch would
+    /// resolve them (flag, then its bridges-file values, then the defaults).
+    pub fn new(args: &WatchArgs, bridges: &[crate::bridges::Bridge]) -> FleetPlan {
+        let engines = bridges
+            .iter()
+            .map(|b| {
+                let mut engine = WatchSettings::new(args, &b.intervals).engine;
+                // --until is the fleet's to judge, across every bridge.
+                engine.until.clear();
+                engine
+            })
+            .collect();
+        FleetPlan {
+            engines,
+            until: args.until.iter().map(|&u| u.into()).collect(),
+            timeout: args.timeout,
+            heartbeat: args.heartbeat,
+            metrics: args.metrics,
+            max_in_flight: args.max_in_flight as usize,
+        }
+    }
+}
+
 /// `watch` over several bridges.
-pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
+pub async fn run(config: &Config, args: &FleetPlan) -> anyhow::Result<()> {
     let n = config.bridges.len();
     // The exporter's clients are capped, so the polls keep what is left.
     let exporter = if args.metrics.is_some() {
@@ -78,20 +116,15 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
         .unwrap_or(0);
     let mut fleet = Fleet {
         names: config.bridges.iter().map(|b| b.name.clone()).collect(),
-        engines: config
-            .bridges
+        engines: args
+            .engines
             .iter()
-            .map(|b| {
-                let mut settings = WatchSettings::new(args, &b.intervals).engine;
-                // --until is the fleet's to judge, across every bridge.
-                settings.until.clear();
-                Engine::new(settings, started.into_std())
-            })
+            .map(|e| Engine::new(e.clone(), started.into_std()))
             .collect(),
         clients: &clients,
-        roster: Roster::new(n, args.until.iter().map(|&u| u.into()).collect()),
+        roster: Roster::new(n, args.until.clone()),
         view: view.with_bridge_column(width),
-        max_in_flight: args.max_in_flight as usize,
+        max_in_flight: args.max_in_flight,
         lateness: Lateness::default(),
         started,
         exporter,
@@ -101,7 +134,7 @@ pub async fn run(config: &Config, args: &WatchArgs) -> anyhow::Result<()> {
 }
 
 impl<'a> Fleet<'a> {
-    async fn poll_loop(&mut self, args: &WatchArgs) -> anyhow::Result<End> {
+    async fn poll_loop(&mut self, args: &FleetPlan) -> anyhow::Result<End> {
         let n = self.engines.len();
         let mut queue = Lanes::new(n, self.max_in_flight);
         for (i, engine) in self.engines.iter().enumerate() {
@@ -257,7 +290,7 @@ impl<'a> Fleet<'a> {
     }
 
     /// The summaries (each bridge's, then the overall one) and the exit code.
-    fn finish(mut self, config: &Config, args: &WatchArgs, end: End) -> anyhow::Result<()> {
+    fn finish(mut self, config: &Config, args: &FleetPlan, end: End) -> anyhow::Result<()> {
         if config.verbose > 0 {
             let l = &self.lateness;
             crate::output::log_line(&format!(
@@ -298,7 +331,7 @@ impl<'a> Fleet<'a> {
     fn exit(
         &self,
         end: End,
-        args: &WatchArgs,
+        args: &FleetPlan,
         total: Counters,
         now: std::time::Instant,
     ) -> anyhow::Result<()> {
@@ -329,7 +362,7 @@ impl<'a> Fleet<'a> {
     }
 
     /// `timed out after 1s: 1 of 2 bridges not ready: b (still busy running x for 1s)`.
-    fn timed_out(&self, args: &WatchArgs, now: std::time::Instant) -> String {
+    fn timed_out(&self, args: &FleetPlan, now: std::time::Instant) -> String {
         let timeout = human_duration(args.timeout.unwrap_or_default());
         let until = self.roster.until();
         if until.is_empty() {
