@@ -97,7 +97,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --until 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)'
             cand --timeout 'Give up after this long (exit 124, saying what was last seen)'
             cand --count 'Stop after N polls'
-            cand --heartbeat 'When stdout is not a terminal, print a heartbeat at least this often'
+            cand --heartbeat 'When stdout is not a terminal, print a heartbeat once nothing was printed for this long'
             cand --interval-ready 'Poll interval while Kiro is ready [default: 10s]'
             cand --interval-busy 'Poll interval while Kiro is busy [default: 2s]'
             cand --interval-unavailable 'Poll interval while Kiro is unavailable [default: 30s]'

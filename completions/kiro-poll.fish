@@ -90,7 +90,7 @@ unavailable\t''
 change\t'Any change after the first state seen'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l timeout -d 'Give up after this long (exit 124, saying what was last seen)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l count -d 'Stop after N polls' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l heartbeat -d 'When stdout is not a terminal, print a heartbeat at least this often' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l heartbeat -d 'When stdout is not a terminal, print a heartbeat once nothing was printed for this long' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r

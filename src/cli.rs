@@ -202,7 +202,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
-    /// When stdout is not a terminal, print a heartbeat at least this often
+    /// When stdout is not a terminal, print a heartbeat once nothing was printed for this long
     #[arg(long, value_parser = parse_interval, value_name = "DUR")]
     pub heartbeat: Option<Duration>,
 

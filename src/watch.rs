@@ -221,7 +221,6 @@ async fn poll_loop(
     let deadline = engine.deadline().map(Instant::from_std).unwrap_or(far);
     // A heartbeat only where nothing else shows life: stdout not a terminal.
     let heartbeat = heartbeat.filter(|_| view.mode() != Mode::Live);
-    let mut last_line = started;
     let mut poll: Option<StatusFuture<'_>> = None;
     let mut sent_at = started.into_std();
     // Redraws of the live line, 4 a second so the whole-second countdown is never late; only
@@ -233,7 +232,8 @@ async fn poll_loop(
 
     let result = loop {
         let due = Instant::from_std(engine.next_poll_at());
-        let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line.into_std(), h)));
+        let last_line = view.last_line().unwrap_or(started.into_std());
+        let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line, h)));
         tokio::select! {
             biased;
             sig = signals.recv() => match on_signal(sig, view) {
@@ -254,10 +254,7 @@ async fn poll_loop(
                 if let Some(m) = metrics {
                     m.observe(0, engine, answer, &reaction.events, now, SystemTime::now());
                 }
-                if !reaction.events.is_empty() {
-                    view.events(&reaction.events)?;
-                    last_line = Instant::now();
-                }
+                view.events(&reaction.events)?;
                 if let Some(end) = reaction.end {
                     break ended(end, fatal.filter(|_| end == End::Fatal));
                 }
@@ -273,7 +270,6 @@ async fn poll_loop(
             }
             _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
                 view.event(&engine.heartbeat(SystemTime::now()))?;
-                last_line = Instant::now();
             }
             _ = view.reader_gone() => break ended(End::Closed, None),
             _ = tick.tick(), if live => {

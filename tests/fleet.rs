@@ -493,3 +493,34 @@ fn sigcont_polls_every_bridge_at_once() {
         assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
     }
 }
+
+/// The heartbeat of a fleet counts from the last line written, as one bridge's does: quiet
+/// bridges get a heartbeat each once nothing was printed for `--heartbeat`.
+#[test]
+fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
+    let (mut mock, urls) = common::start_mock_bridges(&["--port", "0"], 2);
+    let out = kiro()
+        .args(["--url", &urls[0], "--url", &urls[1], "--json", "watch"])
+        .args([
+            "--heartbeat",
+            "1s",
+            "--interval-ready",
+            "10m",
+            "--timeout",
+            "3500ms",
+        ])
+        .output()
+        .unwrap();
+    let _ = mock.kill();
+    let _ = mock.wait();
+    common::assert_exit(&out, 124);
+    let ev = events(&out.stdout);
+    let beats: Vec<&Value> = ev.iter().filter(|e| e["type"] == "heartbeat").collect();
+    // Snapshots at about 0 s; then a heartbeat for each bridge at about 1, 2 and 3 s.
+    assert!(
+        beats.len() >= 4 && beats.len().is_multiple_of(2),
+        "{} heartbeats",
+        beats.len()
+    );
+    assert!(beats.iter().all(|b| b["status"] == "ready"));
+}

@@ -150,7 +150,6 @@ impl<'a> Fleet<'a> {
             .timeout
             .map_or(far, |t| Instant::from_std(later(self.started.into_std(), t)));
         let heartbeat = args.heartbeat.filter(|_| self.view.mode() != Mode::Live);
-        let mut last_beat = self.started;
         let mut flying: FuturesUnordered<Poll<'a>> = FuturesUnordered::new();
         let live = self.view.has_status_line();
         let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -159,7 +158,8 @@ impl<'a> Fleet<'a> {
             // The earliest bridge due in a lane with a free slot (see lanes.rs).
             let next = queue.next_due();
             let due = next.map_or(far, Instant::from_std);
-            let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_beat.into_std(), h)));
+            let last_line = self.view.last_line().unwrap_or(self.started.into_std());
+            let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line, h)));
             tokio::select! {
                 biased;
                 sig = signals.recv() => match watch::on_signal(sig, &mut self.view) {
@@ -183,7 +183,6 @@ impl<'a> Fleet<'a> {
                 }
                 _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
                     self.heartbeats()?;
-                    last_beat = Instant::now();
                 }
                 _ = self.view.reader_gone() => return Ok(End::Closed),
                 _ = tick.tick(), if live => self.redraw(),

@@ -31,6 +31,8 @@ pub struct WatchView {
     _guard: Option<TerminalGuard>,
     /// With several bridges: the width of the bridge column of text lines.
     bridge_col: usize,
+    /// When the last line was written (what `--heartbeat` counts from).
+    last_line: Option<std::time::Instant>,
 }
 
 impl WatchView {
@@ -50,6 +52,7 @@ impl WatchView {
             out: Some(Stdout::spawn()),
             _guard: live.then(TerminalGuard::acquire),
             bridge_col: 0,
+            last_line: None,
         }
     }
 
@@ -101,10 +104,21 @@ impl WatchView {
         };
         // Take the status line away; the next redraw puts it back under the log.
         self.take_line_off();
+        self.put(bytes);
+        Ok(())
+    }
+
+    fn put(&mut self, bytes: Vec<u8>) {
         if let Some(out) = &self.out {
             out.write(bytes);
+            self.last_line = Some(std::time::Instant::now());
         }
-        Ok(())
+    }
+
+    /// When a line was last written: a heartbeat is due `--heartbeat` after it (any line shows
+    /// life), for one bridge and for a fleet alike.
+    pub fn last_line(&self) -> Option<std::time::Instant> {
+        self.last_line
     }
 
     pub fn events(&mut self, events: &[Event]) -> io::Result<()> {
