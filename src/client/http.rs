@@ -1,0 +1,144 @@
+//! The one HTTP client of a process and how it is built: pool, timeouts, redirects refused,
+//! proxies read from the environment as curl reads them (loopback always direct), and the
+//! open-files room for many bridges' sockets.
+
+use std::time::Duration;
+
+/// Idle connections are dropped before the real bridge's 5 s keep-alive timeout would close
+/// them under our feet.
+pub const POOL_IDLE: Duration = Duration::from_millis(4500);
+
+/// The one HTTP client of the process (a fleet shares it: keep-alive per host). `tls`: some
+/// bridge is https, so load the trust roots.
+pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwest::Client> {
+    http_client_keeping(request_timeout, tls, 2)
+}
+
+/// The HTTP client, keeping at most `idle_per_host` idle connections to each bridge (0: close
+/// each after its answer, for one request per bridge).
+pub fn http_client_keeping(
+    request_timeout: Duration,
+    tls: bool,
+    idle_per_host: usize,
+) -> anyhow::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .http1_only()
+        .pool_idle_timeout(POOL_IDLE)
+        .pool_max_idle_per_host(idle_per_host)
+        .tcp_nodelay(true)
+        .connect_timeout(request_timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
+    if let Some(proxy) = proxy_from_env(&|k| std::env::var(k).ok()) {
+        builder = builder.proxy(proxy);
+    }
+    if !tls {
+        // Plain HTTP needs no trust roots: skip loading them (start-up cost).
+        builder = builder.tls_built_in_root_certs(false);
+    }
+    Ok(builder.build()?)
+}
+
+/// Raise the open-files limit for `sockets` connections at once (and a margin for the rest);
+/// a warning to show when the system will not give that many.
+pub fn room_for_sockets(sockets: usize) -> Option<String> {
+    let limit = crate::platform::raise_open_files()?;
+    (limit < sockets as u64 + 32).then(|| {
+        format!(
+            "the open-files limit is {limit}, below the {sockets} sockets needed at once; some requests will fail with 'Too many open files' (raise `ulimit -n`)"
+        )
+    })
+}
+
+/// The proxy the environment asks for, as curl reads it: `http_proxy` (or `HTTP_PROXY`) for
+/// http URLs, `https_proxy`/`HTTPS_PROXY` for https, `all_proxy`/`ALL_PROXY` for both, and
+/// `no_proxy`/`NO_PROXY` for hosts to reach directly. Loopback bridges are always direct.
+pub fn proxy_from_env(var: &dyn Fn(&str) -> Option<String>) -> Option<reqwest::Proxy> {
+    let get = |names: &[&str]| names.iter().find_map(|n| var(n).filter(|v| !v.trim().is_empty()));
+    let all = get(&["all_proxy", "ALL_PROXY"]);
+    let http = get(&["http_proxy", "HTTP_PROXY"]).or_else(|| all.clone());
+    let https = get(&["https_proxy", "HTTPS_PROXY"]).or(all);
+    if http.is_none() && https.is_none() {
+        return None;
+    }
+    let no_proxy = get(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
+    let proxy = reqwest::Proxy::custom(move |url| {
+        if is_loopback(url) || bypassed(url, &no_proxy) {
+            return None;
+        }
+        let p = match url.scheme() {
+            "https" => https.as_deref(),
+            _ => http.as_deref(),
+        }?;
+        let with_scheme = if p.contains("://") {
+            p.to_owned()
+        } else {
+            format!("http://{p}")
+        };
+        url::Url::parse(&with_scheme).ok()
+    });
+    Some(proxy)
+}
+
+/// localhost, 127.0.0.0/8 and ::1 never go through a proxy.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// curl's `no_proxy`: `*`, or a comma list of hosts and domain suffixes (`.corp`, `corp`).
+fn bypassed(url: &url::Url, no_proxy: &str) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let host = host.trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
+    no_proxy
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            let entry = entry.to_ascii_lowercase();
+            let entry = entry
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("*.")
+                .trim_start_matches('.')
+                .to_owned();
+            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn loopback_is_never_proxied_and_no_proxy_is_read_like_curl() {
+        for l in [
+            "http://localhost:3001",
+            "http://127.0.0.1:3001",
+            "http://127.9.9.9",
+            "http://[::1]:3001",
+            "http://a.localhost",
+        ] {
+            assert!(is_loopback(&u(l)), "{l}");
+        }
+        assert!(!is_loopback(&u("http://10.0.0.5:3001")));
+        assert!(bypassed(&u("http://build.corp:3001"), "example.com, .corp"));
+        assert!(bypassed(&u("http://corp:3001"), "corp"));
+        assert!(bypassed(&u("http://x.y"), "*"));
+        assert!(!bypassed(&u("http://notcorp:3001"), "corp"));
+        assert!(proxy_from_env(&|_| None).is_none());
+        assert!(proxy_from_env(&|k| (k == "HTTPS_PROXY").then(|| "http://p:8080".into())).is_some());
+    }
+}
