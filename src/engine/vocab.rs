@@ -1,0 +1,244 @@
+//! The engine's vocabulary: what it runs with (`EngineConfig`, `Until`), what it is told
+//! (`Failure`, `Received`) and what it says (`Reaction`, `End`, `Counters`, `LastSeen`, the
+//! summary event).
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::FailureKind;
+use crate::events::{Event, EventKind};
+use crate::model::KiroState;
+use crate::units::ms;
+
+use super::schedule::Backoff;
+
+/// A state `--until` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    Ready,
+    Busy,
+    Unavailable,
+    /// Any change after the first state seen.
+    Change,
+}
+
+impl Until {
+    /// Does a bridge last seen in `state` (None: not answering) meet this? `changed`: a change
+    /// of it was reported.
+    pub fn holds(self, state: Option<KiroState>, changed: bool) -> bool {
+        match self {
+            Until::Ready => state == Some(KiroState::Ready),
+            Until::Busy => state == Some(KiroState::Busy),
+            Until::Unavailable => state == Some(KiroState::Unavailable),
+            Until::Change => changed,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Until::Ready => "ready",
+            Until::Busy => "busy",
+            Until::Unavailable => "unavailable",
+            Until::Change => "change",
+        }
+    }
+}
+
+/// Policy knobs; `Default` is PRODUCT.md's defaults.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub interval_ready: Duration,
+    pub interval_busy: Duration,
+    pub interval_unavailable: Duration,
+    /// After the bridge answered with an error (5xx, nonsense).
+    pub interval_error: Duration,
+    /// First backoff delay while unreachable; doubles per failure.
+    pub backoff_base: Duration,
+    pub max_backoff: Duration,
+    /// Consecutive failures that open the circuit.
+    pub breaker_threshold: u32,
+    /// How long an open circuit stays open before one half-open probe.
+    pub breaker_recovery: Duration,
+    pub stall_after: Duration,
+    pub until: Vec<Until>,
+    pub count: Option<u64>,
+    /// Give up this long after the start (`--timeout`).
+    pub timeout: Option<Duration>,
+    /// Fixed seed for the jitter (tests); None picks a random one.
+    pub jitter_seed: Option<u64>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            interval_ready: Duration::from_secs(10),
+            interval_busy: Duration::from_secs(2),
+            interval_unavailable: Duration::from_secs(30),
+            interval_error: Duration::from_secs(15),
+            backoff_base: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(60),
+            breaker_threshold: 5,
+            breaker_recovery: Duration::from_secs(60),
+            stall_after: Duration::from_secs(15 * 60),
+            until: Vec::new(),
+            count: None,
+            timeout: None,
+            jitter_seed: None,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// `exec --wait` following a command whose answer was lost: one cadence whatever the
+    /// state, a short backoff while the status is unreachable.
+    pub fn following(every: Duration) -> EngineConfig {
+        EngineConfig {
+            interval_ready: every,
+            interval_busy: every,
+            interval_unavailable: every,
+            interval_error: every,
+            backoff_base: every.min(Duration::from_secs(1)),
+            max_backoff: every.max(Duration::from_secs(10)),
+            breaker_recovery: every.max(Duration::from_secs(10)),
+            ..EngineConfig::default()
+        }
+    }
+
+    pub(super) fn backoff(&self) -> Backoff {
+        Backoff {
+            base: self.backoff_base,
+            max: self.max_backoff,
+            threshold: self.breaker_threshold,
+            recovery: self.breaker_recovery,
+            jitter_seed: self.jitter_seed,
+        }
+    }
+
+    pub(super) fn interval(&self, state: KiroState) -> Duration {
+        match state {
+            KiroState::Ready => self.interval_ready,
+            KiroState::Busy => self.interval_busy,
+            KiroState::Unavailable => self.interval_unavailable,
+        }
+    }
+}
+
+/// A failed poll, as the engine needs to know it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+    /// The bridge asked for this delay (429/503 Retry-After).
+    pub retry_after: Option<Duration>,
+    /// Authentication rejected: end the watch, never retry.
+    pub fatal: bool,
+}
+
+impl From<&crate::error::BridgeError> for Failure {
+    fn from(e: &crate::error::BridgeError) -> Failure {
+        Failure {
+            kind: e.kind(),
+            message: e.short(),
+            retry_after: e.retry_after(),
+            fatal: e.is_fatal(),
+        }
+    }
+}
+
+/// What came with an answer besides the status: for the counters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Received {
+    /// A 304: the status is the last one, unchanged.
+    pub not_modified: bool,
+    /// Body bytes received.
+    pub bytes: u64,
+}
+
+/// How a watch ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// `--until` reached: exit 0.
+    Until(Until),
+    /// `--count` polls done: exit 0 when any was answered.
+    Count,
+    /// Authentication rejected: exit 4.
+    Fatal,
+    /// `--timeout` ran out: exit 124.
+    TimedOut,
+    /// Ctrl-C (130), SIGTERM (143) or SIGHUP (129).
+    Signal { code: u8 },
+    /// The reader of stdout went away (`| head -1`): exit 0, quietly.
+    Closed,
+}
+
+impl End {
+    /// The summary's `reason`.
+    pub fn reason(self) -> String {
+        match self {
+            End::Until(u) => format!("until {}", u.name()),
+            End::Count => "count reached".into(),
+            End::Fatal => "authentication rejected".into(),
+            End::TimedOut => "timed out".into(),
+            End::Signal { code: 130 } => "interrupted".into(),
+            End::Signal { code: 129 } => "hung up".into(),
+            End::Signal { .. } => "terminated".into(),
+            End::Closed => "stdout closed".into(),
+        }
+    }
+}
+
+/// What one answer or failure produced.
+#[derive(Debug, Default)]
+pub struct Reaction {
+    pub events: Vec<Event>,
+    pub end: Option<End>,
+}
+
+/// The engine's own counters, for the summary and the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub polls: u64,
+    /// Polls the bridge answered with a status.
+    pub answered: u64,
+    pub not_modified: u64,
+    pub bytes: u64,
+    /// Failed polls.
+    pub errors: u64,
+    /// Change events reported.
+    pub changes: u64,
+}
+
+impl std::ops::AddAssign for Counters {
+    fn add_assign(&mut self, o: Counters) {
+        self.polls += o.polls;
+        self.answered += o.answered;
+        self.not_modified += o.not_modified;
+        self.bytes += o.bytes;
+        self.errors += o.errors;
+        self.changes += o.changes;
+    }
+}
+
+/// What was last seen of the bridge, for a timeout message; `output` renders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LastSeen {
+    Nothing,
+    Unreachable { for_: Duration, why: String },
+    Running { command: String, for_: Duration },
+    State { state: KiroState, ago: Duration },
+}
+
+/// The `summary` event of these counters over `took` (one engine's, or a fleet's sums).
+pub fn summary(c: Counters, took: Duration, wall: SystemTime, end: End) -> Event {
+    Event {
+        at: wall,
+        kind: EventKind::Summary {
+            polls: c.polls,
+            not_modified: c.not_modified,
+            bytes_received: c.bytes,
+            errors: c.errors,
+            changes: c.changes,
+            duration_ms: ms(took),
+            reason: end.reason(),
+        },
+    }
+}
