@@ -357,17 +357,8 @@ fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     reader.read_line(&mut first).unwrap();
     assert!(first.contains("snapshot"));
     unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(10) {
-            child.kill().unwrap();
-            panic!("still waiting for a 10m timer after SIGCONT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let what = "still waiting for a 10m timer after SIGCONT";
+    let status = common::wait_at_most(&mut child, Duration::from_secs(10), what);
     assert_eq!(status.code(), Some(0));
     assert_eq!(rt.block_on(server.received_requests()).unwrap().len(), 2);
 }

@@ -221,24 +221,36 @@ fn the_linux_binary_against_the_windows_mock_bridge() {
     stop(mock);
 }
 
-/// Wine turns SIGINT into the console's Ctrl-C event: the Windows watch ends with its summary
-/// and 130, through tokio's `signal::windows::ctrl_c`.
-#[test]
-fn ctrl_c_ends_the_windows_watch_with_its_summary_and_130() {
-    let Some(exe) = windows_exe() else { return };
-    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+/// The Windows `watch --json` under Wine, once it printed its snapshot; its stdout to read on.
+fn windows_watch(
+    exe: &Path,
+    url: &str,
+    args: &[&str],
+    stderr: Stdio,
+) -> (Child, std::io::BufReader<std::process::ChildStdout>) {
     let mut watch = Command::new(WINE)
-        .arg(&exe)
-        .args(["--url", &url, "--json", "watch"])
+        .arg(exe)
+        .args(["--url", url, "--json", "watch"])
+        .args(args)
         .env("WINEDEBUG", "-all")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     assert!(first.contains(r#""type":"snapshot""#), "{first}");
+    (watch, out)
+}
+
+/// Wine turns SIGINT into the console's Ctrl-C event: the Windows watch ends with its summary
+/// and 130, through tokio's `signal::windows::ctrl_c`.
+#[test]
+fn ctrl_c_ends_the_windows_watch_with_its_summary_and_130() {
+    let Some(exe) = windows_exe() else { return };
+    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let (mut watch, mut out) = windows_watch(&exe, &url, &[], Stdio::null());
     // SAFETY: signalling our own child.
     unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
     let mut rest = String::new();
@@ -257,18 +269,7 @@ fn ctrl_c_ends_the_windows_watch_with_its_summary_and_130() {
 fn a_closed_pipe_ends_the_windows_watch_at_its_next_line_with_0() {
     let Some(exe) = windows_exe() else { return };
     let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
-    let mut watch = Command::new(WINE)
-        .arg(&exe)
-        .args(["--url", &url, "--json", "watch", "--heartbeat", "1s"])
-        .env("WINEDEBUG", "-all")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    assert!(first.contains(r#""type":"snapshot""#), "{first}");
+    let (watch, out) = windows_watch(&exe, &url, &["--heartbeat", "1s"], Stdio::piped());
     drop(out);
     let started = std::time::Instant::now();
     let done = watch.wait_with_output().unwrap();

@@ -324,6 +324,25 @@ pub fn run_measured(args: &[&str]) -> (std::process::Output, i64) {
     (output, usage.ru_maxrss)
 }
 
+/// Wait for the child to end, at most `limit`; killed and a failure naming `what` past it.
+pub fn wait_at_most(
+    child: &mut std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("{what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The run ended with this exit code; its stderr is the message when it did not.
 pub fn assert_exit(out: &std::process::Output, code: i32) {
     assert_eq!(
