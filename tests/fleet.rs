@@ -515,3 +515,49 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
     );
     assert!(beats.iter().all(|b| b["status"] == "ready"));
 }
+
+/// `-vv` request logs into a stderr nobody reads: once its pipe is full, a writer on the
+/// polling loop would block every poll. Queued off the loop, the watch ends on time.
+#[test]
+fn a_stuck_stderr_never_stalls_the_polls() {
+    let (mut mock, urls) = common::start_mock_bridges(&["--port", "0"], 40);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
+    for u in &urls {
+        cmd.args(["--url", u]);
+    }
+    let mut child = cmd
+        .args([
+            "-vv",
+            "--json",
+            "watch",
+            "--count",
+            "15",
+            "--interval-ready",
+            "100ms",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped()) // never read
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut b);
+        b
+    });
+    let status = common::wait_at_most(
+        &mut child,
+        Duration::from_secs(20),
+        "the polls stalled behind stderr",
+    );
+    let _ = mock.kill();
+    let _ = mock.wait();
+    assert_eq!(status.code(), Some(0));
+    let out = reader.join().unwrap();
+    let summary = String::from_utf8_lossy(&out)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_owned();
+    assert!(summary.contains(r#""polls":600"#), "{summary}");
+}

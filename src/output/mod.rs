@@ -150,7 +150,26 @@ pub fn log_line(msg: &str) {
         terminal::mark_cleared();
     }
     line.extend_from_slice(format!("kiro-poll: {}\n", crate::sanitize::line(msg)).as_bytes());
-    let _ = io::stderr().lock().write_all(&line);
+    let sink = STDERR.lock().unwrap_or_else(|p| p.into_inner());
+    match sink.as_ref() {
+        // In order with stdout and the live lines, and off the polling loop.
+        Some(sink) => sink.write(line),
+        None => {
+            let _ = io::stderr().lock().write_all(&line);
+        }
+    }
+}
+
+/// Where `log_line` writes while a watch owns the output: its writer thread.
+static STDERR: std::sync::Mutex<Option<writer::ErrSink>> = std::sync::Mutex::new(None);
+
+/// Route `log_line` through a watch's writer (Some), or straight to stderr again (None),
+/// letting what the previous one holds be written first (at most a second).
+pub fn route_stderr(sink: Option<writer::ErrSink>) {
+    let old = std::mem::replace(&mut *STDERR.lock().unwrap_or_else(|p| p.into_inner()), sink);
+    if let Some(old) = old {
+        old.finish(std::time::Duration::from_secs(1));
+    }
 }
 
 /// Time of day for event lines, in UTC to stay unambiguous: `02:28:47`.

@@ -49,7 +49,15 @@ impl WatchView {
             mode,
             painter: Painter::of(config),
             line: live.then(LiveLine::default),
-            out: Some(Stdout::spawn()),
+            out: Some(Stdout::spawn()).inspect(|o| {
+                // On a terminal, in order with the live lines; else a writer of its own.
+                let sink = if config.term.stderr_tty {
+                    o.err_sink()
+                } else {
+                    Some(super::writer::ErrSink::own())
+                };
+                super::route_stderr(sink);
+            }),
             _guard: live.then(TerminalGuard::acquire),
             bridge_col: 0,
             last_line: None,
@@ -61,6 +69,7 @@ impl WatchView {
         self.line = None;
         self._guard = None;
         if let Some(out) = self.out.take() {
+            super::route_stderr(None);
             out.finish(Duration::ZERO);
         }
         self
@@ -220,6 +229,7 @@ impl WatchView {
         self.line = None;
         let dropped = self.out.as_ref().map_or(0, Stdout::dropped);
         if let Some(out) = self.out.take() {
+            super::route_stderr(None);
             out.finish(grace);
         }
         self._guard = None;

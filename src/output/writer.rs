@@ -102,6 +102,14 @@ impl Stdout {
         }
     }
 
+    /// A handle that queues stderr lines in order with everything else (log lines, `-v`).
+    pub fn err_sink(&self) -> Option<ErrSink> {
+        Some(ErrSink(Sink::Shared {
+            tx: self.tx.clone()?,
+            shared: Arc::clone(&self.shared),
+        }))
+    }
+
     /// Queue whole lines for stdout. Dropped (and counted) when the queue is full.
     pub fn write(&self, buf: Vec<u8>) {
         self.send(Target::Out, buf);
@@ -162,6 +170,52 @@ impl Stdout {
     pub fn finish(mut self, grace: Duration) {
         drop(self.tx.take());
         let _ = self.done.recv_timeout(grace);
+    }
+}
+
+/// Log lines for stderr (`log_line`, `-v`), off the polling loop. On a terminal they share
+/// the stdout writer's queue, in order with the live lines they clear; otherwise they have a
+/// writer thread of their own, so a stderr nobody reads (its pipe full) holds up neither the
+/// polls nor stdout: what does not fit its bounded queue is dropped.
+pub struct ErrSink(Sink);
+
+enum Sink {
+    Shared {
+        tx: mpsc::Sender<Msg>,
+        shared: Arc<Shared>,
+    },
+    Own(Stdout),
+}
+
+impl ErrSink {
+    /// A writer thread of its own over the process's stderr.
+    pub fn own() -> ErrSink {
+        ErrSink(Sink::Own(Stdout::spawn_on(std::io::stderr())))
+    }
+
+    pub fn write(&self, buf: Vec<u8>) {
+        let (tx, shared) = match &self.0 {
+            Sink::Own(w) => return w.write(buf),
+            Sink::Shared { tx, shared } => (tx, shared),
+        };
+        let before = shared.queued.fetch_add(buf.len(), Ordering::SeqCst);
+        if before + buf.len() > QUEUE_CAP {
+            shared.queued.fetch_sub(buf.len(), Ordering::SeqCst);
+            return;
+        }
+        if let Err(mpsc::SendError(Msg::Write(_, buf))) = tx.send(Msg::Write(Target::Err, buf)) {
+            // The writer is gone (its reader left): straight to stderr.
+            shared.queued.fetch_sub(buf.len(), Ordering::SeqCst);
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(&buf).and_then(|_| err.flush());
+        }
+    }
+
+    /// Let what is queued be written, at most `grace` for a stderr that is stuck.
+    pub fn finish(self, grace: Duration) {
+        if let Sink::Own(w) = self.0 {
+            w.finish(grace);
+        }
     }
 }
 
