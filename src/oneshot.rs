@@ -125,22 +125,26 @@ pub async fn status_many(
         return Ok(());
     };
     // A rejected key is said as such: those bridges answered.
-    let rejected = |a: &&Answer<'_>| matches!(a.result, Err(BridgeError::Auth { .. }));
-    let names = |which: &dyn Fn(&&Answer<'_>) -> bool| {
-        let n: Vec<_> = failed
-            .iter()
-            .filter(|a| which(a))
+    let (rejected, down): (Vec<&Answer<'_>>, Vec<&Answer<'_>>) = failed
+        .iter()
+        .partition(|a| a.result.as_ref().is_err_and(|e| e.kind() == FailureKind::Auth));
+    let list = |v: &[&Answer<'_>]| {
+        v.iter()
             .map(|a| sanitize::line(a.name))
-            .collect();
-        (n.len(), n.join(", "))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let of = count(answers.len() as u64, "bridge");
     let mut parts = Vec::new();
-    if let (n @ 1.., list) = names(&|a| !rejected(a)) {
-        parts.push(format!("{n} of {of} did not answer ({list})"));
+    if !down.is_empty() {
+        parts.push(format!("{} of {of} did not answer ({})", down.len(), list(&down)));
     }
-    if let (n @ 1.., list) = names(&rejected) {
-        parts.push(format!("{n} of {of} rejected the API key ({list})"));
+    if !rejected.is_empty() {
+        parts.push(format!(
+            "{} of {of} rejected the API key ({})",
+            rejected.len(),
+            list(&rejected)
+        ));
     }
     Err(Exit::new(bridge_exit_code(first), parts.join("; ")).into())
 }

@@ -98,14 +98,7 @@ pub async fn run(client: &BridgeClient, config: &Config, settings: &WatchSetting
     .await?;
     let now = Instant::now().into_std();
     if ended.end == End::Closed {
-        return match view.write_error() {
-            Some(why) => Err(Exit::new(
-                crate::error::OUTPUT_FAILED,
-                format!("cannot write the output: {why}"),
-            )
-            .into()),
-            None => Ok(()),
-        };
+        return closed(&view);
     }
     view.event(&engine.summary(now, SystemTime::now(), ended.end))?;
     close(view);
@@ -148,6 +141,19 @@ pub async fn outputs<'a>(
         view
     };
     Ok((view, exporter))
+}
+
+/// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
+/// failed for another reason (a full disk). One bridge and a fleet alike.
+pub fn closed(view: &WatchView) -> anyhow::Result<()> {
+    match view.write_error() {
+        Some(why) => Err(Exit::new(
+            crate::error::OUTPUT_FAILED,
+            format!("cannot write the output: {why}"),
+        )
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// Take the view down, letting stdout drain; say so when a slow reader made lines drop.

@@ -301,14 +301,7 @@ impl<'a> Fleet<'a> {
             ));
         }
         if end == End::Closed {
-            return match self.view.write_error() {
-                Some(why) => Err(Exit::new(
-                    crate::error::OUTPUT_FAILED,
-                    format!("cannot write the output: {why}"),
-                )
-                .into()),
-                None => Ok(()),
-            };
+            return watch::closed(&self.view);
         }
         let now = Instant::now().into_std();
         let wall = SystemTime::now();

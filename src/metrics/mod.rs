@@ -422,24 +422,26 @@ mod tests {
         })
     }
 
+    /// A poll of 120 bytes answered in 3 ms.
+    const OK: Poll = Poll {
+        took: Duration::from_millis(3),
+        answer: Ok((120, false)),
+    };
+
+    /// The engine polls at `at` and is answered with `s`: the events it reports.
+    fn answered(e: &mut Engine, at: Instant, wall: SystemTime, s: Arc<KiroStatus>) -> Vec<Event> {
+        e.start_poll(at, wall);
+        e.on_success(at, wall, s, Received::default()).events
+    }
+
     #[test]
     fn a_bridge_that_goes_down_has_no_current_state() {
         let m = Metrics::new(["b"]);
         let t0 = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut e = Engine::new(EngineConfig::default(), t0);
-        e.start_poll(t0, wall);
-        let r = e.on_success(
-            t0,
-            wall,
-            status(KiroState::Unavailable, None, "1.0"),
-            Received::default(),
-        );
-        let ok = Poll {
-            took: Duration::from_millis(3),
-            answer: Ok((120, false)),
-        };
-        m.observe(0, &e, ok, &r.events, t0, wall);
+        let events = answered(&mut e, t0, wall, status(KiroState::Unavailable, None, "1.0"));
+        m.observe(0, &e, OK, &events, t0, wall);
         assert!(m
             .encode(false)
             .contains("kiro_bridge_state{bridge=\"b\",state=\"unavailable\"} 1"));
@@ -462,27 +464,11 @@ mod tests {
         let t0 = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut e = Engine::new(EngineConfig::default(), t0);
-        e.start_poll(t0, wall);
-        let r = e.on_success(
-            t0,
-            wall,
-            status(KiroState::Busy, Some("kiro.x"), "1.0"),
-            Received::default(),
-        );
-        let ok = Poll {
-            took: Duration::from_millis(3),
-            answer: Ok((120, false)),
-        };
-        m.observe(0, &e, ok, &r.events, t0, wall);
+        let events = answered(&mut e, t0, wall, status(KiroState::Busy, Some("kiro.x"), "1.0"));
+        m.observe(0, &e, OK, &events, t0, wall);
         let t1 = t0 + Duration::from_secs(7);
-        e.start_poll(t1, wall);
-        let r = e.on_success(
-            t1,
-            wall,
-            status(KiroState::Ready, None, "2.0"),
-            Received::default(),
-        );
-        m.observe(0, &e, ok, &r.events, t1, wall);
+        let events = answered(&mut e, t1, wall, status(KiroState::Ready, None, "2.0"));
+        m.observe(0, &e, OK, &events, t1, wall);
         let fail = Poll {
             took: Duration::from_secs(1),
             answer: Err("connect"),

@@ -45,19 +45,17 @@ impl WatchView {
             Mode::Plain
         };
         let live = mode == Mode::Live && config.term.stderr_tty && !config.quiet;
+        let out = Stdout::spawn();
+        // Log lines: on a terminal in order with the live lines; else a writer of their own.
+        super::route_stderr(match config.term.stderr_tty {
+            true => out.err_sink(),
+            false => Some(super::writer::ErrSink::own()),
+        });
         WatchView {
             mode,
             painter: Painter::of(config),
             line: live.then(LiveLine::default),
-            out: Some(Stdout::spawn()).inspect(|o| {
-                // On a terminal, in order with the live lines; else a writer of its own.
-                let sink = if config.term.stderr_tty {
-                    o.err_sink()
-                } else {
-                    Some(super::writer::ErrSink::own())
-                };
-                super::route_stderr(sink);
-            }),
+            out: Some(out),
             _guard: live.then(TerminalGuard::acquire),
             bridge_col: 0,
             last_line: None,
