@@ -8,32 +8,38 @@ use std::time::SystemTime;
 
 use tokio::time::Instant;
 
-use crate::cli::{ExecArgs, InputArgs};
+use crate::cli::InputArgs;
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Why};
+use crate::engine::End;
 use crate::engine::{Engine, EngineConfig, Failure, Follow, Received, Verdict};
 use crate::error::{Exit, UsageError};
 use crate::model::{ExecuteRequest, InputRequest};
 use crate::output::exec as render;
-use crate::output::terminal::{self, Spinner};
-use crate::platform::{self, Sig, Signals};
+use crate::output::terminal::Spinner;
+use crate::plan::ExecPlan;
+use crate::stops::{Interrupt, Screen, Stops};
 
-pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -> anyhow::Result<()> {
-    if args.command.trim().is_empty() {
-        return Err(UsageError("invalid value '' for '<COMMAND>': a command id is required".into()).into());
-    }
-    let mut signals = Signals::install()?;
+pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -> anyhow::Result<()> {
     let spinner = (config.term.stderr_tty && !config.quiet)
         .then(|| Spinner::start(crate::sanitize::line(&args.command).into_owned()));
+    let limit = if args.wait {
+        args.timeout
+    } else {
+        config.request_timeout
+    };
+    let deadline = crate::engine::schedule::later(std::time::Instant::now(), limit);
+    let mut stops = Stops::install(Some(deadline.into()))?;
     let mut run = Run {
         client,
         args,
-        signals: &mut signals,
-        spinner: spinner.as_ref(),
+        stops: &mut stops,
+        screen: SpinnerScreen(spinner.as_ref()),
+        limit,
     };
     let started = Instant::now();
-    let decision = run.execute(config).await;
+    let decision = run.execute().await;
     let waited = started.elapsed();
     drop(spinner);
     let ending = render::ending(args, &decision);
@@ -55,48 +61,78 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecArgs) -
     ending.map_or(Ok(()), Err)
 }
 
+/// The spinner, as the screen a stop takes down and a resume redraws.
+struct SpinnerScreen<'a>(Option<&'a Spinner>);
+
+impl Screen for SpinnerScreen<'_> {
+    fn suspend(&mut self) {}
+
+    fn resume(&mut self) {
+        if let Some(s) = self.0 {
+            s.invalidate();
+        }
+    }
+}
+
 /// One exec in progress: what it needs to wait on.
 struct Run<'a> {
     client: &'a BridgeClient,
-    args: &'a ExecArgs,
-    signals: &'a mut Signals,
-    spinner: Option<&'a Spinner>,
+    args: &'a ExecPlan,
+    /// Signals and the deadline, handled as a watch handles them.
+    stops: &'a mut Stops,
+    screen: SpinnerScreen<'a>,
+    /// How long the execute request may take: `--timeout` with `--wait`.
+    limit: std::time::Duration,
+}
+
+/// An exec ended by a signal.
+fn interrupted(end: End) -> Decision {
+    match end {
+        End::Signal { code } => Decision::interrupted(code),
+        other => unreachable!("a stop ends with a signal or the deadline, not {other:?}"),
+    }
 }
 
 impl Run<'_> {
     fn say(&self, msg: &str) {
-        if let Some(s) = self.spinner {
+        if let Some(s) = self.screen.0 {
             s.say(msg);
         }
     }
 
-    async fn execute(&mut self, config: &Config) -> Decision {
+    async fn execute(&mut self) -> Decision {
         let request = ExecuteRequest {
             command: self.args.command.clone(),
             args: self.args.args.clone(),
             workspace_path: self.args.workspace.clone(),
         };
-        let limit = if self.args.wait {
-            self.args.timeout
-        } else {
-            config.request_timeout
-        };
         let started = Instant::now();
-        let deadline = crate::engine::schedule::later(started.into_std(), limit).into();
         self.say("waiting for the bridge's answer");
+        // The request keeps its own time limit (it is the deadline), so only a signal races it.
         let answer = tokio::select! {
             biased;
-            sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
-            a = self.client.execute(&request, limit) => a,
+            end = self.stops.ending_signal(&mut self.screen) => return interrupted(end),
+            a = self.client.execute(&request, self.limit) => a,
         };
-        match on_answer(answer, self.args.wait, limit, started.elapsed()) {
+        match on_answer(answer, self.args.wait, self.limit, started.elapsed()) {
             Ok(decision) => decision,
-            Err(lost) => self.follow_status(lost, deadline).await,
+            Err(lost) => self.follow_status(lost).await,
         }
     }
 
-    /// After a lost answer: follow /status while it shows the command, until `deadline`.
-    async fn follow_status(&mut self, lost: Lost, deadline: Instant) -> Decision {
+    /// What a stop came to while following: a signal, or `--timeout` ran out.
+    fn stopped(&self, stop: Interrupt, lost: &Lost, follow: &Follow, engine: &Engine) -> Option<Decision> {
+        match stop {
+            Interrupt::Ends(End::TimedOut) => {
+                Some(followed_out(self.args.timeout, lost.clone(), follow, engine))
+            }
+            Interrupt::Ends(end) => Some(interrupted(end)),
+            Interrupt::Continued => None,
+        }
+    }
+
+    /// After a lost answer: follow /status while it shows the command, until the deadline.
+    async fn follow_status(&mut self, lost: Lost) -> Decision {
         self.say(&format!("{}; following its status", render::lost(&lost)));
         let cfg = EngineConfig::following(self.args.follow_interval);
         let mut engine = Engine::new(cfg, Instant::now().into_std());
@@ -105,10 +141,11 @@ impl Run<'_> {
             let due = Instant::from_std(engine.next_poll_at());
             tokio::select! {
                 biased;
-                sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
-                _ = tokio::time::sleep_until(deadline) => {
-                    return followed_out(self.args.timeout, lost, &follow, &engine);
-                }
+                stop = self.stops.next(&mut self.screen) => match self.stopped(stop, &lost, &follow, &engine) {
+                    Some(decision) => return decision,
+                    // Back from Ctrl-Z: poll at once.
+                    None => engine.poll_now(Instant::now().into_std()),
+                },
                 _ = tokio::time::sleep_until(due) => {}
             }
             if engine
@@ -119,13 +156,15 @@ impl Run<'_> {
             }
             // Raced against the deadline too: --timeout is kept even while a status request
             // hangs for up to --request-timeout.
-            let answer = tokio::select! {
-                biased;
-                sig = wait_for_end(self.signals, self.spinner) => return Decision::interrupted(sig.exit_code()),
-                _ = tokio::time::sleep_until(deadline) => {
-                    return followed_out(self.args.timeout, lost, &follow, &engine);
+            let answer = loop {
+                tokio::select! {
+                    biased;
+                    stop = self.stops.next(&mut self.screen) => match self.stopped(stop, &lost, &follow, &engine) {
+                        Some(decision) => return decision,
+                        None => continue,
+                    },
+                    a = self.client.status() => break a,
                 }
-                a = self.client.status() => a,
             };
             let now = Instant::now().into_std();
             match answer {
@@ -147,26 +186,6 @@ impl Run<'_> {
                     self.say(&format!("status unreachable ({}); retrying", e.short()));
                 }
             }
-        }
-    }
-}
-
-/// The next signal that ends the wait; Ctrl-Z stops (the spinner cleared first) and a resume
-/// redraws.
-async fn wait_for_end(signals: &mut Signals, spinner: Option<&Spinner>) -> Sig {
-    loop {
-        match signals.recv().await {
-            Sig::Stop => {
-                terminal::suspend();
-                platform::stop_self();
-            }
-            Sig::Continue => {
-                terminal::resume();
-                if let Some(s) = spinner {
-                    s.invalidate();
-                }
-            }
-            s => return s,
         }
     }
 }

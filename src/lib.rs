@@ -31,8 +31,10 @@ pub mod mock;
 pub mod model;
 pub mod oneshot;
 pub mod output;
+pub mod plan;
 pub mod platform;
 pub mod sanitize;
+pub mod stops;
 pub mod units;
 pub mod watch;
 
@@ -160,19 +162,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             config.one_bridge("commands")?;
             oneshot::commands(&make_client(&config)?, filter.as_deref(), config.json, &mut out).await
         }
-        Command::Watch(args) if config.bridges.len() > 1 => {
-            drop(out);
-            fleet::run(&config, &fleet::FleetPlan::new(&args, &config.bridges)).await
-        }
         Command::Watch(args) => {
             drop(out);
-            let settings = watch::WatchSettings::new(&args, &config.bridges[0].intervals);
-            watch::run(&make_client(&config)?, &config, &settings).await
+            watch::run(&config, &config::plans::watch(&args, &config)).await
         }
         Command::Exec(args) => {
             drop(out);
             config.one_bridge("exec")?;
-            exec::run_exec(&make_client(&config)?, &config, &args).await
+            let plan = config::plans::exec(&args)?;
+            exec::run_exec(&make_client(&config)?, &config, &plan).await
         }
         Command::Input(args) => {
             config.one_bridge("input")?;
@@ -180,11 +178,11 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::MockBridge(args) => {
             drop(out);
-            mock::serve_forever(&args, &config).await
+            mock::serve_forever(&config::plans::mock(&args, &config)?).await
         }
         Command::Demo(args) => {
             drop(out);
-            demo::run(&args, &config).await
+            demo::run(config::plans::demo(&args), &config).await
         }
         Command::Completions { .. } => unreachable!("handled before the runtime starts"),
     }

@@ -507,9 +507,10 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
     common::assert_exit(&out, 124);
     let ev = events(&out.stdout);
     let beats: Vec<&Value> = ev.iter().filter(|e| e["type"] == "heartbeat").collect();
-    // Snapshots at about 0 s; then a heartbeat for each bridge at about 1, 2 and 3 s.
+    // Snapshots at about 0 s; then a heartbeat for each bridge at about 1, 2 and 3 s, and no
+    // more (a fleet's own lines once did not count as lines: a heartbeat every loop).
     assert!(
-        beats.len() >= 4 && beats.len().is_multiple_of(2),
+        (4..=8).contains(&beats.len()) && beats.len().is_multiple_of(2),
         "{} heartbeats",
         beats.len()
     );

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::{fixture, kiro};
-use kiro_poll::cli::EtagMode;
 use kiro_poll::mock::scenario::Scenario;
+use kiro_poll::mock::Etag as EtagMode;
 use kiro_poll::mock::{spawn, MockSettings};
 use serde_json::Value;
 

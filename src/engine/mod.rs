@@ -18,7 +18,7 @@ use crate::error::FailureKind;
 use crate::events::{CircuitState, Event, EventKind};
 use crate::model::{KiroState, KiroStatus};
 use crate::units::ms;
-use schedule::{later, Breaker, Retry, Schedule};
+use schedule::{Breaker, Retry, Schedule};
 
 pub use follow::{Follow, Verdict};
 pub use vocab::*;
@@ -59,16 +59,6 @@ impl Engine {
             counters: Counters::default(),
             started: now,
         }
-    }
-
-    /// When the watch gives up, if it ever does.
-    pub fn deadline(&self) -> Option<Instant> {
-        self.cfg.timeout.map(|t| later(self.started, t))
-    }
-
-    /// Past the deadline?
-    pub fn timed_out(&self, now: Instant) -> bool {
-        self.deadline().is_some_and(|d| now >= d)
     }
 
     /// The ready interval: what a fleet spreads first polls across.
@@ -141,12 +131,9 @@ impl Engine {
         let was = self.schedule.answered(now, self.cfg.interval(status.status));
         self.recover(now, wall, (was, failures), &mut r.events);
         self.last_ok_at = Some(now);
-        let changed = self.observe(now, wall, status, &mut r.events);
+        self.observe(now, wall, status, &mut r.events);
         self.check_stall(now, wall, &mut r.events);
-        let state = self.last.as_ref().map(|s| s.status);
-        r.end = self
-            .until_reached(state, changed)
-            .or_else(|| self.count_reached());
+        r.end = self.count_reached();
         r
     }
 
@@ -316,16 +303,6 @@ impl Engine {
             };
             events.push(self.record(wall, kind));
         }
-    }
-
-    fn until_reached(&self, state: Option<KiroState>, changed: bool) -> Option<End> {
-        state?;
-        self.cfg
-            .until
-            .iter()
-            .copied()
-            .find(|u| u.holds(state, changed))
-            .map(End::Until)
     }
 
     fn count_reached(&self) -> Option<End> {

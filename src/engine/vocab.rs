@@ -59,10 +59,8 @@ pub struct EngineConfig {
     /// How long an open circuit stays open before one half-open probe.
     pub breaker_recovery: Duration,
     pub stall_after: Duration,
-    pub until: Vec<Until>,
+    /// Stop after this many polls (`--count`).
     pub count: Option<u64>,
-    /// Give up this long after the start (`--timeout`).
-    pub timeout: Option<Duration>,
     /// Fixed seed for the jitter (tests); None picks a random one.
     pub jitter_seed: Option<u64>,
 }
@@ -79,9 +77,7 @@ impl Default for EngineConfig {
             breaker_threshold: 5,
             breaker_recovery: Duration::from_secs(60),
             stall_after: Duration::from_secs(15 * 60),
-            until: Vec::new(),
             count: None,
-            timeout: None,
             jitter_seed: None,
         }
     }

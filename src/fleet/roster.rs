@@ -92,7 +92,8 @@ impl Roster {
         let changed = seen.last_change.is_some();
         // A bridge no longer polled because its key was rejected is never there.
         let rejected = seen.stopped == Some(Stopped::Auth);
-        let met = !rejected && self.until.iter().any(|u| u.holds(state, changed));
+        // Only a bridge that answered is anywhere (`change` too: a change, then an answer).
+        let met = !rejected && state.is_some() && self.until.iter().any(|u| u.holds(state, changed));
         if met != seen.met {
             seen.met = met;
             if met {
@@ -167,6 +168,43 @@ mod tests {
         );
     }
 
+    /// One bridge is a roster of one: the rules a single watch always had.
+    #[test]
+    fn one_bridge_ends_where_it_gets_there() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(1, vec![Until::Ready]);
+        assert_eq!(r.after(0, None, &quiet(), t0), None, "unreachable is waited for");
+        assert_eq!(r.after(0, Some(Unavailable), &quiet(), t0), None);
+        assert_eq!(
+            r.after(0, Some(Ready), &quiet(), t0),
+            Some(End::Until(Until::Ready))
+        );
+        let mut r = Roster::new(1, vec![Until::Change]);
+        assert_eq!(
+            r.after(0, Some(Ready), &quiet(), t0),
+            None,
+            "the snapshot is no change"
+        );
+        assert_eq!(
+            r.after(0, None, &changed(), t0),
+            None,
+            "a change seen only while down"
+        );
+        assert_eq!(
+            r.after(0, Some(Busy), &changed(), t0),
+            Some(End::Until(Until::Change))
+        );
+        let mut r = Roster::new(1, Vec::new());
+        assert_eq!(r.after(0, Some(Ready), &ended(End::Count), t0), Some(End::Count));
+        let mut r = Roster::new(1, Vec::new());
+        assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Count));
+        assert_eq!(
+            r.stopped(0),
+            Some(Stopped::Auth),
+            "the ending says it was the key"
+        );
+    }
+
     #[test]
     fn until_change_needs_a_change_of_every_bridge() {
         let t0 = Instant::now();
@@ -175,7 +213,10 @@ mod tests {
         assert_eq!(r.last_change(0), Some(t0));
         assert_eq!(r.after(1, Some(Ready), &quiet(), t0), None);
         let later = t0 + Duration::from_secs(1);
-        assert_eq!(r.after(1, None, &changed(), later), Some(End::Until(Until::Busy)));
+        assert_eq!(
+            r.after(1, Some(Busy), &changed(), later),
+            Some(End::Until(Until::Busy))
+        );
         assert_eq!(r.last_change(1), Some(later));
     }
 

@@ -19,10 +19,10 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::cli::{EtagMode, MockArgs};
-use crate::config::Config;
 use scenario::Scenario;
 use sim::{Shared, Sim};
+
+pub use crate::plan::{Etag, MockPlan};
 
 /// How the simulator behaves (from `mock-bridge` flags).
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct MockSettings {
     pub latency: Duration,
     pub fail_rate: f64,
     pub server_timeout: Duration,
-    pub etag: EtagMode,
+    pub etag: Etag,
     pub report_busy: bool,
     pub api_key: Option<String>,
     pub verbose: u8,
@@ -46,7 +46,7 @@ impl MockSettings {
             latency: Duration::ZERO,
             fail_rate: 0.0,
             server_timeout: Duration::from_secs(30),
-            etag: EtagMode::Strong,
+            etag: Etag::Strong,
             report_busy: true,
             api_key: None,
             verbose: 0,
@@ -110,20 +110,6 @@ impl Drop for MockHandle {
     }
 }
 
-fn settings_from(args: &MockArgs, config: &Config) -> anyhow::Result<MockSettings> {
-    Ok(MockSettings {
-        scenario: Scenario::load(&args.scenario)?,
-        latency: args.latency,
-        fail_rate: args.fail_rate,
-        server_timeout: args.server_timeout,
-        etag: args.etag,
-        report_busy: args.report_busy,
-        api_key: config.api_key.as_ref().map(|k| k.expose().to_owned()),
-        verbose: config.verbose,
-        phase: Duration::ZERO,
-    })
-}
-
 /// Start `n` simulators on consecutive ports from `port` (0: each on a free port), each with
 /// its own state, spread across the scenario's loop.
 pub async fn spawn_many(
@@ -151,20 +137,24 @@ pub async fn spawn_many(
 }
 
 /// `kiro-poll mock-bridge`: serve until Ctrl-C or SIGTERM.
-pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<()> {
-    let settings = settings_from(args, config)?;
-    let ip: std::net::IpAddr = match args.host.as_str() {
-        "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
-        h => h.parse().map_err(|_| {
-            crate::error::UsageError(format!("invalid value '{h}' for '--host': not an IP address"))
-        })?,
+pub async fn serve_forever(plan: &MockPlan) -> anyhow::Result<()> {
+    let settings = &MockSettings {
+        scenario: Scenario::load(&plan.scenario)?,
+        latency: plan.latency,
+        fail_rate: plan.fail_rate,
+        server_timeout: plan.server_timeout,
+        etag: plan.etag,
+        report_busy: plan.report_busy,
+        api_key: plan.api_key.clone(),
+        verbose: plan.verbose,
+        phase: Duration::ZERO,
     };
-    if args.instances > 1 {
+    if plan.instances > 1 {
         crate::platform::raise_open_files();
     }
     let name = settings.scenario.name.clone();
-    let bridges = spawn_many(&settings, ip, args.port, args.instances).await?;
-    if !config.quiet {
+    let bridges = spawn_many(settings, plan.ip, plan.port, plan.instances).await?;
+    if !plan.quiet {
         let first = bridges[0].0;
         let what = match bridges.len() {
             1 => format!("a simulated bridge on http://{first}"),
@@ -178,7 +168,7 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
         ));
     }
     // Scripts read the addresses from stdout when they ask for port 0.
-    if config.json {
+    if plan.json {
         let mut out = std::io::stdout().lock();
         for (addr, _) in &bridges {
             crate::output::write_json_line(&mut out, &json!({"url": format!("http://{addr}")}))?;
@@ -194,7 +184,7 @@ pub async fn serve_forever(args: &MockArgs, config: &Config) -> anyhow::Result<(
     }
     let grace = Duration::from_secs(2);
     futures_util::future::join_all(bridges.into_iter().map(|(_, t)| t.shutdown(grace))).await;
-    if !config.quiet {
+    if !plan.quiet {
         crate::output::log_line("mock-bridge: stopped");
     }
     Ok(())

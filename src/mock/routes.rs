@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use super::faults::injected;
 use super::reply::{bridge_error, express_error, json_response, now_stamp};
 use super::sim::{self, App};
-use crate::cli::EtagMode;
+use super::Etag;
 
 pub fn router(shared: App) -> Router {
     Router::new()
@@ -136,9 +136,9 @@ async fn status(State(app): State<App>, headers: HeaderMap) -> Response {
     body["timestamp"] = json!(now_stamp());
     let text = body.to_string();
     let etag = match app.settings.etag {
-        EtagMode::Strong => Some(format!("\"{}\"", hash_hex(stable.to_string().as_bytes()))),
-        EtagMode::Weak => Some(format!("W/\"{:x}-{}\"", text.len(), hash_hex(text.as_bytes()))),
-        EtagMode::None => None,
+        Etag::Strong => Some(format!("\"{}\"", hash_hex(stable.to_string().as_bytes()))),
+        Etag::Weak => Some(format!("W/\"{:x}-{}\"", text.len(), hash_hex(text.as_bytes()))),
+        Etag::None => None,
     };
     if let (Some(tag), Some(inm)) = (
         &etag,

@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::write_json_line;
-use crate::cli::ExecArgs;
 use crate::config::Config;
 use crate::engine::outcome::{Decision, Lost, Outcome, Why};
 use crate::error::{Exit, UsageError};
 use crate::model::InputAnswer;
+use crate::plan::ExecPlan;
 use crate::sanitize::line as clean;
 use crate::units::{human_duration, ms};
 
@@ -50,7 +50,7 @@ pub fn lost(l: &Lost) -> String {
 }
 
 /// The sentence for an ending that is not a success; None for a success.
-pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
+pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
     let cmd = clean(&args.command);
     Some(match &d.why {
         Why::Done | Why::SeenFinishing => return None,
@@ -96,7 +96,7 @@ pub fn message(args: &ExecArgs, d: &Decision) -> Option<String> {
 }
 
 /// The report's `error`: the bridge's words where it gave them, else the message.
-fn error_field(args: &ExecArgs, d: &Decision) -> Option<String> {
+fn error_field(args: &ExecPlan, d: &Decision) -> Option<String> {
     match &d.why {
         Why::Done | Why::SeenFinishing => d.response.as_ref().and_then(|r| r.error.clone()),
         Why::CommandFailed(why) | Why::NotStarted(why) => Some(why.clone()),
@@ -106,7 +106,7 @@ fn error_field(args: &ExecArgs, d: &Decision) -> Option<String> {
     }
 }
 
-pub fn report<'a>(args: &'a ExecArgs, d: &'a Decision, waited: Duration) -> ExecReport<'a> {
+pub fn report<'a>(args: &'a ExecPlan, d: &'a Decision, waited: Duration) -> ExecReport<'a> {
     let r = d.response.as_ref();
     ExecReport {
         command: &args.command,
@@ -125,7 +125,7 @@ pub fn report<'a>(args: &'a ExecArgs, d: &'a Decision, waited: Duration) -> Exec
 pub fn print(
     out: &mut impl Write,
     config: &Config,
-    args: &ExecArgs,
+    args: &ExecPlan,
     d: &Decision,
     waited: Duration,
 ) -> io::Result<()> {
@@ -147,7 +147,7 @@ pub fn print(
 }
 
 /// A line for stderr on a success the answer did not show.
-pub fn note(args: &ExecArgs, d: &Decision, waited: Duration) -> Option<String> {
+pub fn note(args: &ExecPlan, d: &Decision, waited: Duration) -> Option<String> {
     (d.outcome == Outcome::Completed).then(|| {
         format!(
             "{} finished after {} (seen through the bridge's status; its result was not returned)",
@@ -158,7 +158,7 @@ pub fn note(args: &ExecArgs, d: &Decision, waited: Duration) -> Option<String> {
 }
 
 /// The error that ends the program with the decision's exit code; None for a success.
-pub fn ending(args: &ExecArgs, d: &Decision) -> Option<anyhow::Error> {
+pub fn ending(args: &ExecPlan, d: &Decision) -> Option<anyhow::Error> {
     let code = d.outcome.exit_code();
     if code == 0 {
         return None;

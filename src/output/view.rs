@@ -87,11 +87,15 @@ impl WatchView {
         self.line.is_some()
     }
 
-    /// Resolves when the reader of stdout went away: the watch should end quietly.
-    pub async fn reader_gone(&self) {
-        match &self.out {
-            Some(out) => out.gone().await,
-            None => std::future::pending().await,
+    /// Resolves when the reader of stdout went away: the watch should end quietly. It owns
+    /// what it waits on, so a loop makes it once and keeps it across iterations.
+    pub fn reader_gone(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let gone = self.out.as_ref().map(|o| o.gone_owned());
+        async move {
+            match gone {
+                Some(g) => g.await,
+                None => std::future::pending().await,
+            }
         }
     }
 
@@ -157,9 +161,7 @@ impl WatchView {
             }
         };
         self.take_line_off();
-        if let Some(out) = &self.out {
-            out.write(bytes);
-        }
+        self.put(bytes);
         Ok(())
     }
 

@@ -142,6 +142,12 @@ impl Stdout {
         self.shared.gone.notified().await;
     }
 
+    /// `gone()`, owning what it waits on: a loop creates it once and keeps it.
+    pub fn gone_owned(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let shared = self.shared.clone();
+        async move { shared.gone.notified().await }
+    }
+
     /// Why writing failed, when it was not the reader going away: `/dev/full`'s "No space left
     /// on device" is an error to report, not a quiet end.
     pub fn write_error(&self) -> Option<String> {

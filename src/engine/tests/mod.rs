@@ -195,43 +195,8 @@ fn stall_is_reported_once_per_run() {
 }
 
 #[test]
-fn until_and_count_stop_the_watch() {
+fn count_stops_the_watch() {
     let mut c = Clock::new();
-    let cfg = EngineConfig {
-        until: vec![Until::Ready],
-        ..EngineConfig::default()
-    };
-    let mut e = engine(cfg, &c);
-    assert_eq!(
-        poll(&mut e, &mut c, Err(down())).end,
-        None,
-        "unreachable is waited for"
-    );
-    assert_eq!(
-        poll(&mut e, &mut c, Ok(st(KiroState::Unavailable, None, &[]))).end,
-        None
-    );
-    assert_eq!(
-        poll(&mut e, &mut c, Ok(ready())).end,
-        Some(End::Until(Until::Ready))
-    );
-
-    let cfg = EngineConfig {
-        until: vec![Until::Change],
-        ..EngineConfig::default()
-    };
-    let mut e = engine(cfg, &c);
-    assert_eq!(
-        poll(&mut e, &mut c, Ok(ready())).end,
-        None,
-        "the snapshot is not a change"
-    );
-    assert_eq!(poll(&mut e, &mut c, Ok(ready())).end, None);
-    assert_eq!(
-        poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a", "b"]))).end,
-        Some(End::Until(Until::Change))
-    );
-
     let cfg = EngineConfig {
         count: Some(2),
         ..EngineConfig::default()

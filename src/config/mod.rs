@@ -1,6 +1,9 @@
 //! Resolving the parsed command line against the environment, once: the API key (from
 //! KIRO_API_KEY or a key file), colour and TTY decisions. Everything after this works from
-//! the resolved values and never looks at the environment again.
+//! the resolved values and never looks at the environment again. `plans` turns each command's
+//! arguments into the plan it runs with.
+
+pub mod plans;
 
 use std::io::IsTerminal;
 use std::time::Duration;

@@ -1,0 +1,77 @@
+//! What each long-running command runs with, resolved: `config::plans` builds these from the
+//! command line, the environment and the bridges file (and `demo` builds its own), so nothing
+//! below `config` sees clap's types. Plain data; no behaviour.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::engine::{EngineConfig, Until};
+
+/// A watch of one bridge or many: each bridge's engine, and what the watch judges across them.
+#[derive(Debug, Clone)]
+pub struct WatchPlan {
+    /// Each bridge's engine policy, in the order of `Config::bridges`.
+    pub engines: Vec<EngineConfig>,
+    /// Done when every bridge is in one of these states at once.
+    pub until: Vec<Until>,
+    /// Give up this long after the start.
+    pub timeout: Option<Duration>,
+    /// When stdout is not a terminal: a line at least this often.
+    pub heartbeat: Option<Duration>,
+    /// Serve Prometheus metrics here.
+    pub metrics: Option<SocketAddr>,
+    /// At most this many polls in flight at once.
+    pub max_in_flight: usize,
+}
+
+/// `exec`: the command, and how long to wait for it.
+#[derive(Debug, Clone)]
+pub struct ExecPlan {
+    pub command: String,
+    pub args: Vec<String>,
+    pub workspace: Option<String>,
+    /// Wait for the command's result (`--wait`), following /status when the answer is lost.
+    pub wait: bool,
+    /// How long `--wait` waits in all.
+    pub timeout: Duration,
+    /// How often /status is asked while following.
+    pub follow_interval: Duration,
+}
+
+/// `demo`: how long, how many polls, how many simulated bridges.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoPlan {
+    pub timeout: Option<Duration>,
+    pub count: Option<u64>,
+    pub instances: u32,
+}
+
+/// The ETags a simulator sends: strong (as the spec shows), weak and timestamped (as the real
+/// bridge does), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Etag {
+    Strong,
+    Weak,
+    None,
+}
+
+/// `mock-bridge`: how the simulators behave and where they listen.
+#[derive(Debug, Clone)]
+pub struct MockPlan {
+    /// A built-in scenario's name or a scenario file.
+    pub scenario: String,
+    pub latency: Duration,
+    pub fail_rate: f64,
+    pub server_timeout: Duration,
+    pub etag: Etag,
+    pub report_busy: bool,
+    pub api_key: Option<String>,
+    pub verbose: u8,
+    pub ip: std::net::IpAddr,
+    /// The first port (0: each on a free port).
+    pub port: u16,
+    pub instances: u32,
+    pub quiet: bool,
+    /// Print each simulator's URL as a JSON line (scripts that asked for port 0 read them).
+    pub json: bool,
+}

@@ -1,0 +1,408 @@
+//! `watch`, the I/O side of polling, for one bridge or ten thousand: one shared HTTP client,
+//! one engine per bridge (its own schedule, backoff, breaker and history), and the lanes that
+//! start each poll when its engine says it is due and a slot is free. Polls run concurrently
+//! (at most `--max-in-flight`, never two of one bridge), so a bridge that hangs or refuses
+//! delays no other. A single bridge is a watch of one; only the view differs (event lines and
+//! a status line for one, a bridge column and the board for many). Every decision is the
+//! engine's, the lanes' or the roster's; every look is the view's; how it ends is `ending`'s.
+
+pub mod ending;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::time::Instant;
+
+use crate::client::{self, BridgeClient, StatusFetch};
+use crate::config::Config;
+use crate::engine::schedule::later;
+use crate::engine::{Counters, End, Engine, Failure, Reaction, Received};
+use crate::error::{BridgeError, Exit};
+use crate::events::Event;
+use crate::fleet::lanes::Lanes;
+use crate::fleet::queue::{self, Lateness};
+use crate::fleet::roster::{Roster, Stopped};
+use crate::metrics::{self, serve::Exporter};
+use crate::output::board::{self, Row};
+use crate::output::terminal;
+use crate::output::view::{Mode, WatchView};
+use crate::plan::WatchPlan;
+use crate::stops::{Interrupt, Screen, Stops};
+use crate::units::{count, MAX_DURATION};
+
+/// A poll in flight: which bridge, and what came of it when it ends, after how long.
+type Poll<'a> = Pin<Box<dyn Future<Output = (usize, Result<StatusFetch, BridgeError>, Duration)> + 'a>>;
+
+/// What the loop works with; bridge `i` is `names[i]`, `engines[i]`, `clients[i]`.
+struct Watch<'a> {
+    names: Vec<String>,
+    engines: Vec<Engine>,
+    clients: &'a [BridgeClient],
+    roster: Roster,
+    view: WatchView,
+    /// One bridge: its lines carry no bridge field or column, and a status line, not a board.
+    one: bool,
+    lanes: Lanes,
+    lateness: Lateness,
+    started: Instant,
+    exporter: Option<Exporter>,
+    /// With one bridge: the rejection that ended it, for the last words.
+    fatal: Option<BridgeError>,
+}
+
+/// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
+/// or the reader goes away. `demo` runs this same loop against its simulators.
+pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
+    let n = config.bridges.len();
+    if n > 1 {
+        // The exporter's clients are capped, so the polls keep what is left.
+        let exporter = plan.metrics.map_or(0, |_| metrics::serve::MAX_CONNECTIONS);
+        if let Some(warning) = client::room_for_sockets(n + exporter) {
+            crate::output::log_line(&warning);
+        }
+    }
+    let clients = client::for_bridges(
+        &config.bridges,
+        config.request_timeout,
+        config.verbose,
+        client::Reuse::Keep,
+    )?;
+    let started = Instant::now();
+    let names = config.bridges.iter().map(|b| b.name.as_str());
+    let (view, exporter) = outputs(config, names, plan.metrics).await?;
+    let one = n == 1;
+    let view = match one {
+        true => view,
+        false => view.with_bridge_column(
+            config
+                .bridges
+                .iter()
+                .map(|b| terminal::columns(&b.name))
+                .max()
+                .unwrap_or(0),
+        ),
+    };
+    let mut watch = Watch {
+        names: config.bridges.iter().map(|b| b.name.clone()).collect(),
+        engines: plan
+            .engines
+            .iter()
+            .map(|e| Engine::new(e.clone(), started.into_std()))
+            .collect(),
+        clients: &clients,
+        roster: Roster::new(n, plan.until.clone()),
+        view,
+        one,
+        lanes: Lanes::new(n, plan.max_in_flight),
+        lateness: Lateness::default(),
+        started,
+        exporter,
+        fatal: None,
+    };
+    let deadline = plan
+        .timeout
+        .map(|t| Instant::from_std(later(started.into_std(), t)));
+    let mut stops = Stops::install(deadline)?;
+    let end = watch.poll_loop(&mut stops, plan.heartbeat).await?;
+    watch.finish(config, plan, end)
+}
+
+/// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
+/// With `-q` a watch that serves metrics prints nothing at all.
+pub async fn outputs<'a>(
+    config: &Config,
+    names: impl IntoIterator<Item = &'a str>,
+    metrics: Option<std::net::SocketAddr>,
+) -> anyhow::Result<(WatchView, Option<Exporter>)> {
+    let exporter = match metrics {
+        Some(addr) => Some(Exporter::start(addr, names, config.quiet).await?),
+        None => None,
+    };
+    let view = WatchView::new(config);
+    let view = if exporter.is_some() && config.quiet {
+        view.silent()
+    } else {
+        view
+    };
+    Ok((view, exporter))
+}
+
+/// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
+/// failed for another reason (a full disk).
+fn closed(view: &WatchView) -> anyhow::Result<()> {
+    match view.write_error() {
+        Some(why) => Err(Exit::new(
+            crate::error::OUTPUT_FAILED,
+            format!("cannot write the output: {why}"),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Take the view down, letting stdout drain; say so when a slow reader made lines drop.
+fn close(mut view: WatchView) {
+    let dropped = view.finish(Duration::from_secs(1));
+    if dropped > 0 {
+        crate::output::log_line(&format!(
+            "stdout was not read fast enough: {} dropped",
+            crate::units::count(dropped, "line")
+        ));
+    }
+}
+
+impl Screen for WatchView {
+    fn suspend(&mut self) {
+        WatchView::suspend(self);
+    }
+
+    fn resume(&mut self) {
+        WatchView::resume(self);
+    }
+}
+
+/// Hand a poll's result to the engine; the error too, when it failed.
+fn react(
+    engine: &mut Engine,
+    now: std::time::Instant,
+    res: Result<StatusFetch, BridgeError>,
+) -> (Reaction, Option<BridgeError>) {
+    let wall = SystemTime::now();
+    match res {
+        Ok(f) => {
+            let received = Received {
+                not_modified: f.not_modified,
+                bytes: f.bytes,
+            };
+            (engine.on_success(now, wall, f.status, received), None)
+        }
+        Err(e) => (engine.on_failure(now, wall, &Failure::from(&e)), Some(e)),
+    }
+}
+
+impl<'a> Watch<'a> {
+    async fn poll_loop(&mut self, stops: &mut Stops, heartbeat: Option<Duration>) -> anyhow::Result<End> {
+        let n = self.engines.len();
+        for (i, engine) in self.engines.iter().enumerate() {
+            let first = queue::first_poll(self.started.into_std(), i, n, engine.first_interval());
+            self.lanes.push(first, i, false);
+        }
+        let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
+        // A heartbeat only where nothing else shows life: stdout not a terminal.
+        let heartbeat = heartbeat.filter(|_| self.view.mode() != Mode::Live);
+        let mut flying: FuturesUnordered<Poll<'a>> = FuturesUnordered::new();
+        // Redraws of the live line or board, 4 a second so the whole-second countdown is never
+        // late; only when there is one.
+        let live = self.view.has_status_line();
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let gone = self.view.reader_gone();
+        tokio::pin!(gone);
+        loop {
+            // The earliest bridge due in a lane with a free slot (see lanes.rs).
+            let next = self.lanes.next_due();
+            let due = next.map_or(far, Instant::from_std);
+            let last_line = self.view.last_line().unwrap_or(self.started.into_std());
+            let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line, h)));
+            tokio::select! {
+                biased;
+                stop = stops.next(&mut self.view) => match stop {
+                    Interrupt::Ends(end) => return Ok(end),
+                    // Back from Ctrl-Z: the timers waited on are stale, so poll at once.
+                    Interrupt::Continued => {
+                        self.resume();
+                        self.redraw();
+                    }
+                },
+                Some((i, res, took)) = flying.next(), if !flying.is_empty() => {
+                    if let Some(end) = self.react(i, res, took)? {
+                        return Ok(end);
+                    }
+                    // A board waits for its tick: redrawn per answer it would cost 10,000
+                    // bridges a frame each.
+                    if self.one {
+                        self.redraw();
+                    }
+                }
+                _ = tokio::time::sleep_until(due), if next.is_some() => {
+                    self.start_due(&mut flying)?;
+                }
+                _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
+                    self.heartbeats()?;
+                }
+                _ = &mut gone => return Ok(End::Closed),
+                _ = tick.tick(), if live => self.redraw(),
+            }
+        }
+    }
+
+    /// Print one event of bridge `i`.
+    fn emit(&mut self, i: usize, e: &Event) -> std::io::Result<()> {
+        match self.one {
+            true => self.view.event(e),
+            false => self.view.bridge_event(&self.names[i], e),
+        }
+    }
+
+    /// After SIGCONT: every waiting bridge is due now (many spread as the first polls are); an
+    /// open circuit keeps its time.
+    fn resume(&mut self) {
+        let now = Instant::now().into_std();
+        let n = self.engines.len();
+        let engines = &mut self.engines;
+        self.lanes.reschedule(|i| {
+            engines[i].poll_now(now);
+            let spread = queue::first_poll(now, i, n, engines[i].first_interval());
+            engines[i].next_poll_at().max(spread)
+        });
+    }
+
+    /// Start every due poll there is room for.
+    fn start_due(&mut self, flying: &mut FuturesUnordered<Poll<'a>>) -> anyhow::Result<()> {
+        let now = Instant::now().into_std();
+        while let Some((due, i, failing)) = self.lanes.pop_due(now) {
+            let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
+                // Not yet due by its engine (an open circuit): back in its lane.
+                self.lanes
+                    .push(self.engines[i].next_poll_at().max(now), i, failing);
+                continue;
+            };
+            self.lanes.started(i, failing);
+            self.lateness.record(now.saturating_duration_since(due));
+            for e in &events {
+                self.emit(i, e)?;
+            }
+            let client = &self.clients[i];
+            flying.push(Box::pin(async move {
+                let sent = std::time::Instant::now();
+                let res = client.status().await;
+                (i, res, sent.elapsed())
+            }));
+        }
+        if self.one {
+            self.redraw();
+        }
+        Ok(())
+    }
+
+    /// Hand one bridge's poll result to its engine; print its events; judge the watch.
+    fn react(
+        &mut self,
+        i: usize,
+        res: Result<StatusFetch, BridgeError>,
+        took: Duration,
+    ) -> anyhow::Result<Option<End>> {
+        self.lanes.finished(i);
+        let now = Instant::now().into_std();
+        let answer = metrics::Poll::of(&res, took);
+        let engine = &mut self.engines[i];
+        let (reaction, error) = react(engine, now, res);
+        if let Some(x) = &self.exporter {
+            x.metrics
+                .observe(i, engine, answer, &reaction.events, now, SystemTime::now());
+        }
+        let state = engine.answered_state();
+        let end = self.roster.after(i, state, &reaction, now);
+        match reaction.end {
+            Some(End::Fatal) if self.one => self.fatal = error,
+            Some(End::Fatal) if end.is_none() => {
+                let why = error.map_or_else(|| "authentication rejected".into(), |e| e.short());
+                crate::output::log_line(&format!("{}: {why}; no longer polled", self.names[i]));
+            }
+            Some(_) => {}
+            // A bridge whose poll failed waits in the failing lane, with its bounded share.
+            None => {
+                let engine = &self.engines[i];
+                let failing = engine.consecutive_failures() > 0;
+                self.lanes.push(engine.next_poll_at(), i, failing);
+            }
+        }
+        for e in &reaction.events {
+            self.emit(i, e)?;
+        }
+        Ok(end)
+    }
+
+    fn heartbeats(&mut self) -> anyhow::Result<()> {
+        let wall = SystemTime::now();
+        for i in 0..self.engines.len() {
+            let beat = self.engines[i].heartbeat(wall);
+            self.emit(i, &beat)?;
+        }
+        Ok(())
+    }
+
+    fn redraw(&mut self) {
+        let now = Instant::now().into_std();
+        if self.one {
+            self.view.redraw(&self.engines[0], now);
+            return;
+        }
+        let rows: Vec<Row<'_>> = (0..self.engines.len())
+            .map(|i| Row {
+                name: &self.names[i],
+                engine: &self.engines[i],
+                last_change: self.roster.last_change(i),
+                stopped: self.roster.stopped(i).is_some(),
+            })
+            .collect();
+        // Leave room for a few log lines above the board.
+        let max = terminal::height().saturating_sub(4).max(1);
+        let lines = board::lines(&rows, now, max, self.view.painter());
+        self.view.redraw_lines(&lines);
+    }
+
+    /// The summaries (each bridge's, then with many the overall one) and the exit code.
+    fn finish(mut self, config: &Config, plan: &WatchPlan, end: End) -> anyhow::Result<()> {
+        if config.verbose > 0 && !self.one {
+            let l = &self.lateness;
+            crate::output::log_line(&format!(
+                "fleet: {} started, lateness p50 {} ms, p99 {} ms, max {} ms",
+                count(l.count(), "poll"),
+                l.quantile(0.5).as_millis(),
+                l.quantile(0.99).as_millis(),
+                l.max().as_millis()
+            ));
+        }
+        if end == End::Closed {
+            return closed(&self.view);
+        }
+        let now = Instant::now().into_std();
+        let wall = SystemTime::now();
+        let mut total = Counters::default();
+        for i in 0..self.engines.len() {
+            let own = self.roster.stopped(i).map_or(end, Stopped::end);
+            let summary = self.engines[i].summary(now, wall, own);
+            self.emit(i, &summary)?;
+            total += self.engines[i].counters();
+        }
+        if !self.one {
+            let took = now.saturating_duration_since(self.started.into_std());
+            let overall = crate::engine::summary(total, took, wall, end);
+            self.view.overall_summary(&overall, self.engines.len())?;
+        }
+        let n = self.engines.len();
+        let fatal = self.fatal.take();
+        let until = self.roster.until();
+        let result = ending::exit(ending::Ended {
+            end,
+            bridges: n,
+            answered: total.answered,
+            rejected: (0..n)
+                .filter(|&i| self.roster.stopped(i) == Some(Stopped::Auth))
+                .map(|i| self.names[i].as_str())
+                .collect(),
+            fatal,
+            timeout: plan.timeout,
+            until,
+            waiting: (0..n)
+                .filter(|&i| self.one || !self.roster.met(i))
+                .map(|i| (self.names[i].as_str(), self.engines[i].last_seen(now)))
+                .collect(),
+        });
+        close(self.view);
+        result
+    }
+}
