@@ -562,3 +562,63 @@ fn a_stuck_stderr_never_stalls_the_polls() {
         .to_owned();
     assert!(summary.contains(r#""polls":600"#), "{summary}");
 }
+
+/// 20 bridges that accept and never answer, listed before 3 that answer, with 4 polls in
+/// flight: the first round would hold every slot for 20 × 5 s / 4 = 25 s if first polls kept
+/// their slots to the request timeout. They give them up after a second while others wait, so
+/// the answering bridges are on their interval within about 6 s.
+#[tokio::test(flavor = "multi_thread")]
+async fn first_polls_of_hanging_bridges_hold_no_slot_for_long() {
+    let hang = hanging();
+    let steady = MockServer::start().await;
+    Mock::given(wiremock::matchers::path_regex("^/ok[0-9]/api/kiro/status$"))
+        .respond_with(status_response("ready", None))
+        .mount(&steady)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = String::new();
+    for i in 0..20 {
+        file += &format!("[[bridge]]\nname = \"hang-{i}\"\nurl = \"{}/h{i}\"\n", hang.url());
+    }
+    for i in 0..3 {
+        file += &format!(
+            "[[bridge]]\nname = \"ok-{i}\"\nurl = \"{}/ok{i}\"\n",
+            steady.uri()
+        );
+    }
+    let path = dir.path().join("bridges.toml");
+    std::fs::write(&path, file).unwrap();
+    let out = kiro()
+        .args(["--json", "--request-timeout", "5s", "--bridges"])
+        .arg(&path)
+        .args(["watch", "--max-in-flight", "4", "--interval-ready", "1s"])
+        .args(["--timeout", "9s"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 124);
+    let ev = events(&out.stdout);
+    for i in 0..3 {
+        let name = format!("ok-{i}");
+        let summary = of(&ev, &name)
+            .into_iter()
+            .find(|e| e["type"] == "summary")
+            .unwrap();
+        assert!(
+            summary["polls"].as_u64().unwrap() >= 3,
+            "{name} was polled only {} times in 9 s",
+            summary["polls"]
+        );
+    }
+    let gave_up = of(&ev, "hang-0")
+        .into_iter()
+        .find(|e| e["type"] == "unreachable")
+        .unwrap();
+    assert_eq!(gave_up["kind"], "timeout");
+    assert!(
+        gave_up["message"]
+            .as_str()
+            .unwrap()
+            .contains("while other bridges waited for a slot"),
+        "{gave_up}"
+    );
+}

@@ -147,6 +147,11 @@ impl BridgeClient {
     }
 
     /// The base URL as it may be printed.
+    /// The status URL as it may be shown (credentials redacted).
+    pub fn status_shown(&self) -> &str {
+        &self.status_shown
+    }
+
     pub fn shown_base(&self) -> String {
         redact_url(&self.base)
     }

@@ -45,11 +45,14 @@ struct Watch<'a> {
     /// One bridge: its lines carry no bridge field or column, and a status line, not a board.
     one: bool,
     lanes: Lanes,
-    lateness: Lateness,
+    /// How late polls started: of bridges that answer, of those that fail, first polls.
+    lateness: [Lateness; 3],
     started: Instant,
     exporter: Option<Exporter>,
     /// With one bridge: the rejection that ended it, for the last words.
     fatal: Option<BridgeError>,
+    /// First polls in flight that may be told to give their slot up (see lanes.rs).
+    give_up: Vec<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 /// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
@@ -96,10 +99,11 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         view,
         one,
         lanes: Lanes::new(n, plan.max_in_flight),
-        lateness: Lateness::default(),
+        lateness: Default::default(),
         started,
         exporter,
         fatal: None,
+        give_up: std::iter::repeat_with(|| None).take(n).collect(),
     };
     let deadline = plan
         .timeout
@@ -163,6 +167,18 @@ impl Screen for WatchView {
     }
 }
 
+/// A first poll that gave its slot up: a timeout, as its bridge's engine and view see it.
+fn gave_up(client: &BridgeClient) -> BridgeError {
+    BridgeError::Unreachable {
+        url: client.status_shown().to_owned(),
+        kind: crate::error::FailureKind::Timeout,
+        detail: format!(
+            "no answer to its first poll within {} while other bridges waited for a slot; asked again in the failing lane",
+            crate::units::human_duration(crate::fleet::lanes::FIRST_PATIENCE)
+        ),
+    }
+}
+
 /// Hand a poll's result to the engine; the error too, when it failed.
 fn react(
     engine: &mut Engine,
@@ -206,6 +222,7 @@ impl<'a> Watch<'a> {
             let due = next.map_or(far, Instant::from_std);
             let last_line = self.view.last_line().unwrap_or(self.started.into_std());
             let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line, h)));
+            let give_up = self.lanes.give_up_at();
             tokio::select! {
                 biased;
                 stop = stops.next(&mut self.view) => match stop {
@@ -231,6 +248,9 @@ impl<'a> Watch<'a> {
                 }
                 _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
                     self.heartbeats()?;
+                }
+                _ = tokio::time::sleep_until(give_up.map_or(far, Instant::from_std)), if give_up.is_some() => {
+                    self.give_up_slots();
                 }
                 _ = &mut gone => return Ok(End::Closed),
                 _ = tick.tick(), if live => self.redraw(),
@@ -269,15 +289,28 @@ impl<'a> Watch<'a> {
                     .push(self.engines[i].next_poll_at().max(now), i, failing);
                 continue;
             };
-            self.lanes.started(i, failing);
-            self.lateness.record(now.saturating_duration_since(due));
+            let first = self.engines[i].counters().polls == 0;
+            self.lanes.started(i, failing, now, first);
+            let kind = if first { 2 } else { usize::from(failing) };
+            self.lateness[kind].record(now.saturating_duration_since(due));
             for e in &events {
                 self.emit(i, e)?;
             }
             let client = &self.clients[i];
+            let Some(patient) = first.then(|| self.first_poll(i)) else {
+                flying.push(Box::pin(async move {
+                    let sent = std::time::Instant::now();
+                    let res = client.status().await;
+                    (i, res, sent.elapsed())
+                }));
+                continue;
+            };
             flying.push(Box::pin(async move {
                 let sent = std::time::Instant::now();
-                let res = client.status().await;
+                let res = tokio::select! {
+                    res = client.status() => res,
+                    Ok(()) = patient => Err(gave_up(client)),
+                };
                 (i, res, sent.elapsed())
             }));
         }
@@ -285,6 +318,23 @@ impl<'a> Watch<'a> {
             self.redraw();
         }
         Ok(())
+    }
+
+    /// Bridge `i`'s first poll: what tells it to give its slot up.
+    fn first_poll(&mut self, i: usize) -> tokio::sync::oneshot::Receiver<()> {
+        let (tell, told) = tokio::sync::oneshot::channel();
+        self.give_up[i] = Some(tell);
+        told
+    }
+
+    /// First polls unanswered for `FIRST_PATIENCE` while other bridges wait: cancelled.
+    fn give_up_slots(&mut self) {
+        let now = Instant::now().into_std();
+        while let Some(i) = self.lanes.give_up(now) {
+            if let Some(tell) = self.give_up[i].take() {
+                let _ = tell.send(());
+            }
+        }
     }
 
     /// Hand one bridge's poll result to its engine; print its events; judge the watch.
@@ -295,6 +345,7 @@ impl<'a> Watch<'a> {
         took: Duration,
     ) -> anyhow::Result<Option<End>> {
         self.lanes.finished(i);
+        self.give_up[i] = None;
         let now = Instant::now().into_std();
         let answer = metrics::Poll::of(&res, took);
         let engine = &mut self.engines[i];
@@ -357,13 +408,21 @@ impl<'a> Watch<'a> {
     /// The summaries (each bridge's, then with many the overall one) and the exit code.
     fn finish(mut self, config: &Config, plan: &WatchPlan, end: End) -> anyhow::Result<()> {
         if config.verbose > 0 && !self.one {
-            let l = &self.lateness;
+            let lane = |l: &Lateness| {
+                format!(
+                    "{} started, lateness p50 {} ms, p99 {} ms, max {} ms",
+                    count(l.count(), "poll"),
+                    l.quantile(0.5).as_millis(),
+                    l.quantile(0.99).as_millis(),
+                    l.max().as_millis()
+                )
+            };
+            let [answering, failing, first] = &self.lateness;
             crate::output::log_line(&format!(
-                "fleet: {} started, lateness p50 {} ms, p99 {} ms, max {} ms",
-                count(l.count(), "poll"),
-                l.quantile(0.5).as_millis(),
-                l.quantile(0.99).as_millis(),
-                l.max().as_millis()
+                "fleet: {}; of bridges failing: {}; first polls: {}",
+                lane(answering),
+                lane(failing),
+                lane(first)
             ));
         }
         if end == End::Closed {
