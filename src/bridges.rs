@@ -186,6 +186,15 @@ impl Table {
         "stall_after",
     ];
 
+    /// Any field given (a `[defaults]` written in the file).
+    fn is_set(&self) -> bool {
+        self.name.is_some()
+            || self.url.is_some()
+            || self.api_key_file.is_some()
+            || self.api_key_env.is_some()
+            || self.intervals() != Intervals::default()
+    }
+
     fn intervals(&self) -> Intervals {
         let d = |v: Option<Dur>| v.map(|d| d.0);
         Intervals {
@@ -213,6 +222,70 @@ struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
     env: &'a dyn Fn(&str) -> Option<String>,
+    /// Where in `text` the part the spans at hand count from begins (see `parts`).
+    offset: std::cell::Cell<usize>,
+}
+
+/// Bridges parsed together: a file of 100,000 is parsed a part at a time, so the parser's
+/// tokens and tables for the whole file never exist at once (207 MB for 100,000 bridges).
+const PART: usize = 1024;
+
+/// Where a bridges file may be cut into parts that parse alone: before every `PART`th
+/// `[[bridge]]` header line. A cut inside a multi-line string leaves a part that fails to
+/// parse, and the whole file is then parsed at once, so the answer is TOML's either way.
+fn parts(text: &str) -> Vec<(std::ops::Range<usize>, usize)> {
+    let mut cuts = vec![0];
+    let (mut headers, mut at) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        let header = line
+            .trim_start()
+            .strip_prefix("[[")
+            .and_then(|rest| rest.split_once("]]"))
+            .is_some_and(|(name, _)| name.trim() == "bridge");
+        if header {
+            if headers > 0 && headers % PART == 0 {
+                cuts.push(at);
+            }
+            headers += 1;
+        }
+        at += line.len();
+    }
+    cuts.push(text.len());
+    // Each part holds PART headers, the last what is left.
+    let last = headers - PART * (cuts.len() - 2);
+    cuts.windows(2)
+        .enumerate()
+        .map(|(n, w)| (w[0]..w[1], if n + 2 == cuts.len() { last } else { PART }))
+        .collect()
+}
+
+/// A table, and where in the file the part it was parsed from begins.
+type Placed = (usize, Table);
+
+/// The tables of a file parsed part by part, each with where its part begins; None when the
+/// parts do not add up to the file (a part fails alone, `[defaults]` twice, bridges that are
+/// not one per header): the caller then parses the whole file at once.
+fn parse_parts(text: &str) -> Option<(Placed, Vec<Placed>)> {
+    let parts = parts(text);
+    if parts.len() < 2 {
+        return None;
+    }
+    let mut defaults: Option<Placed> = None;
+    let mut bridges = Vec::new();
+    for (range, headers) in parts {
+        let file: File = toml::from_str(&text[range.clone()]).ok()?;
+        if file.bridge.len() != headers {
+            return None;
+        }
+        if file.defaults.is_set() {
+            if defaults.is_some() {
+                return None;
+            }
+            defaults = Some((range.start, file.defaults));
+        }
+        bridges.extend(file.bridge.into_iter().map(|t| (range.start, t)));
+    }
+    Some((defaults.unwrap_or_default(), bridges))
 }
 
 impl Reader<'_> {
@@ -222,7 +295,7 @@ impl Reader<'_> {
         let Some(span) = span else {
             return UsageError(format!("{}: {msg}", self.path.display()));
         };
-        let start = span.start.min(self.text.len());
+        let start = (span.start + self.offset.get()).min(self.text.len());
         let line_no = self.text[..start].matches('\n').count() + 1;
         let line = self.text.lines().nth(line_no - 1).unwrap_or("");
         let field = field.map(str::to_owned).or_else(|| {
@@ -305,21 +378,33 @@ pub fn load(
         path,
         text: &text,
         env,
+        offset: std::cell::Cell::new(0),
     };
-    let file: File =
-        toml::from_str(&text).map_err(|e| r.error(e.span(), None, &without_values(e.message())))?;
-    for (field, s) in [("name", &file.defaults.name), ("url", &file.defaults.url)] {
+    let ((at, defaults_table), tables) = match parse_parts(&text) {
+        Some(parsed) => parsed,
+        None => {
+            let file: File =
+                toml::from_str(&text).map_err(|e| r.error(e.span(), None, &without_values(e.message())))?;
+            (
+                (0, file.defaults),
+                file.bridge.into_iter().map(|t| (0, t)).collect(),
+            )
+        }
+    };
+    r.offset.set(at);
+    for (field, s) in [("name", &defaults_table.name), ("url", &defaults_table.url)] {
         if let Some(s) = s {
             return Err(r.at(s, field, "belongs in a [[bridge]], not in [defaults]"));
         }
     }
-    let default_key = r.key(&file.defaults)?;
-    let defaults = (file.defaults.intervals(), default_key.as_ref().or(fallback_key));
-    let mut bridges: Vec<Bridge> = Vec::with_capacity(file.bridge.len());
+    let default_key = r.key(&defaults_table)?;
+    let defaults = (defaults_table.intervals(), default_key.as_ref().or(fallback_key));
+    let mut bridges: Vec<Bridge> = Vec::with_capacity(tables.len());
     // Names seen so far: one look-up per bridge, so a file of 100,000 loads in linear time.
     let mut names = rustc_hash::FxHashSet::default();
-    names.reserve(file.bridge.len());
-    for t in &file.bridge {
+    names.reserve(tables.len());
+    for (offset, t) in &tables {
+        r.offset.set(*offset);
         let b = r.bridge(t, defaults)?;
         if !names.insert(b.name.clone()) {
             let span = t.name.as_ref().or(t.url.as_ref()).map(Spanned::span);
@@ -347,6 +432,63 @@ mod tests {
         std::fs::write(dir.path().join("key"), "s3cret-key\n").unwrap();
         let env = |k: &str| (k == "BUILD_KEY").then(|| "env-key-1".to_owned());
         load(&path, None, &env).map_err(|e| e.0.replace(&path.display().to_string(), "F"))
+    }
+
+    fn many(n: usize, defaults_after: usize) -> String {
+        let mut text = String::new();
+        for i in 0..n {
+            if i == defaults_after {
+                text += "[defaults]\ninterval_ready = \"7s\"\n\n";
+            }
+            text += &format!(
+                "[[bridge]]\nname = \"b{i}\"\nurl = \"http://10.0.{}.{}:3001\"\n",
+                i / 256,
+                i % 256
+            );
+        }
+        text
+    }
+
+    #[test]
+    fn a_big_file_parsed_in_parts_is_the_file() {
+        let text = many(PART * 2 + 5, PART + 3);
+        assert_eq!(parts(&text).len(), 3);
+        let bridges = load_text(&text).unwrap();
+        assert_eq!(bridges.len(), PART * 2 + 5);
+        assert_eq!(bridges[PART * 2 + 4].name, format!("b{}", PART * 2 + 4));
+        assert!(
+            bridges
+                .iter()
+                .all(|b| b.intervals.interval_ready == Some(Duration::from_secs(7))),
+            "[defaults] after some bridges is still every bridge's"
+        );
+        let whole: File = toml::from_str(&text).unwrap();
+        let (_, tables) = parse_parts(&text).unwrap();
+        assert_eq!(tables.len(), whole.bridge.len());
+    }
+
+    #[test]
+    fn errors_in_a_big_file_name_the_line_of_the_whole_file() {
+        let mut text = many(PART * 2, usize::MAX);
+        // Bridge 1500's URL, on line 3 × 1500 + 3.
+        text = text.replacen("url = \"http://10.0.5.220:3001\"", "url = \"ftp://x\"", 1);
+        let e = load_text(&text).unwrap_err();
+        assert_eq!(e, "F:4503: url: scheme must be http or https, not ftp");
+        let dup = format!("{}{}", many(PART + 1, 0), "[defaults]\nstall_after = \"1m\"\n");
+        assert!(
+            load_text(&dup).unwrap_err().contains("duplicate"),
+            "two [defaults]"
+        );
+        // A header inside a multi-line string: the part cut there fails alone, and the whole
+        // file is read as TOML reads it.
+        let mut text = many(PART + 2, usize::MAX);
+        let cut = text.find(&format!("name = \"b{}\"", PART - 1)).unwrap();
+        text.insert_str(cut, "api_key_env = '''\n[[bridge]]\n'''\n");
+        let e = load_text(&text).unwrap_err();
+        assert!(
+            e.starts_with(&format!("F:{}: api_key_env", 3 * (PART - 1) + 2)),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The one HTTP client of a process and how it is built: pool, timeouts, redirects refused,
 //! proxies read from the environment as curl reads them (loopback always direct), and the
-//! open-files room for many bridges' sockets.
+//! open-files room for many bridges' sockets, and what a request that got no answer failed of.
 
 use std::time::Duration;
+
+use crate::error::{BridgeError, FailureKind};
+use crate::units::human_duration;
 
 /// Idle connections are dropped before the real bridge's 5 s keep-alive timeout would close
 /// them under our feet.
@@ -112,6 +115,71 @@ fn bypassed(url: &url::Url, no_proxy: &str) -> bool {
                 .to_owned();
             entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
         })
+}
+
+/// True when a request failed because a pooled connection had been closed by the server:
+/// nothing was answered, so a GET may safely go again on a fresh connection.
+pub(super) fn is_stale_connection(e: &reqwest::Error) -> bool {
+    if e.is_connect() || e.is_timeout() {
+        return false;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.is_canceled() || h.is_closed() {
+                return true;
+            }
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// A request that got no answer, as the bridge's failure.
+pub(super) fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration) -> BridgeError {
+    let kind = if e.is_timeout() {
+        FailureKind::Timeout
+    } else if e.is_connect() {
+        FailureKind::Connect
+    } else {
+        FailureKind::Connection
+    };
+    let detail = if kind == FailureKind::Timeout {
+        format!("no answer within {}", human_duration(timeout))
+    } else {
+        root_cause(e)
+    };
+    BridgeError::Unreachable {
+        url: shown.to_owned(),
+        kind,
+        detail,
+    }
+}
+
+/// The innermost cause, which says what actually happened ("Connection refused").
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut last: &(dyn std::error::Error + 'static) = e;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    let text = last.to_string();
+    if text.contains("error sending request") || text.contains("http://") || text.contains("https://") {
+        // Never echo a URL from the error (it could carry credentials); say what kind it was.
+        if e.is_connect() {
+            return "connection failed".into();
+        }
+        return "connection lost".into();
+    }
+    text
 }
 
 #[cfg(test)]

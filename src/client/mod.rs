@@ -8,8 +8,8 @@ pub mod answer;
 pub mod cache;
 pub mod http;
 
-use http::http_client_keeping;
 pub use http::{http_client, is_loopback, proxy_from_env, room_for_sockets, POOL_IDLE};
+use http::{http_client_keeping, is_stale_connection, transport_error};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use crate::error::{BridgeError, FailureKind};
 use crate::model::{
     ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatus, KiroStatusView,
 };
-use crate::units::{human_bytes, human_duration};
+use crate::units::human_bytes;
 use answer::RawResponse;
 use cache::StatusCache;
 
@@ -395,70 +395,6 @@ async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, ReadError> 
         buf.extend_from_slice(&chunk);
     }
     Ok(buf)
-}
-
-/// True when a request failed because a pooled connection had been closed by the server:
-/// nothing was answered, so a GET may safely go again on a fresh connection.
-fn is_stale_connection(e: &reqwest::Error) -> bool {
-    if e.is_connect() || e.is_timeout() {
-        return false;
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = source {
-        if let Some(h) = s.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() || h.is_canceled() || h.is_closed() {
-                return true;
-            }
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-            ) {
-                return true;
-            }
-        }
-        source = s.source();
-    }
-    false
-}
-
-fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration) -> BridgeError {
-    let kind = if e.is_timeout() {
-        FailureKind::Timeout
-    } else if e.is_connect() {
-        FailureKind::Connect
-    } else {
-        FailureKind::Connection
-    };
-    let detail = if kind == FailureKind::Timeout {
-        format!("no answer within {}", human_duration(timeout))
-    } else {
-        root_cause(e)
-    };
-    BridgeError::Unreachable {
-        url: shown.to_owned(),
-        kind,
-        detail,
-    }
-}
-
-/// The innermost cause, which says what actually happened ("Connection refused").
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut last: &(dyn std::error::Error + 'static) = e;
-    while let Some(s) = last.source() {
-        last = s;
-    }
-    let text = last.to_string();
-    if text.contains("error sending request") || text.contains("http://") || text.contains("https://") {
-        // Never echo a URL from the error (it could carry credentials); say what kind it was.
-        if e.is_connect() {
-            return "connection failed".into();
-        }
-        return "connection lost".into();
-    }
-    text
 }
 
 #[cfg(test)]

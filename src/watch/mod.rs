@@ -7,6 +7,7 @@
 //! engine's, the lanes' or the roster's; every look is the view's; how it ends is `ending`'s.
 
 pub mod ending;
+mod outputs;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,7 +20,7 @@ use crate::client::{self, BridgeClient, StatusFetch};
 use crate::config::Config;
 use crate::engine::schedule::later;
 use crate::engine::{Counters, End, Engine, Failure, Reaction, Received};
-use crate::error::{BridgeError, Exit};
+use crate::error::BridgeError;
 use crate::events::Event;
 use crate::fleet::lanes::Lanes;
 use crate::fleet::queue::{self, Lateness};
@@ -29,8 +30,9 @@ use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
 use crate::plan::WatchPlan;
-use crate::stops::{Interrupt, Screen, Stops};
+use crate::stops::{Interrupt, Stops};
 use crate::units::{count, MAX_DURATION};
+use outputs::{close, closed, outputs};
 
 /// A poll in flight: which bridge, and what came of it when it ends, after how long.
 type Poll<'a> = Pin<Box<dyn Future<Output = (usize, Result<StatusFetch, BridgeError>, Duration)> + 'a>>;
@@ -111,60 +113,6 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let mut stops = Stops::install(deadline)?;
     let end = watch.poll_loop(&mut stops, plan.heartbeat).await?;
     watch.finish(config, plan, end)
-}
-
-/// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
-/// With `-q` a watch that serves metrics prints nothing at all.
-pub async fn outputs<'a>(
-    config: &Config,
-    names: impl IntoIterator<Item = &'a str>,
-    metrics: Option<std::net::SocketAddr>,
-) -> anyhow::Result<(WatchView, Option<Exporter>)> {
-    let exporter = match metrics {
-        Some(addr) => Some(Exporter::start(addr, names, config.quiet).await?),
-        None => None,
-    };
-    let view = WatchView::new(config);
-    let view = if exporter.is_some() && config.quiet {
-        view.silent()
-    } else {
-        view
-    };
-    Ok((view, exporter))
-}
-
-/// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
-/// failed for another reason (a full disk).
-fn closed(view: &WatchView) -> anyhow::Result<()> {
-    match view.write_error() {
-        Some(why) => Err(Exit::new(
-            crate::error::OUTPUT_FAILED,
-            format!("cannot write the output: {why}"),
-        )
-        .into()),
-        None => Ok(()),
-    }
-}
-
-/// Take the view down, letting stdout drain; say so when a slow reader made lines drop.
-fn close(mut view: WatchView) {
-    let dropped = view.finish(Duration::from_secs(1));
-    if dropped > 0 {
-        crate::output::log_line(&format!(
-            "stdout was not read fast enough: {} dropped",
-            crate::units::count(dropped, "line")
-        ));
-    }
-}
-
-impl Screen for WatchView {
-    fn suspend(&mut self) {
-        WatchView::suspend(self);
-    }
-
-    fn resume(&mut self) {
-        WatchView::resume(self);
-    }
 }
 
 /// A first poll that gave its slot up: a timeout, as its bridge's engine and view see it.

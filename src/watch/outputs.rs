@@ -1,0 +1,65 @@
+//! Where a watch writes and how it takes its outputs down: the view (and the metrics exporter
+//! with `--metrics`), the view as the screen a Ctrl-Z takes down, and the last words of a watch
+//! whose output closed.
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::error::Exit;
+use crate::metrics::serve::Exporter;
+use crate::output::view::WatchView;
+use crate::stops::Screen;
+
+/// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
+/// With `-q` a watch that serves metrics prints nothing at all.
+pub async fn outputs<'a>(
+    config: &Config,
+    names: impl IntoIterator<Item = &'a str>,
+    metrics: Option<std::net::SocketAddr>,
+) -> anyhow::Result<(WatchView, Option<Exporter>)> {
+    let exporter = match metrics {
+        Some(addr) => Some(Exporter::start(addr, names, config.quiet).await?),
+        None => None,
+    };
+    let view = WatchView::new(config);
+    let view = if exporter.is_some() && config.quiet {
+        view.silent()
+    } else {
+        view
+    };
+    Ok((view, exporter))
+}
+
+/// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
+/// failed for another reason (a full disk).
+pub fn closed(view: &WatchView) -> anyhow::Result<()> {
+    match view.write_error() {
+        Some(why) => Err(Exit::new(
+            crate::error::OUTPUT_FAILED,
+            format!("cannot write the output: {why}"),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Take the view down, letting stdout drain; say so when a slow reader made lines drop.
+pub fn close(mut view: WatchView) {
+    let dropped = view.finish(Duration::from_secs(1));
+    if dropped > 0 {
+        crate::output::log_line(&format!(
+            "stdout was not read fast enough: {} dropped",
+            crate::units::count(dropped, "line")
+        ));
+    }
+}
+
+impl Screen for WatchView {
+    fn suspend(&mut self) {
+        WatchView::suspend(self);
+    }
+
+    fn resume(&mut self) {
+        WatchView::resume(self);
+    }
+}
