@@ -6,13 +6,14 @@ status body of 150 commands (about 6 KB), once with strong ETags (so unchanged p
 304s) and once without ETags (every poll a full body). A small TCP proxy in front of it counts
 connections and the bytes that cross the wire (headers included).
 
-Usage:  cargo build --release && python3 bench/bench.py [--polls N]
+Usage:  cargo build --release && python3 bench/bench.py [--polls N] [--callgrind [--against OLD_BIN]]
 Needs:  curl, python3; installs `requests` with pip if it is missing.
 """
 
 import argparse
 import json
 import os
+import re
 import resource
 import socket
 import statistics
@@ -137,6 +138,21 @@ def kiro_rss(url, polls, interval="100ms"):
     return rss50, rss_end
 
 
+def instructions(bin_path, url, polls):
+    """User-space instructions of `watch --count polls` (callgrind's total)."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", bin_path, "--url", url, "--json",
+         "watch", "--count", str(polls), "--interval-ready", "100ms"],
+        capture_output=True, text=True, check=True)
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def instructions_per_poll(bin_path, url):
+    """The poll path alone: the difference between 120 polls and 20, over 100 polls, so start-up
+    and shutdown cancel out. Instruction counts are stable on a noisy machine; times are not."""
+    return (instructions(bin_path, url, 120) - instructions(bin_path, url, 20)) / 100
+
+
 def run_cpu(cmd, **kw):
     before = child_cpu()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
@@ -216,6 +232,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--polls", type=int, default=300)
     ap.add_argument("--latency-seconds", type=int, default=14)
+    ap.add_argument("--callgrind", action="store_true", help="also count instructions per poll (needs valgrind)")
+    ap.add_argument("--callgrind-only", action="store_true", help="only count instructions per poll")
+    ap.add_argument("--against", metavar="BIN", help="with --callgrind: count another kiro-poll binary too")
     a = ap.parse_args()
     n = a.polls
     if not os.path.exists(BIN):
@@ -233,6 +252,18 @@ def main():
 
     strong, strong_url, _ = start_mock(spath, "strong")
     plain, plain_url, _ = start_mock(spath, "none")
+    if a.callgrind or a.callgrind_only:
+        bins = [("kiro-poll", BIN)] + ([("--against", a.against)] if a.against else [])
+        print("Instructions per poll (callgrind, user space; 120 polls minus 20, over 100)")
+        for name, b in bins:
+            i304 = instructions_per_poll(b, strong_url)
+            ifull = instructions_per_poll(b, plain_url)
+            print(f"  {name:12} 304: {i304 / 1000:6.1f} k   full body: {ifull / 1000:6.1f} k   ({b})")
+        print(flush=True)
+        if a.callgrind_only:
+            strong.terminate()
+            plain.terminate()
+            return
     body = subprocess.run(["curl", "-s", plain_url + "/api/kiro/status"], capture_output=True).stdout
     print(f"status body: {len(body)} bytes, {len(scenario['commands'])} commands; {n} polls per client\n", flush=True)
 

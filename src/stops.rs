@@ -41,6 +41,35 @@ impl Stops {
         })
     }
 
+    /// When the wait gives up (far off when it never does).
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The next signal, for a loop that times the deadline itself; `on_signal` handles it.
+    pub async fn recv(&mut self) -> Sig {
+        self.signals.recv().await
+    }
+
+    /// What a signal does to the wait: Ctrl-Z takes the screen down and stops the process
+    /// (None: nothing for the caller to do), a resume gives it back, the rest end it.
+    pub fn on_signal(&mut self, sig: Sig, screen: &mut dyn Screen) -> Option<Interrupt> {
+        match sig {
+            Sig::Stop => {
+                screen.suspend();
+                terminal::suspend();
+                platform::stop_self();
+                None
+            }
+            Sig::Continue => {
+                terminal::resume();
+                screen.resume();
+                Some(Interrupt::Continued)
+            }
+            s => Some(Interrupt::Ends(End::Signal { code: s.exit_code() })),
+        }
+    }
+
     /// A signal that ends the wait, or the deadline; a resume from Ctrl-Z too, so the caller
     /// can catch up.
     pub async fn next(&mut self, screen: &mut dyn Screen) -> Interrupt {
@@ -63,20 +92,11 @@ impl Stops {
 
     async fn signal(&mut self, screen: &mut dyn Screen, resumes: bool) -> Interrupt {
         loop {
-            match self.signals.recv().await {
-                Sig::Stop => {
-                    screen.suspend();
-                    terminal::suspend();
-                    platform::stop_self();
-                }
-                Sig::Continue => {
-                    terminal::resume();
-                    screen.resume();
-                    if resumes {
-                        return Interrupt::Continued;
-                    }
-                }
-                s => return Interrupt::Ends(End::Signal { code: s.exit_code() }),
+            let sig = self.signals.recv().await;
+            match self.on_signal(sig, screen) {
+                Some(Interrupt::Continued) if !resumes => {}
+                Some(i) => return i,
+                None => {}
             }
         }
     }

@@ -7,13 +7,11 @@
 //! engine's, the lanes' or the roster's; every look is the view's; how it ends is `ending`'s.
 
 pub mod ending;
+mod flying;
 mod outputs;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::time::Instant;
 
 use crate::client::{self, BridgeClient, StatusFetch};
@@ -32,10 +30,11 @@ use crate::output::view::{Mode, WatchView};
 use crate::plan::WatchPlan;
 use crate::stops::{Interrupt, Stops};
 use crate::units::{count, MAX_DURATION};
+use flying::Flying;
 use outputs::{close, closed, outputs};
 
-/// A poll in flight: which bridge, and what came of it when it ends, after how long.
-type Poll<'a> = Pin<Box<dyn Future<Output = (usize, Result<StatusFetch, BridgeError>, Duration)> + 'a>>;
+/// What a poll in flight comes to: which bridge, what it answered, after how long.
+type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
 
 /// What the loop works with; bridge `i` is `names[i]`, `engines[i]`, `clients[i]`.
 struct Watch<'a> {
@@ -156,7 +155,7 @@ impl<'a> Watch<'a> {
         let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
         // A heartbeat only where nothing else shows life: stdout not a terminal.
         let heartbeat = heartbeat.filter(|_| self.view.mode() != Mode::Live);
-        let mut flying: FuturesUnordered<Poll<'a>> = FuturesUnordered::new();
+        let mut flying: Flying<'a, Polled> = Flying::new();
         // Redraws of the live line or board, 4 a second so the whole-second countdown is never
         // late; only when there is one.
         let live = self.view.has_status_line();
@@ -164,24 +163,54 @@ impl<'a> Watch<'a> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let gone = self.view.reader_gone();
         tokio::pin!(gone);
+        // One timer for everything timed: the next due poll, the heartbeat, a first poll to
+        // give up, the deadline. Kept across iterations and reset only when its time moves,
+        // so an iteration that changes nothing touches no timer.
+        let timer = tokio::time::sleep_until(far);
+        tokio::pin!(timer);
+        let mut timer_at = Some(far);
         loop {
             // The earliest bridge due in a lane with a free slot (see lanes.rs).
-            let next = self.lanes.next_due();
-            let due = next.map_or(far, Instant::from_std);
-            let last_line = self.view.last_line().unwrap_or(self.started.into_std());
-            let beat_at = heartbeat.map_or(far, |h| Instant::from_std(later(last_line, h)));
-            let give_up = self.lanes.give_up_at();
+            let due = self.lanes.next_due().map_or(far, Instant::from_std);
+            let beat_at = heartbeat.map_or(far, |h| {
+                let last_line = self.view.last_line().unwrap_or(self.started.into_std());
+                Instant::from_std(later(last_line, h))
+            });
+            let give_up = self.lanes.give_up_at().map_or(far, Instant::from_std);
+            let wake = due.min(beat_at).min(give_up).min(stops.deadline());
+            if timer_at != Some(wake) {
+                timer.as_mut().reset(wake);
+                timer_at = Some(wake);
+            }
             tokio::select! {
                 biased;
-                stop = stops.next(&mut self.view) => match stop {
-                    Interrupt::Ends(end) => return Ok(end),
+                sig = stops.recv() => match stops.on_signal(sig, &mut self.view) {
+                    Some(Interrupt::Ends(end)) => return Ok(end),
                     // Back from Ctrl-Z: the timers waited on are stale, so poll at once.
-                    Interrupt::Continued => {
+                    Some(Interrupt::Continued) => {
                         self.resume();
                         self.redraw();
                     }
+                    None => {}
                 },
-                Some((i, res, took)) = flying.next(), if !flying.is_empty() => {
+                _ = &mut timer => {
+                    // Spent: the next iteration sets it again.
+                    timer_at = None;
+                    let now = Instant::now();
+                    if now >= stops.deadline() {
+                        return Ok(End::TimedOut);
+                    }
+                    if now >= give_up {
+                        self.give_up_slots();
+                    }
+                    if now >= due {
+                        self.start_due(&mut flying)?;
+                    }
+                    if now >= beat_at {
+                        self.heartbeats()?;
+                    }
+                }
+                (i, res, took) = flying.next(), if !flying.is_empty() => {
                     if let Some(end) = self.react(i, res, took)? {
                         return Ok(end);
                     }
@@ -190,15 +219,6 @@ impl<'a> Watch<'a> {
                     if self.one {
                         self.redraw();
                     }
-                }
-                _ = tokio::time::sleep_until(due), if next.is_some() => {
-                    self.start_due(&mut flying)?;
-                }
-                _ = tokio::time::sleep_until(beat_at), if heartbeat.is_some() => {
-                    self.heartbeats()?;
-                }
-                _ = tokio::time::sleep_until(give_up.map_or(far, Instant::from_std)), if give_up.is_some() => {
-                    self.give_up_slots();
                 }
                 _ = &mut gone => return Ok(End::Closed),
                 _ = tick.tick(), if live => self.redraw(),
@@ -228,7 +248,7 @@ impl<'a> Watch<'a> {
     }
 
     /// Start every due poll there is room for.
-    fn start_due(&mut self, flying: &mut FuturesUnordered<Poll<'a>>) -> anyhow::Result<()> {
+    fn start_due(&mut self, flying: &mut Flying<'a, Polled>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
         while let Some((due, i, failing)) = self.lanes.pop_due(now) {
             let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
