@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,10 +59,10 @@ def bridges_file(tmp, first_port, n):
     return path
 
 
-def measured(bridges, seconds, extra, scrape_url=None):
+def measured(bridges, seconds, extra, scrape_url=None, bin_path=BIN):
     """Run the watch to its --timeout; its own CPU and peak RSS come from wait4."""
     import threading
-    args = [BIN, "--bridges", bridges, "--json", "-v", "watch", "--timeout", f"{seconds}s", *extra]
+    args = [bin_path, "--bridges", bridges, "--json", "-v", "watch", "--timeout", f"{seconds}s", *extra]
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     got = {}
     readers = [threading.Thread(target=lambda k, s: got.__setitem__(k, s.read()), args=(k, s))
@@ -192,10 +193,31 @@ def us(x):
     return f"{x * 1e6:,.0f} µs"
 
 
+def against(tmp, other, seconds):
+    """CPU per poll of two builds, alternating so the machine's drift hits both alike."""
+    procs = mocks(20000, 1000)
+    try:
+        f1000 = bridges_file(tmp, 20000, 1000)
+        runs = {"this build": [], "--against": []}
+        for _ in range(3):
+            for name, b in (("this build", BIN), ("--against", other)):
+                r = measured(f1000, seconds, ["--interval-ready", "1s"], bin_path=b)
+                runs[name].append(r["cpu"] / max(r["polls"], 1))
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+    print(f"1,000 bridges at --interval-ready 1s, {seconds}s, CPU per poll, three runs each, alternating")
+    for name, per in runs.items():
+        print(f"  {name:12} median {us(statistics.median(per)):>9}   runs {', '.join(us(x) for x in per)}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="shorter runs, no 10,000")
     ap.add_argument("--only-10000", action="store_true", help="only the 10,000-bridge run")
+    ap.add_argument("--against", metavar="BIN",
+                    help="only 1,000 at 1s, this build and another one alternately, three runs each")
     a = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
@@ -203,6 +225,8 @@ def main():
     fast_s, slow_s, big_s = (10, 20, 0) if a.quick else (20, 60, 60)
     if a.only_10000:
         return big_run(tmp, big_s)
+    if a.against:
+        return against(tmp, a.against, fast_s)
     procs = mocks(20000, 1000)
     try:
         f1000 = bridges_file(tmp, 20000, 1000)

@@ -2,13 +2,17 @@
 //!
 //! Map, from the top floor down (imports only ever point down):
 //! - `lib` dispatches one function per subcommand: `oneshot` (status, health, commands),
-//!   `watch` (the polling loop's I/O), `exec` (execute and input), `demo` (which puts `mock`
-//!   and `watch` together), `mock` (the simulated bridge), `completions`.
-//! - `cli` (arguments) → `config` (resolved once against the environment).
+//!   `watch` (the one polling loop's I/O, for one bridge or many), `exec` (execute and input),
+//!   `demo` (which puts `mock` and `watch` together), `mock` (the simulated bridge),
+//!   `completions`.
+//! - `stops` is what ends or pauses a wait (signals, the deadline), for `watch` and `exec`.
+//! - `cli` (arguments) → `config` (resolved once against the environment; `config::plans`
+//!   turns arguments into the `plan` each command runs with, so nothing below sees clap).
 //! - `client` is the only code that speaks HTTP to the bridge; `output` (with `view`,
 //!   `terminal`, `writer`) and `sanitize` the only code that decides how things look.
-//! - `engine` is pure policy (when to poll, what changed, what to report, how an exec ends),
-//!   producing `events`; `change` is change detection, shared by the client and the engine.
+//! - `engine` is pure policy for one bridge (when to poll, what changed, what to report, how an
+//!   exec ends), producing `events`; `fleet` is pure policy across bridges (who is due, who
+//!   gets a slot, when `--until` holds for all); `change` is change detection.
 //! - `model` (the bridge's bodies), `error` (failures, and `exit_code`, the one place that maps
 //!   them to exit codes), `units`, and `platform` (everything that differs by OS: signals,
 //!   the open-files limit, the lost-reader watch, ANSI on Windows) at the bottom.
