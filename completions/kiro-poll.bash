@@ -83,7 +83,7 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo completions help"
+            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -94,6 +94,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -117,7 +121,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__commands)
-            opts="-v -q -h -V --filter --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --filter --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +136,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -155,7 +163,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__completions)
-            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
+            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +174,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -189,7 +201,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --instances --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --count --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,6 +227,10 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -235,7 +251,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +277,10 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -281,7 +301,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__health)
-            opts="-v -q -h -V --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,6 +312,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -469,7 +493,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__input)
-            opts="-v -q -h -V --type --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --type --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +508,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -507,7 +535,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --server-timeout --etag --report-busy --instances --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --server-timeout --etag --report-busy --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +585,10 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -577,7 +609,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__status)
-            opts="-v -q -h -V --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --max-in-flight --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +624,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -615,7 +651,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --max-in-flight --url --bridges --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +710,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

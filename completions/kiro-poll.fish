@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kiro_poll_global_optspecs
-    string join \n url= bridges= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
+    string join \n url= bridges= shard= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
 end
 
 function __fish_kiro_poll_needs_command
@@ -25,7 +25,8 @@ function __fish_kiro_poll_using_subcommand
 end
 
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -48,7 +49,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -60,7 +62,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quie
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -73,7 +76,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -100,12 +104,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-afte
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics -d 'Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name the interface to expose it (0.0.0.0:9464). With -q the watch only serves' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics-histograms -d 'With --metrics: a request-duration and a command-duration histogram for every bridge (30 more series each) instead of one of each for the whole fleet'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
@@ -115,7 +121,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l follow-interval -d 'With --wait: how often to poll the status once the bridge gave up on the request' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -132,7 +139,8 @@ choice\t''
 file\t''
 confirmation\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -156,7 +164,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l repo
 false\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -171,7 +180,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'Stop after N polls' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -d 'Simulate this many bridges and watch them all (the fleet board)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -183,7 +193,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet 
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l bridges -d 'A bridges file (TOML): many bridges with names, keys and intervals (status, watch)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''

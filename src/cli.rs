@@ -41,9 +41,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_parser = crate::bridges::parse_url, value_name = "URL", action = clap::ArgAction::Append)]
     pub url: Vec<url::Url>,
 
-    /// A bridges file (TOML): many bridges with names, keys and intervals (status, watch)
+    /// A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when
+    /// it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "url")]
     pub bridges: Option<std::path::PathBuf>,
+
+    /// Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges
+    /// file split it with no coordination (rendezvous hashing on the name)
+    #[arg(long, global = true, value_parser = crate::bridges::shard::Shard::parse, value_name = "K/N")]
+    pub shard: Option<crate::bridges::shard::Shard>,
 
     /// File holding the API key (the key itself may come from KIRO_API_KEY); sent as
     /// `Authorization: Bearer <key>` and never printed
@@ -234,6 +240,11 @@ pub struct WatchArgs {
     /// the interface to expose it (0.0.0.0:9464). With -q the watch only serves
     #[arg(long, value_parser = parse_addr, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
+
+    /// With --metrics: a request-duration and a command-duration histogram for every bridge
+    /// (30 more series each) instead of one of each for the whole fleet
+    #[arg(long, requires = "metrics")]
+    pub metrics_histograms: bool,
 
     /// With several bridges: at most this many requests at once
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

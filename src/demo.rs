@@ -34,6 +34,7 @@ fn watch_plan(plan: DemoPlan, bridges: usize) -> WatchPlan {
         timeout: plan.timeout,
         heartbeat: None,
         metrics: None,
+        metrics_histograms: false,
         max_in_flight: 256,
     }
 }
@@ -51,6 +52,7 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
             url: url::Url::parse(&format!("http://{addr}"))?,
             api_key: None,
             intervals: Default::default(),
+            labels: Vec::new(),
         });
     }
     if !config.quiet && !config.json {
@@ -66,6 +68,8 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
         url: bridges[0].url.clone(),
         api_key: None,
         bridges,
+        source: crate::config::Source::Urls,
+        shard: None,
         ..config.clone()
     };
     match crate::watch::run(&config, &watch_plan(plan, config.bridges.len())).await {

@@ -152,7 +152,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Status { max_in_flight } if config.bridges.len() > 1 => {
+        Command::Status { max_in_flight } if config.many() => {
             oneshot::status_many(&config, max_in_flight as usize, painter, &mut out).await
         }
         Command::Status { .. } => {

@@ -20,6 +20,8 @@ pub struct WatchPlan {
     pub heartbeat: Option<Duration>,
     /// Serve Prometheus metrics here.
     pub metrics: Option<SocketAddr>,
+    /// Two histograms per bridge in the metrics (else one of each for the fleet).
+    pub metrics_histograms: bool,
     /// At most this many polls in flight at once.
     pub max_in_flight: usize,
 }

@@ -10,6 +10,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::UsageError;
+use parts::parse_parts;
+
+pub mod file_sd;
+mod parts;
+pub mod shard;
 
 /// Watch intervals a bridges file may set (in `[defaults]` or per bridge); None: the command
 /// line's value.
@@ -45,6 +50,45 @@ pub struct Bridge {
     pub api_key: Option<ApiKey>,
     /// What the bridges file set for this bridge (its own, then `[defaults]`).
     pub intervals: Intervals,
+    /// Labels its metrics series carry besides `bridge` (checked by `check_labels`).
+    pub labels: Vec<(String, String)>,
+}
+
+/// Most labels of one bridge's own.
+pub const MAX_LABELS: usize = 8;
+
+/// Label names kiro-poll's own series use, which a bridge's labels may not take.
+const OWN_LABELS: [&str; 9] = [
+    "bridge", "state", "kind", "version", "shard", "shards", "result", "le", "instance",
+];
+
+/// A bridge's labels as Prometheus takes them: names `[a-zA-Z_][a-zA-Z0-9_]*`, not `__…`
+/// (reserved), none of kiro-poll's own, at most MAX_LABELS. Values are sanitized and cut
+/// when the series are made, like every label value.
+pub fn check_labels(labels: &[(String, String)]) -> Result<(), String> {
+    if labels.len() > MAX_LABELS {
+        return Err(format!(
+            "{} labels; at most {MAX_LABELS} per bridge",
+            labels.len()
+        ));
+    }
+    for (name, _) in labels {
+        let mut chars = name.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') || name.len() > 64 {
+            return Err(format!(
+                "'{}' is not a label name (letters, digits and _, not starting with a digit)",
+                crate::sanitize::line(name)
+            ));
+        }
+        if name.starts_with("__") {
+            return Err(format!("'{name}': names starting with __ are Prometheus's own"));
+        }
+        if OWN_LABELS.contains(&name.as_str()) {
+            return Err(format!("'{name}' is a label kiro-poll's series already have"));
+        }
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Bridge {
@@ -119,6 +163,14 @@ pub fn default_name(url: &url::Url) -> String {
     }
 }
 
+/// The bridges `shard` keeps (all of them without one).
+pub fn keep_shard(bridges: Vec<Bridge>, shard: Option<shard::Shard>) -> Vec<Bridge> {
+    match shard {
+        None => bridges,
+        Some(s) => bridges.into_iter().filter(|b| s.keeps(&b.name)).collect(),
+    }
+}
+
 /// The bridges of `--url` (given once or more), all with the same key.
 pub fn from_urls(urls: &[url::Url], key: Option<&ApiKey>) -> Result<Vec<Bridge>, UsageError> {
     let mut out: Vec<Bridge> = Vec::with_capacity(urls.len());
@@ -135,6 +187,7 @@ pub fn from_urls(urls: &[url::Url], key: Option<&ApiKey>) -> Result<Vec<Bridge>,
             url: url.clone(),
             api_key: key.cloned(),
             intervals: Intervals::default(),
+            labels: Vec::new(),
         });
     }
     Ok(out)
@@ -168,12 +221,14 @@ struct Table {
     interval_error: Option<Dur>,
     max_backoff: Option<Dur>,
     stall_after: Option<Dur>,
+    labels: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 impl Table {
     /// The fields a table may have: a key written on the line is named in an error only when
     /// it is one of them (an unknown one may be a pasted secret).
-    const FIELDS: [&str; 10] = [
+    const FIELDS: [&str; 11] = [
+        "labels",
         "name",
         "url",
         "api_key_file",
@@ -192,6 +247,7 @@ impl Table {
             || self.url.is_some()
             || self.api_key_file.is_some()
             || self.api_key_env.is_some()
+            || self.labels.is_some()
             || self.intervals() != Intervals::default()
     }
 
@@ -224,68 +280,6 @@ struct Reader<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
     /// Where in `text` the part the spans at hand count from begins (see `parts`).
     offset: std::cell::Cell<usize>,
-}
-
-/// Bridges parsed together: a file of 100,000 is parsed a part at a time, so the parser's
-/// tokens and tables for the whole file never exist at once (207 MB for 100,000 bridges).
-const PART: usize = 1024;
-
-/// Where a bridges file may be cut into parts that parse alone: before every `PART`th
-/// `[[bridge]]` header line. A cut inside a multi-line string leaves a part that fails to
-/// parse, and the whole file is then parsed at once, so the answer is TOML's either way.
-fn parts(text: &str) -> Vec<(std::ops::Range<usize>, usize)> {
-    let mut cuts = vec![0];
-    let (mut headers, mut at) = (0, 0);
-    for line in text.split_inclusive('\n') {
-        let header = line
-            .trim_start()
-            .strip_prefix("[[")
-            .and_then(|rest| rest.split_once("]]"))
-            .is_some_and(|(name, _)| name.trim() == "bridge");
-        if header {
-            if headers > 0 && headers % PART == 0 {
-                cuts.push(at);
-            }
-            headers += 1;
-        }
-        at += line.len();
-    }
-    cuts.push(text.len());
-    // Each part holds PART headers, the last what is left.
-    let last = headers - PART * (cuts.len() - 2);
-    cuts.windows(2)
-        .enumerate()
-        .map(|(n, w)| (w[0]..w[1], if n + 2 == cuts.len() { last } else { PART }))
-        .collect()
-}
-
-/// A table, and where in the file the part it was parsed from begins.
-type Placed = (usize, Table);
-
-/// The tables of a file parsed part by part, each with where its part begins; None when the
-/// parts do not add up to the file (a part fails alone, `[defaults]` twice, bridges that are
-/// not one per header): the caller then parses the whole file at once.
-fn parse_parts(text: &str) -> Option<(Placed, Vec<Placed>)> {
-    let parts = parts(text);
-    if parts.len() < 2 {
-        return None;
-    }
-    let mut defaults: Option<Placed> = None;
-    let mut bridges = Vec::new();
-    for (range, headers) in parts {
-        let file: File = toml::from_str(&text[range.clone()]).ok()?;
-        if file.bridge.len() != headers {
-            return None;
-        }
-        if file.defaults.is_set() {
-            if defaults.is_some() {
-                return None;
-            }
-            defaults = Some((range.start, file.defaults));
-        }
-        bridges.extend(file.bridge.into_iter().map(|t| (range.start, t)));
-    }
-    Some((defaults.unwrap_or_default(), bridges))
 }
 
 impl Reader<'_> {
@@ -342,7 +336,25 @@ impl Reader<'_> {
         Ok(None)
     }
 
-    fn bridge(&self, t: &Table, defaults: (Intervals, Option<&ApiKey>)) -> Result<Bridge, UsageError> {
+    /// A table's labels over the defaults' (its own win, name by name), checked.
+    fn labels(&self, t: &Table, defaults: &[(String, String)]) -> Result<Vec<(String, String)>, UsageError> {
+        let mut merged: std::collections::BTreeMap<String, String> = defaults.iter().cloned().collect();
+        if let Some(own) = &t.labels {
+            merged.extend(own.get_ref().iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let labels: Vec<(String, String)> = merged.into_iter().collect();
+        if let Err(e) = check_labels(&labels) {
+            let span = t.labels.as_ref().map(Spanned::span);
+            return Err(self.error(span, Some("labels"), &e));
+        }
+        Ok(labels)
+    }
+
+    fn bridge(
+        &self,
+        t: &Table,
+        defaults: (Intervals, Option<&ApiKey>, &[(String, String)]),
+    ) -> Result<Bridge, UsageError> {
         let Some(raw) = &t.url else {
             let span = t.name.as_ref().map(Spanned::span);
             return Err(self.error(span, Some("url"), "a [[bridge]] needs a url"));
@@ -361,6 +373,7 @@ impl Reader<'_> {
             url,
             api_key,
             intervals: t.intervals().or(defaults.0),
+            labels: self.labels(t, defaults.2)?,
         })
     }
 }
@@ -374,6 +387,20 @@ pub fn load(
 ) -> Result<Vec<Bridge>, UsageError> {
     let text = crate::files::read_capped(path, crate::files::BRIDGES_CAP)
         .map_err(|e| UsageError(format!("cannot read '--bridges {}': {e}", path.display())))?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        let bridges = file_sd::parse(path, &text, fallback_key)?;
+        let mut names = rustc_hash::FxHashSet::default();
+        for b in &bridges {
+            if !names.insert(b.name.as_str()) {
+                return Err(UsageError(format!(
+                    "{}: the bridge {} is named twice (a target listed twice, or two name labels alike)",
+                    path.display(),
+                    crate::sanitize::line(&b.name)
+                )));
+            }
+        }
+        return Ok(bridges);
+    }
     let r = Reader {
         path,
         text: &text,
@@ -398,7 +425,12 @@ pub fn load(
         }
     }
     let default_key = r.key(&defaults_table)?;
-    let defaults = (defaults_table.intervals(), default_key.as_ref().or(fallback_key));
+    let default_labels = r.labels(&defaults_table, &[])?;
+    let defaults = (
+        defaults_table.intervals(),
+        default_key.as_ref().or(fallback_key),
+        default_labels.as_slice(),
+    );
     let mut bridges: Vec<Bridge> = Vec::with_capacity(tables.len());
     // Names seen so far: one look-up per bridge, so a file of 100,000 loads in linear time.
     let mut names = rustc_hash::FxHashSet::default();
@@ -422,156 +454,4 @@ pub fn load(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load_text(text: &str) -> Result<Vec<Bridge>, String> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bridges.toml");
-        std::fs::write(&path, text).unwrap();
-        std::fs::write(dir.path().join("key"), "s3cret-key\n").unwrap();
-        let env = |k: &str| (k == "BUILD_KEY").then(|| "env-key-1".to_owned());
-        load(&path, None, &env).map_err(|e| e.0.replace(&path.display().to_string(), "F"))
-    }
-
-    fn many(n: usize, defaults_after: usize) -> String {
-        let mut text = String::new();
-        for i in 0..n {
-            if i == defaults_after {
-                text += "[defaults]\ninterval_ready = \"7s\"\n\n";
-            }
-            text += &format!(
-                "[[bridge]]\nname = \"b{i}\"\nurl = \"http://10.0.{}.{}:3001\"\n",
-                i / 256,
-                i % 256
-            );
-        }
-        text
-    }
-
-    #[test]
-    fn a_big_file_parsed_in_parts_is_the_file() {
-        let text = many(PART * 2 + 5, PART + 3);
-        assert_eq!(parts(&text).len(), 3);
-        let bridges = load_text(&text).unwrap();
-        assert_eq!(bridges.len(), PART * 2 + 5);
-        assert_eq!(bridges[PART * 2 + 4].name, format!("b{}", PART * 2 + 4));
-        assert!(
-            bridges
-                .iter()
-                .all(|b| b.intervals.interval_ready == Some(Duration::from_secs(7))),
-            "[defaults] after some bridges is still every bridge's"
-        );
-        let whole: File = toml::from_str(&text).unwrap();
-        let (_, tables) = parse_parts(&text).unwrap();
-        assert_eq!(tables.len(), whole.bridge.len());
-    }
-
-    #[test]
-    fn errors_in_a_big_file_name_the_line_of_the_whole_file() {
-        let mut text = many(PART * 2, usize::MAX);
-        // Bridge 1500's URL, on line 3 × 1500 + 3.
-        text = text.replacen("url = \"http://10.0.5.220:3001\"", "url = \"ftp://x\"", 1);
-        let e = load_text(&text).unwrap_err();
-        assert_eq!(e, "F:4503: url: scheme must be http or https, not ftp");
-        let dup = format!("{}{}", many(PART + 1, 0), "[defaults]\nstall_after = \"1m\"\n");
-        assert!(
-            load_text(&dup).unwrap_err().contains("duplicate"),
-            "two [defaults]"
-        );
-        // A header inside a multi-line string: the part cut there fails alone, and the whole
-        // file is read as TOML reads it.
-        let mut text = many(PART + 2, usize::MAX);
-        let cut = text.find(&format!("name = \"b{}\"", PART - 1)).unwrap();
-        text.insert_str(cut, "api_key_env = '''\n[[bridge]]\n'''\n");
-        let e = load_text(&text).unwrap_err();
-        assert!(
-            e.starts_with(&format!("F:{}: api_key_env", 3 * (PART - 1) + 2)),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn a_good_file_with_defaults_names_and_keys() {
-        let bridges = load_text(
-            "[defaults]\ninterval_ready = \"10s\"\napi_key_env = \"BUILD_KEY\"\n\n\
-             [[bridge]]\nname = \"build-1\"\nurl = \"http://10.0.0.5:3001\"\napi_key_file = \"key\"\ninterval_ready = \"2s\"\n\n\
-             [[bridge]]\nurl = \"http://127.0.0.1:3002\"\n",
-        )
-        .unwrap();
-        assert_eq!(bridges.len(), 2);
-        assert_eq!(bridges[0].name, "build-1");
-        assert_eq!(bridges[0].api_key.as_ref().unwrap().expose(), "s3cret-key");
-        assert_eq!(bridges[0].intervals.interval_ready, Some(Duration::from_secs(2)));
-        assert_eq!(bridges[1].name, "127.0.0.1:3002");
-        assert_eq!(bridges[1].api_key.as_ref().unwrap().expose(), "env-key-1");
-        assert_eq!(bridges[1].intervals.interval_ready, Some(Duration::from_secs(10)));
-        assert_eq!(bridges[1].intervals.interval_busy, None);
-    }
-
-    #[test]
-    fn every_broken_file_names_file_line_and_field() {
-        let cases: &[(&str, &str)] = &[
-            ("[[bridge]\nurl = 1", "F:1: "),
-            ("[[bridge]]\nurl = 5\n", "F:2: url: invalid type"),
-            ("[[bridge]]\nurl = \"http://a:1\"\ncolour = \"red\"\n", "F:3: unknown field `colour`"),
-            ("[[bridge]]\nname = \"a\"\nurl = \"http://a:1\"\n[[bridge]]\nname = \"a\"\nurl = \"http://b:1\"\n", "F:5: name: duplicate name 'a'"),
-            ("[[bridge]]\nurl = \"ftp://a\"\n", "F:2: url: scheme must be http or https"),
-            ("[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"nope\"\n", "F:3: api_key_file: cannot read"),
-            (
-                "[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"UNSET_VAR\"\n",
-                "F:3: api_key_env: the environment variable it names is not set",
-            ),
-            ("[defaults]\ninterval_ready = \"5ms\"\n[[bridge]]\nurl = \"http://a:1\"\n", "F:2: interval_ready: invalid duration '5ms'"),
-            ("[defaults]\nurl = \"http://a:1\"\n", "F:2: url: belongs in a [[bridge]]"),
-            ("[[bridge]]\nname = \"x\"\n", "F:2: url: a [[bridge]] needs a url"),
-            ("", "F: no [[bridge]] in the file"),
-        ];
-        for (text, want) in cases {
-            let err = load_text(text).unwrap_err();
-            assert!(err.starts_with(want), "{text:?}: got {err:?}, want {want:?}");
-            assert!(!err.contains('\n'), "{err:?}");
-        }
-    }
-
-    #[test]
-    fn a_key_put_in_the_wrong_place_is_never_echoed() {
-        for text in [
-            "[[bridge]]\nurl = \"http://a:1\"\nSEKRETKEY9f3 = 1\n",
-            "[[bridge]]\nurl = \"http://a:1\"\napi_key_env = \"SEKRETKEY9f3\"\n",
-            "[[bridge]]\nurl = \"http://a:1\"\nname = [\"SEKRETKEY9f3\"]\n",
-            "[[bridge]]\nurl = \"http://a:1\"\nurl = \"SEKRETKEY9f3\"\n",
-        ] {
-            let err = load_text(text).unwrap_err();
-            assert!(!err.contains("SEKRET"), "{text:?}: {err}");
-        }
-        assert_eq!(
-            without_values("invalid type: string \"abc\", expected u64"),
-            "invalid type: a string, expected u64"
-        );
-    }
-
-    #[test]
-    fn debug_never_shows_a_password_or_key() {
-        let b = &from_urls(
-            &[url::Url::parse("http://u:PASSWORDXYZ@h:1").unwrap()],
-            Some(&ApiKey::new("KEYXYZ")),
-        )
-        .unwrap()[0];
-        let shown = format!("{b:?}");
-        assert!(
-            !shown.contains("PASSWORDXYZ") && !shown.contains("KEYXYZ"),
-            "{shown}"
-        );
-        assert!(shown.contains("h:1"), "{shown}");
-    }
-
-    #[test]
-    fn urls_get_host_port_names_and_a_repeat_is_refused() {
-        let u = |s: &str| url::Url::parse(s).unwrap();
-        let b = from_urls(&[u("http://a:3001"), u("http://b")], None).unwrap();
-        assert_eq!((b[0].name.as_str(), b[1].name.as_str()), ("a:3001", "b:80"));
-        let e = from_urls(&[u("http://a:3001"), u("http://a:3001/")], None).unwrap_err();
-        assert!(e.0.contains("a:3001 twice"), "{}", e.0);
-    }
-}
+mod tests;

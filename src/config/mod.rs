@@ -8,6 +8,7 @@ pub mod plans;
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::bridges::shard::Shard;
 pub use crate::bridges::ApiKey;
 use crate::bridges::Bridge;
 use crate::cli::{ColorChoice, GlobalArgs};
@@ -47,14 +48,43 @@ impl Terminal {
     }
 }
 
+/// Where a command's bridges came from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// `--url` (repeated), KIRO_BRIDGE_URL or the default.
+    Urls,
+    /// A bridges file, and the key for its bridges that name none (KIRO_API_KEY,
+    /// `--api-key-file`), to read it again with.
+    File {
+        path: std::path::PathBuf,
+        fallback_key: Option<ApiKey>,
+    },
+}
+
+impl Source {
+    /// Read the bridges file again (a reload), keeping the shard's: None for `--url` bridges.
+    pub fn reload(&self, shard: Option<Shard>) -> Option<Result<Vec<Bridge>, UsageError>> {
+        match self {
+            Source::Urls => None,
+            Source::File { path, fallback_key } => Some(
+                crate::bridges::load(path, fallback_key.as_ref(), &|k| std::env::var(k).ok())
+                    .map(|b| crate::bridges::keep_shard(b, shard)),
+            ),
+        }
+    }
+}
+
 /// Settings shared by every command. Debug shows no secret (URLs redacted, keys hidden).
 #[derive(Clone)]
 pub struct Config {
     /// The first (often the only) bridge's URL and key.
     pub url: url::Url,
     pub api_key: Option<ApiKey>,
-    /// Every bridge the command was given (at least one).
+    /// Every bridge the command was given (after `--shard`: possibly none).
     pub bridges: Vec<Bridge>,
+    /// Where the bridges came from, to read them again (`watch` reloads a file).
+    pub source: Source,
+    pub shard: Option<Shard>,
     pub request_timeout: Duration,
     pub json: bool,
     pub verbose: u8,
@@ -68,6 +98,8 @@ impl std::fmt::Debug for Config {
             .field("url", &redact_url(&self.url))
             .field("api_key", &self.api_key)
             .field("bridges", &self.bridges)
+            .field("source", &self.source)
+            .field("shard", &self.shard)
             .field("request_timeout", &self.request_timeout)
             .field("json", &self.json)
             .field("verbose", &self.verbose)
@@ -83,10 +115,20 @@ impl Config {
         if let Some(k) = &fallback {
             crate::sanitize::register_secret(k.expose());
         }
-        let bridges = match &g.bridges {
+        let all = match &g.bridges {
             Some(path) => crate::bridges::load(path, fallback.as_ref(), &|k| std::env::var(k).ok())?,
             None if g.url.is_empty() => crate::bridges::from_urls(&[url_from_env()?], fallback.as_ref())?,
             None => crate::bridges::from_urls(&g.url, fallback.as_ref())?,
+        };
+        // The first bridge names the URL of one-bridge commands, even when a shard keeps none.
+        let (url, api_key) = (all[0].url.clone(), all[0].api_key.clone());
+        let bridges = crate::bridges::keep_shard(all, g.shard);
+        let source = match &g.bridges {
+            Some(path) => Source::File {
+                path: path.clone(),
+                fallback_key: fallback.clone(),
+            },
+            None => Source::Urls,
         };
         let short = bridges
             .iter()
@@ -113,9 +155,11 @@ impl Config {
             ));
         }
         Ok(Config {
-            url: bridges[0].url.clone(),
-            api_key: bridges[0].api_key.clone(),
+            url: bridges.first().map_or(url, |b| b.url.clone()),
+            api_key: bridges.first().map_or(api_key, |b| b.api_key.clone()),
             bridges,
+            source,
+            shard: g.shard,
             request_timeout: g.request_timeout,
             json: g.json,
             verbose: g.verbose,
@@ -137,8 +181,19 @@ fn url_from_env() -> Result<url::Url, UsageError> {
 }
 
 impl Config {
+    /// Shown as many bridges (a table, a board, a `bridge` field on every line): more than
+    /// one, or a bridges file or a shard, whose bridges may come and go.
+    pub fn many(&self) -> bool {
+        self.bridges.len() != 1 || matches!(self.source, Source::File { .. }) || self.shard.is_some()
+    }
+
     /// The command takes one bridge: refuse several.
     pub fn one_bridge(&self, command: &str) -> Result<(), UsageError> {
+        if self.shard.is_some() {
+            return Err(UsageError(format!(
+                "'{command}' talks to one bridge; --shard is for status and watch"
+            )));
+        }
         if self.bridges.len() > 1 {
             return Err(UsageError(format!(
                 "'{command}' talks to one bridge; {} were given (only status and watch take several)",

@@ -23,6 +23,7 @@ pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
         timeout: args.timeout,
         heartbeat: args.heartbeat,
         metrics: args.metrics,
+        metrics_histograms: args.metrics_histograms,
         max_in_flight: args.max_in_flight as usize,
     }
 }

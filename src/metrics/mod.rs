@@ -42,31 +42,58 @@ fn label(s: &str) -> String {
     out
 }
 
+/// A bridge's own labels (from its bridges file), after `bridge` on each of its series.
+type Extra = Vec<(String, String)>;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Bridge {
     bridge: String,
+    #[prometheus(flatten)]
+    extra: Extra,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BridgeState {
     bridge: String,
+    #[prometheus(flatten)]
+    extra: Extra,
     state: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BridgeVersion {
     bridge: String,
+    #[prometheus(flatten)]
+    extra: Extra,
     version: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BridgeKind {
     bridge: String,
+    #[prometheus(flatten)]
+    extra: Extra,
     kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShardLabels {
+    shard: String,
+    shards: String,
 }
 
 type FGauge = Gauge<f64, AtomicU64>;
 type Hist = Family<Bridge, Histogram, fn() -> Histogram>;
+
+/// What the exporter shows besides each bridge's series.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MetricsOptions {
+    /// A request-duration and a command-duration histogram per bridge (30 more lines each);
+    /// without, one of each for the whole fleet.
+    pub per_bridge_histograms: bool,
+    /// `--shard K/N`: shown as `kiro_poll_shard_info`.
+    pub shard: Option<(u32, u32)>,
+}
 
 const KIRO_STATES: [KiroState; 3] = [KiroState::Ready, KiroState::Busy, KiroState::Unavailable];
 const CIRCUIT: [(CircuitState, &str); 3] = [
@@ -91,6 +118,12 @@ struct Families {
     request_duration: Hist,
     circuit: Family<BridgeState, Gauge>,
     last_success: Family<Bridge, FGauge>,
+    /// Without per-bridge histograms: the fleet's, which every bridge's series feeds.
+    fleet_command_duration: Histogram,
+    fleet_request_duration: Histogram,
+    per_bridge_histograms: bool,
+    reload_ok: Gauge,
+    reload_at: FGauge,
 }
 
 fn command_buckets() -> Histogram {
@@ -106,7 +139,7 @@ fn request_buckets() -> Histogram {
 }
 
 impl Families {
-    fn register(r: &mut Registry) -> Families {
+    fn register(r: &mut Registry, opts: MetricsOptions) -> Families {
         let f = Families {
             up: Family::default(),
             state: Family::default(),
@@ -122,7 +155,13 @@ impl Families {
             request_duration: Family::new_with_constructor(request_buckets),
             circuit: Family::default(),
             last_success: Family::default(),
+            fleet_command_duration: command_buckets(),
+            fleet_request_duration: request_buckets(),
+            per_bridge_histograms: opts.per_bridge_histograms,
+            reload_ok: Gauge::default(),
+            reload_at: FGauge::default(),
         };
+        let per_bridge = opts.per_bridge_histograms;
         r.register(
             "kiro_bridge_up",
             "1 when the last poll of the bridge was answered",
@@ -153,11 +192,19 @@ impl Families {
             "Commands seen to finish",
             f.finished.clone(),
         );
-        r.register(
-            "kiro_bridge_command_duration_seconds",
-            "Observed durations of finished commands",
-            f.command_duration.clone(),
-        );
+        let help = "Observed durations of finished commands";
+        match per_bridge {
+            true => r.register(
+                "kiro_bridge_command_duration_seconds",
+                help,
+                f.command_duration.clone(),
+            ),
+            false => r.register(
+                "kiro_bridge_command_duration_seconds",
+                help,
+                f.fleet_command_duration.clone(),
+            ),
+        }
         r.register("kiro_poll_requests", "Status polls sent", f.requests.clone());
         r.register(
             "kiro_poll_not_modified",
@@ -174,11 +221,19 @@ impl Families {
             "Response body bytes received",
             f.bytes.clone(),
         );
-        r.register(
-            "kiro_poll_request_duration_seconds",
-            "Time from sending a poll to its answer or failure",
-            f.request_duration.clone(),
-        );
+        let help = "Time from sending a poll to its answer or failure";
+        match per_bridge {
+            true => r.register(
+                "kiro_poll_request_duration_seconds",
+                help,
+                f.request_duration.clone(),
+            ),
+            false => r.register(
+                "kiro_poll_request_duration_seconds",
+                help,
+                f.fleet_request_duration.clone(),
+            ),
+        }
         r.register(
             "kiro_poll_circuit_state",
             "1 for the circuit breaker's state, 0 for the others",
@@ -189,12 +244,38 @@ impl Families {
             "Unix time of the last answered poll",
             f.last_success.clone(),
         );
+        r.register(
+            "kiro_poll_config_last_reload_successful",
+            "1 when the last reading of the bridges file succeeded",
+            f.reload_ok.clone(),
+        );
+        r.register(
+            "kiro_poll_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful reading of the bridges file",
+            f.reload_at.clone(),
+        );
+        if let Some((k, n)) = opts.shard {
+            let info: Family<ShardLabels, Gauge> = Family::default();
+            let labels = ShardLabels {
+                shard: k.to_string(),
+                shards: n.to_string(),
+            };
+            info.get_or_create(&labels).set(1);
+            r.register(
+                "kiro_poll_shard_info",
+                "The shard of the bridges file this exporter watches (value always 1)",
+                info,
+            );
+        }
+        f.reload_ok.set(1);
         f
     }
 }
 
 /// One bridge's series, looked up once.
 struct Series {
+    /// Its `bridge` label and its own labels: every label set of its series starts so.
+    key: Bridge,
     name: String,
     up: Gauge,
     state: [Gauge; 3],
@@ -209,35 +290,92 @@ struct Series {
     circuit: [Gauge; 3],
     last_success: FGauge,
     version: Mutex<Option<String>>,
+    /// The kinds of failure counted, whose series go with the bridge.
+    kinds: Mutex<Vec<&'static str>>,
 }
 
 impl Series {
-    fn new(f: &Families, name: &str) -> Series {
-        let b = Bridge { bridge: label(name) };
+    fn new(f: &Families, name: &str, own: &[(String, String)]) -> Series {
+        let extra: Extra = own.iter().map(|(k, v)| (k.clone(), label(v))).collect();
+        let b = Bridge {
+            bridge: label(name),
+            extra,
+        };
         let st = |fam: &Family<BridgeState, Gauge>, state| {
             fam.get_or_create_owned(&BridgeState {
                 bridge: b.bridge.clone(),
+                extra: b.extra.clone(),
                 state,
             })
         };
+        let hist = |fam: &Hist, fleet: &Histogram| match f.per_bridge_histograms {
+            true => fam.get_or_create_owned(&b),
+            false => fleet.clone(),
+        };
         let s = Series {
+            key: b.clone(),
             name: b.bridge.clone(),
             up: f.up.get_or_create_owned(&b),
             state: KIRO_STATES.map(|k| st(&f.state, k.as_str())),
             available: f.available.get_or_create_owned(&b),
             busy: f.busy.get_or_create_owned(&b),
             finished: f.finished.get_or_create_owned(&b),
-            command_duration: f.command_duration.get_or_create_owned(&b),
+            command_duration: hist(&f.command_duration, &f.fleet_command_duration),
             requests: f.requests.get_or_create_owned(&b),
             not_modified: f.not_modified.get_or_create_owned(&b),
             bytes: f.bytes.get_or_create_owned(&b),
-            request_duration: f.request_duration.get_or_create_owned(&b),
+            request_duration: hist(&f.request_duration, &f.fleet_request_duration),
             circuit: CIRCUIT.map(|(_, n)| st(&f.circuit, n)),
             last_success: f.last_success.get_or_create_owned(&b),
             version: Mutex::new(None),
+            kinds: Mutex::new(Vec::new()),
         };
         s.circuit[0].set(1);
         s
+    }
+
+    fn with_state(&self, state: &'static str) -> BridgeState {
+        BridgeState {
+            bridge: self.key.bridge.clone(),
+            extra: self.key.extra.clone(),
+            state,
+        }
+    }
+
+    /// Take every series of this bridge out of the families (it left the bridges file).
+    fn remove(&self, f: &Families) {
+        let b = &self.key;
+        for fam in [&f.up, &f.available] {
+            fam.remove(b);
+        }
+        for fam in [&f.busy, &f.last_success] {
+            fam.remove(b);
+        }
+        for fam in [&f.finished, &f.requests, &f.not_modified, &f.bytes] {
+            fam.remove(b);
+        }
+        f.command_duration.remove(b);
+        f.request_duration.remove(b);
+        for k in KIRO_STATES {
+            f.state.remove(&self.with_state(k.as_str()));
+        }
+        for (_, n) in CIRCUIT {
+            f.circuit.remove(&self.with_state(n));
+        }
+        if let Some(v) = self.version.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            f.info.remove(&BridgeVersion {
+                bridge: b.bridge.clone(),
+                extra: b.extra.clone(),
+                version: v,
+            });
+        }
+        for kind in self.kinds.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            f.errors.remove(&BridgeKind {
+                bridge: b.bridge.clone(),
+                extra: b.extra.clone(),
+                kind,
+            });
+        }
     }
 }
 
@@ -262,22 +400,54 @@ impl Poll {
     }
 }
 
-/// The registry of a watch and the series of each of its bridges, by index.
+/// The registry of a watch and the series of each of its bridges, by the watch's index (a
+/// bridge removed by a reload leaves its index empty).
 pub struct Metrics {
     registry: Registry,
     families: Families,
-    bridges: Vec<Series>,
+    bridges: std::sync::RwLock<Vec<Option<Series>>>,
 }
 
 impl Metrics {
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Metrics {
+    /// The registry with the series of `bridges` (name and own labels), indexed from 0.
+    pub fn new<'a>(
+        bridges: impl IntoIterator<Item = (&'a str, &'a [(String, String)])>,
+        opts: MetricsOptions,
+    ) -> Metrics {
         let mut registry = Registry::default();
-        let families = Families::register(&mut registry);
-        let bridges = names.into_iter().map(|n| Series::new(&families, n)).collect();
+        let families = Families::register(&mut registry, opts);
+        let bridges = bridges
+            .into_iter()
+            .map(|(n, own)| Some(Series::new(&families, n, own)))
+            .collect();
         Metrics {
             registry,
             families,
-            bridges,
+            bridges: std::sync::RwLock::new(bridges),
+        }
+    }
+
+    /// A bridge a reload added: its series, at the next index (the watch's for it too).
+    pub fn add(&self, name: &str, own: &[(String, String)]) -> usize {
+        let mut bridges = self.bridges.write().unwrap_or_else(|p| p.into_inner());
+        bridges.push(Some(Series::new(&self.families, name, own)));
+        bridges.len() - 1
+    }
+
+    /// A bridge a reload removed: its series go.
+    pub fn remove(&self, i: usize) {
+        let mut bridges = self.bridges.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = bridges.get_mut(i).and_then(Option::take) {
+            s.remove(&self.families);
+        }
+    }
+
+    /// The bridges file was read again: `ok` whether it was good (then at `wall`).
+    pub fn reloaded(&self, ok: bool, wall: SystemTime) {
+        self.families.reload_ok.set(i64::from(ok));
+        if ok {
+            let unix = wall.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+            self.families.reload_at.set(unix.as_secs_f64());
         }
     }
 
@@ -291,7 +461,8 @@ impl Metrics {
         now: Instant,
         wall: SystemTime,
     ) {
-        let Some(s) = self.bridges.get(i) else { return };
+        let bridges = self.bridges.read().unwrap_or_else(|p| p.into_inner());
+        let Some(Some(s)) = bridges.get(i) else { return };
         s.requests.inc();
         s.request_duration.observe(poll.took.as_secs_f64());
         match poll.answer {
@@ -315,9 +486,14 @@ impl Metrics {
                 s.busy.set(0.0);
                 let key = BridgeKind {
                     bridge: s.name.clone(),
+                    extra: s.key.extra.clone(),
                     kind,
                 };
                 self.families.errors.get_or_create(&key).inc();
+                let mut kinds = s.kinds.lock().unwrap_or_else(|p| p.into_inner());
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
             }
         }
         for e in events {
@@ -350,12 +526,14 @@ impl Metrics {
             if let Some(old) = shown.take() {
                 self.families.info.remove(&BridgeVersion {
                     bridge: s.name.clone(),
+                    extra: s.key.extra.clone(),
                     version: old,
                 });
             }
             if let Some(v) = &version {
                 let key = BridgeVersion {
                     bridge: s.name.clone(),
+                    extra: s.key.extra.clone(),
                     version: v.clone(),
                 };
                 self.families.info.get_or_create(&key).set(1);
@@ -366,7 +544,8 @@ impl Metrics {
 
     /// The exposition: OpenMetrics text, or (`openmetrics` false) the Prometheus text format.
     pub fn encode(&self, openmetrics: bool) -> String {
-        let mut text = String::with_capacity(self.bridges.len() * 4096 + 4096);
+        let n = self.bridges.read().map_or(0, |b| b.len());
+        let mut text = String::with_capacity(n * 2048 + 4096);
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         if openmetrics {
@@ -422,6 +601,14 @@ mod tests {
         })
     }
 
+    fn metrics(names: &[&str], per_bridge_histograms: bool) -> Metrics {
+        let opts = MetricsOptions {
+            per_bridge_histograms,
+            shard: None,
+        };
+        Metrics::new(names.iter().map(|n| (*n, &[][..])), opts)
+    }
+
     /// A poll of 120 bytes answered in 3 ms.
     const OK: Poll = Poll {
         took: Duration::from_millis(3),
@@ -436,7 +623,7 @@ mod tests {
 
     #[test]
     fn a_bridge_that_goes_down_has_no_current_state() {
-        let m = Metrics::new(["b"]);
+        let m = metrics(&["b"], false);
         let t0 = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut e = Engine::new(EngineConfig::default(), t0);
@@ -460,7 +647,7 @@ mod tests {
 
     #[test]
     fn series_follow_the_engine() {
-        let m = Metrics::new(["b-1", "b\"2"]);
+        let m = metrics(&["b-1", "b\"2"], true);
         let t0 = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut e = Engine::new(EngineConfig::default(), t0);
@@ -504,12 +691,109 @@ mod tests {
     fn label_values_are_cut_to_128_characters_and_stay_distinct() {
         let a = format!("{}a", "v".repeat(199));
         let b = format!("{}b", "v".repeat(199));
-        let m = Metrics::new([a.as_str(), b.as_str()]);
+        let m = metrics(&[a.as_str(), b.as_str()], false);
         let text = m.encode(true);
         assert!(!text.contains(&"v".repeat(120)), "cut");
         assert_eq!(label(&a).chars().count(), 128);
         assert_ne!(label(&a), label(&b), "names that differ past the cut stay apart");
         assert_eq!(text.matches("kiro_bridge_up{").count(), 2, "two series: {text}");
+    }
+
+    /// Lines of the exposition that carry `bridge="name"`.
+    fn lines_of(text: &str, name: &str) -> usize {
+        let want = format!("bridge=\"{name}\"");
+        text.lines()
+            .filter(|l| !l.starts_with('#') && l.contains(&want))
+            .count()
+    }
+
+    #[test]
+    fn a_bridge_has_at_most_25_lines_unless_histograms_are_asked_for() {
+        let t0 = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for (per_bridge, most) in [(false, 25), (true, 60)] {
+            let m = metrics(&["b"], per_bridge);
+            let mut e = Engine::new(EngineConfig::default(), t0);
+            let events = answered(&mut e, t0, wall, status(KiroState::Busy, Some("x"), "1.0"));
+            m.observe(0, &e, OK, &events, t0, wall);
+            for kind in ["connect", "timeout", "http", "protocol"] {
+                let fail = Poll {
+                    took: Duration::from_secs(1),
+                    answer: Err(kind),
+                };
+                m.observe(0, &e, fail, &[], t0, wall);
+            }
+            let text = m.encode(false);
+            let n = lines_of(&text, "b");
+            assert!(
+                n <= most,
+                "{n} lines with per-bridge histograms {per_bridge}:\n{text}"
+            );
+            assert_eq!(
+                text.contains("kiro_poll_request_duration_seconds_count 5"),
+                !per_bridge,
+                "the fleet's histogram: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn own_labels_ride_on_every_series_and_a_removed_bridge_leaves_none() {
+        let t0 = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let team = vec![("team".to_owned(), "a\"b".to_owned())];
+        let opts = MetricsOptions {
+            per_bridge_histograms: true,
+            shard: Some((1, 3)),
+        };
+        let m = Metrics::new([("x", team.as_slice()), ("y", &[][..])], opts);
+        let mut e = Engine::new(EngineConfig::default(), t0);
+        let events = answered(&mut e, t0, wall, status(KiroState::Ready, None, "1.0"));
+        m.observe(0, &e, OK, &events, t0, wall);
+        m.observe(
+            0,
+            &e,
+            Poll {
+                took: Duration::ZERO,
+                answer: Err("connect"),
+            },
+            &[],
+            t0,
+            wall,
+        );
+        let text = m.encode(false);
+        assert!(
+            text.contains("kiro_bridge_up{bridge=\"x\",team=\"a\\\"b\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kiro_poll_shard_info{shard=\"1\",shards=\"3\"} 1"),
+            "{text}"
+        );
+        let with_x = lines_of(&text, "x");
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.contains("bridge=\"x\"") && l.contains("team="))
+                .count(),
+            with_x,
+            "every series of x has its label"
+        );
+        let z = m.add("z", &[]);
+        assert_eq!(z, 2);
+        m.remove(0);
+        let text = m.encode(false);
+        assert_eq!(lines_of(&text, "x"), 0, "x's series are gone: {text}");
+        assert!(lines_of(&text, "z") > 10 && lines_of(&text, "y") > 10);
+        m.observe(0, &e, OK, &events, t0, wall);
+        assert_eq!(
+            lines_of(&m.encode(false), "x"),
+            0,
+            "a late poll of a removed bridge adds none"
+        );
+        m.reloaded(false, wall);
+        assert!(m
+            .encode(false)
+            .contains("kiro_poll_config_last_reload_successful 0"));
     }
 
     #[test]

@@ -96,10 +96,11 @@ pub struct Exporter {
 impl Exporter {
     pub async fn start<'a>(
         addr: SocketAddr,
-        names: impl IntoIterator<Item = &'a str>,
+        bridges: impl IntoIterator<Item = (&'a str, &'a [(String, String)])>,
+        opts: super::MetricsOptions,
         quiet: bool,
     ) -> Result<Exporter, UsageError> {
-        let metrics = Arc::new(Metrics::new(names));
+        let metrics = Arc::new(Metrics::new(bridges, opts));
         let (local, server) = start(addr, Arc::clone(&metrics)).await?;
         if !quiet {
             crate::output::log_line(&format!("serving metrics on http://{local}/metrics"));

@@ -74,9 +74,8 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         client::Reuse::Keep,
     )?;
     let started = Instant::now();
-    let names = config.bridges.iter().map(|b| b.name.as_str());
-    let (view, exporter) = outputs(config, names, plan.metrics).await?;
-    let one = n == 1;
+    let (view, exporter) = outputs(config, plan).await?;
+    let one = !config.many();
     let view = match one {
         true => view,
         false => view.with_bridge_column(

@@ -7,18 +7,26 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::error::Exit;
 use crate::metrics::serve::Exporter;
+use crate::metrics::MetricsOptions;
 use crate::output::view::WatchView;
+use crate::plan::WatchPlan;
 use crate::stops::Screen;
 
 /// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
 /// With `-q` a watch that serves metrics prints nothing at all.
-pub async fn outputs<'a>(
-    config: &Config,
-    names: impl IntoIterator<Item = &'a str>,
-    metrics: Option<std::net::SocketAddr>,
-) -> anyhow::Result<(WatchView, Option<Exporter>)> {
-    let exporter = match metrics {
-        Some(addr) => Some(Exporter::start(addr, names, config.quiet).await?),
+pub async fn outputs(config: &Config, plan: &WatchPlan) -> anyhow::Result<(WatchView, Option<Exporter>)> {
+    let exporter = match plan.metrics {
+        Some(addr) => {
+            let opts = MetricsOptions {
+                per_bridge_histograms: plan.metrics_histograms,
+                shard: config.shard.map(|s| (s.index, s.count)),
+            };
+            let bridges = config
+                .bridges
+                .iter()
+                .map(|b| (b.name.as_str(), b.labels.as_slice()));
+            Some(Exporter::start(addr, bridges, opts, config.quiet).await?)
+        }
         None => None,
     };
     let view = WatchView::new(config);
