@@ -30,6 +30,7 @@ fn engine(plan: DemoPlan) -> EngineConfig {
 fn watch_plan(plan: DemoPlan, bridges: usize) -> WatchPlan {
     WatchPlan {
         engines: vec![engine(plan); bridges],
+        flags: Default::default(),
         until: Vec::new(),
         timeout: plan.timeout,
         heartbeat: None,

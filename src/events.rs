@@ -80,6 +80,16 @@ pub enum EventKind {
         status: Option<KiroState>,
         polls: u64,
     },
+    /// The bridges file was read again and the new set swapped in (no `bridge` field).
+    Reloaded {
+        added: Vec<String>,
+        removed: Vec<String>,
+        kept: usize,
+    },
+    /// The bridges file was read again and is broken: the last good set goes on.
+    ReloadFailed {
+        message: String,
+    },
     Summary {
         polls: u64,
         not_modified: u64,
@@ -105,6 +115,8 @@ impl EventKind {
             EventKind::Circuit { .. } => "circuit",
             EventKind::Stall { .. } => "stall",
             EventKind::Heartbeat { .. } => "heartbeat",
+            EventKind::Reloaded { .. } => "reloaded",
+            EventKind::ReloadFailed { .. } => "reload_failed",
             EventKind::Summary { .. } => "summary",
         }
     }
@@ -183,6 +195,18 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"type":"circuit","at":"2025-11-23T02:28:47.123Z","state":"half_open"}"#
+        );
+        let e = Event {
+            at: at(),
+            kind: EventKind::Reloaded {
+                added: vec!["b".into()],
+                removed: vec![],
+                kept: 2,
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"type":"reloaded","at":"2025-11-23T02:28:47.123Z","added":["b"],"removed":[],"kept":2}"#
         );
     }
 }

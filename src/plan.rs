@@ -5,13 +5,55 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::bridges::Intervals;
 use crate::engine::{EngineConfig, Until};
+
+/// The watch flags that set a bridge's engine, as given (None: not given): what a bridge that
+/// a reload adds is built with, as the first ones were.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineFlags {
+    pub interval_ready: Option<Duration>,
+    pub interval_busy: Option<Duration>,
+    pub interval_unavailable: Option<Duration>,
+    pub interval_error: Option<Duration>,
+    pub max_backoff: Option<Duration>,
+    pub stall_after: Option<Duration>,
+    pub count: Option<u64>,
+}
+
+impl EngineFlags {
+    /// One bridge's engine policy: a flag given wins, then what the bridges file set for it
+    /// (its own, then `[defaults]`), then PRODUCT.md's defaults.
+    pub fn engine(&self, file: &Intervals) -> EngineConfig {
+        let d = EngineConfig::default();
+        let pick = |flag: Option<Duration>, file: Option<Duration>, default| flag.or(file).unwrap_or(default);
+        let max_backoff = pick(self.max_backoff, file.max_backoff, d.max_backoff);
+        EngineConfig {
+            interval_ready: pick(self.interval_ready, file.interval_ready, d.interval_ready),
+            interval_busy: pick(self.interval_busy, file.interval_busy, d.interval_busy),
+            interval_unavailable: pick(
+                self.interval_unavailable,
+                file.interval_unavailable,
+                d.interval_unavailable,
+            ),
+            interval_error: pick(self.interval_error, file.interval_error, d.interval_error),
+            max_backoff,
+            breaker_recovery: max_backoff,
+            backoff_base: Duration::from_secs(5).min(max_backoff),
+            stall_after: pick(self.stall_after, file.stall_after, d.stall_after),
+            count: self.count,
+            ..d
+        }
+    }
+}
 
 /// A watch of one bridge or many: each bridge's engine, and what the watch judges across them.
 #[derive(Debug, Clone)]
 pub struct WatchPlan {
     /// Each bridge's engine policy, in the order of `Config::bridges`.
     pub engines: Vec<EngineConfig>,
+    /// How the engine of a bridge a reload adds is built.
+    pub flags: EngineFlags,
     /// Done when every bridge is in one of these states at once.
     pub until: Vec<Until>,
     /// Give up this long after the start.

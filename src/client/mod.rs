@@ -93,8 +93,25 @@ pub fn for_bridges(
     reuse: Reuse,
 ) -> anyhow::Result<Vec<BridgeClient>> {
     let tls = bridges.iter().any(|b| b.url.scheme() == "https");
+    let http = shared_http(request_timeout, tls, reuse)?;
+    for_bridges_on(&http, bridges, request_timeout, verbose)
+}
+
+/// The one HTTP client that bridges' clients share. `tls`: load the trust roots (some bridge
+/// is https, or a reload may bring one).
+pub fn shared_http(request_timeout: Duration, tls: bool, reuse: Reuse) -> anyhow::Result<reqwest::Client> {
     let idle = if reuse == Reuse::Keep { 2 } else { 0 };
-    let http = http_client_keeping(request_timeout, tls, idle)?;
+    http_client_keeping(request_timeout, tls, idle)
+}
+
+/// Clients for `bridges` on the shared `http`.
+pub fn for_bridges_on(
+    http: &reqwest::Client,
+    bridges: &[crate::bridges::Bridge],
+    request_timeout: Duration,
+    verbose: u8,
+) -> anyhow::Result<Vec<BridgeClient>> {
+    let one = bridges.len() == 1;
     bridges
         .iter()
         .map(|b| {
@@ -104,8 +121,13 @@ pub fn for_bridges(
                 request_timeout,
                 verbose,
             };
-            BridgeClient::with_http(http.clone(), opts)
-                .map_err(|e| crate::error::UsageError(format!("bridge {}: {e:#}", b.name)).into())
+            BridgeClient::with_http(http.clone(), opts).map_err(|e| {
+                let msg = match one {
+                    true => format!("{e:#}"),
+                    false => format!("bridge {}: {e:#}", b.name),
+                };
+                crate::error::UsageError(msg).into()
+            })
         })
         .collect()
 }

@@ -2,23 +2,21 @@
 //! the bridges file set for that bridge (or its `[defaults]`), then PRODUCT.md's defaults. The
 //! only place that reads clap's argument types after `Config::resolve`.
 
-use std::time::Duration;
-
 use super::Config;
-use crate::bridges::Intervals;
 use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, WatchArgs};
-use crate::engine::EngineConfig;
 use crate::error::UsageError;
-use crate::plan::{DemoPlan, Etag, ExecPlan, MockPlan, WatchPlan};
+use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, MockPlan, WatchPlan};
 
 /// The plan of `watch` over the configured bridges (one or many).
 pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
+    let flags = flags(args);
     WatchPlan {
         engines: config
             .bridges
             .iter()
-            .map(|b| engine(args, &b.intervals))
+            .map(|b| flags.engine(&b.intervals))
             .collect(),
+        flags,
         until: args.until.iter().map(|&u| u.into()).collect(),
         timeout: args.timeout,
         heartbeat: args.heartbeat,
@@ -28,26 +26,16 @@ pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
     }
 }
 
-/// One bridge's engine policy.
-fn engine(args: &WatchArgs, file: &Intervals) -> EngineConfig {
-    let d = EngineConfig::default();
-    let pick = |flag: Option<Duration>, file: Option<Duration>, default| flag.or(file).unwrap_or(default);
-    let max_backoff = pick(args.max_backoff, file.max_backoff, d.max_backoff);
-    EngineConfig {
-        interval_ready: pick(args.interval_ready, file.interval_ready, d.interval_ready),
-        interval_busy: pick(args.interval_busy, file.interval_busy, d.interval_busy),
-        interval_unavailable: pick(
-            args.interval_unavailable,
-            file.interval_unavailable,
-            d.interval_unavailable,
-        ),
-        interval_error: pick(args.interval_error, file.interval_error, d.interval_error),
-        max_backoff,
-        breaker_recovery: max_backoff,
-        backoff_base: Duration::from_secs(5).min(max_backoff),
-        stall_after: pick(args.stall_after, file.stall_after, d.stall_after),
+/// The engine flags as given.
+fn flags(args: &WatchArgs) -> EngineFlags {
+    EngineFlags {
+        interval_ready: args.interval_ready,
+        interval_busy: args.interval_busy,
+        interval_unavailable: args.interval_unavailable,
+        interval_error: args.interval_error,
+        max_backoff: args.max_backoff,
+        stall_after: args.stall_after,
         count: args.count,
-        ..d
     }
 }
 
@@ -111,8 +99,10 @@ fn etag(mode: EtagMode) -> Etag {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bridges::Intervals;
     use crate::cli::{Cli, Command};
     use clap::Parser;
+    use std::time::Duration;
 
     fn watch_args(extra: &[&str]) -> WatchArgs {
         let argv = ["kiro-poll", "watch"].iter().chain(extra).copied();
@@ -129,11 +119,11 @@ mod tests {
             interval_busy: Some(Duration::from_secs(4)),
             ..Intervals::default()
         };
-        let e = engine(&watch_args(&["--interval-busy", "1s"]), &file);
+        let e = flags(&watch_args(&["--interval-busy", "1s"])).engine(&file);
         assert_eq!(e.interval_busy, Duration::from_secs(1), "the flag");
         assert_eq!(e.interval_ready, Duration::from_secs(3), "the file");
         assert_eq!(e.interval_unavailable, Duration::from_secs(30), "the default");
-        let e = engine(&watch_args(&["--max-backoff", "2s"]), &Intervals::default());
+        let e = flags(&watch_args(&["--max-backoff", "2s"])).engine(&Intervals::default());
         assert_eq!(e.backoff_base, Duration::from_secs(2), "never above the cap");
     }
 

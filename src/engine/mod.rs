@@ -61,6 +61,11 @@ impl Engine {
         }
     }
 
+    /// New policy (a reload changed the bridge's intervals): from its next poll on.
+    pub fn reconfigure(&mut self, cfg: EngineConfig) {
+        self.cfg = cfg;
+    }
+
     /// The ready interval: what a fleet spreads first polls across.
     pub fn first_interval(&self) -> Duration {
         self.cfg.interval_ready

@@ -60,6 +60,12 @@ impl Lanes {
         }
     }
 
+    /// Room for a bridge a reload added, at the next index.
+    pub fn add(&mut self) -> usize {
+        self.flying.push(None);
+        self.flying.len() - 1
+    }
+
     /// Most polls of failing bridges in flight at once.
     pub fn failing_cap(&self) -> usize {
         self.failing_cap

@@ -5,5 +5,6 @@
 //! one bridge as for ten thousand.
 
 pub mod lanes;
+pub mod members;
 pub mod queue;
 pub mod roster;

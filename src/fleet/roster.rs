@@ -32,12 +32,16 @@ struct Seen {
     stopped: Option<Stopped>,
     last_change: Option<Instant>,
     met: bool,
+    /// Removed by a reload: counts for nothing.
+    gone: bool,
 }
 
 #[derive(Debug)]
 pub struct Roster {
     until: Vec<Until>,
     seen: Vec<Seen>,
+    /// Bridges not gone.
+    live: usize,
     met: usize,
     stopped: usize,
 }
@@ -47,9 +51,34 @@ impl Roster {
         Roster {
             until,
             seen: vec![Seen::default(); bridges],
+            live: bridges,
             met: 0,
             stopped: 0,
         }
+    }
+
+    /// A bridge a reload added, at the next index.
+    pub fn add(&mut self) -> usize {
+        self.seen.push(Seen::default());
+        self.live += 1;
+        self.seen.len() - 1
+    }
+
+    /// A bridge a reload removed: the rest are judged without it.
+    pub fn remove(&mut self, i: usize) {
+        let seen = &mut self.seen[i];
+        if seen.gone {
+            return;
+        }
+        seen.gone = true;
+        self.live -= 1;
+        self.met -= usize::from(seen.met);
+        self.stopped -= usize::from(seen.stopped.is_some());
+    }
+
+    /// Whether a reload removed bridge `i`.
+    pub fn gone(&self, i: usize) -> bool {
+        self.seen[i].gone
     }
 
     pub fn until(&self) -> &[Until] {
@@ -78,6 +107,9 @@ impl Roster {
         now: Instant,
     ) -> Option<End> {
         let seen = &mut self.seen[i];
+        if seen.gone {
+            return None;
+        }
         if reaction.events.iter().any(|e| e.kind.is_change()) {
             seen.last_change = Some(now);
         }
@@ -102,7 +134,7 @@ impl Roster {
                 self.met -= 1;
             }
         }
-        let n = self.seen.len();
+        let n = self.live;
         match self.until.first() {
             // `--until` can no longer hold for every bridge: end now, as one bridge does.
             Some(_) if rejected => Some(End::Fatal),
@@ -234,6 +266,33 @@ mod tests {
         // Without --until a rejected bridge only stops itself.
         let mut r = Roster::new(2, Vec::new());
         assert_eq!(r.after(0, None, &ended(End::Fatal), t0), None);
+    }
+
+    #[test]
+    fn a_reload_changes_who_must_be_there() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(2, vec![Until::Ready]);
+        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
+        let c = r.add();
+        assert_eq!(c, 2);
+        assert_eq!(
+            r.after(1, Some(Ready), &quiet(), t0),
+            None,
+            "the added one is waited for"
+        );
+        r.remove(2);
+        r.remove(2);
+        assert!(r.gone(2));
+        assert_eq!(
+            r.after(2, Some(Ready), &quiet(), t0),
+            None,
+            "a removed one counts for nothing"
+        );
+        r.remove(1);
+        assert_eq!(
+            r.after(0, Some(Ready), &quiet(), t0),
+            Some(End::Until(Until::Ready))
+        );
     }
 
     #[test]

@@ -442,6 +442,17 @@ impl Metrics {
         }
     }
 
+    /// A kept bridge whose own labels changed: its series anew under the new labels.
+    pub fn relabel(&self, i: usize, name: &str, own: &[(String, String)]) {
+        let mut bridges = self.bridges.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = bridges.get_mut(i) {
+            if let Some(old) = slot.take() {
+                old.remove(&self.families);
+            }
+            *slot = Some(Series::new(&self.families, name, own));
+        }
+    }
+
     /// The bridges file was read again: `ok` whether it was good (then at `wall`).
     pub fn reloaded(&self, ok: bool, wall: SystemTime) {
         self.families.reload_ok.set(i64::from(ok));

@@ -141,6 +141,11 @@ impl WatchView {
         self.tagged(Some(bridge), e, None)
     }
 
+    /// Print an event of the whole fleet (a reload): no `bridge` field, `all` in the column.
+    pub fn fleet_event(&mut self, e: &Event) -> io::Result<()> {
+        self.tagged(None, e, None)
+    }
+
     /// Print the overall summary of a fleet of `bridges`.
     pub fn overall_summary(&mut self, e: &Event, bridges: usize) -> io::Result<()> {
         self.tagged(None, e, Some(bridges))
@@ -369,6 +374,22 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
             ms(*duration_ms),
             clean(reason)
         ),
+        EventKind::Reloaded { added, removed, kept } => {
+            let mut s = format!("{} kept", count(*kept as u64, "bridge"));
+            if !added.is_empty() {
+                s.push_str(&format!(" {}", p.good(&list(added, "+"))));
+            }
+            if !removed.is_empty() {
+                s.push_str(&format!(" {}", p.bad(&list(removed, "-"))));
+            }
+            s
+        }
+        EventKind::ReloadFailed { message } => {
+            format!(
+                "{} the last good bridges go on",
+                p.bad(&format!("{}:", clean(message)))
+            )
+        }
         _ => bridge_details(kind, p).unwrap_or_default(),
     }
 }
@@ -393,7 +414,9 @@ fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
     };
     let name_col = format!("{:<16}", e.kind.name());
     let name_col = match &e.kind {
-        EventKind::Unreachable { .. } | EventKind::Stall { .. } => p.bad(&name_col),
+        EventKind::Unreachable { .. } | EventKind::Stall { .. } | EventKind::ReloadFailed { .. } => {
+            p.bad(&name_col)
+        }
         EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
         _ => p.bold(&name_col),
     };

@@ -9,13 +9,16 @@
 pub mod ending;
 mod flying;
 mod outputs;
+mod reload;
 
+use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use crate::bridges::Bridge;
 use crate::client::{self, BridgeClient, StatusFetch};
-use crate::config::Config;
+use crate::config::{Config, Source};
 use crate::engine::schedule::later;
 use crate::engine::{Counters, End, Engine, Failure, Reaction, Received};
 use crate::error::BridgeError;
@@ -27,7 +30,7 @@ use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
-use crate::plan::WatchPlan;
+use crate::plan::{EngineFlags, WatchPlan};
 use crate::stops::{Interrupt, Stops};
 use crate::units::{count, MAX_DURATION};
 use flying::Flying;
@@ -36,11 +39,18 @@ use outputs::{close, closed, outputs};
 /// What a poll in flight comes to: which bridge, what it answered, after how long.
 type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
 
-/// What the loop works with; bridge `i` is `names[i]`, `engines[i]`, `clients[i]`.
-struct Watch<'a> {
-    names: Vec<String>,
+/// What the loop works with; bridge `i` is `bridges[i]`, `engines[i]`, `clients[i]`. A bridge
+/// a reload removed keeps its index (the roster says it is gone); one it added gets the next.
+struct Watch {
+    bridges: Vec<Bridge>,
     engines: Vec<Engine>,
-    clients: &'a [BridgeClient],
+    clients: Vec<Rc<BridgeClient>>,
+    /// The one HTTP client every bridge's client is on, for the bridges a reload adds.
+    http: reqwest::Client,
+    request_timeout: Duration,
+    verbose: u8,
+    /// How a bridge a reload adds gets its engine.
+    flags: EngineFlags,
     roster: Roster,
     view: WatchView,
     /// One bridge: its lines carry no bridge field or column, and a status line, not a board.
@@ -67,12 +77,11 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
             crate::output::log_line(&warning);
         }
     }
-    let clients = client::for_bridges(
-        &config.bridges,
-        config.request_timeout,
-        config.verbose,
-        client::Reuse::Keep,
-    )?;
+    // A file read again may bring https bridges: then the trust roots are loaded from the start.
+    let reloadable = matches!(config.source, Source::File { .. });
+    let tls = reloadable || config.bridges.iter().any(|b| b.url.scheme() == "https");
+    let http = client::shared_http(config.request_timeout, tls, client::Reuse::Keep)?;
+    let clients = client::for_bridges_on(&http, &config.bridges, config.request_timeout, config.verbose)?;
     let started = Instant::now();
     let (view, exporter) = outputs(config, plan).await?;
     let one = !config.many();
@@ -88,13 +97,17 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         ),
     };
     let mut watch = Watch {
-        names: config.bridges.iter().map(|b| b.name.clone()).collect(),
+        bridges: config.bridges.clone(),
         engines: plan
             .engines
             .iter()
             .map(|e| Engine::new(e.clone(), started.into_std()))
             .collect(),
-        clients: &clients,
+        clients: clients.into_iter().map(Rc::new).collect(),
+        http,
+        request_timeout: config.request_timeout,
+        verbose: config.verbose,
+        flags: plan.flags,
         roster: Roster::new(n, plan.until.clone()),
         view,
         one,
@@ -109,7 +122,8 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         .timeout
         .map(|t| Instant::from_std(later(started.into_std(), t)));
     let mut stops = Stops::install(deadline)?;
-    let end = watch.poll_loop(&mut stops, plan.heartbeat).await?;
+    let mut reloader = reload::Reloader::for_source(&config.source, config.shard);
+    let end = watch.poll_loop(&mut stops, &mut reloader, plan.heartbeat).await?;
     watch.finish(config, plan, end)
 }
 
@@ -144,8 +158,13 @@ fn react(
     }
 }
 
-impl<'a> Watch<'a> {
-    async fn poll_loop(&mut self, stops: &mut Stops, heartbeat: Option<Duration>) -> anyhow::Result<End> {
+impl Watch {
+    async fn poll_loop(
+        &mut self,
+        stops: &mut Stops,
+        reloader: &mut Option<reload::Reloader>,
+        heartbeat: Option<Duration>,
+    ) -> anyhow::Result<End> {
         let n = self.engines.len();
         for (i, engine) in self.engines.iter().enumerate() {
             let first = queue::first_poll(self.started.into_std(), i, n, engine.first_interval());
@@ -154,7 +173,7 @@ impl<'a> Watch<'a> {
         let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
         // A heartbeat only where nothing else shows life: stdout not a terminal.
         let heartbeat = heartbeat.filter(|_| self.view.mode() != Mode::Live);
-        let mut flying: Flying<'a, Polled> = Flying::new();
+        let mut flying: Flying<'static, Polled> = Flying::new();
         // Redraws of the live line or board, 4 a second so the whole-second countdown is never
         // late; only when there is one.
         let live = self.view.has_status_line();
@@ -176,14 +195,19 @@ impl<'a> Watch<'a> {
                 Instant::from_std(later(last_line, h))
             });
             let give_up = self.lanes.give_up_at().map_or(far, Instant::from_std);
-            let wake = due.min(beat_at).min(give_up).min(stops.deadline());
+            let reload_at = reloader.as_ref().and_then(|r| r.due()).unwrap_or(far);
+            let wake = due.min(beat_at).min(give_up).min(reload_at).min(stops.deadline());
+            let file_changed = reload::watcher(reloader);
             if timer_at != Some(wake) {
                 timer.as_mut().reset(wake);
                 timer_at = Some(wake);
             }
             tokio::select! {
                 biased;
-                sig = stops.recv() => match stops.on_signal(sig, &mut self.view) {
+                sig = stops.recv() => match reload::on_hangup(sig, reloader) {
+                    // A hang-up reads the bridges file again, as Prometheus's does.
+                    true => {}
+                    false => match stops.on_signal(sig, &mut self.view) {
                     Some(Interrupt::Ends(end)) => return Ok(end),
                     // Back from Ctrl-Z: the timers waited on are stale, so poll at once.
                     Some(Interrupt::Continued) => {
@@ -191,7 +215,18 @@ impl<'a> Watch<'a> {
                         self.redraw();
                     }
                     None => {}
+                    },
                 },
+                _ = reload::changed(file_changed.as_deref()) => {
+                    if let Some(r) = reloader.as_mut() {
+                        r.debounce(Instant::now());
+                    }
+                }
+                read = reload::read(reloader) => {
+                    if let Some(read) = read {
+                        self.apply_reload(read)?;
+                    }
+                }
                 _ = &mut timer => {
                     // Spent: the next iteration sets it again.
                     timer_at = None;
@@ -201,6 +236,11 @@ impl<'a> Watch<'a> {
                     }
                     if now >= give_up {
                         self.give_up_slots();
+                    }
+                    if now >= reload_at {
+                        if let Some(r) = reloader.as_mut() {
+                            r.start();
+                        }
                     }
                     if now >= due {
                         self.start_due(&mut flying)?;
@@ -229,7 +269,7 @@ impl<'a> Watch<'a> {
     fn emit(&mut self, i: usize, e: &Event) -> std::io::Result<()> {
         match self.one {
             true => self.view.event(e),
-            false => self.view.bridge_event(&self.names[i], e),
+            false => self.view.bridge_event(&self.bridges[i].name, e),
         }
     }
 
@@ -247,9 +287,13 @@ impl<'a> Watch<'a> {
     }
 
     /// Start every due poll there is room for.
-    fn start_due(&mut self, flying: &mut Flying<'a, Polled>) -> anyhow::Result<()> {
+    fn start_due(&mut self, flying: &mut Flying<'static, Polled>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
         while let Some((due, i, failing)) = self.lanes.pop_due(now) {
+            if self.roster.gone(i) {
+                // A reload removed it while it waited.
+                continue;
+            }
             let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
                 // Not yet due by its engine (an open circuit): back in its lane.
                 self.lanes
@@ -263,7 +307,7 @@ impl<'a> Watch<'a> {
             for e in &events {
                 self.emit(i, e)?;
             }
-            let client = &self.clients[i];
+            let client = Rc::clone(&self.clients[i]);
             let Some(patient) = first.then(|| self.first_poll(i)) else {
                 flying.push(Box::pin(async move {
                     let sent = std::time::Instant::now();
@@ -276,7 +320,7 @@ impl<'a> Watch<'a> {
                 let sent = std::time::Instant::now();
                 let res = tokio::select! {
                     res = client.status() => res,
-                    Ok(()) = patient => Err(gave_up(client)),
+                    Ok(()) = patient => Err(gave_up(&client)),
                 };
                 (i, res, sent.elapsed())
             }));
@@ -313,6 +357,10 @@ impl<'a> Watch<'a> {
     ) -> anyhow::Result<Option<End>> {
         self.lanes.finished(i);
         self.give_up[i] = None;
+        if self.roster.gone(i) {
+            // Its answer came after a reload removed it.
+            return Ok(None);
+        }
         let now = Instant::now().into_std();
         let answer = metrics::Poll::of(&res, took);
         let engine = &mut self.engines[i];
@@ -327,7 +375,7 @@ impl<'a> Watch<'a> {
             Some(End::Fatal) if self.one => self.fatal = error,
             Some(End::Fatal) if end.is_none() => {
                 let why = error.map_or_else(|| "authentication rejected".into(), |e| e.short());
-                crate::output::log_line(&format!("{}: {why}; no longer polled", self.names[i]));
+                crate::output::log_line(&format!("{}: {why}; no longer polled", self.bridges[i].name));
             }
             Some(_) => {}
             // A bridge whose poll failed waits in the failing lane, with its bounded share.
@@ -343,9 +391,14 @@ impl<'a> Watch<'a> {
         Ok(end)
     }
 
+    /// The bridges watched now (not removed by a reload).
+    fn live(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.engines.len()).filter(|&i| !self.roster.gone(i))
+    }
+
     fn heartbeats(&mut self) -> anyhow::Result<()> {
         let wall = SystemTime::now();
-        for i in 0..self.engines.len() {
+        for i in self.live().collect::<Vec<_>>() {
             let beat = self.engines[i].heartbeat(wall);
             self.emit(i, &beat)?;
         }
@@ -358,9 +411,10 @@ impl<'a> Watch<'a> {
             self.view.redraw(&self.engines[0], now);
             return;
         }
-        let rows: Vec<Row<'_>> = (0..self.engines.len())
+        let rows: Vec<Row<'_>> = self
+            .live()
             .map(|i| Row {
-                name: &self.names[i],
+                name: &self.bridges[i].name,
                 engine: &self.engines[i],
                 last_change: self.roster.last_change(i),
                 stopped: self.roster.stopped(i).is_some(),
@@ -398,7 +452,8 @@ impl<'a> Watch<'a> {
         let now = Instant::now().into_std();
         let wall = SystemTime::now();
         let mut total = Counters::default();
-        for i in 0..self.engines.len() {
+        let live: Vec<usize> = self.live().collect();
+        for &i in &live {
             let own = self.roster.stopped(i).map_or(end, Stopped::end);
             let summary = self.engines[i].summary(now, wall, own);
             self.emit(i, &summary)?;
@@ -407,25 +462,29 @@ impl<'a> Watch<'a> {
         if !self.one {
             let took = now.saturating_duration_since(self.started.into_std());
             let overall = crate::engine::summary(total, took, wall, end);
-            self.view.overall_summary(&overall, self.engines.len())?;
+            self.view.overall_summary(&overall, live.len())?;
         }
-        let n = self.engines.len();
+        let n = live.len();
         let fatal = self.fatal.take();
         let until = self.roster.until();
         let result = ending::exit(ending::Ended {
             end,
             bridges: n,
             answered: total.answered,
-            rejected: (0..n)
+            rejected: live
+                .iter()
+                .copied()
                 .filter(|&i| self.roster.stopped(i) == Some(Stopped::Auth))
-                .map(|i| self.names[i].as_str())
+                .map(|i| self.bridges[i].name.as_str())
                 .collect(),
             fatal,
             timeout: plan.timeout,
             until,
-            waiting: (0..n)
+            waiting: live
+                .iter()
+                .copied()
                 .filter(|&i| self.one || !self.roster.met(i))
-                .map(|i| (self.names[i].as_str(), self.engines[i].last_seen(now)))
+                .map(|i| (self.bridges[i].name.as_str(), self.engines[i].last_seen(now)))
                 .collect(),
         });
         close(self.view);

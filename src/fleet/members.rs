@@ -1,0 +1,59 @@
+//! What a reload of the bridges file does to the watched set, pure: a bridge of the new file
+//! with the name and URL of one watched now is kept (its engine, ETag, counters and series go
+//! on); every other bridge of the new file is added; every watched bridge not kept is removed.
+//! A bridge whose URL changed under the same name is removed and added: it is another bridge.
+
+use rustc_hash::FxHashMap;
+
+/// The outcome of comparing the watched bridges with a new file's.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// (slot of the watched bridge, index in the new file).
+    pub kept: Vec<(usize, usize)>,
+    /// Indexes in the new file.
+    pub added: Vec<usize>,
+    /// Slots of watched bridges.
+    pub removed: Vec<usize>,
+}
+
+/// `watched`: (slot, name, URL) of every bridge watched now; `new`: (name, URL) of the new
+/// file's bridges, in its order.
+pub fn diff<'a>(
+    watched: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
+    new: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Diff {
+    let mut by_name: FxHashMap<&str, (usize, &str)> = watched
+        .into_iter()
+        .map(|(slot, name, url)| (name, (slot, url)))
+        .collect();
+    let mut d = Diff::default();
+    for (i, (name, url)) in new.into_iter().enumerate() {
+        match by_name.get(name) {
+            Some(&(slot, old)) if old == url => {
+                by_name.remove(name);
+                d.kept.push((slot, i));
+            }
+            _ => d.added.push(i),
+        }
+    }
+    d.removed = by_name.into_values().map(|(slot, _)| slot).collect();
+    d.removed.sort_unstable();
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_added_removed_and_a_moved_url_is_another_bridge() {
+        let watched = [(0, "a", "http://a"), (1, "b", "http://b"), (3, "c", "http://c")];
+        let new = [("c", "http://c"), ("b", "http://b2"), ("d", "http://d")];
+        let d = diff(watched, new);
+        assert_eq!(d.kept, vec![(3, 0)]);
+        assert_eq!(d.added, vec![1, 2], "b under a new URL, and d");
+        assert_eq!(d.removed, vec![0, 1]);
+        assert_eq!(diff([], [("x", "u")]).added, vec![0]);
+        assert_eq!(diff([(5, "x", "u")], []).removed, vec![5]);
+    }
+}

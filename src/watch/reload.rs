@@ -1,0 +1,298 @@
+//! Reading the bridges file again while the watch runs: when the file changes (the `notify`
+//! crate watches its directory, so an editor that replaces the file by a rename, or a
+//! Kubernetes ConfigMap's symlink swap, is seen too; changes are gathered for 250 ms) and on
+//! SIGHUP, as Prometheus and blackbox_exporter do. The file is read and checked whole on a
+//! blocking thread; only a good one is swapped in, by `Watch::apply_reload`: kept bridges go
+//! on untouched, new ones start (their first polls spread), removed ones stop and their series
+//! go. A broken one is a `reload_failed` event and the last good set goes on.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::Watch;
+use crate::bridges::shard::Shard;
+use crate::bridges::Bridge;
+use crate::config::Source;
+use crate::events::{Event, EventKind};
+use crate::fleet::members;
+use crate::fleet::queue;
+use crate::platform::Sig;
+
+/// How long changes to the file are gathered before it is read.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// A reading of the file: the bridges of a good one (kept by the shard), or why it is broken;
+/// None when a change left its text as it was.
+type Read = Option<Result<Vec<Bridge>, String>>;
+
+pub struct Reloader {
+    source: Source,
+    shard: Option<Shard>,
+    /// Told by the file watcher's thread; None when the file cannot be watched (SIGHUP still
+    /// reloads).
+    changed: Option<Arc<Notify>>,
+    _watcher: Option<notify::RecommendedWatcher>,
+    /// When a change has settled and the file is to be read.
+    due: Option<Instant>,
+    /// A reading in progress.
+    reading: Option<JoinHandle<Read>>,
+    /// A hash of the text last read, so a change that changed nothing reports nothing.
+    last: Arc<std::sync::Mutex<Option<u64>>>,
+    /// A reading forced by SIGHUP reports even an unchanged file.
+    forced: bool,
+}
+
+impl Reloader {
+    /// A reloader for a bridges file; None for `--url` bridges.
+    pub fn for_source(source: &Source, shard: Option<Shard>) -> Option<Reloader> {
+        let Source::File { path, .. } = source else {
+            return None;
+        };
+        let (watcher, changed) = match watch_file(path) {
+            Ok((w, n)) => (Some(w), Some(n)),
+            Err(e) => {
+                crate::output::log_line(&format!(
+                    "warning: cannot watch {} for changes ({e}); SIGHUP reads it again",
+                    path.display()
+                ));
+                (None, None)
+            }
+        };
+        let last = std::fs::read(path).ok().map(|t| hash(&t));
+        Some(Reloader {
+            source: source.clone(),
+            shard,
+            changed,
+            _watcher: watcher,
+            due: None,
+            reading: None,
+            last: Arc::new(std::sync::Mutex::new(last)),
+            forced: false,
+        })
+    }
+
+    pub fn due(&self) -> Option<Instant> {
+        self.due
+    }
+
+    /// The file changed: read it once the changes settle.
+    pub fn debounce(&mut self, now: Instant) {
+        self.due = Some(now + SETTLE);
+    }
+
+    /// Read the file now, on a blocking thread (a reading in progress goes on; the change is
+    /// read after it).
+    pub fn start(&mut self) {
+        if self.reading.is_some() {
+            self.due = Some(Instant::now() + SETTLE);
+            return;
+        }
+        self.due = None;
+        let (source, shard, last) = (self.source.clone(), self.shard, Arc::clone(&self.last));
+        let forced = std::mem::take(&mut self.forced);
+        self.reading = Some(tokio::task::spawn_blocking(move || {
+            read_file(&source, shard, &last, forced)
+        }));
+    }
+}
+
+/// A SIGHUP, when the bridges file can be read again: read it (true); else false, and the
+/// signal goes on to end the watch as it always did.
+pub fn on_hangup(sig: Sig, reloader: &mut Option<Reloader>) -> bool {
+    match (sig, reloader) {
+        (Sig::Hangup, Some(r)) => {
+            r.forced = true;
+            r.start();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What the file watcher tells when it saw a change (None without one).
+pub fn watcher(reloader: &Option<Reloader>) -> Option<Arc<Notify>> {
+    reloader.as_ref().and_then(|r| r.changed.clone())
+}
+
+/// Resolves when the file watcher saw a change (never without one).
+pub async fn changed(told: Option<&Notify>) {
+    match told {
+        Some(n) => n.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves with a finished reading (never while none runs).
+pub async fn read(reloader: &mut Option<Reloader>) -> Read {
+    let Some(handle) = reloader.as_mut().and_then(|r| r.reading.as_mut()) else {
+        return std::future::pending().await;
+    };
+    let done = handle.await;
+    if let Some(r) = reloader.as_mut() {
+        r.reading = None;
+    }
+    match done {
+        Ok(read) => read,
+        Err(e) => Some(Err(format!("reading the bridges file failed: {e}"))),
+    }
+}
+
+fn hash(text: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// Read and check the whole file (the blocking part of a reload).
+fn read_file(
+    source: &Source,
+    shard: Option<Shard>,
+    last: &std::sync::Mutex<Option<u64>>,
+    forced: bool,
+) -> Read {
+    if let Source::File { path, .. } = source {
+        if let Ok(text) = std::fs::read(path) {
+            let h = hash(&text);
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            if *last == Some(h) && !forced {
+                return None;
+            }
+            *last = Some(h);
+        }
+    }
+    source
+        .reload(shard)
+        .map(|r| r.map_err(|e| e.0.trim_start_matches("error: ").to_owned()))
+}
+
+/// Watch the file's directory: a rename over the file and a symlink swap are events of the
+/// directory, not of the file.
+fn watch_file(path: &std::path::Path) -> notify::Result<(notify::RecommendedWatcher, Arc<Notify>)> {
+    use notify::Watcher;
+    let told = Arc::new(Notify::new());
+    let tell = Arc::clone(&told);
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        // Reading the file is an access event of its own: those never count.
+        if res.is_ok_and(|e| !e.kind.is_access()) {
+            tell.notify_one();
+        }
+    })?;
+    let dir: PathBuf = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    watcher.watch(&dir, notify::RecursiveMode::NonRecursive)?;
+    Ok((watcher, told))
+}
+
+impl Watch {
+    /// Swap a reading of the bridges file in: report it, and count it in the metrics.
+    pub(super) fn apply_reload(&mut self, read: Result<Vec<Bridge>, String>) -> anyhow::Result<()> {
+        let wall = SystemTime::now();
+        let bridges = match read {
+            Ok(b) => b,
+            Err(message) => {
+                if let Some(x) = &self.exporter {
+                    x.metrics.reloaded(false, wall);
+                }
+                let kind = EventKind::ReloadFailed { message };
+                return Ok(self.view.fleet_event(&Event { at: wall, kind })?);
+            }
+        };
+        let watched: Vec<(usize, &str, &str)> = self
+            .live()
+            .map(|i| (i, self.bridges[i].name.as_str(), self.bridges[i].url.as_str()))
+            .collect();
+        let diff = members::diff(watched, bridges.iter().map(|b| (b.name.as_str(), b.url.as_str())));
+        let removed: Vec<String> = diff
+            .removed
+            .iter()
+            .map(|&i| self.bridges[i].name.clone())
+            .collect();
+        for &i in &diff.removed {
+            self.roster.remove(i);
+            if let Some(x) = &self.exporter {
+                x.metrics.remove(i);
+            }
+        }
+        for &(i, k) in &diff.kept {
+            self.keep(i, &bridges[k])?;
+        }
+        let now = Instant::now().into_std();
+        let added: Vec<String> = diff.added.iter().map(|&k| bridges[k].name.clone()).collect();
+        let n = diff.added.len();
+        for (j, &k) in diff.added.iter().enumerate() {
+            let i = self.add(bridges[k].clone(), now)?;
+            let first = queue::first_poll(now, j, n, self.engines[i].first_interval());
+            self.lanes.push(first, i, false);
+        }
+        if let Some(x) = &self.exporter {
+            x.metrics.reloaded(true, wall);
+        }
+        let kind = EventKind::Reloaded {
+            added,
+            removed,
+            kept: diff.kept.len(),
+        };
+        Ok(self.view.fleet_event(&Event { at: wall, kind })?)
+    }
+
+    /// A kept bridge: its engine and series go on; a new key gets a new client, new intervals
+    /// apply from its next poll, new labels make its series anew.
+    fn keep(&mut self, i: usize, new: &Bridge) -> anyhow::Result<()> {
+        let old = &self.bridges[i];
+        let key = |b: &Bridge| b.api_key.as_ref().map(|k| k.expose().to_owned());
+        if key(old) != key(new) {
+            let clients = crate::client::for_bridges_on(
+                &self.http,
+                std::slice::from_ref(new),
+                self.request_timeout,
+                self.verbose,
+            )?;
+            self.clients[i] =
+                std::rc::Rc::new(clients.into_iter().next().expect("one client for one bridge"));
+        }
+        if old.intervals != new.intervals {
+            self.engines[i].reconfigure(self.flags.engine(&new.intervals));
+        }
+        if old.labels != new.labels {
+            if let Some(x) = &self.exporter {
+                x.metrics.relabel(i, &new.name, &new.labels);
+            }
+        }
+        self.bridges[i] = new.clone();
+        Ok(())
+    }
+
+    /// A new bridge, at the next index of everything that is kept by index.
+    fn add(&mut self, bridge: Bridge, now: std::time::Instant) -> anyhow::Result<usize> {
+        let clients = crate::client::for_bridges_on(
+            &self.http,
+            std::slice::from_ref(&bridge),
+            self.request_timeout,
+            self.verbose,
+        )?;
+        let client = clients.into_iter().next().expect("one client for one bridge");
+        self.engines.push(crate::engine::Engine::new(
+            self.flags.engine(&bridge.intervals),
+            now,
+        ));
+        self.clients.push(std::rc::Rc::new(client));
+        self.give_up.push(None);
+        let i = self.roster.add();
+        let lane = self.lanes.add();
+        debug_assert_eq!(i, lane);
+        if let Some(x) = &self.exporter {
+            let m = x.metrics.add(&bridge.name, &bridge.labels);
+            debug_assert_eq!(i, m);
+        }
+        self.bridges.push(bridge);
+        Ok(i)
+    }
+}

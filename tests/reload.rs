@@ -1,0 +1,308 @@
+//! A watch of a bridges file reads it again when it changes and on SIGHUP: bridges added,
+//! removed, a URL changed, a broken edit (the last good set goes on) and its fix, a file
+//! replaced by a rename; kept bridges' counters never reset. Also file_sd JSON and `--shard`.
+//! Through the real binary against `mock-bridge`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use common::{kiro, start_mock_bridges};
+use serde_json::Value;
+
+/// A running watch whose NDJSON lines arrive on a channel.
+struct Following {
+    child: Child,
+    lines: Receiver<Value>,
+}
+
+impl Following {
+    fn start(args: &[&str]) -> Following {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Following { child, lines }
+    }
+
+    /// The next event of this type (others are passed over), within 10 s.
+    fn next(&self, kind: &str) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if v["type"] == kind => return v,
+                Ok(_) => {}
+                Err(_) => panic!("no {kind} event within 10 s"),
+            }
+        }
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bridges_toml(list: &[(&str, &str)]) -> String {
+    list.iter()
+        .map(|(name, url)| format!("[[bridge]]\nname = \"{name}\"\nurl = \"{url}\"\n"))
+        .collect()
+}
+
+fn names(v: &Value, field: &str) -> Vec<String> {
+    let mut n: Vec<String> = v[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_owned())
+        .collect();
+    n.sort();
+    n
+}
+
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+fn requests(text: &str, bridge: &str) -> u64 {
+    let key = format!("kiro_poll_requests_total{{bridge=\"{bridge}\"}} ");
+    text.lines()
+        .find(|l| l.starts_with(&key))
+        .map_or(0, |l| l[key.len()..].trim().parse::<f64>().unwrap() as u64)
+}
+
+/// Write the file the way an editor that saves through a temporary file does: a rename over it.
+fn replace(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn a_changed_bridges_file_is_swapped_in_and_a_broken_one_is_refused() {
+    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 5);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    std::fs::write(&file, bridges_toml(&[("a", &urls[0]), ("b", &urls[1])])).unwrap();
+    let port = common::free_port();
+    let port_s = port.to_string();
+    let path = file.to_str().unwrap();
+    let w = Following::start(&[
+        "--json",
+        "--bridges",
+        path,
+        "watch",
+        "--interval-ready",
+        "1s",
+        "--metrics",
+        &port_s,
+    ]);
+    w.next("snapshot");
+    w.next("snapshot");
+
+    // Edited in place: b goes, c comes.
+    std::fs::write(&file, bridges_toml(&[("a", &urls[0]), ("c", &urls[2])])).unwrap();
+    let r = w.next("reloaded");
+    assert_eq!(
+        (names(&r, "added"), names(&r, "removed"), r["kept"].clone()),
+        (vec!["c".into()], vec!["b".into()], 1.into())
+    );
+    assert!(r.get("bridge").is_none(), "about the whole set: {r}");
+    let snap = w.next("snapshot");
+    assert_eq!(snap["bridge"], "c");
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = requests(&scrape(port), "a");
+    assert!(before >= 2, "a polled on: {before}");
+    let text = scrape(port);
+    assert!(!text.contains("bridge=\"b\""), "b's series are gone");
+
+    // A broken edit: one message naming file, line and field; the last good set goes on.
+    std::fs::write(&file, "[[bridge]]\nname = \"a\"\nurl = \"ftp://x\"\n").unwrap();
+    let f = w.next("reload_failed");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.ends_with("bridges.toml:3: url: scheme must be http or https, not ftp"),
+        "{msg}"
+    );
+    assert!(scrape(port).contains("kiro_poll_config_last_reload_successful 0"));
+
+    // Fixed, and a's URL changed under the same name: another bridge, with its own series.
+    replace(
+        &file,
+        &bridges_toml(&[("a", &urls[3]), ("c", &urls[2]), ("d", &urls[4])]),
+    );
+    let r = w.next("reloaded");
+    assert_eq!(names(&r, "added"), vec!["a".to_owned(), "d".into()]);
+    assert_eq!(names(&r, "removed"), vec!["a".to_owned()]);
+    assert_eq!(r["kept"], 1);
+    let text = scrape(port);
+    assert!(
+        text.contains("kiro_poll_config_last_reload_successful 1"),
+        "{text}"
+    );
+    let c_before = requests(&text, "c");
+
+    // SIGHUP reads it again even unchanged; kept bridges' counters go on.
+    #[cfg(unix)]
+    {
+        let pid = w.child.id() as i32;
+        // SAFETY: signalling our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
+        let r = w.next("reloaded");
+        assert_eq!((r["kept"].clone(), names(&r, "added").len()), (3.into(), 0));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let c_after = requests(&scrape(port), "c");
+    assert!(
+        c_after > c_before,
+        "c's counter never reset: {c_before} then {c_after}"
+    );
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[test]
+fn file_sd_targets_become_bridges_with_their_labels() {
+    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
+    let hosts: Vec<&str> = urls.iter().map(|u| u.trim_start_matches("http://")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("targets.json");
+    std::fs::write(
+        &file,
+        format!(
+            "[\n  {{\"targets\": [\"{}\"], \"labels\": {{\"team\": \"a\", \"__meta_x\": \"y\"}}}},\n  {{\"targets\": [\"{}\"], \"labels\": {{\"name\": \"build\"}}}}\n]\n",
+            hosts[0], hosts[1]
+        ),
+    )
+    .unwrap();
+    let out = kiro()
+        .args(["--json", "--bridges"])
+        .arg(&file)
+        .arg("status")
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let got: Vec<String> = common::events(&out.stdout)
+        .iter()
+        .map(|v| v["bridge"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, vec![hosts[0].to_owned(), "build".into()]);
+    let port = common::free_port();
+    let w = Following::start(&[
+        "--json",
+        "--bridges",
+        file.to_str().unwrap(),
+        "watch",
+        "--metrics",
+        &port.to_string(),
+    ]);
+    w.next("snapshot");
+    w.next("snapshot");
+    let text = scrape(port);
+    assert!(
+        text.contains(&format!("kiro_bridge_up{{bridge=\"{}\",team=\"a\"}} 1", hosts[0])),
+        "{text}"
+    );
+    assert!(text.contains("kiro_bridge_up{bridge=\"build\"} 1"), "{text}");
+    assert!(
+        !text.contains("__meta"),
+        "labels starting with __ are Prometheus's own"
+    );
+    drop(w);
+    // Broken: one line naming the file and the line.
+    std::fs::write(
+        &file,
+        "[\n {\"targets\": [\"h:1\"],\n  \"labels\": {\"0bad\": \"x\"}}\n]\n",
+    )
+    .unwrap();
+    let out = kiro().arg("--bridges").arg(&file).arg("status").output().unwrap();
+    common::assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("targets.json:2: labels: '0bad' is not a label name"),
+        "{err}"
+    );
+    std::fs::write(&file, "[{\"targets\": [\"h:1\"], \"lables\": {}}]").unwrap();
+    let out = kiro().arg("--bridges").arg(&file).arg("status").output().unwrap();
+    common::assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("targets.json:1: unknown field `lables`"));
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[test]
+fn shards_split_one_file_with_no_bridge_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let list: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("b{i}"),
+                format!("http://127.0.0.1:{}", common::free_port()),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = list.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    std::fs::write(&file, bridges_toml(&refs)).unwrap();
+    let mut all = Vec::new();
+    for k in 0..3 {
+        let out = kiro()
+            .args([
+                "--json",
+                "--request-timeout",
+                "1s",
+                "--shard",
+                &format!("{k}/3"),
+                "--bridges",
+            ])
+            .arg(&file)
+            .arg("status")
+            .output()
+            .unwrap();
+        let got: Vec<String> = common::events(&out.stdout)
+            .iter()
+            .map(|v| v["bridge"].as_str().unwrap().to_owned())
+            .collect();
+        assert!((5..=22).contains(&got.len()), "shard {k}: {got:?}");
+        all.extend(got);
+    }
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 40, "every bridge in exactly one shard");
+    for bad in ["3/3", "1", "x/2"] {
+        let out = kiro()
+            .args(["--shard", bad, "--bridges"])
+            .arg(&file)
+            .arg("status")
+            .output()
+            .unwrap();
+        common::assert_exit(&out, 2);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
+    }
+}
