@@ -193,6 +193,58 @@ def us(x):
     return f"{x * 1e6:,.0f} µs"
 
 
+def service(tmp):
+    """10,000 bridges served as metrics: scrape size and encode time with and without per-bridge
+    histograms, then a reload of the file with 100 changes (50 removed, 50 added) while it runs."""
+    procs = mocks(21000, 10050)
+    scrape_url = "http://127.0.0.1:19465/metrics"
+    results = {}
+    try:
+        path = bridges_file(tmp, 21000, 10000)
+        for hist in (False, True):
+            extra = ["--metrics", "19465"] + (["--metrics-histograms"] if hist else [])
+            args = [BIN, "--bridges", path, "--json", "-v", "watch", "--timeout", "60s" if not hist else "25s", *extra]
+            p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            time.sleep(15)
+            scrapes = []
+            for _ in range(5):
+                t = time.perf_counter()
+                req = urllib.request.Request(scrape_url, headers={"Accept": "text/plain;version=0.0.4"})
+                body = urllib.request.urlopen(req, timeout=10).read()
+                scrapes.append((time.perf_counter() - t, len(body), body.count(b"\n")))
+                time.sleep(1)
+            if not hist:
+                # 100 changes: the first 50 bridges go, 50 new ones come.
+                with open(path + ".new", "w") as f:
+                    for i in range(50, 10050):
+                        f.write(f'[[bridge]]\nname = "b{i}"\nurl = "http://127.0.0.1:{21000 + i}"\n\n')
+                os.rename(path + ".new", path)
+            err = p.communicate()[1]
+            results[hist] = (scrapes, err)
+            if not hist:
+                # The second run reads the original set again.
+                bridges_file(tmp, 21000, 10000)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+    print("10,000 bridges with --metrics (scraped 5 times, 1 s apart, Prometheus text format)")
+    for hist, (scrapes, err) in results.items():
+        walls = sorted(x[0] for x in scrapes)
+        size, lines = scrapes[-1][1], scrapes[-1][2]
+        name = "--metrics-histograms" if hist else "default"
+        print(f"  {name:22} {size / 1e6:6.1f} MB, {lines:,} lines ({lines / 10000:.1f} per bridge), "
+              f"scrape median {walls[len(walls) // 2] * 1000:.0f} ms, max {walls[-1] * 1000:.0f} ms")
+    err = results[False][1]
+    m = re.search(r"reload: read and checked in (\d+) ms, swapped in (\d+) ms", err)
+    late = re.search(r"fleet: [\d,]+ polls started, lateness p50 (\d+) ms, p99 (\d+) ms, max (\d+) ms", err)
+    print(f"  reload of the 10,000-bridge file with 100 changes: "
+          + (f"read and checked {m.group(1)} ms, swapped in {m.group(2)} ms" if m else "no reload seen"))
+    if late:
+        print(f"  lateness of answering bridges over the run, reload included: p50 {late.group(1)} ms, "
+              f"p99 {late.group(2)} ms, max {late.group(3)} ms")
+
+
 def against(tmp, other, seconds):
     """CPU per poll of two builds, alternating so the machine's drift hits both alike."""
     procs = mocks(20000, 1000)
@@ -216,6 +268,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="shorter runs, no 10,000")
     ap.add_argument("--only-10000", action="store_true", help="only the 10,000-bridge run")
+    ap.add_argument("--service", action="store_true",
+                    help="only 10,000 bridges as a metrics service: scrape size, encode time, a reload")
     ap.add_argument("--against", metavar="BIN",
                     help="only 1,000 at 1s, this build and another one alternately, three runs each")
     a = ap.parse_args()
@@ -227,6 +281,8 @@ def main():
         return big_run(tmp, big_s)
     if a.against:
         return against(tmp, a.against, fast_s)
+    if a.service:
+        return service(tmp)
     procs = mocks(20000, 1000)
     try:
         f1000 = bridges_file(tmp, 20000, 1000)

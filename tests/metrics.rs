@@ -183,10 +183,16 @@ async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
         .args(["test", "rules"])
         .arg(monitoring("alerts_test.yml")));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let out = run(Command::new(&promtool)
-        .args(["check", "config"])
-        .arg(monitoring("prometheus.yml")));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    for config in ["prometheus.yml", "sharded/prometheus.yml"] {
+        let out = run(Command::new(&promtool)
+            .args(["check", "config"])
+            .arg(monitoring(config)));
+        assert!(
+            out.status.success(),
+            "{config}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 
     // -q: the watch only served; nothing on stdout or stderr.
     let out = watch.output();
@@ -375,4 +381,159 @@ async fn idle_and_half_sent_clients_are_capped_and_timed_out() {
     );
     assert!(after.contains(&format!("kiro_bridge_up{{bridge=\"{}\"}} 1", names[0])));
     drop(watch);
+}
+
+/// Start Prometheus scraping `targets` every second; its base URL.
+fn start_prometheus(prometheus: &Path, dir: &Path, targets: &[String]) -> (Killed, String) {
+    let config = dir.join("prometheus.yml");
+    let list = targets
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    std::fs::write(
+        &config,
+        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: kiro-poll\n    static_configs:\n      - targets: [{list}]\n"),
+    )
+    .unwrap();
+    let port = common::free_port();
+    let prom = Killed::new(
+        Command::new(prometheus)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    (prom, format!("http://127.0.0.1:{port}"))
+}
+
+/// The single value of an instant query, or None when it has no result.
+async fn scalar(base: &str, q: &str) -> Option<f64> {
+    let v = query(base, q).await;
+    let r = v["data"]["result"].as_array()?.first()?.clone();
+    r["value"][1].as_str()?.parse().ok()
+}
+
+/// Two exporters, `--shard 0/2` and `--shard 1/2`, over one file of 200 simulated bridges, and
+/// a real Prometheus scraping both: every bridge is seen exactly once. Then the file changes
+/// (10 removed, 10 added) and Prometheus sees the new set within a few scrapes, while the kept
+/// bridges' request counters never reset.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
+    let Some(prometheus) = tool("prometheus") else {
+        return;
+    };
+    let (mock, urls) = common::start_mock_bridges(&["--port", "0"], 210);
+    let _mock = Killed::new(mock);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let write = |range: std::ops::Range<usize>| {
+        let text: String = range
+            .map(|i| format!("[[bridge]]\nname = \"b{i}\"\nurl = \"{}\"\n", urls[i]))
+            .collect();
+        let tmp = dir.path().join("bridges.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &file).unwrap();
+    };
+    write(0..200);
+    let ports = [common::free_port(), common::free_port()];
+    let _exporters: Vec<Killed> = (0..2)
+        .map(|k| {
+            Killed::new(
+                Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+                    .arg("-q")
+                    .arg("--bridges")
+                    .arg(&file)
+                    .args(["--shard", &format!("{k}/2"), "watch", "--interval-ready", "1s"])
+                    .args(["--metrics", &ports[k].to_string()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let targets: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let (_prom, base) = start_prometheus(&prometheus, dir.path(), &targets);
+    let ready = Instant::now() + Duration::from_secs(60);
+    while get(&format!("{base}/-/ready"), None).await.is_none() {
+        assert!(Instant::now() < ready, "Prometheus never became ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let wait_for = |what: &'static str, q: &'static str, want: f64, secs: u64| {
+        let base = base.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(secs);
+            loop {
+                if scalar(&base, q).await == Some(want) {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "{what}: {q} never came to {want}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    wait_for("both exporters", "count(kiro_poll_shard_info)", 2.0, 60).await;
+    wait_for("every bridge", "count(kiro_bridge_up == 1)", 200.0, 60).await;
+    assert_eq!(
+        scalar(&base, "count(count by (bridge) (kiro_bridge_up) > 1)").await,
+        None,
+        "no bridge on two exporters"
+    );
+    let per_shard = query(&base, "count by (instance) (kiro_bridge_up)").await;
+    let split: Vec<f64> = per_shard["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"][1].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(split.len(), 2, "{per_shard}");
+    assert!(
+        split.iter().all(|&n| (70.0..=130.0).contains(&n)),
+        "an even split: {split:?}"
+    );
+
+    // 10 go, 10 come: Prometheus has the new set within a few scrapes.
+    let changed = Instant::now();
+    write(10..210);
+    wait_for(
+        "the new set",
+        "count(kiro_bridge_up{bridge=~\"b20[0-9]\"} == 1)",
+        10.0,
+        30,
+    )
+    .await;
+    wait_for(
+        "the old set gone",
+        "count(kiro_bridge_up{bridge=~\"b[0-9]\"}) or vector(0)",
+        0.0,
+        30,
+    )
+    .await;
+    let took = changed.elapsed();
+    eprintln!("the new set showed in Prometheus {took:?} after the file changed");
+    assert!(took < Duration::from_secs(6), "the new set took {took:?} to show");
+    assert_eq!(scalar(&base, "count(kiro_bridge_up)").await, Some(200.0));
+    assert_eq!(
+        scalar(&base, "count(count by (bridge) (kiro_bridge_up) > 1)").await,
+        None,
+        "still no bridge on two exporters"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        scalar(
+            &base,
+            "sum(resets(kiro_poll_requests_total{bridge=~\"b([1-9][0-9]|1[0-9][0-9])\"}[5m]))"
+        )
+        .await,
+        Some(0.0),
+        "kept bridges' counters never reset"
+    );
+    assert_eq!(
+        scalar(&base, "min(kiro_poll_config_last_reload_successful)").await,
+        Some(1.0)
+    );
 }

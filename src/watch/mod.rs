@@ -222,9 +222,9 @@ impl Watch {
                         r.debounce(Instant::now());
                     }
                 }
-                read = reload::read(reloader) => {
+                (read, took) = reload::read(reloader) => {
                     if let Some(read) = read {
-                        self.apply_reload(read)?;
+                        self.apply_reload(read, took)?;
                     }
                 }
                 _ = &mut timer => {

@@ -30,6 +30,9 @@ const SETTLE: Duration = Duration::from_millis(250);
 /// None when a change left its text as it was.
 type Read = Option<Result<Vec<Bridge>, String>>;
 
+/// A finished reading and how long it took.
+pub type Timed = (Read, Duration);
+
 pub struct Reloader {
     source: Source,
     shard: Option<Shard>,
@@ -40,7 +43,7 @@ pub struct Reloader {
     /// When a change has settled and the file is to be read.
     due: Option<Instant>,
     /// A reading in progress.
-    reading: Option<JoinHandle<Read>>,
+    reading: Option<JoinHandle<Timed>>,
     /// A hash of the text last read, so a change that changed nothing reports nothing.
     last: Arc<std::sync::Mutex<Option<u64>>>,
     /// A reading forced by SIGHUP reports even an unchanged file.
@@ -96,7 +99,8 @@ impl Reloader {
         let (source, shard, last) = (self.source.clone(), self.shard, Arc::clone(&self.last));
         let forced = std::mem::take(&mut self.forced);
         self.reading = Some(tokio::task::spawn_blocking(move || {
-            read_file(&source, shard, &last, forced)
+            let started = std::time::Instant::now();
+            (read_file(&source, shard, &last, forced), started.elapsed())
         }));
     }
 }
@@ -128,7 +132,7 @@ pub async fn changed(told: Option<&Notify>) {
 }
 
 /// Resolves with a finished reading (never while none runs).
-pub async fn read(reloader: &mut Option<Reloader>) -> Read {
+pub async fn read(reloader: &mut Option<Reloader>) -> Timed {
     let Some(handle) = reloader.as_mut().and_then(|r| r.reading.as_mut()) else {
         return std::future::pending().await;
     };
@@ -137,8 +141,11 @@ pub async fn read(reloader: &mut Option<Reloader>) -> Read {
         r.reading = None;
     }
     match done {
-        Ok(read) => read,
-        Err(e) => Some(Err(format!("reading the bridges file failed: {e}"))),
+        Ok(timed) => timed,
+        Err(e) => (
+            Some(Err(format!("reading the bridges file failed: {e}"))),
+            Duration::ZERO,
+        ),
     }
 }
 
@@ -192,8 +199,26 @@ fn watch_file(path: &std::path::Path) -> notify::Result<(notify::RecommendedWatc
 }
 
 impl Watch {
-    /// Swap a reading of the bridges file in: report it, and count it in the metrics.
-    pub(super) fn apply_reload(&mut self, read: Result<Vec<Bridge>, String>) -> anyhow::Result<()> {
+    /// Swap a reading of the bridges file in (read in `took`): report it, and count it in
+    /// the metrics; `-v` says how long reading and swapping took.
+    pub(super) fn apply_reload(
+        &mut self,
+        read: Result<Vec<Bridge>, String>,
+        took: Duration,
+    ) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
+        let applied = self.swap(read);
+        if self.verbose > 0 {
+            crate::output::log_line(&format!(
+                "reload: read and checked in {} ms, swapped in {} ms",
+                took.as_millis(),
+                started.elapsed().as_millis()
+            ));
+        }
+        applied
+    }
+
+    fn swap(&mut self, read: Result<Vec<Bridge>, String>) -> anyhow::Result<()> {
         let wall = SystemTime::now();
         let bridges = match read {
             Ok(b) => b,
