@@ -152,6 +152,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Status { .. } if config.bridges.is_empty() => {
+            if let Some(s) = config.shard {
+                output::log_line(&format!(
+                    "shard {}/{} keeps none of the bridges in the file",
+                    s.index, s.count
+                ));
+            }
+            Ok(())
+        }
         Command::Status { max_in_flight } if config.many() => {
             oneshot::status_many(&config, max_in_flight as usize, painter, &mut out).await
         }

@@ -12,6 +12,8 @@ use crate::units::{count, human_duration};
 #[derive(Debug)]
 pub struct Ended<'a> {
     pub end: End,
+    /// Shown as one bridge (no bridge names in the words).
+    pub one: bool,
     pub bridges: usize,
     /// Polls answered, across every bridge.
     pub answered: u64,
@@ -28,7 +30,7 @@ pub struct Ended<'a> {
 
 /// The exit: Ok for 0, else the error that carries the code and the message.
 pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
-    let one = e.bridges == 1;
+    let one = e.one;
     let code = |code, msg: String| Err(Exit::new(code, msg).into());
     match e.end {
         End::Signal { code } => Err(Exit::quiet(code).into()),
@@ -107,6 +109,7 @@ mod tests {
     fn ended(end: End, bridges: usize) -> Ended<'static> {
         Ended {
             end,
+            one: bridges == 1,
             bridges,
             answered: 1,
             rejected: Vec::new(),

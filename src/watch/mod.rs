@@ -469,6 +469,7 @@ impl Watch {
         let until = self.roster.until();
         let result = ending::exit(ending::Ended {
             end,
+            one: self.one,
             bridges: n,
             answered: total.answered,
             rejected: live
