@@ -658,7 +658,7 @@ _kiro__poll() {
             fi
             case "${prev}" in
                 --until)
-                    COMPREPLY=($(compgen -W "ready busy unavailable change" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)

@@ -98,7 +98,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --version 'Print version'
         }
         &'kiro-poll;watch'= {
-            cand --until 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)'
+            cand --until 'Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready, busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID'
             cand --timeout 'Give up after this long (exit 124, saying what was last seen)'
             cand --count 'Stop after N polls'
             cand --heartbeat 'When stdout is not a terminal, print a heartbeat once nothing was printed for this long'
@@ -122,8 +122,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --verbose 'More detail on stderr (repeat for more)'
             cand -q 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
             cand --quiet 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }

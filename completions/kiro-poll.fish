@@ -88,10 +88,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s v -l ve
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l until -d 'Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)' -r -f -a "ready\t''
-busy\t''
-unavailable\t''
-change\t'Any change after the first state seen'"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l until -d 'Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready, busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l timeout -d 'Give up after this long (exit 124, saying what was last seen)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l count -d 'Stop after N polls' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l heartbeat -d 'When stdout is not a terminal, print a heartbeat once nothing was printed for this long' -r
@@ -115,7 +112,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics-hi
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r

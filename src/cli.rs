@@ -163,6 +163,33 @@ pub enum UntilState {
     Change,
 }
 
+/// One `--until` value: a state, or a command to wait for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UntilArg {
+    State(UntilState),
+    Available(String),
+    Missing(String),
+}
+
+pub fn parse_until(s: &str) -> Result<UntilArg, String> {
+    let id = |rest: &str| {
+        let rest = rest.trim();
+        match rest.is_empty() || rest.chars().any(char::is_control) {
+            true => Err("a command id follows the colon (available:kiro.generateCode)".to_owned()),
+            false => Ok(rest.to_owned()),
+        }
+    };
+    if let Some(rest) = s.strip_prefix("available:") {
+        return id(rest).map(UntilArg::Available);
+    }
+    if let Some(rest) = s.strip_prefix("missing:") {
+        return id(rest).map(UntilArg::Missing);
+    }
+    UntilState::from_str(s, true)
+        .map(UntilArg::State)
+        .map_err(|_| "expected ready, busy, unavailable, change, available:ID or missing:ID".to_owned())
+}
+
 impl From<UntilState> for Until {
     fn from(u: UntilState) -> Until {
         match u {
@@ -196,9 +223,10 @@ impl From<InputKind> for InputType {
 
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
-    /// Exit 0 as soon as any of these states is reached (an unreachable bridge is waited for)
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATE")]
-    pub until: Vec<UntilState>,
+    /// Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready,
+    /// busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID
+    #[arg(long, value_parser = parse_until, value_delimiter = ',', value_name = "STATE")]
+    pub until: Vec<UntilArg>,
 
     /// Give up after this long (exit 124, saying what was last seen)
     #[arg(long, value_parser = parse_duration, value_name = "DUR")]
@@ -410,7 +438,13 @@ mod tests {
         let Command::Watch(w) = cli.command else {
             panic!("not watch")
         };
-        assert_eq!(w.until, vec![UntilState::Ready, UntilState::Change]);
+        assert_eq!(
+            w.until,
+            vec![
+                UntilArg::State(UntilState::Ready),
+                UntilArg::State(UntilState::Change)
+            ]
+        );
         assert_eq!(w.timeout, Some(Duration::from_secs(120)));
         assert_eq!(w.count, Some(3));
         assert_eq!(w.interval_busy, None);

@@ -3,7 +3,8 @@
 //! only place that reads clap's argument types after `Config::resolve`.
 
 use super::Config;
-use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, WatchArgs};
+use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, UntilArg, WatchArgs};
+use crate::engine::Until;
 use crate::error::UsageError;
 use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, MockPlan, WatchPlan};
 
@@ -17,12 +18,23 @@ pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
             .map(|b| flags.engine(&b.intervals))
             .collect(),
         flags,
-        until: args.until.iter().map(|&u| u.into()).collect(),
+        until: args.until.iter().map(until).collect(),
         timeout: args.timeout,
         heartbeat: args.heartbeat,
         metrics: args.metrics,
         metrics_histograms: args.metrics_histograms,
         max_in_flight: args.max_in_flight as usize,
+    }
+}
+
+/// One `--until` value. A command id lives as long as the process (the plan, the roster and
+/// every `End` copy it), so it is leaked once here: a few bytes per id given.
+fn until(arg: &UntilArg) -> Until {
+    let keep = |id: &str| -> &'static str { Box::leak(id.to_owned().into_boxed_str()) };
+    match arg {
+        UntilArg::State(s) => (*s).into(),
+        UntilArg::Available(id) => Until::Available(keep(id)),
+        UntilArg::Missing(id) => Until::Missing(keep(id)),
     }
 }
 

@@ -83,6 +83,11 @@ impl Engine {
         self.last.as_deref()
     }
 
+    /// What the last poll was answered with; None while it fails or before any answer.
+    pub fn answered_status(&self) -> Option<&KiroStatus> {
+        self.current().filter(|_| self.consecutive_failures() == 0)
+    }
+
     /// The state the last poll was answered with; None while it fails or before any answer.
     pub fn answered_state(&self) -> Option<KiroState> {
         self.current()

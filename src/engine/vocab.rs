@@ -6,12 +6,12 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::FailureKind;
 use crate::events::{Event, EventKind};
-use crate::model::KiroState;
+use crate::model::{KiroState, KiroStatus};
 use crate::units::ms;
 
 use super::schedule::Backoff;
 
-/// A state `--until` waits for.
+/// What `--until` waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {
     Ready,
@@ -19,26 +19,46 @@ pub enum Until {
     Unavailable,
     /// Any change after the first state seen.
     Change,
+    /// The bridge offers this command (`available:ID`). The id lives as long as the process.
+    Available(&'static str),
+    /// The bridge no longer offers this command (`missing:ID`).
+    Missing(&'static str),
 }
 
 impl Until {
-    /// Does a bridge last seen in `state` (None: not answering) meet this? `changed`: a change
-    /// of it was reported.
-    pub fn holds(self, state: Option<KiroState>, changed: bool) -> bool {
+    /// Does a bridge whose last answer was `status` (None: not answering) meet this?
+    /// `changed`: a change of it was reported.
+    pub fn holds(self, status: Option<&KiroStatus>, changed: bool) -> bool {
+        let state = status.map(|s| s.status);
+        let offers = |id: &str| status.is_some_and(|s| s.available_commands.iter().any(|c| c == id));
         match self {
             Until::Ready => state == Some(KiroState::Ready),
             Until::Busy => state == Some(KiroState::Busy),
             Until::Unavailable => state == Some(KiroState::Unavailable),
             Until::Change => changed,
+            Until::Available(id) => offers(id),
+            Until::Missing(id) => status.is_some() && !offers(id),
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// As given: `ready`, `available:kiro.x`.
+    pub fn name(self) -> String {
         match self {
-            Until::Ready => "ready",
-            Until::Busy => "busy",
-            Until::Unavailable => "unavailable",
-            Until::Change => "change",
+            Until::Ready => "ready".into(),
+            Until::Busy => "busy".into(),
+            Until::Unavailable => "unavailable".into(),
+            Until::Change => "change".into(),
+            Until::Available(id) => format!("available:{id}"),
+            Until::Missing(id) => format!("missing:{id}"),
+        }
+    }
+
+    /// The command it waits on, for a timeout's words.
+    pub fn command(self) -> Option<(&'static str, bool)> {
+        match self {
+            Until::Available(id) => Some((id, true)),
+            Until::Missing(id) => Some((id, false)),
+            _ => None,
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use crate::engine::{End, Reaction, Until};
-use crate::model::KiroState;
+use crate::model::KiroStatus;
 
 /// Why a bridge is no longer polled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,12 +97,12 @@ impl Roster {
         self.seen[i].met
     }
 
-    /// Bridge `i`'s engine took in a poll and reacted; `state` is its state when that poll was
-    /// answered (None when it failed). Returns how the fleet ends, when it does.
+    /// Bridge `i`'s engine took in a poll and reacted; `status` is what that poll was answered
+    /// with (None when it failed). Returns how the fleet ends, when it does.
     pub fn after(
         &mut self,
         i: usize,
-        state: Option<KiroState>,
+        status: Option<&KiroStatus>,
         reaction: &Reaction,
         now: Instant,
     ) -> Option<End> {
@@ -125,7 +125,7 @@ impl Roster {
         // A bridge no longer polled because its key was rejected is never there.
         let rejected = seen.stopped == Some(Stopped::Auth);
         // Only a bridge that answered is anywhere (`change` too: a change, then an answer).
-        let met = !rejected && state.is_some() && self.until.iter().any(|u| u.holds(state, changed));
+        let met = !rejected && status.is_some() && self.until.iter().any(|u| u.holds(status, changed));
         if met != seen.met {
             seen.met = met;
             if met {
@@ -149,8 +149,19 @@ impl Roster {
 mod tests {
     use super::*;
     use crate::events::{Event, EventKind};
+    use crate::model::KiroState;
     use std::time::{Duration, SystemTime};
     use KiroState::*;
+
+    fn st(state: KiroState) -> KiroStatus {
+        KiroStatus {
+            status: state,
+            current_command: None,
+            version: None,
+            available_commands: vec!["kiro.a".into()],
+            timestamp: None,
+        }
+    }
 
     fn quiet() -> Reaction {
         Reaction::default()
@@ -180,14 +191,14 @@ mod tests {
     fn until_holds_only_when_every_bridge_is_there_at_once() {
         let t0 = Instant::now();
         let mut r = Roster::new(3, vec![Until::Ready]);
-        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
-        assert_eq!(r.after(1, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
+        assert_eq!(r.after(1, Some(&st(Ready)), &quiet(), t0), None);
         assert_eq!(
-            r.after(0, Some(Busy), &quiet(), t0),
+            r.after(0, Some(&st(Busy)), &quiet(), t0),
             None,
             "bridge 0 left the state"
         );
-        assert_eq!(r.after(2, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(2, Some(&st(Ready)), &quiet(), t0), None);
         assert!(!r.met(0) && r.met(1) && r.met(2));
         assert_eq!(
             r.after(0, None, &quiet(), t0),
@@ -195,7 +206,7 @@ mod tests {
             "an unreachable bridge is waited for"
         );
         assert_eq!(
-            r.after(0, Some(Ready), &quiet(), t0),
+            r.after(0, Some(&st(Ready)), &quiet(), t0),
             Some(End::Until(Until::Ready))
         );
     }
@@ -206,14 +217,14 @@ mod tests {
         let t0 = Instant::now();
         let mut r = Roster::new(1, vec![Until::Ready]);
         assert_eq!(r.after(0, None, &quiet(), t0), None, "unreachable is waited for");
-        assert_eq!(r.after(0, Some(Unavailable), &quiet(), t0), None);
+        assert_eq!(r.after(0, Some(&st(Unavailable)), &quiet(), t0), None);
         assert_eq!(
-            r.after(0, Some(Ready), &quiet(), t0),
+            r.after(0, Some(&st(Ready)), &quiet(), t0),
             Some(End::Until(Until::Ready))
         );
         let mut r = Roster::new(1, vec![Until::Change]);
         assert_eq!(
-            r.after(0, Some(Ready), &quiet(), t0),
+            r.after(0, Some(&st(Ready)), &quiet(), t0),
             None,
             "the snapshot is no change"
         );
@@ -223,11 +234,14 @@ mod tests {
             "a change seen only while down"
         );
         assert_eq!(
-            r.after(0, Some(Busy), &changed(), t0),
+            r.after(0, Some(&st(Busy)), &changed(), t0),
             Some(End::Until(Until::Change))
         );
         let mut r = Roster::new(1, Vec::new());
-        assert_eq!(r.after(0, Some(Ready), &ended(End::Count), t0), Some(End::Count));
+        assert_eq!(
+            r.after(0, Some(&st(Ready)), &ended(End::Count), t0),
+            Some(End::Count)
+        );
         let mut r = Roster::new(1, Vec::new());
         assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Count));
         assert_eq!(
@@ -241,12 +255,12 @@ mod tests {
     fn until_change_needs_a_change_of_every_bridge() {
         let t0 = Instant::now();
         let mut r = Roster::new(2, vec![Until::Busy, Until::Change]);
-        assert_eq!(r.after(0, Some(Ready), &changed(), t0), None);
+        assert_eq!(r.after(0, Some(&st(Ready)), &changed(), t0), None);
         assert_eq!(r.last_change(0), Some(t0));
-        assert_eq!(r.after(1, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(1, Some(&st(Ready)), &quiet(), t0), None);
         let later = t0 + Duration::from_secs(1);
         assert_eq!(
-            r.after(1, Some(Busy), &changed(), later),
+            r.after(1, Some(&st(Busy)), &changed(), later),
             Some(End::Until(Until::Busy))
         );
         assert_eq!(r.last_change(1), Some(later));
@@ -256,7 +270,7 @@ mod tests {
     fn a_rejected_key_ends_an_until_at_once_and_is_never_met() {
         let t0 = Instant::now();
         let mut r = Roster::new(2, vec![Until::Ready]);
-        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
         assert!(r.met(0));
         assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Fatal));
         assert!(
@@ -272,11 +286,11 @@ mod tests {
     fn a_reload_changes_who_must_be_there() {
         let t0 = Instant::now();
         let mut r = Roster::new(2, vec![Until::Ready]);
-        assert_eq!(r.after(0, Some(Ready), &quiet(), t0), None);
+        assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
         let c = r.add();
         assert_eq!(c, 2);
         assert_eq!(
-            r.after(1, Some(Ready), &quiet(), t0),
+            r.after(1, Some(&st(Ready)), &quiet(), t0),
             None,
             "the added one is waited for"
         );
@@ -284,13 +298,13 @@ mod tests {
         r.remove(2);
         assert!(r.gone(2));
         assert_eq!(
-            r.after(2, Some(Ready), &quiet(), t0),
+            r.after(2, Some(&st(Ready)), &quiet(), t0),
             None,
             "a removed one counts for nothing"
         );
         r.remove(1);
         assert_eq!(
-            r.after(0, Some(Ready), &quiet(), t0),
+            r.after(0, Some(&st(Ready)), &quiet(), t0),
             Some(End::Until(Until::Ready))
         );
     }
@@ -299,9 +313,9 @@ mod tests {
     fn the_fleet_ends_when_every_bridge_stopped() {
         let t0 = Instant::now();
         let mut r = Roster::new(2, Vec::new());
-        assert_eq!(r.after(0, Some(Ready), &ended(End::Count), t0), None);
+        assert_eq!(r.after(0, Some(&st(Ready)), &ended(End::Count), t0), None);
         assert_eq!(
-            r.after(0, Some(Ready), &ended(End::Count), t0),
+            r.after(0, Some(&st(Ready)), &ended(End::Count), t0),
             None,
             "counted once"
         );

@@ -25,7 +25,38 @@ pub struct Ended<'a> {
     pub until: &'a [Until],
     /// What each bridge not yet where `--until` wants it last showed (with one bridge: that
     /// bridge, whatever `--until` is).
-    pub waiting: Vec<(&'a str, LastSeen)>,
+    pub waiting: Vec<Waiting<'a>>,
+}
+
+/// A bridge `--until` still waited for when the watch ended.
+#[derive(Debug)]
+pub struct Waiting<'a> {
+    pub name: &'a str,
+    pub seen: LastSeen,
+    /// With `available:ID` or `missing:ID`: what its last answer said of the command.
+    pub note: Option<String>,
+}
+
+/// What the last answer said of the command an `--until` waits on: `kiro.x is not among its 5
+/// commands`, `it still offers kiro.x`.
+pub fn command_note(until: &[Until], status: Option<&crate::model::KiroStatus>) -> Option<String> {
+    let (id, wanted) = until.iter().find_map(|u| u.command())?;
+    let status = status?;
+    let id_shown = crate::sanitize::line(id);
+    Some(match wanted {
+        true => format!(
+            "{id_shown} is not among its {}",
+            count(status.available_commands.len() as u64, "command")
+        ),
+        false => format!("it still offers {id_shown}"),
+    })
+}
+
+fn seen_with_note(w: &Waiting<'_>) -> String {
+    match &w.note {
+        Some(n) => format!("{}; {n}", last_seen(&w.seen)),
+        None => last_seen(&w.seen),
+    }
 }
 
 /// The exit: Ok for 0, else the error that carries the code and the message.
@@ -56,7 +87,12 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
         End::TimedOut if one => code(
             124,
             match e.waiting.first() {
-                Some((_, seen)) => timed_out(e.timeout.unwrap_or_default(), seen),
+                Some(w) if w.note.is_some() => format!(
+                    "timed out after {}: {}",
+                    human_duration(e.timeout.unwrap_or_default()),
+                    seen_with_note(w)
+                ),
+                Some(w) => timed_out(e.timeout.unwrap_or_default(), &w.seen),
                 None => format!(
                     "timed out after {}",
                     human_duration(e.timeout.unwrap_or_default())
@@ -67,10 +103,10 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
     }
 }
 
-fn seen_of_one(waiting: &[(&str, LastSeen)]) -> String {
+fn seen_of_one(waiting: &[Waiting<'_>]) -> String {
     waiting
         .first()
-        .map_or_else(|| last_seen(&LastSeen::Nothing), |(_, s)| last_seen(s))
+        .map_or_else(|| last_seen(&LastSeen::Nothing), |w| last_seen(&w.seen))
 }
 
 /// `timed out after 1s: 1 of 2 bridges not ready: b (still busy running x for 1s)`.
@@ -82,9 +118,13 @@ fn fleet_timed_out(e: &Ended<'_>) -> String {
     let not: Vec<String> = e
         .waiting
         .iter()
-        .map(|(name, seen)| format!("{} ({})", crate::sanitize::line(name), last_seen(seen)))
+        .map(|w| format!("{} ({})", crate::sanitize::line(w.name), seen_with_note(w)))
         .collect();
-    let wanted: Vec<&str> = e.until.iter().map(|u| u.name()).collect();
+    let wanted: Vec<String> = e
+        .until
+        .iter()
+        .map(|u| crate::sanitize::line(&u.name()).into_owned())
+        .collect();
     format!(
         "timed out after {timeout}: {} of {} not {}: {}",
         not.len(),
@@ -116,7 +156,11 @@ mod tests {
             fatal: None,
             timeout: Some(Duration::from_secs(2)),
             until: &[Until::Ready],
-            waiting: vec![("b", LastSeen::Nothing)],
+            waiting: vec![Waiting {
+                name: "b",
+                seen: LastSeen::Nothing,
+                note: None,
+            }],
         }
     }
 

@@ -369,8 +369,8 @@ impl Watch {
             x.metrics
                 .observe(i, engine, answer, &reaction.events, now, SystemTime::now());
         }
-        let state = engine.answered_state();
-        let end = self.roster.after(i, state, &reaction, now);
+        let status = engine.answered_status();
+        let end = self.roster.after(i, status, &reaction, now);
         match reaction.end {
             Some(End::Fatal) if self.one => self.fatal = error,
             Some(End::Fatal) if end.is_none() => {
@@ -485,7 +485,11 @@ impl Watch {
                 .iter()
                 .copied()
                 .filter(|&i| self.one || !self.roster.met(i))
-                .map(|i| (self.bridges[i].name.as_str(), self.engines[i].last_seen(now)))
+                .map(|i| ending::Waiting {
+                    name: self.bridges[i].name.as_str(),
+                    seen: self.engines[i].last_seen(now),
+                    note: ending::command_note(until, self.engines[i].answered_status()),
+                })
                 .collect(),
         });
         close(self.view);
