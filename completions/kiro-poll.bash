@@ -651,7 +651,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --on --on-max --on-timeout --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +702,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

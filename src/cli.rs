@@ -277,6 +277,29 @@ pub struct WatchArgs {
     /// With several bridges: at most this many requests at once
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: u32,
+
+    /// Run the program after -- for each event of these types (comma-separated, or all): the
+    /// event as its JSON line on stdin and KIRO_* variables, run directly (no shell)
+    #[arg(
+        long = "on",
+        value_name = "TYPES",
+        value_delimiter = ',',
+        requires = "program"
+    )]
+    pub on: Vec<String>,
+
+    /// With --on: at most this many hooks run at once (more wait in a queue of 64)
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub on_max: u32,
+
+    /// With --on: end a hook and its process group after this long; at the end of the watch,
+    /// running hooks get this long to finish
+    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DUR")]
+    pub on_timeout: Duration,
+
+    /// With --on: the program and its arguments, after --
+    #[arg(last = true, value_name = "PROGRAM", requires = "on")]
+    pub program: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ fn watch_plan(plan: DemoPlan, bridges: usize) -> WatchPlan {
         metrics: None,
         metrics_histograms: false,
         max_in_flight: 256,
+        hooks: None,
     }
 }
 

@@ -23,6 +23,34 @@ pub enum CircuitState {
     Closed,
 }
 
+/// What the hooks of a watch came to, for its summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookCounts {
+    pub hooks_run: u64,
+    pub hooks_failed: u64,
+    pub hooks_dropped: u64,
+}
+
+/// Every event type, as `--on` takes them.
+pub const TYPES: [&str; 15] = [
+    "snapshot",
+    "status_changed",
+    "command_started",
+    "command_finished",
+    "commands_changed",
+    "version_changed",
+    "unreachable",
+    "recovered",
+    "circuit",
+    "stall",
+    "heartbeat",
+    "reloaded",
+    "reload_failed",
+    "hook_failed",
+    "summary",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum EventKind {
@@ -90,6 +118,20 @@ pub enum EventKind {
     ReloadFailed {
         message: String,
     },
+    /// A hook (`--on`) exited non-zero, was killed, ran out of time or could not start.
+    HookFailed {
+        /// The type of the event it ran for.
+        hook_event: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signal: Option<String>,
+        /// `exited`, `killed`, `timed out` or `not started`.
+        reason: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        duration_ms: u64,
+    },
     Summary {
         polls: u64,
         not_modified: u64,
@@ -98,6 +140,9 @@ pub enum EventKind {
         changes: u64,
         duration_ms: u64,
         reason: String,
+        /// With `--on`: the hooks that ran, failed and were dropped.
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        hooks: Option<HookCounts>,
     },
 }
 
@@ -117,6 +162,7 @@ impl EventKind {
             EventKind::Heartbeat { .. } => "heartbeat",
             EventKind::Reloaded { .. } => "reloaded",
             EventKind::ReloadFailed { .. } => "reload_failed",
+            EventKind::HookFailed { .. } => "hook_failed",
             EventKind::Summary { .. } => "summary",
         }
     }

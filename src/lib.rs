@@ -30,6 +30,7 @@ pub mod events;
 pub mod exec;
 pub mod files;
 pub mod fleet;
+pub mod hooks;
 pub mod metrics;
 pub mod mock;
 pub mod model;
@@ -100,15 +101,20 @@ fn usage_exit(e: clap::Error) -> u8 {
         }
         _ => {
             let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
+            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+            let first = lines
+                .next()
                 .unwrap_or("invalid arguments")
                 .trim_start_matches("error: ");
+            // "the following required arguments were not provided:" names them on the next line.
+            let first = match (first.ends_with(':'), lines.next()) {
+                (true, Some(next)) => format!("{first} {}", next.trim()),
+                _ => first.to_owned(),
+            };
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "kiro-poll: error: {} (see 'kiro-poll --help')",
-                sanitize::line(first)
+                sanitize::line(&first)
             );
             2
         }
@@ -177,7 +183,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Watch(args) => {
             drop(out);
-            watch::run(&config, &config::plans::watch(&args, &config)).await
+            watch::run(&config, &config::plans::watch(&args, &config)?).await
         }
         Command::Exec(args) => {
             drop(out);

@@ -66,6 +66,22 @@ pub struct WatchPlan {
     pub metrics_histograms: bool,
     /// At most this many polls in flight at once.
     pub max_in_flight: usize,
+    /// `--on TYPES -- PROGRAM`: a program to run per event.
+    pub hooks: Option<HookPlan>,
+}
+
+/// `watch --on TYPES -- PROGRAM [ARGS]...`.
+#[derive(Debug, Clone)]
+pub struct HookPlan {
+    /// The event types that run it.
+    pub types: Vec<&'static str>,
+    /// The program and its arguments, run directly (no shell).
+    pub program: Vec<String>,
+    /// At most this many at once.
+    pub max: usize,
+    /// Each is ended (its whole process group) after this long; at the end of the watch,
+    /// running ones get this long to finish.
+    pub timeout: Duration,
 }
 
 /// `exec`: the command, and how long to wait for it.

@@ -78,6 +78,25 @@ enum Typed {
         status: Option<String>,
         polls: u64,
     },
+    Reloaded {
+        at: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+        kept: usize,
+    },
+    ReloadFailed {
+        at: String,
+        message: String,
+    },
+    HookFailed {
+        at: String,
+        hook_event: String,
+        exit_code: Option<i32>,
+        signal: Option<String>,
+        reason: String,
+        message: Option<String>,
+        duration_ms: u64,
+    },
     Summary {
         at: String,
         polls: u64,
@@ -87,6 +106,9 @@ enum Typed {
         changes: u64,
         duration_ms: u64,
         reason: String,
+        hooks_run: Option<u64>,
+        hooks_failed: Option<u64>,
+        hooks_dropped: Option<u64>,
     },
 }
 
@@ -254,6 +276,11 @@ fn every_event() -> Vec<(EventKind, Typed)> {
                 changes: 6,
                 duration_ms: 13_000,
                 reason: s("interrupted"),
+                hooks: Some(kiro_poll::events::HookCounts {
+                    hooks_run: 4,
+                    hooks_failed: 1,
+                    hooks_dropped: 2,
+                }),
             },
             Typed::Summary {
                 at: at(),
@@ -264,6 +291,50 @@ fn every_event() -> Vec<(EventKind, Typed)> {
                 changes: 6,
                 duration_ms: 13_000,
                 reason: s("interrupted"),
+                hooks_run: Some(4),
+                hooks_failed: Some(1),
+                hooks_dropped: Some(2),
+            },
+        ),
+        (
+            EventKind::Reloaded {
+                added: vec![s("b")],
+                removed: vec![],
+                kept: 3,
+            },
+            Typed::Reloaded {
+                at: at(),
+                added: vec![s("b")],
+                removed: vec![],
+                kept: 3,
+            },
+        ),
+        (
+            EventKind::ReloadFailed {
+                message: s("bridges.toml:3: url: scheme must be http or https, not ftp"),
+            },
+            Typed::ReloadFailed {
+                at: at(),
+                message: s("bridges.toml:3: url: scheme must be http or https, not ftp"),
+            },
+        ),
+        (
+            EventKind::HookFailed {
+                hook_event: "status_changed",
+                exit_code: Some(3),
+                signal: None,
+                reason: "exited",
+                message: None,
+                duration_ms: 12,
+            },
+            Typed::HookFailed {
+                at: at(),
+                hook_event: s("status_changed"),
+                exit_code: Some(3),
+                signal: None,
+                reason: s("exited"),
+                message: None,
+                duration_ms: 12,
             },
         ),
     ]
@@ -286,7 +357,11 @@ fn every_event_type_pins_every_field_and_matches_the_schema() {
     let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_763_864_927_123);
     let all = every_event();
     let names: std::collections::BTreeSet<&str> = all.iter().map(|(k, _)| k.name()).collect();
-    assert_eq!(names.len(), 12, "every event type is covered");
+    assert_eq!(
+        names.len(),
+        kiro_poll::events::TYPES.len(),
+        "every event type is covered"
+    );
     for (kind, typed) in all {
         let line = kiro_poll::output::json_line(&Event { at, kind }).unwrap();
         let text = String::from_utf8(line).unwrap();

@@ -283,3 +283,35 @@ fn a_closed_pipe_ends_the_windows_watch_at_its_next_line_with_0() {
     );
     stop(mock);
 }
+
+/// A hook on Windows: `cmd /c` writes the variables it was given to a file, in the hook's own
+/// process group, and the watch reports it ran.
+#[test]
+fn a_hook_runs_on_windows() {
+    let Some(exe) = windows_exe() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let out_file = win_path(&dir.path().join("hook.txt"));
+    let out = win(&exe)
+        .args([
+            "--url", &url, "--json", "watch", "--count", "1", "--on", "snapshot", "--",
+        ])
+        // Words without spaces (Rust quotes none of them): cmd takes a quoted argument as one
+        // command name, and Wine's cmd a space before `>` as part of the name.
+        .args(["cmd", "/c", "set", &format!("KIRO>{out_file}")])
+        .output()
+        .unwrap();
+    stop(mock);
+    assert_exit(&out, 0);
+    let summary = lines(&out).pop().unwrap();
+    assert_eq!(
+        (summary["hooksRun"].as_u64(), summary["hooksFailed"].as_u64()),
+        (Some(1), Some(0)),
+        "{summary}"
+    );
+    let env = std::fs::read_to_string(dir.path().join("hook.txt")).unwrap();
+    assert!(
+        env.contains("KIRO_EVENT=snapshot") && env.contains("KIRO_STATUS=ready"),
+        "{env}"
+    );
+}

@@ -6,12 +6,12 @@ use super::Config;
 use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, UntilArg, WatchArgs};
 use crate::engine::Until;
 use crate::error::UsageError;
-use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, MockPlan, WatchPlan};
+use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, MockPlan, WatchPlan};
 
 /// The plan of `watch` over the configured bridges (one or many).
-pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
+pub fn watch(args: &WatchArgs, config: &Config) -> Result<WatchPlan, UsageError> {
     let flags = flags(args);
-    WatchPlan {
+    Ok(WatchPlan {
         engines: config
             .bridges
             .iter()
@@ -24,7 +24,57 @@ pub fn watch(args: &WatchArgs, config: &Config) -> WatchPlan {
         metrics: args.metrics,
         metrics_histograms: args.metrics_histograms,
         max_in_flight: args.max_in_flight as usize,
+        hooks: hooks(args)?,
+    })
+}
+
+/// `--on TYPES -- PROGRAM`: the types checked, `all` spelled out. A hook's own failure and
+/// the summary run none: the first could run hooks for ever, the second comes when hooks no
+/// longer run.
+fn hooks(args: &WatchArgs) -> Result<Option<HookPlan>, UsageError> {
+    if args.on.is_empty() {
+        return Ok(None);
     }
+    let not_hooked = ["hook_failed", "summary"];
+    let mut types: Vec<&'static str> = Vec::new();
+    for t in &args.on {
+        let t = t.trim();
+        if t == "all" {
+            types.extend(crate::events::TYPES.iter().filter(|n| !not_hooked.contains(n)));
+            continue;
+        }
+        let Some(&known) = crate::events::TYPES.iter().find(|n| **n == t) else {
+            return Err(UsageError(format!(
+                "invalid value '{}' for '--on <TYPES>': not an event type (all, or: {})",
+                crate::sanitize::line(t),
+                crate::events::TYPES
+                    .iter()
+                    .filter(|n| !not_hooked.contains(n))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        if not_hooked.contains(&known) {
+            return Err(UsageError(format!(
+                "invalid value '{known}' for '--on <TYPES>': a {known} event runs no hook (the summary says how the hooks went)"
+            )));
+        }
+        types.push(known);
+    }
+    types.sort_unstable();
+    types.dedup();
+    if args.program.first().is_none_or(|p| p.is_empty()) {
+        return Err(UsageError(
+            "'--on' needs a program after '--' (watch --on status_changed -- notify-send kiro)".into(),
+        ));
+    }
+    Ok(Some(HookPlan {
+        types,
+        program: args.program.clone(),
+        max: args.on_max as usize,
+        timeout: args.on_timeout,
+    }))
 }
 
 /// One `--until` value. A command id lives as long as the process (the plan, the roster and

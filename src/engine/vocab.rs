@@ -255,6 +255,7 @@ pub fn summary(c: Counters, took: Duration, wall: SystemTime, end: End) -> Event
             changes: c.changes,
             duration_ms: ms(took),
             reason: end.reason(),
+            hooks: None,
         },
     }
 }

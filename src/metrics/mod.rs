@@ -77,6 +77,11 @@ struct BridgeKind {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HookResult {
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShardLabels {
     shard: String,
     shards: String,
@@ -124,6 +129,7 @@ struct Families {
     per_bridge_histograms: bool,
     reload_ok: Gauge,
     reload_at: FGauge,
+    hook_runs: Family<HookResult, Counter>,
 }
 
 fn command_buckets() -> Histogram {
@@ -160,6 +166,7 @@ impl Families {
             per_bridge_histograms: opts.per_bridge_histograms,
             reload_ok: Gauge::default(),
             reload_at: FGauge::default(),
+            hook_runs: Family::default(),
         };
         let per_bridge = opts.per_bridge_histograms;
         r.register(
@@ -253,6 +260,11 @@ impl Families {
             "kiro_poll_config_last_reload_success_timestamp_seconds",
             "Unix time of the last successful reading of the bridges file",
             f.reload_at.clone(),
+        );
+        r.register(
+            "kiro_poll_hook_runs",
+            "Hooks (--on) run, by result: ok, failed (non-zero, killed, timed out, not started), dropped (queue full)",
+            f.hook_runs.clone(),
         );
         if let Some((k, n)) = opts.shard {
             let info: Family<ShardLabels, Gauge> = Family::default();
@@ -451,6 +463,14 @@ impl Metrics {
             }
             *slot = Some(Series::new(&self.families, name, own));
         }
+    }
+
+    /// A hook came to `result` (`ok`, `failed`, `dropped`).
+    pub fn hook_ran(&self, result: &'static str) {
+        self.families
+            .hook_runs
+            .get_or_create(&HookResult { result })
+            .inc();
     }
 
     /// The bridges file was read again: `ok` whether it was good (then at `wall`).

@@ -365,15 +365,44 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
             changes,
             duration_ms,
             reason,
-        } => format!(
-            "{} ({not_modified} not modified), {} received, {}, {} in {} ({})",
-            count(*polls, "poll"),
-            human_bytes(*bytes_received),
-            count(*errors, "error"),
-            count(*changes, "change"),
-            ms(*duration_ms),
-            clean(reason)
-        ),
+            hooks,
+        } => {
+            let mut s = format!(
+                "{} ({not_modified} not modified), {} received, {}, {} in {} ({})",
+                count(*polls, "poll"),
+                human_bytes(*bytes_received),
+                count(*errors, "error"),
+                count(*changes, "change"),
+                ms(*duration_ms),
+                clean(reason)
+            );
+            if let Some(h) = hooks {
+                s.push_str(&format!(
+                    "; hooks: {} ran, {} failed, {} dropped",
+                    h.hooks_run, h.hooks_failed, h.hooks_dropped
+                ));
+            }
+            s
+        }
+        EventKind::HookFailed {
+            hook_event,
+            exit_code,
+            signal,
+            reason,
+            message,
+            duration_ms,
+        } => {
+            let how = match (exit_code, signal, message) {
+                (Some(c), _, _) => format!("exit {c}"),
+                (_, Some(sig), _) => format!("signal {}", clean(sig)),
+                (_, _, Some(m)) => clean(m).into_owned(),
+                _ => (*reason).to_owned(),
+            };
+            p.bad(&format!(
+                "the hook for {hook_event} {reason} ({how}) after {}",
+                ms(*duration_ms)
+            ))
+        }
         EventKind::Reloaded { added, removed, kept } => {
             let mut s = format!("{} kept", count(*kept as u64, "bridge"));
             if !added.is_empty() {
@@ -414,9 +443,10 @@ fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
     };
     let name_col = format!("{:<16}", e.kind.name());
     let name_col = match &e.kind {
-        EventKind::Unreachable { .. } | EventKind::Stall { .. } | EventKind::ReloadFailed { .. } => {
-            p.bad(&name_col)
-        }
+        EventKind::Unreachable { .. }
+        | EventKind::Stall { .. }
+        | EventKind::ReloadFailed { .. }
+        | EventKind::HookFailed { .. } => p.bad(&name_col),
         EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
         _ => p.bold(&name_col),
     };
@@ -516,6 +546,7 @@ mod tests {
                 changes: 30,
                 duration_ms: 72_000,
                 reason: "interrupted".into(),
+                hooks: None,
             },
         };
         let line = event_line(&e, p);
@@ -557,6 +588,7 @@ mod tests {
                 changes: 1,
                 duration_ms: 1000,
                 reason: "count reached".into(),
+                hooks: None,
             },
         };
         assert_eq!(

@@ -89,6 +89,29 @@ pub fn enable_ansi() -> bool {
     imp::enable_ansi()
 }
 
+/// A hook's process gets a process group (Unix) or console process group (Windows) of its
+/// own, so ending it ends whatever it started too.
+pub fn own_process_group(cmd: &mut std::process::Command) {
+    imp::own_process_group(cmd)
+}
+
+/// End a hook and everything in its group: SIGKILL to the group on Unix, `taskkill /T /F` on
+/// Windows.
+pub fn kill_group(child: &mut std::process::Child) {
+    imp::kill_group(child)
+}
+
+/// The signal that ended a process, by name (`KILL`, `TERM`, or the number); None when it
+/// exited (always on Windows).
+pub fn killed_by(status: &std::process::ExitStatus) -> Option<String> {
+    imp::killed_by(status)
+}
+
+/// Our stderr, for a child's stdout: a hook's output never mixes into `--json` lines.
+pub fn stderr_for_child() -> std::process::Stdio {
+    imp::stderr_for_child()
+}
+
 /// The soft limit to ask for: the hard limit, but no more than what the kernel accepts for
 /// one process (`cap`, where the system has one below the hard limit, as macOS does when the
 /// hard limit is unlimited).

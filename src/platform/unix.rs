@@ -161,6 +161,46 @@ pub fn enable_ansi() -> bool {
     true
 }
 
+pub fn own_process_group(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+}
+
+pub fn kill_group(child: &mut std::process::Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: signalling the group our own child leads (process_group(0) made it).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+}
+
+pub fn killed_by(status: &std::process::ExitStatus) -> Option<String> {
+    use std::os::unix::process::ExitStatusExt;
+    let n = status.signal()?;
+    let name = match n {
+        libc::SIGHUP => "HUP",
+        libc::SIGINT => "INT",
+        libc::SIGQUIT => "QUIT",
+        libc::SIGABRT => "ABRT",
+        libc::SIGKILL => "KILL",
+        libc::SIGSEGV => "SEGV",
+        libc::SIGPIPE => "PIPE",
+        libc::SIGTERM => "TERM",
+        _ => return Some(n.to_string()),
+    };
+    Some(name.to_owned())
+}
+
+pub fn stderr_for_child() -> std::process::Stdio {
+    use std::os::fd::AsFd;
+    match std::io::stderr().as_fd().try_clone_to_owned() {
+        Ok(fd) => fd.into(),
+        Err(_) => std::process::Stdio::null(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,33 @@ pub fn terminal_size() -> Option<(u16, u16)> {
     crossterm::terminal::size().ok().filter(|(w, _)| *w > 0)
 }
 
+pub fn own_process_group(cmd: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    // CREATE_NEW_PROCESS_GROUP
+    cmd.creation_flags(0x0000_0200);
+}
+
+pub fn kill_group(child: &mut std::process::Child) {
+    let _ = std::process::Command::new("taskkill")
+        .args(["/T", "/F", "/PID", &child.id().to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let _ = child.kill();
+}
+
+pub fn killed_by(_status: &std::process::ExitStatus) -> Option<String> {
+    None
+}
+
+pub fn stderr_for_child() -> std::process::Stdio {
+    use std::os::windows::io::AsHandle;
+    match std::io::stderr().as_handle().try_clone_to_owned() {
+        Ok(h) => h.into(),
+        Err(_) => std::process::Stdio::null(),
+    }
+}
+
 pub fn enable_ansi() -> bool {
     crossterm::ansi_support::supports_ansi()
 }

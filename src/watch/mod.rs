@@ -22,7 +22,7 @@ use crate::config::{Config, Source};
 use crate::engine::schedule::later;
 use crate::engine::{Counters, End, Engine, Failure, Reaction, Received};
 use crate::error::BridgeError;
-use crate::events::Event;
+use crate::events::{Event, EventKind};
 use crate::fleet::lanes::Lanes;
 use crate::fleet::queue::{self, Lateness};
 use crate::fleet::roster::{Roster, Stopped};
@@ -62,6 +62,8 @@ struct Watch {
     exporter: Option<Exporter>,
     /// With one bridge: the rejection that ended it, for the last words.
     fatal: Option<BridgeError>,
+    /// `--on`: the hooks, fed every event the view prints.
+    hooks: Option<crate::hooks::Hooks>,
     /// First polls in flight that may be told to give their slot up (see lanes.rs).
     give_up: Vec<Option<tokio::sync::oneshot::Sender<()>>>,
 }
@@ -84,6 +86,10 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let clients = client::for_bridges_on(&http, &config.bridges, config.request_timeout, config.verbose)?;
     let started = Instant::now();
     let (view, exporter) = outputs(config, plan).await?;
+    let hooks = plan.hooks.as_ref().map(|h| {
+        let metrics = exporter.as_ref().map(|x| std::sync::Arc::clone(&x.metrics));
+        crate::hooks::Hooks::start(h, metrics)
+    });
     let one = !config.many();
     let view = match one {
         true => view,
@@ -116,6 +122,7 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         started,
         exporter,
         fatal: None,
+        hooks,
         give_up: std::iter::repeat_with(|| None).take(n).collect(),
     };
     let deadline = plan
@@ -125,6 +132,21 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let mut reloader = reload::Reloader::for_source(&config.source, config.shard);
     let end = watch.poll_loop(&mut stops, &mut reloader, plan.heartbeat).await?;
     watch.finish(config, plan, end)
+}
+
+/// The summary says what the hooks came to.
+fn with_hooks(summary: &mut Event, counts: Option<crate::events::HookCounts>) {
+    if let EventKind::Summary { hooks, .. } = &mut summary.kind {
+        *hooks = counts;
+    }
+}
+
+/// The next hook that failed (never without hooks).
+async fn hooks_failed(hooks: &mut Option<crate::hooks::Hooks>) -> crate::hooks::Failed {
+    match hooks {
+        Some(h) => h.failed().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A first poll that gave its slot up: a timeout, as its bridge's engine and view see it.
@@ -259,17 +281,45 @@ impl Watch {
                         self.redraw();
                     }
                 }
+                f = hooks_failed(&mut self.hooks) => self.hook_failed(f)?,
                 _ = &mut gone => return Ok(End::Closed),
                 _ = tick.tick(), if live => self.redraw(),
             }
         }
     }
 
-    /// Print one event of bridge `i`.
+    /// Print one event of bridge `i`, and run its hook.
     fn emit(&mut self, i: usize, e: &Event) -> std::io::Result<()> {
         match self.one {
-            true => self.view.event(e),
-            false => self.view.bridge_event(&self.bridges[i].name, e),
+            true => self.view.event(e)?,
+            false => self.view.bridge_event(&self.bridges[i].name, e)?,
+        }
+        if let Some(h) = self.hooks.as_ref().filter(|h| h.wants(e.kind.name())) {
+            let b = &self.bridges[i];
+            // Exactly the line --json prints for it.
+            let line = match self.one {
+                true => crate::output::json_line(e)?,
+                false => crate::output::fleet_json_line(e, Some(&b.name), None)?,
+            };
+            h.offer(e, &line, Some((i, &b.name, &b.url)));
+        }
+        Ok(())
+    }
+
+    /// Print an event of the whole set (a reload, a hook that failed for one), and run its hook.
+    fn emit_fleet(&mut self, e: &Event) -> std::io::Result<()> {
+        self.view.fleet_event(e)?;
+        if let Some(h) = self.hooks.as_ref().filter(|h| h.wants(e.kind.name())) {
+            h.offer(e, &crate::output::fleet_json_line(e, None, None)?, None);
+        }
+        Ok(())
+    }
+
+    /// A hook that failed: reported for its bridge (or the whole set).
+    fn hook_failed(&mut self, f: crate::hooks::Failed) -> std::io::Result<()> {
+        match f.bridge {
+            Some(i) if !self.roster.gone(i) => self.emit(i, &f.event),
+            _ => self.emit_fleet(&f.event),
         }
     }
 
@@ -428,6 +478,8 @@ impl Watch {
 
     /// The summaries (each bridge's, then with many the overall one) and the exit code.
     fn finish(mut self, config: &Config, plan: &WatchPlan, end: End) -> anyhow::Result<()> {
+        // When the watch ended, for its summaries: not when its hooks were done.
+        let (now, wall) = (Instant::now().into_std(), SystemTime::now());
         if config.verbose > 0 && !self.one {
             let lane = |l: &Lateness| {
                 format!(
@@ -446,22 +498,37 @@ impl Watch {
                 lane(first)
             ));
         }
+        // Running hooks get --on-timeout to finish; what failed meanwhile is still reported.
+        let hook_counts = match self.hooks.take() {
+            Some(h) => {
+                let (counts, failed) = h.finish();
+                if end != End::Closed {
+                    for f in failed {
+                        self.hook_failed(f)?;
+                    }
+                }
+                Some(counts)
+            }
+            None => None,
+        };
         if end == End::Closed {
             return closed(&self.view);
         }
-        let now = Instant::now().into_std();
-        let wall = SystemTime::now();
         let mut total = Counters::default();
         let live: Vec<usize> = self.live().collect();
         for &i in &live {
             let own = self.roster.stopped(i).map_or(end, Stopped::end);
-            let summary = self.engines[i].summary(now, wall, own);
+            let mut summary = self.engines[i].summary(now, wall, own);
+            if self.one {
+                with_hooks(&mut summary, hook_counts);
+            }
             self.emit(i, &summary)?;
             total += self.engines[i].counters();
         }
         if !self.one {
             let took = now.saturating_duration_since(self.started.into_std());
-            let overall = crate::engine::summary(total, took, wall, end);
+            let mut overall = crate::engine::summary(total, took, wall, end);
+            with_hooks(&mut overall, hook_counts);
             self.view.overall_summary(&overall, live.len())?;
         }
         let n = live.len();

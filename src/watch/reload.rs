@@ -227,7 +227,7 @@ impl Watch {
                     x.metrics.reloaded(false, wall);
                 }
                 let kind = EventKind::ReloadFailed { message };
-                return Ok(self.view.fleet_event(&Event { at: wall, kind })?);
+                return Ok(self.emit_fleet(&Event { at: wall, kind })?);
             }
         };
         let watched: Vec<(usize, &str, &str)> = self
@@ -265,7 +265,7 @@ impl Watch {
             removed,
             kept: diff.kept.len(),
         };
-        Ok(self.view.fleet_event(&Event { at: wall, kind })?)
+        Ok(self.emit_fleet(&Event { at: wall, kind })?)
     }
 
     /// A kept bridge: its engine and series go on; a new key gets a new client, new intervals
