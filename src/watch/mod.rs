@@ -220,6 +220,9 @@ impl Watch {
             let reload_at = reloader.as_ref().and_then(|r| r.due()).unwrap_or(far);
             let wake = due.min(beat_at).min(give_up).min(reload_at).min(stops.deadline());
             let file_changed = reload::watcher(reloader);
+            // Arms that can never fire are not polled (a single bridge has neither).
+            let reloading = reloader.as_ref().is_some_and(|r| r.is_reading());
+            let hooked = self.hooks.is_some();
             if timer_at != Some(wake) {
                 timer.as_mut().reset(wake);
                 timer_at = Some(wake);
@@ -239,12 +242,12 @@ impl Watch {
                     None => {}
                     },
                 },
-                _ = reload::changed(file_changed.as_deref()) => {
+                _ = reload::changed(file_changed.as_deref()), if file_changed.is_some() => {
                     if let Some(r) = reloader.as_mut() {
                         r.debounce(Instant::now());
                     }
                 }
-                (read, took) = reload::read(reloader) => {
+                (read, took) = reload::read(reloader), if reloading => {
                     if let Some(read) = read {
                         self.apply_reload(read, took)?;
                     }
@@ -281,7 +284,7 @@ impl Watch {
                         self.redraw();
                     }
                 }
-                f = hooks_failed(&mut self.hooks) => self.hook_failed(f)?,
+                f = hooks_failed(&mut self.hooks), if hooked => self.hook_failed(f)?,
                 _ = &mut gone => return Ok(End::Closed),
                 _ = tick.tick(), if live => self.redraw(),
             }

@@ -79,6 +79,11 @@ impl Reloader {
         })
     }
 
+    /// A reading is in progress (its result is awaited).
+    pub fn is_reading(&self) -> bool {
+        self.reading.is_some()
+    }
+
     pub fn due(&self) -> Option<Instant> {
         self.due
     }
