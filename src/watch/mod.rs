@@ -7,6 +7,7 @@
 //! engine's, the lanes' or the roster's; every look is the view's; how it ends is `ending`'s.
 
 pub mod ending;
+mod finish;
 mod flying;
 mod outputs;
 mod reload;
@@ -20,21 +21,21 @@ use crate::bridges::Bridge;
 use crate::client::{self, BridgeClient, StatusFetch};
 use crate::config::{Config, Source};
 use crate::engine::schedule::later;
-use crate::engine::{Counters, End, Engine, Failure, Reaction, Received};
+use crate::engine::{End, Engine, Failure, Reaction, Received};
 use crate::error::BridgeError;
-use crate::events::{Event, EventKind};
+use crate::events::Event;
 use crate::fleet::lanes::Lanes;
 use crate::fleet::queue::{self, Lateness};
-use crate::fleet::roster::{Roster, Stopped};
+use crate::fleet::roster::Roster;
 use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
 use crate::plan::{EngineFlags, WatchPlan};
 use crate::stops::{Interrupt, Stops};
-use crate::units::{count, MAX_DURATION};
+use crate::units::MAX_DURATION;
 use flying::Flying;
-use outputs::{close, closed, outputs};
+use outputs::outputs;
 
 /// What a poll in flight comes to: which bridge, what it answered, after how long.
 type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
@@ -132,13 +133,6 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let mut reloader = reload::Reloader::for_source(&config.source, config.shard);
     let end = watch.poll_loop(&mut stops, &mut reloader, plan.heartbeat).await?;
     watch.finish(config, plan, end)
-}
-
-/// The summary says what the hooks came to.
-fn with_hooks(summary: &mut Event, counts: Option<crate::events::HookCounts>) {
-    if let EventKind::Summary { hooks, .. } = &mut summary.kind {
-        *hooks = counts;
-    }
 }
 
 /// The next hook that failed (never without hooks).
@@ -477,92 +471,5 @@ impl Watch {
         let max = terminal::height().saturating_sub(4).max(1);
         let lines = board::lines(&rows, now, max, self.view.painter());
         self.view.redraw_lines(&lines);
-    }
-
-    /// The summaries (each bridge's, then with many the overall one) and the exit code.
-    fn finish(mut self, config: &Config, plan: &WatchPlan, end: End) -> anyhow::Result<()> {
-        // When the watch ended, for its summaries: not when its hooks were done.
-        let (now, wall) = (Instant::now().into_std(), SystemTime::now());
-        if config.verbose > 0 && !self.one {
-            let lane = |l: &Lateness| {
-                format!(
-                    "{} started, lateness p50 {} ms, p99 {} ms, max {} ms",
-                    count(l.count(), "poll"),
-                    l.quantile(0.5).as_millis(),
-                    l.quantile(0.99).as_millis(),
-                    l.max().as_millis()
-                )
-            };
-            let [answering, failing, first] = &self.lateness;
-            crate::output::log_line(&format!(
-                "fleet: {}; of bridges failing: {}; first polls: {}",
-                lane(answering),
-                lane(failing),
-                lane(first)
-            ));
-        }
-        // Running hooks get --on-timeout to finish; what failed meanwhile is still reported.
-        let hook_counts = match self.hooks.take() {
-            Some(h) => {
-                let (counts, failed) = h.finish();
-                if end != End::Closed {
-                    for f in failed {
-                        self.hook_failed(f)?;
-                    }
-                }
-                Some(counts)
-            }
-            None => None,
-        };
-        if end == End::Closed {
-            return closed(&self.view);
-        }
-        let mut total = Counters::default();
-        let live: Vec<usize> = self.live().collect();
-        for &i in &live {
-            let own = self.roster.stopped(i).map_or(end, Stopped::end);
-            let mut summary = self.engines[i].summary(now, wall, own);
-            if self.one {
-                with_hooks(&mut summary, hook_counts);
-            }
-            self.emit(i, &summary)?;
-            total += self.engines[i].counters();
-        }
-        if !self.one {
-            let took = now.saturating_duration_since(self.started.into_std());
-            let mut overall = crate::engine::summary(total, took, wall, end);
-            with_hooks(&mut overall, hook_counts);
-            self.view.overall_summary(&overall, live.len())?;
-        }
-        let n = live.len();
-        let fatal = self.fatal.take();
-        let until = self.roster.until();
-        let result = ending::exit(ending::Ended {
-            end,
-            one: self.one,
-            bridges: n,
-            answered: total.answered,
-            rejected: live
-                .iter()
-                .copied()
-                .filter(|&i| self.roster.stopped(i) == Some(Stopped::Auth))
-                .map(|i| self.bridges[i].name.as_str())
-                .collect(),
-            fatal,
-            timeout: plan.timeout,
-            until,
-            waiting: live
-                .iter()
-                .copied()
-                .filter(|&i| self.one || !self.roster.met(i))
-                .map(|i| ending::Waiting {
-                    name: self.bridges[i].name.as_str(),
-                    seen: self.engines[i].last_seen(now),
-                    note: ending::command_note(until, self.engines[i].answered_status()),
-                })
-                .collect(),
-        });
-        close(self.view);
-        result
     }
 }
