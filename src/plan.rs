@@ -12,12 +12,8 @@ use crate::engine::{EngineConfig, Until};
 /// a reload adds is built with, as the first ones were.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EngineFlags {
-    pub interval_ready: Option<Duration>,
-    pub interval_busy: Option<Duration>,
-    pub interval_unavailable: Option<Duration>,
-    pub interval_error: Option<Duration>,
-    pub max_backoff: Option<Duration>,
-    pub stall_after: Option<Duration>,
+    /// `--interval-ready` and the rest, in the bridges file's own shape.
+    pub intervals: Intervals,
     pub count: Option<u64>,
 }
 
@@ -26,21 +22,17 @@ impl EngineFlags {
     /// (its own, then `[defaults]`), then PRODUCT.md's defaults.
     pub fn engine(&self, file: &Intervals) -> EngineConfig {
         let d = EngineConfig::default();
-        let pick = |flag: Option<Duration>, file: Option<Duration>, default| flag.or(file).unwrap_or(default);
-        let max_backoff = pick(self.max_backoff, file.max_backoff, d.max_backoff);
+        let i = self.intervals.or(*file);
+        let max_backoff = i.max_backoff.unwrap_or(d.max_backoff);
         EngineConfig {
-            interval_ready: pick(self.interval_ready, file.interval_ready, d.interval_ready),
-            interval_busy: pick(self.interval_busy, file.interval_busy, d.interval_busy),
-            interval_unavailable: pick(
-                self.interval_unavailable,
-                file.interval_unavailable,
-                d.interval_unavailable,
-            ),
-            interval_error: pick(self.interval_error, file.interval_error, d.interval_error),
+            interval_ready: i.interval_ready.unwrap_or(d.interval_ready),
+            interval_busy: i.interval_busy.unwrap_or(d.interval_busy),
+            interval_unavailable: i.interval_unavailable.unwrap_or(d.interval_unavailable),
+            interval_error: i.interval_error.unwrap_or(d.interval_error),
             max_backoff,
             breaker_recovery: max_backoff,
             backoff_base: Duration::from_secs(5).min(max_backoff),
-            stall_after: pick(self.stall_after, file.stall_after, d.stall_after),
+            stall_after: i.stall_after.unwrap_or(d.stall_after),
             count: self.count,
             ..d
         }

@@ -3,6 +3,7 @@
 //! only place that reads clap's argument types after `Config::resolve`.
 
 use super::Config;
+use crate::bridges::Intervals;
 use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, UntilArg, WatchArgs};
 use crate::engine::Until;
 use crate::error::UsageError;
@@ -91,12 +92,14 @@ fn until(arg: &UntilArg) -> Until {
 /// The engine flags as given.
 fn flags(args: &WatchArgs) -> EngineFlags {
     EngineFlags {
-        interval_ready: args.interval_ready,
-        interval_busy: args.interval_busy,
-        interval_unavailable: args.interval_unavailable,
-        interval_error: args.interval_error,
-        max_backoff: args.max_backoff,
-        stall_after: args.stall_after,
+        intervals: Intervals {
+            interval_ready: args.interval_ready,
+            interval_busy: args.interval_busy,
+            interval_unavailable: args.interval_unavailable,
+            interval_error: args.interval_error,
+            max_backoff: args.max_backoff,
+            stall_after: args.stall_after,
+        },
         count: args.count,
     }
 }
@@ -161,7 +164,6 @@ fn etag(mode: EtagMode) -> Etag {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bridges::Intervals;
     use crate::cli::{Cli, Command};
     use clap::Parser;
     use std::time::Duration;
