@@ -8,7 +8,6 @@ use std::time::SystemTime;
 
 use tokio::time::Instant;
 
-use crate::cli::InputArgs;
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Why};
@@ -196,19 +195,15 @@ fn followed_out(limit: std::time::Duration, lost: Lost, follow: &Follow, engine:
     Decision::new(Outcome::TimedOut, Why::FollowedOut { limit, lost, seen })
 }
 
+/// `input`: the request `config::plans::input` built, sent once.
 pub async fn run_input(
     client: &BridgeClient,
     config: &Config,
-    args: &InputArgs,
+    request: &InputRequest,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let request = InputRequest {
-        value: args.value.clone(),
-        kind: args.kind.into(),
-        execution_id: args.execution_id.clone(),
-    };
-    let answer = client.input(&request, config.request_timeout).await?;
-    render::input(out, config, &args.execution_id, &answer)?;
+    let answer = client.input(request, config.request_timeout).await?;
+    render::input(out, config, &request.execution_id, &answer)?;
     match render::input_ending(&answer) {
         None => Ok(()),
         Some((2, msg)) => Err(UsageError(msg).into()),

@@ -193,7 +193,13 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Input(args) => {
             config.one_bridge("input")?;
-            exec::run_input(&make_client(&config)?, &config, &args, &mut out).await
+            exec::run_input(
+                &make_client(&config)?,
+                &config,
+                &config::plans::input(&args),
+                &mut out,
+            )
+            .await
         }
         Command::MockBridge(args) => {
             drop(out);

@@ -4,7 +4,7 @@
 
 use super::Config;
 use crate::bridges::Intervals;
-use crate::cli::{DemoArgs, EtagMode, ExecArgs, MockArgs, UntilArg, WatchArgs};
+use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, MockArgs, UntilArg, WatchArgs};
 use crate::engine::Until;
 use crate::error::UsageError;
 use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, MockPlan, WatchPlan};
@@ -118,6 +118,15 @@ pub fn exec(args: &ExecArgs) -> Result<ExecPlan, UsageError> {
         timeout: args.timeout,
         follow_interval: args.follow_interval,
     })
+}
+
+/// `input`: the request to send.
+pub fn input(args: &InputArgs) -> crate::model::InputRequest {
+    crate::model::InputRequest {
+        value: args.value.clone(),
+        kind: args.kind.into(),
+        execution_id: args.execution_id.clone(),
+    }
 }
 
 pub fn demo(args: &DemoArgs) -> DemoPlan {
