@@ -107,11 +107,10 @@ pub enum Etag {
     None,
 }
 
-/// `mock-bridge`: how the simulators behave and where they listen.
+/// How a simulated bridge behaves, whatever its scenario (`mock-bridge` flags); `Default` is
+/// the spec's bridge, answering at once.
 #[derive(Debug, Clone)]
-pub struct MockPlan {
-    /// A built-in scenario's name or a scenario file.
-    pub scenario: String,
+pub struct Behaviour {
     pub latency: Duration,
     pub fail_rate: f64,
     pub server_timeout: Duration,
@@ -119,6 +118,28 @@ pub struct MockPlan {
     pub report_busy: bool,
     pub api_key: Option<String>,
     pub verbose: u8,
+}
+
+impl Default for Behaviour {
+    fn default() -> Behaviour {
+        Behaviour {
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+            server_timeout: Duration::from_secs(30),
+            etag: Etag::Strong,
+            report_busy: true,
+            api_key: None,
+            verbose: 0,
+        }
+    }
+}
+
+/// `mock-bridge`: how the simulators behave and where they listen.
+#[derive(Debug, Clone)]
+pub struct MockPlan {
+    /// A built-in scenario's name or a scenario file.
+    pub scenario: String,
+    pub behaviour: Behaviour,
     pub ip: std::net::IpAddr,
     /// The first port (0: each on a free port).
     pub port: u16,

@@ -140,7 +140,7 @@ async fn execute_answers_like_the_real_bridge() {
 #[tokio::test]
 async fn running_commands_show_busy_hold_slots_and_outlive_a_408() {
     let mut settings = MockSettings::new(scenario(r#"{"durations":{"kiro.generateCode":"1500ms"}}"#));
-    settings.server_timeout = Duration::from_millis(300);
+    settings.behaviour.server_timeout = Duration::from_millis(300);
     let base = start(settings).await;
     let exec = format!("{base}/api/kiro/execute");
     let (s, v) = post(&exec, r#"{"command":"kiro.generateCode"}"#).await;
@@ -169,9 +169,9 @@ async fn running_commands_show_busy_hold_slots_and_outlive_a_408() {
 #[tokio::test]
 async fn the_real_bridge_mode_never_reports_busy() {
     let mut settings = MockSettings::new(scenario(r#"{"durations":{"kiro.generateCode":"1s"}}"#));
-    settings.server_timeout = Duration::from_millis(200);
-    settings.report_busy = false;
-    settings.etag = EtagMode::Weak;
+    settings.behaviour.server_timeout = Duration::from_millis(200);
+    settings.behaviour.report_busy = false;
+    settings.behaviour.etag = EtagMode::Weak;
     let base = start(settings).await;
     post(
         &format!("{base}/api/kiro/execute"),
@@ -202,7 +202,7 @@ async fn strong_etags_give_304_and_none_gives_no_etag() {
     assert_eq!(r.bytes().await.unwrap().len(), 0);
 
     let mut settings = MockSettings::new(Scenario::steady());
-    settings.etag = EtagMode::None;
+    settings.behaviour.etag = EtagMode::None;
     let base = start(settings).await;
     assert!(get(&format!("{base}/api/kiro/status"))
         .await
@@ -240,7 +240,7 @@ async fn unavailable_kiro_is_503_on_execute_and_status_says_so() {
 #[tokio::test]
 async fn a_key_guards_every_route_but_options() {
     let mut settings = MockSettings::new(Scenario::steady());
-    settings.api_key = Some("k1".into());
+    settings.behaviour.api_key = Some("k1".into());
     let base = start(settings).await;
     let (s, _, body) = get(&format!("{base}/health")).await;
     assert_eq!(s, 401);
@@ -315,7 +315,7 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
     assert!(failed, "the connection is cut mid-response");
 
     let mut settings = MockSettings::new(Scenario::steady());
-    settings.fail_rate = 1.0;
+    settings.behaviour.fail_rate = 1.0;
     let base = start(settings).await;
     assert_eq!(get(&format!("{base}/api/kiro/status")).await.0, 500);
 }

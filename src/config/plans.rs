@@ -7,7 +7,7 @@ use crate::bridges::Intervals;
 use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, MockArgs, UntilArg, WatchArgs};
 use crate::engine::Until;
 use crate::error::UsageError;
-use crate::plan::{DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, MockPlan, WatchPlan};
+use crate::plan::{Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, MockPlan, WatchPlan};
 
 /// The plan of `watch` over the configured bridges (one or many).
 pub fn watch(args: &WatchArgs, config: &Config) -> Result<WatchPlan, UsageError> {
@@ -147,13 +147,15 @@ pub fn mock(args: &MockArgs, config: &Config) -> Result<MockPlan, UsageError> {
     };
     Ok(MockPlan {
         scenario: args.scenario.clone(),
-        latency: args.latency,
-        fail_rate: args.fail_rate,
-        server_timeout: args.server_timeout,
-        etag: etag(args.etag),
-        report_busy: args.report_busy,
-        api_key: config.api_key.as_ref().map(|k| k.expose().to_owned()),
-        verbose: config.verbose,
+        behaviour: Behaviour {
+            latency: args.latency,
+            fail_rate: args.fail_rate,
+            server_timeout: args.server_timeout,
+            etag: etag(args.etag),
+            report_busy: args.report_busy,
+            api_key: config.api_key.as_ref().map(|k| k.expose().to_owned()),
+            verbose: config.verbose,
+        },
         ip,
         port: args.port,
         instances: args.instances,

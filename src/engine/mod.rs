@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::change::{commands_diff, sorted, status_hash};
 use crate::error::FailureKind;
 use crate::events::{CircuitState, Event, EventKind};
-use crate::model::{KiroState, KiroStatus};
+use crate::model::KiroStatus;
 use crate::units::ms;
 use schedule::{Breaker, Retry, Schedule};
 
@@ -86,13 +86,6 @@ impl Engine {
     /// What the last poll was answered with; None while it fails or before any answer.
     pub fn answered_status(&self) -> Option<&KiroStatus> {
         self.current().filter(|_| self.consecutive_failures() == 0)
-    }
-
-    /// The state the last poll was answered with; None while it fails or before any answer.
-    pub fn answered_state(&self) -> Option<KiroState> {
-        self.current()
-            .map(|s| s.status)
-            .filter(|_| self.consecutive_failures() == 0)
     }
 
     pub fn counters(&self) -> Counters {
@@ -218,21 +211,14 @@ impl Engine {
         }
     }
 
-    /// Take in a status; report a snapshot or the changes. True when something changed.
-    fn observe(
-        &mut self,
-        now: Instant,
-        wall: SystemTime,
-        status: Arc<KiroStatus>,
-        events: &mut Vec<Event>,
-    ) -> bool {
+    /// Take in a status; report a snapshot or the changes.
+    fn observe(&mut self, now: Instant, wall: SystemTime, status: Arc<KiroStatus>, events: &mut Vec<Event>) {
         let same = self.last.as_ref().is_some_and(|prev| Arc::ptr_eq(prev, &status));
         let hash = if same {
             self.last_hash
         } else {
             status_hash(&status)
         };
-        let mut changed = false;
         match self.last.take() {
             None => {
                 let kind = EventKind::Snapshot {
@@ -244,16 +230,11 @@ impl Engine {
                 events.push(self.record(wall, kind));
                 self.running = status.current_command.clone().map(|c| (c, now));
             }
-            Some(prev) if hash != self.last_hash => {
-                let before = events.len();
-                self.diff(&prev, &status, now, wall, events);
-                changed = events.len() > before;
-            }
+            Some(prev) if hash != self.last_hash => self.diff(&prev, &status, now, wall, events),
             Some(_) => {}
         }
         self.last = Some(status);
         self.last_hash = hash;
-        changed
     }
 
     fn diff(

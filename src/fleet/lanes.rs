@@ -181,11 +181,6 @@ impl Lanes {
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
-
-    /// No bridge waits in either lane.
-    pub fn is_empty(&self) -> bool {
-        self.answering.is_empty() && self.failing.is_empty()
-    }
 }
 
 #[cfg(test)]

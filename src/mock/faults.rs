@@ -15,7 +15,7 @@ pub fn injected(app: &App, req: &Request) -> Option<Response> {
     if req.uri().path() == "/health" {
         return None;
     }
-    if app.settings.fail_rate > 0.0 && fastrand::f64() < app.settings.fail_rate {
+    if app.settings.behaviour.fail_rate > 0.0 && fastrand::f64() < app.settings.behaviour.fail_rate {
         return Some(express_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal Server Error",

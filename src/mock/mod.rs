@@ -22,19 +22,13 @@ use tokio::time::Instant;
 use scenario::Scenario;
 use sim::{Shared, Sim};
 
-pub use crate::plan::{Etag, MockPlan};
+pub use crate::plan::{Behaviour, Etag, MockPlan};
 
 /// How the simulator behaves (from `mock-bridge` flags).
 #[derive(Debug, Clone)]
 pub struct MockSettings {
     pub scenario: Scenario,
-    pub latency: Duration,
-    pub fail_rate: f64,
-    pub server_timeout: Duration,
-    pub etag: Etag,
-    pub report_busy: bool,
-    pub api_key: Option<String>,
-    pub verbose: u8,
+    pub behaviour: Behaviour,
     /// How far into its scenario this bridge starts.
     pub phase: Duration,
 }
@@ -43,13 +37,7 @@ impl MockSettings {
     pub fn new(scenario: Scenario) -> MockSettings {
         MockSettings {
             scenario,
-            latency: Duration::ZERO,
-            fail_rate: 0.0,
-            server_timeout: Duration::from_secs(30),
-            etag: Etag::Strong,
-            report_busy: true,
-            api_key: None,
-            verbose: 0,
+            behaviour: Behaviour::default(),
             phase: Duration::ZERO,
         }
     }
@@ -140,13 +128,7 @@ pub async fn spawn_many(
 pub async fn serve_forever(plan: &MockPlan) -> anyhow::Result<()> {
     let settings = &MockSettings {
         scenario: Scenario::load(&plan.scenario)?,
-        latency: plan.latency,
-        fail_rate: plan.fail_rate,
-        server_timeout: plan.server_timeout,
-        etag: plan.etag,
-        report_busy: plan.report_busy,
-        api_key: plan.api_key.clone(),
-        verbose: plan.verbose,
+        behaviour: plan.behaviour.clone(),
         phase: Duration::ZERO,
     };
     if plan.instances > 1 {

@@ -42,8 +42,8 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
         )
             .into_response()
     } else {
-        if !app.settings.latency.is_zero() {
-            tokio::time::sleep(app.settings.latency).await;
+        if !app.settings.behaviour.latency.is_zero() {
+            tokio::time::sleep(app.settings.behaviour.latency).await;
         }
         if let Some(r) = injected(&app, &req) {
             r
@@ -64,7 +64,7 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
         HeaderValue::from_static("Content-Type, Authorization"),
     );
     h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
-    if app.settings.verbose > 0 {
+    if app.settings.behaviour.verbose > 0 {
         crate::output::log_line(&format!(
             "mock-bridge: {method} {path} -> {} ({:.1} ms)",
             resp.status().as_u16(),
@@ -75,7 +75,7 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
 }
 
 fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    let Some(key) = &app.settings.api_key else {
+    let Some(key) = &app.settings.behaviour.api_key else {
         return true;
     };
     let Some(given) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
@@ -110,7 +110,7 @@ fn status_value(app: &App) -> Value {
     let mut v = json!({});
     let state = if !sim.available {
         "unavailable"
-    } else if app.settings.report_busy && !sim.running.is_empty() {
+    } else if app.settings.behaviour.report_busy && !sim.running.is_empty() {
         "busy"
     } else {
         "ready"
@@ -135,7 +135,7 @@ async fn status(State(app): State<App>, headers: HeaderMap) -> Response {
     let mut body = stable.clone();
     body["timestamp"] = json!(now_stamp());
     let text = body.to_string();
-    let etag = match app.settings.etag {
+    let etag = match app.settings.behaviour.etag {
         Etag::Strong => Some(format!("\"{}\"", hash_hex(stable.to_string().as_bytes()))),
         Etag::Weak => Some(format!("W/\"{:x}-{}\"", text.len(), hash_hex(text.as_bytes()))),
         Etag::None => None,
@@ -269,7 +269,7 @@ async fn execute(State(app): State<App>, body: Bytes) -> Response {
                 json_response(StatusCode::OK, json!({"success": true, "output": output, "executionTimeMs": ms}))
             }
         }
-        _ = tokio::time::sleep(app.settings.server_timeout) => {
+        _ = tokio::time::sleep(app.settings.behaviour.server_timeout) => {
             express_error(StatusCode::REQUEST_TIMEOUT, "Request Timeout", "Request timed out")
         }
     }

@@ -63,7 +63,7 @@ pub async fn drive_scenario(app: App) {
         for step in &steps {
             tokio::time::sleep_until(origin + step.at.0).await;
             apply(&app, step);
-            if app.settings.verbose > 0 {
+            if app.settings.behaviour.verbose > 0 {
                 crate::output::log_line(&format!(
                     "mock-bridge: scenario step at {} applied at {}",
                     crate::units::human_duration(step.at.0),

@@ -90,7 +90,7 @@ impl WatchView {
     /// Resolves when the reader of stdout went away: the watch should end quietly. It owns
     /// what it waits on, so a loop makes it once and keeps it across iterations.
     pub fn reader_gone(&self) -> impl std::future::Future<Output = ()> + 'static {
-        let gone = self.out.as_ref().map(|o| o.gone_owned());
+        let gone = self.out.as_ref().map(|o| o.gone());
         async move {
             match gone {
                 Some(g) => g.await,

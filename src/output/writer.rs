@@ -137,13 +137,9 @@ impl Stdout {
     }
 
     /// Resolves when the reader went away: a write failed, or (for a pipe) its read end is
-    /// closed. Never resolves for a reader that stays.
-    pub async fn gone(&self) {
-        self.shared.gone.notified().await;
-    }
-
-    /// `gone()`, owning what it waits on: a loop creates it once and keeps it.
-    pub fn gone_owned(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    /// closed. Never resolves for a reader that stays. It owns what it waits on, so a loop
+    /// creates it once and keeps it.
+    pub fn gone(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let shared = self.shared.clone();
         async move { shared.gone.notified().await }
     }

@@ -1,6 +1,7 @@
 //! The engine driven by a made-up clock: every decision, no sleeps.
 
 use super::*;
+pub(super) use crate::model::KiroState;
 
 mod timing;
 

@@ -1,4 +1,4 @@
-//! When the engine polls: intervals, backoff, the breaker, the deadline, resuming.
+//! When the engine polls: intervals, backoff, the breaker, resuming.
 
 use super::*;
 
