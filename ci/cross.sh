@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Cross builds of kiro-poll on this Linux machine: a Windows binary (x86_64-pc-windows-gnu,
-# linked by mingw-w64, run under Wine) and `cargo check` for macOS (aarch64-apple-darwin).
+# linked by mingw-w64, run under Wine) and `cargo check` for macOS (aarch64-apple-darwin) and
+# Windows on Arm (aarch64-pc-windows-msvc), the release targets that are not built here.
 #
 #   ci/cross.sh setup          install mingw-w64, Wine and clang (Debian's packages), unpack
 #                              the std sources, make the Wine prefix (all cached)
-#   ci/cross.sh check          cargo check --all-targets for Windows and macOS
+#   ci/cross.sh check          cargo check --all-targets for Windows (x86_64 GNU, aarch64
+#                              MSVC) and macOS (aarch64)
 #   ci/cross.sh build-windows  the release kiro-poll.exe; prints its path
 #   ci/cross.sh wine ARGS...   run a Windows program under Wine (exit codes pass through)
 #
@@ -27,6 +29,7 @@ LIBRARY_TAR=${KIRO_RUST_LIBRARY_TAR:-$ROOT/../shared/cross/rust-library-1.97.1.t
 TARGET_DIR=${KIRO_CROSS_TARGET_DIR:-$CACHE/target}
 WIN=x86_64-pc-windows-gnu
 MAC=aarch64-apple-darwin
+WIN_ARM=aarch64-pc-windows-msvc
 export WINEPREFIX=$CACHE/wine
 export WINEDEBUG=-all
 WINE=/usr/lib/wine/wine64
@@ -39,6 +42,7 @@ setup() {
   command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
   [ -x "$WINE" ] || need+=(wine64)
   command -v clang >/dev/null || need+=(clang)
+  command -v llvm-lib >/dev/null || need+=(llvm)
   if [ ${#need[@]} -gt 0 ]; then
     log "apt-get install -y ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -51,6 +55,7 @@ setup() {
     tar -xJf "$LIBRARY_TAR" -C "$CACHE"
   fi
   macos_headers
+  msvc_headers
   wine_prefix
 }
 
@@ -81,6 +86,16 @@ void *memset(void *, int, size_t);
 int memcmp(const void *, const void *, size_t);
 size_t strlen(const char *);
 H
+}
+
+# The same for Windows on Arm (MSVC): ring's C code there also includes stdlib.h, for the
+# _byteswap_* intrinsics that clang provides itself in MSVC mode.
+msvc_headers() {
+  local d=$CACHE/msvc-include
+  [ -f "$d/stdlib.h" ] && return
+  mkdir -p "$d"
+  cp "$CACHE/macos-include/string.h" "$CACHE/macos-include/assert.h" "$d/"
+  printf '#pragma once\n#include <stddef.h>\n' >"$d/stdlib.h"
 }
 
 # Wine 8 has no bcryptprimitives.dll, whose ProcessPrng Rust's std calls at start: a small DLL
@@ -120,6 +135,8 @@ cross_cargo() {
   export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
   export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc
   export CC_aarch64_apple_darwin=clang
+  export CC_aarch64_pc_windows_msvc=clang AR_aarch64_pc_windows_msvc=llvm-lib
+  export CFLAGS_aarch64_pc_windows_msvc="-ffreestanding -nostdinc -isystem $(clang -print-resource-dir)/include -isystem $CACHE/msvc-include"
   export CFLAGS_aarch64_apple_darwin="-ffreestanding -nostdinc -isystem $(clang -print-resource-dir)/include -isystem $CACHE/macos-include"
   # Warnings are errors for kiro-poll, as clippy -D warnings is on Linux.
   RUSTFLAGS="-Dwarnings" cargo +nightly "$sub" -Zbuild-std=std,panic_abort --target "$target" \
@@ -134,6 +151,8 @@ case "${1:-}" in
     cross_cargo "$WIN" check --all-targets
     log "cargo check --all-targets --target $MAC"
     cross_cargo "$MAC" check --all-targets
+    log "cargo check --all-targets --target $WIN_ARM"
+    cross_cargo "$WIN_ARM" check --all-targets
     ;;
   build-windows)
     setup

@@ -19,13 +19,16 @@ Examples:
   kiro-poll exec kiro.generateCode 'Create a login form' --wait && echo done
   kiro-poll demo";
 
+/// `kiro-poll --version`: the version and the target it was built for, for bug reports.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KIRO_POLL_TARGET"), ")");
+
 /// Monitor and remote control for the Kiro Communication Bridge.
 ///
 /// Follows the bridge (Kiro IDE over HTTP) with adaptive polling: one request per change worth
 /// knowing, connections reused, calm backoff while it is down. Exit codes mean one thing each;
 /// --json prints one JSON object per line.
 #[derive(Debug, Parser)]
-#[command(name = "kiro-poll", version, after_help = ROOT_EXAMPLES, propagate_version = true)]
+#[command(name = "kiro-poll", version = VERSION, after_help = ROOT_EXAMPLES, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

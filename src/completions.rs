@@ -99,6 +99,9 @@ pub fn generate(target: CompletionTarget, out: &mut impl Write) -> std::io::Resu
         CompletionTarget::Powershell => Shell::PowerShell,
         CompletionTarget::Elvish => Shell::Elvish,
         CompletionTarget::Man => {
+            // The page is the same for every target (one copy is shipped in every archive and
+            // the .deb), so it names the version alone, not `--version`'s target.
+            let cmd = cmd.version(env!("CARGO_PKG_VERSION"));
             return clap_mangen::Man::new(cmd).render(out);
         }
     };

@@ -477,3 +477,24 @@ async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
+
+/// `--version` names the version and the target, for bug reports; so does each subcommand's.
+#[test]
+fn version_names_the_target() {
+    let want = format!(
+        "kiro-poll {} ({})\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("KIRO_POLL_TARGET")
+    );
+    assert!(env!("KIRO_POLL_TARGET").contains('-'), "not a target triple");
+    for (args, name) in [
+        (&["--version"][..], "kiro-poll"),
+        (&["-V"], "kiro-poll"),
+        (&["watch", "--version"], "kiro-poll-watch"),
+    ] {
+        let out = kiro().args(args).output().unwrap();
+        assert!(out.status.success());
+        let want = want.replacen("kiro-poll", name, 1);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{args:?}");
+    }
+}
