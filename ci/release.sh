@@ -34,6 +34,7 @@ DIST_VERSION=$(sed -n 's/^cargo-dist-version = "\(.*\)"/\1/p' dist-workspace.tom
 CARGO_DEB_VERSION=3.8.0
 ZIG_VERSION=0.17.1
 ZIGBUILD_VERSION=0.24.1
+EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 
 log() { echo "== release: $*" >&2; }
 
@@ -80,6 +81,8 @@ stage() {
   cp "$bin" "$DIST/$name/"
   cp CHANGELOG.md LICENSE README.md "$DIST/$name/"
   cp -r completions "$DIST/$name/"
+  # Every file dated by the last commit, so the same binary gives the same archive.
+  find "$DIST/$name" -exec touch -h -d "@$EPOCH" {} +
 }
 
 # checksum FILE: FILE.sha256 in dist's format, and the hash on stdout
@@ -130,6 +133,8 @@ PY
 
 release() {
   tools
+  log "dist generate --check (.github/workflows/release.yml is dist's for dist-workspace.toml)"
+  dist generate --check
   rm -rf "$DIST"
   mkdir -p "$DIST"
 
@@ -159,8 +164,11 @@ release() {
 
   for target in "${LINUX_TARGETS[@]}"; do
     log "cargo deb --target $target"
-    CARGO_TARGET_DIR=$TARGET_DIR cargo deb --quiet --no-build --no-strip --target "$target" \
-      --profile dist --output "$DIST/" >/dev/null
+    local deb
+    deb=$(CARGO_TARGET_DIR=$TARGET_DIR cargo deb --quiet --no-build --no-strip \
+      --target "$target" --profile dist --output "$DIST/")
+    checksum "$deb" >/dev/null
+    cat "$deb.sha256" >>"$DIST/sha256.sum"
   done
 
   for target in "${LINUX_TARGETS[@]}"; do
