@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::Until;
 use crate::model::InputType;
-use crate::units::{parse_duration, parse_interval};
+use crate::units::{parse_duration, parse_interval, parse_positive_duration};
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -297,7 +297,7 @@ pub struct WatchArgs {
 
     /// With --on: end a hook and its process group after this long; at the end of the watch,
     /// running hooks get this long to finish
-    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DUR")]
+    #[arg(long, default_value = "60s", value_parser = parse_positive_duration, value_name = "DUR")]
     pub on_timeout: Duration,
 
     /// With --on: the program and its arguments, after --

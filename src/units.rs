@@ -33,6 +33,16 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// A duration that must be more than nothing (`--on-timeout`: a hook given 0 s could never
+/// run).
+pub fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err("must be more than 0s".into());
+    }
+    Ok(d)
+}
+
 /// Whole milliseconds, saturating.
 pub fn ms(d: Duration) -> u64 {
     d.as_millis().min(u64::MAX as u128) as u64

@@ -622,3 +622,27 @@ async fn first_polls_of_hanging_bridges_hold_no_slot_for_long() {
         "{gave_up}"
     );
 }
+
+/// A label name that may be a pasted key is not repeated in the usage error; a typo is.
+#[test]
+fn a_wrong_label_name_that_may_be_a_key_is_not_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let secret = "sk-live-9f8e7d6c5b4a39281706";
+    std::fs::write(
+        &file,
+        format!(
+            "[[bridge]]\nname = \"a\"\nurl = \"http://127.0.0.1:9\"\nlabels = {{ \"{secret}\" = \"x\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = common::kiro()
+        .args(["--bridges", file.to_str().unwrap(), "status"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(secret), "{err}");
+    assert!(err.contains("is not a label name"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

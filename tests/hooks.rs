@@ -250,6 +250,10 @@ fn bad_hook_arguments_are_usage_errors() {
         (&["watch", "--on", "sanpshot", "--", "true"], "not an event type"),
         (&["watch", "--on", "hook_failed", "--", "true"], "runs no hook"),
         (&["watch", "--", "true"], "--on"),
+        (
+            &["watch", "--on", "snapshot", "--on-timeout", "0s", "--", "true"],
+            "--on-timeout",
+        ),
     ] {
         let out = kiro().args(args).output().unwrap();
         common::assert_exit(&out, 2);

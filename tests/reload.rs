@@ -306,3 +306,118 @@ fn shards_split_one_file_with_no_bridge_twice() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
     }
 }
+
+/// Resident memory of a process, in KiB (Linux).
+#[cfg(target_os = "linux")]
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// The events of this type that arrive within `d` (others are passed over).
+fn count_within(w: &Following, kind: &str, d: Duration) -> usize {
+    let deadline = std::time::Instant::now() + d;
+    let mut n = 0;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match w.lines.recv_timeout(left) {
+            Ok(v) if v["type"] == kind => n += 1,
+            Ok(_) => {}
+            Err(_) => return n,
+        }
+    }
+}
+
+/// A reload reads the file as the start does: a FIFO, a symlink to /dev/zero and a 1 GB file
+/// are each one `reload_failed` at once (no hang, no unbounded read), later edits are still
+/// read, a missing file is one event however often its directory changes, and SIGTERM ends
+/// the watch at once.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_once() {
+    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let good = bridges_toml(&[("a", &urls[0])]);
+    std::fs::write(&file, &good).unwrap();
+    let path = file.to_str().unwrap();
+    let mut w = Following::start(&["--json", "--bridges", path, "watch", "--interval-ready", "1s"]);
+    w.next("snapshot");
+    let fix = |w: &Following| {
+        replace(&file, &good);
+        assert_eq!(w.next("reloaded")["kept"], 1);
+    };
+
+    // A FIFO with no writer: the old reader blocked opening it, for ever.
+    std::fs::remove_file(&file).unwrap();
+    let c = std::ffi::CString::new(path).unwrap();
+    // SAFETY: a NUL-terminated path in our own temporary directory.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let f = w.next("reload_failed");
+    assert!(
+        f["message"].as_str().unwrap().ends_with("not a regular file"),
+        "{f}"
+    );
+    std::fs::remove_file(&file).unwrap();
+    fix(&w);
+
+    // A symlink to /dev/zero: the old reader read it until memory ran out.
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+    let f = w.next("reload_failed");
+    assert!(
+        f["message"].as_str().unwrap().ends_with("not a regular file"),
+        "{f}"
+    );
+    std::fs::remove_file(&file).unwrap();
+    fix(&w);
+
+    // A 1 GiB file (sparse): refused by its size, before a byte is read.
+    let big = dir.path().join("big.tmp~");
+    std::fs::File::create(&big).unwrap().set_len(1 << 30).unwrap();
+    std::fs::rename(&big, &file).unwrap();
+    let f = w.next("reload_failed");
+    assert!(
+        f["message"].as_str().unwrap().ends_with("larger than 64.0 MiB"),
+        "{f}"
+    );
+    let rss = rss_kib(w.child.id());
+    assert!(rss < 128 * 1024, "RSS {rss} KiB after a 1 GiB bridges file");
+
+    // Missing, while its directory keeps changing: one event, not one per change.
+    std::fs::remove_file(&file).unwrap();
+    assert!(w.next("reload_failed")["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read"));
+    for i in 0..8 {
+        std::fs::write(dir.path().join(format!("other{i}")), "x").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(count_within(&w, "reload_failed", Duration::from_secs(1)), 0);
+    fix(&w);
+
+    // SIGTERM ends it at once, with its summary.
+    let pid = w.child.id() as i32;
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = w.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(143));
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

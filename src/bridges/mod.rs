@@ -76,9 +76,14 @@ pub fn check_labels(labels: &[(String, String)]) -> Result<(), String> {
         let mut chars = name.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
         if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') || name.len() > 64 {
+            let what = if looks_like_a_label(name) {
+                format!("'{name}' is not a label name")
+            } else {
+                // It may be a key pasted where a name belongs: said, not shown.
+                "a label's name is not a label name".to_owned()
+            };
             return Err(format!(
-                "'{}' is not a label name (letters, digits and _, not starting with a digit)",
-                crate::sanitize::line(name)
+                "{what} (letters, digits and _, not starting with a digit)"
             ));
         }
         if name.starts_with("__") {
@@ -100,6 +105,17 @@ impl std::fmt::Debug for Bridge {
             .field("intervals", &self.intervals)
             .finish()
     }
+}
+
+/// A wrong label name that is shown in the error, as a typo of one would be: short, of letters,
+/// digits, `_`, `-` and `.` only, with few digits. Anything else (a long token, a key pasted
+/// where a name belongs) is not repeated.
+fn looks_like_a_label(name: &str) -> bool {
+    name.len() <= 24
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && name.bytes().filter(u8::is_ascii_digit).count() <= 3
 }
 
 /// A TOML or serde message with what may be a secret taken out: an unknown field's name unless

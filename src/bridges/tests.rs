@@ -150,3 +150,16 @@ fn urls_get_host_port_names_and_a_repeat_is_refused() {
     let e = from_urls(&[u("http://a:3001"), u("http://a:3001/")], None).unwrap_err();
     assert!(e.0.contains("a:3001 twice"), "{}", e.0);
 }
+
+#[test]
+fn a_wrong_label_name_is_shown_only_when_it_looks_like_one() {
+    let err = check_labels(&[("0bad".into(), "x".into())]).unwrap_err();
+    assert!(err.starts_with("'0bad' is not a label name"), "{err}");
+    let err = check_labels(&[("team-name".into(), "x".into())]).unwrap_err();
+    assert!(err.starts_with("'team-name' is not a label name"), "{err}");
+    for secret in ["sk-live-9f8e7d6c5b4a39281706", "Bearer abc", "k3y-1234-5678"] {
+        let err = check_labels(&[(secret.into(), "x".into())]).unwrap_err();
+        assert!(!err.contains(secret), "{err}");
+        assert!(err.starts_with("a label's name is not a label name"), "{err}");
+    }
+}

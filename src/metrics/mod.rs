@@ -428,6 +428,10 @@ impl Metrics {
     ) -> Metrics {
         let mut registry = Registry::default();
         let families = Families::register(&mut registry, opts);
+        // The start's reading of the bridges file was the first good one: its time, as
+        // Prometheus's own gauge has, so a "config is stale" alert does not fire at once.
+        let started = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+        families.reload_at.set(started.unwrap_or_default().as_secs_f64());
         let bridges = bridges
             .into_iter()
             .map(|(n, own)| Some(Series::new(&families, n, own)))

@@ -209,6 +209,26 @@ fn own_labels_ride_on_every_series_and_a_removed_bridge_leaves_none() {
 }
 
 #[test]
+fn the_last_good_reading_is_the_start_until_a_reload() {
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let text = metrics(&["x"], false).encode(false);
+    let at: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("kiro_poll_config_last_reload_success_timestamp_seconds "))
+        .unwrap_or_else(|| panic!("no reload timestamp: {text}"))
+        .parse()
+        .unwrap();
+    assert!(
+        at >= before.floor() && at < before + 60.0,
+        "the start's time, not {at}"
+    );
+    assert!(text.contains("kiro_poll_config_last_reload_successful 1"));
+}
+
+#[test]
 fn label_values_carry_no_raw_control_characters() {
     assert_eq!(label("1.0\x1b[8m"), "1.0\\x1b[8m");
     assert_eq!(label("short"), "short");

@@ -89,6 +89,13 @@ pub fn enable_ansi() -> bool {
     imp::enable_ansi()
 }
 
+/// Open a local file for reading without blocking on it: a FIFO with no writer opens at once
+/// (Unix: `O_NONBLOCK`), so the caller can look at what it opened (`File::metadata`, which is
+/// `fstat` on the descriptor) and refuse it. Windows has no FIFOs to block an open.
+pub fn open_for_reading(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    imp::open_for_reading(path)
+}
+
 /// A hook's process gets a process group (Unix) or console process group (Windows) of its
 /// own, so ending it ends whatever it started too.
 pub fn own_process_group(cmd: &mut std::process::Command) {

@@ -62,6 +62,10 @@ pub fn terminal_size() -> Option<(u16, u16)> {
     crossterm::terminal::size().ok().filter(|(w, _)| *w > 0)
 }
 
+pub fn open_for_reading(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
 pub fn own_process_group(cmd: &mut std::process::Command) {
     use std::os::windows::process::CommandExt;
     // CREATE_NEW_PROCESS_GROUP

@@ -30,6 +30,18 @@ const SETTLE: Duration = Duration::from_millis(250);
 /// None when a change left its text as it was.
 type Read = Option<Result<Vec<Bridge>, String>>;
 
+/// What the last reading of the file found.
+#[derive(Default)]
+struct Memory {
+    /// A hash of the text last read well: the same text again is no change.
+    text: Option<u64>,
+    /// The last failure (its message, and a hash of the text when there was one to read): the
+    /// same failure again is not reported again, so a missing file or a directory in its place
+    /// is one `reload_failed`, not one per change in the directory. A change of the file's
+    /// text, a good reading or SIGHUP reports again.
+    failure: Option<(String, Option<u64>)>,
+}
+
 /// A finished reading and how long it took.
 pub type Timed = (Read, Duration);
 
@@ -44,8 +56,8 @@ pub struct Reloader {
     due: Option<Instant>,
     /// A reading in progress.
     reading: Option<JoinHandle<Timed>>,
-    /// A hash of the text last read, so a change that changed nothing reports nothing.
-    last: Arc<std::sync::Mutex<Option<u64>>>,
+    /// What the last reading found, so a change that changed nothing reports nothing.
+    last: Arc<std::sync::Mutex<Memory>>,
     /// A reading forced by SIGHUP reports even an unchanged file.
     forced: bool,
 }
@@ -66,7 +78,10 @@ impl Reloader {
                 (None, None)
             }
         };
-        let last = std::fs::read(path).ok().map(|t| hash(&t));
+        let last = Memory {
+            text: text_hash(source),
+            failure: None,
+        };
         Some(Reloader {
             source: source.clone(),
             shard,
@@ -161,26 +176,38 @@ fn hash(text: &[u8]) -> u64 {
     h.finish()
 }
 
+/// A hash of the bridges file's text, read as the start reads it (a regular file of at most
+/// 64 MiB, opened without blocking); None when it cannot be read so.
+fn text_hash(source: &Source) -> Option<u64> {
+    let Source::File { path, .. } = source else {
+        return None;
+    };
+    crate::files::read_capped(path, crate::files::BRIDGES_CAP)
+        .ok()
+        .map(|t| hash(t.as_bytes()))
+}
+
 /// Read and check the whole file (the blocking part of a reload).
-fn read_file(
-    source: &Source,
-    shard: Option<Shard>,
-    last: &std::sync::Mutex<Option<u64>>,
-    forced: bool,
-) -> Read {
-    if let Source::File { path, .. } = source {
-        if let Ok(text) = std::fs::read(path) {
-            let h = hash(&text);
-            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-            if *last == Some(h) && !forced {
+fn read_file(source: &Source, shard: Option<Shard>, memory: &std::sync::Mutex<Memory>, forced: bool) -> Read {
+    let text = text_hash(source);
+    if !forced && text.is_some() && memory.lock().unwrap_or_else(|p| p.into_inner()).text == text {
+        return None;
+    }
+    let read = source
+        .reload(shard)?
+        .map_err(|e| e.0.trim_start_matches("error: ").to_owned());
+    let mut memory = memory.lock().unwrap_or_else(|p| p.into_inner());
+    match &read {
+        Ok(_) => *memory = Memory { text, failure: None },
+        Err(message) => {
+            let failure = Some((message.clone(), text));
+            if !forced && memory.failure == failure {
                 return None;
             }
-            *last = Some(h);
+            *memory = Memory { text: None, failure };
         }
     }
-    source
-        .reload(shard)
-        .map(|r| r.map_err(|e| e.0.trim_start_matches("error: ").to_owned()))
+    Some(read)
 }
 
 /// Watch the file's directory: a rename over the file and a symlink swap are events of the
