@@ -7,7 +7,40 @@
 use std::borrow::Cow;
 use std::sync::RwLock;
 
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// The secrets redacted wherever they appear, and one automaton over all of them, so a line is
+/// scanned once whatever the number of keys (10,000 bridges with keys of their own: one pass,
+/// not 10,000).
+/// The automaton is built when first needed after a change, so registering 10,000 keys one
+/// by one builds it once.
+struct Secrets {
+    patterns: Vec<String>,
+    matcher: Option<AhoCorasick>,
+    /// How many patterns `matcher` was built for.
+    built_for: usize,
+}
+
+static SECRETS: RwLock<Secrets> = RwLock::new(Secrets {
+    patterns: Vec::new(),
+    matcher: None,
+    built_for: 0,
+});
+
+impl Secrets {
+    /// (Again) when patterns came since the last build; a no-op otherwise.
+    fn build(&mut self) {
+        if self.built_for == self.patterns.len() && self.matcher.is_some() {
+            return;
+        }
+        // Leftmost-longest: a key that contains another is replaced whole.
+        self.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.patterns)
+            .ok();
+        self.built_for = self.patterns.len();
+    }
+}
 /// Secrets too short to redact wherever they appear: redacted only as whole tokens.
 static SHORT: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
@@ -30,11 +63,29 @@ pub fn register_secret(secret: &str) {
         }
         return;
     }
+    register_secrets([secret]);
+}
+
+/// Never print any of `secrets` again: one rebuild of the automaton for all of them (a bridges
+/// file's keys are registered together).
+pub fn register_secrets<'a>(secrets: impl IntoIterator<Item = &'a str>) {
     let mut all = SECRETS.write().unwrap_or_else(|p| p.into_inner());
-    let escaped = serde_json::to_string(secret).unwrap_or_default();
-    for s in [secret.to_owned(), escaped.trim_matches('"').to_owned()] {
-        if !all.contains(&s) {
-            all.push(s);
+    for secret in secrets {
+        if secret.is_empty() {
+            continue;
+        }
+        if secret.len() < MIN_SECRET {
+            let mut short = SHORT.write().unwrap_or_else(|p| p.into_inner());
+            if !short.iter().any(|k| k == secret) {
+                short.push(secret.to_owned());
+            }
+            continue;
+        }
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        for s in [secret.to_owned(), escaped.trim_matches('"').to_owned()] {
+            if !all.patterns.contains(&s) {
+                all.patterns.push(s);
+            }
         }
     }
 }
@@ -46,14 +97,74 @@ pub fn redact(s: &str) -> Cow<'_, str> {
         true => Cow::Owned(short.iter().fold(s.to_owned(), |t, k| redact_token(&t, k))),
         false => Cow::Borrowed(s),
     };
-    let all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
-    if all.is_empty() || !all.iter().any(|k| s.contains(k.as_str())) {
+    let mut all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    if all.built_for != all.patterns.len() {
+        drop(all);
+        SECRETS.write().unwrap_or_else(|p| p.into_inner()).build();
+        all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    }
+    let Some(matcher) = all.matcher.as_ref().filter(|m| m.is_match(s.as_ref())) else {
         return s;
+    };
+    let mut out = String::with_capacity(s.len());
+    matcher.replace_all_with(&s, &mut out, |_, _, dst| {
+        dst.push_str("***");
+        true
+    });
+    Cow::Owned(out)
+}
+
+/// Whether `s` holds a registered secret anywhere (a short one even inside a word): one pass.
+fn holds_a_secret(s: &str) -> bool {
+    let short = SHORT.read().unwrap_or_else(|p| p.into_inner());
+    if short.iter().any(|k| s.contains(k.as_str())) {
+        return true;
     }
-    let mut out = s.into_owned();
-    for k in all.iter() {
-        out = out.replace(k.as_str(), "***");
+    drop(short);
+    let mut all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    if all.built_for != all.patterns.len() {
+        drop(all);
+        SECRETS.write().unwrap_or_else(|p| p.into_inner()).build();
+        all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
     }
+    all.matcher.as_ref().is_some_and(|m| m.is_match(s))
+}
+
+/// Serialized JSON with every registered secret replaced inside its string values only: never
+/// in numbers, object keys or structure, so a key of `3` leaves `"polls":3` as it is and the
+/// line stays JSON. (`text` is serde_json's output: well-formed, quotes only around strings.)
+pub fn redact_json(text: &str) -> Cow<'_, str> {
+    if !holds_a_secret(text) {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(open) = text[at..].find('"').map(|o| at + o) {
+        // The closing quote: the next one not escaped by an odd run of backslashes.
+        let mut close = open + 1;
+        loop {
+            match bytes.get(close) {
+                Some(b'\\') => close += 2,
+                Some(b'"') | None => break,
+                Some(_) => close += 1,
+            }
+        }
+        let close = close.min(text.len());
+        out.push_str(&text[at..=open]);
+        let inner = &text[open + 1..close];
+        let is_key = text[close + 1..].trim_start().starts_with(':');
+        if is_key {
+            out.push_str(inner);
+        } else {
+            out.push_str(&redact(inner));
+        }
+        if close < text.len() {
+            out.push('"');
+        }
+        at = (close + 1).min(text.len());
+    }
+    out.push_str(&text[at..]);
     Cow::Owned(out)
 }
 
@@ -236,6 +347,30 @@ mod tests {
         );
         assert_eq!(line("abc"), "***");
         assert_eq!(line("abcd"), "abcd");
+    }
+
+    #[test]
+    fn json_is_redacted_in_string_values_only() {
+        register_secret("7");
+        register_secret("long-secret-key-xyz");
+        let line = r#"{"type":"summary","polls":7,"7":"7","m":"key 7 and long-secret-key-xyz","q":"a\"7\""}"#;
+        let out = redact_json(line);
+        assert_eq!(
+            out,
+            r#"{"type":"summary","polls":7,"7":"***","m":"key *** and ***","q":"a\"***\""}"#
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+        assert!(matches!(redact_json(r#"{"polls":8}"#), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn many_keys_are_redacted_in_one_pass() {
+        let keys: Vec<String> = (0..2000).map(|i| format!("bridge-key-{i:05}-zz")).collect();
+        register_secrets(keys.iter().map(String::as_str));
+        assert_eq!(
+            redact("a bridge-key-01999-zz b bridge-key-00000-zz c"),
+            "a *** b *** c"
+        );
     }
 
     #[test]

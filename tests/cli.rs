@@ -498,3 +498,31 @@ fn version_names_the_target() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{args:?}");
     }
 }
+
+/// A key as short as `3` is redacted in string values only: every `--json` line stays JSON,
+/// with its numbers as numbers (it read `"polls":***`).
+#[test]
+fn a_short_key_leaves_the_ndjson_whole() {
+    let (mut mock, url) = common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "3")]);
+    let out = kiro()
+        .env("KIRO_API_KEY", "3")
+        .args([
+            "--url",
+            &url,
+            "--json",
+            "watch",
+            "--count",
+            "3",
+            "--interval-ready",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let lines = common::events(&out.stdout);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["polls"], 3, "{summary}");
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

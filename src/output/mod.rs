@@ -84,7 +84,7 @@ impl Painter {
 /// One JSON object and its newline, as one buffer.
 pub fn json_line<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let text = serde_json::to_string(value).map_err(io::Error::other)?;
-    let text = crate::sanitize::redact(&text);
+    let text = crate::sanitize::redact_json(&text);
     let mut buf = escape_json_controls(&text).into_owned();
     buf.push('\n');
     Ok(buf.into_bytes())
