@@ -421,3 +421,44 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
     let _ = mock.kill();
     let _ = mock.wait();
 }
+
+/// A bridge whose key was rejected is polled again once a reload gives it another key: a
+/// changed key (or labels) is not "kept", the bridge starts again with a first poll.
+#[test]
+fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
+    let (mut mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
+    std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
+    let file = dir.path().join("bridges.toml");
+    let with_key = |k: &str| {
+        format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n[[bridge]]\nname = \"b\"\nurl = \"{url}\"\napi_key_file = \"right\"\n")
+    };
+    std::fs::write(&file, with_key("wrong")).unwrap();
+    let port = common::free_port();
+    let port_s = port.to_string();
+    let w = Following::start(&[
+        "--json",
+        "--bridges",
+        file.to_str().unwrap(),
+        "watch",
+        "--interval-ready",
+        "1s",
+        "--metrics",
+        &port_s,
+    ]);
+    assert_eq!(w.next("snapshot")["bridge"], "b", "a's key is rejected");
+    replace(&file, &with_key("right"));
+    let r = w.next("reloaded");
+    assert_eq!(
+        (names(&r, "added"), names(&r, "removed"), r["kept"].clone()),
+        (vec!["a".to_owned()], vec!["a".to_owned()], 1.into()),
+        "a starts again, b is kept: {r}"
+    );
+    assert_eq!(w.next("snapshot")["bridge"], "a", "a is polled with its new key");
+    let text = scrape(port);
+    assert!(text.contains("kiro_bridge_up{bridge=\"a\"} 1"), "{text}");
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

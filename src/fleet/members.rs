@@ -1,7 +1,9 @@
 //! What a reload of the bridges file does to the watched set, pure: a bridge of the new file
-//! with the name and URL of one watched now is kept (its engine, ETag, counters and series go
-//! on); every other bridge of the new file is added; every watched bridge not kept is removed.
-//! A bridge whose URL changed under the same name is removed and added: it is another bridge.
+//! with the name and the settings (URL, key, labels) of one watched now is kept (its engine,
+//! ETag, counters and series go on); every other bridge of the new file is added; every watched
+//! bridge not kept is removed. A bridge whose URL, key or labels changed under the same name is
+//! removed and added: it starts again with a first poll (a key that was rejected, then fixed,
+//! is polled again), and its series start again under its new labels.
 
 use rustc_hash::FxHashMap;
 
@@ -16,20 +18,22 @@ pub struct Diff {
     pub removed: Vec<usize>,
 }
 
-/// `watched`: (slot, name, URL) of every bridge watched now; `new`: (name, URL) of the new
-/// file's bridges, in its order.
-pub fn diff<'a>(
-    watched: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
-    new: impl IntoIterator<Item = (&'a str, &'a str)>,
+/// `watched`: (slot, name, settings) of every bridge watched now; `new`: (name, settings) of
+/// the new file's bridges, in its order. Settings are whatever must be equal for a bridge to
+/// be kept (the watch gives URL, key and labels).
+pub fn diff<'a, S: PartialEq>(
+    watched: impl IntoIterator<Item = (usize, &'a str, S)>,
+    new: impl IntoIterator<Item = (&'a str, S)>,
 ) -> Diff {
-    let mut by_name: FxHashMap<&str, (usize, &str)> = watched
+    let mut by_name: FxHashMap<&str, (usize, S)> = watched
         .into_iter()
         .map(|(slot, name, url)| (name, (slot, url)))
         .collect();
     let mut d = Diff::default();
     for (i, (name, url)) in new.into_iter().enumerate() {
         match by_name.get(name) {
-            Some(&(slot, old)) if old == url => {
+            Some((slot, old)) if *old == url => {
+                let slot = *slot;
                 by_name.remove(name);
                 d.kept.push((slot, i));
             }

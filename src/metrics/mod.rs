@@ -458,17 +458,6 @@ impl Metrics {
         }
     }
 
-    /// A kept bridge whose own labels changed: its series anew under the new labels.
-    pub fn relabel(&self, i: usize, name: &str, own: &[(String, String)]) {
-        let mut bridges = self.bridges.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(slot) = bridges.get_mut(i) {
-            if let Some(old) = slot.take() {
-                old.remove(&self.families);
-            }
-            *slot = Some(Series::new(&self.families, name, own));
-        }
-    }
-
     /// A hook came to `result` (`ok`, `failed`, `dropped`).
     pub fn hook_ran(&self, result: &'static str) {
         self.families

@@ -176,6 +176,18 @@ fn hash(text: &[u8]) -> u64 {
     h.finish()
 }
 
+/// What must stay the same for a reload to keep a bridge (with its name): its URL, its key and
+/// its labels. Anything else (a key fixed after a 401, a new label set) starts it again.
+type Settings<'a> = (&'a str, Option<&'a str>, &'a [(String, String)]);
+
+fn settings(b: &Bridge) -> Settings<'_> {
+    (
+        b.url.as_str(),
+        b.api_key.as_ref().map(|k| k.expose()),
+        b.labels.as_slice(),
+    )
+}
+
 /// A hash of the bridges file's text, read as the start reads it (a regular file of at most
 /// 64 MiB, opened without blocking); None when it cannot be read so.
 fn text_hash(source: &Source) -> Option<u64> {
@@ -262,11 +274,11 @@ impl Watch {
                 return Ok(self.emit_fleet(&Event { at: wall, kind })?);
             }
         };
-        let watched: Vec<(usize, &str, &str)> = self
+        let watched: Vec<(usize, &str, Settings)> = self
             .live()
-            .map(|i| (i, self.bridges[i].name.as_str(), self.bridges[i].url.as_str()))
+            .map(|i| (i, self.bridges[i].name.as_str(), settings(&self.bridges[i])))
             .collect();
-        let diff = members::diff(watched, bridges.iter().map(|b| (b.name.as_str(), b.url.as_str())));
+        let diff = members::diff(watched, bridges.iter().map(|b| (b.name.as_str(), settings(b))));
         let removed: Vec<String> = diff
             .removed
             .iter()
@@ -302,26 +314,10 @@ impl Watch {
 
     /// A kept bridge: its engine and series go on; a new key gets a new client, new intervals
     /// apply from its next poll, new labels make its series anew.
+    /// A kept bridge (same name, URL, key and labels): new intervals apply from its next poll.
     fn keep(&mut self, i: usize, new: &Bridge) -> anyhow::Result<()> {
-        let old = &self.bridges[i];
-        let key = |b: &Bridge| b.api_key.as_ref().map(|k| k.expose().to_owned());
-        if key(old) != key(new) {
-            let clients = crate::client::for_bridges_on(
-                &self.http,
-                std::slice::from_ref(new),
-                self.request_timeout,
-                self.verbose,
-            )?;
-            self.clients[i] =
-                std::rc::Rc::new(clients.into_iter().next().expect("one client for one bridge"));
-        }
-        if old.intervals != new.intervals {
+        if self.bridges[i].intervals != new.intervals {
             self.engines[i].reconfigure(self.flags.engine(&new.intervals));
-        }
-        if old.labels != new.labels {
-            if let Some(x) = &self.exporter {
-                x.metrics.relabel(i, &new.name, &new.labels);
-            }
         }
         self.bridges[i] = new.clone();
         Ok(())
