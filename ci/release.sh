@@ -25,7 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CACHE=${KIRO_CROSS_CACHE:-$HOME/.cache/kiro-poll-cross}
-TARGET_DIR=${KIRO_CROSS_TARGET_DIR:-$CACHE/target}
+# Not ci/cross.sh's target directory, so that its Windows build can run at the same time.
+TARGET_DIR=${KIRO_RELEASE_TARGET_DIR:-$CACHE/release-target}
 DIST=$ROOT/target/distrib
 LINUX_TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
 WIN=x86_64-pc-windows-gnu
@@ -61,15 +62,18 @@ tools() {
   ci/cross.sh setup
 }
 
-# build_linux TARGET: the static binary, into $TARGET_DIR/TARGET/dist/kiro-poll
+# build_linux: both static binaries, into $TARGET_DIR/TARGET/dist/kiro-poll, in one cargo run
+# (build scripts and proc macros are built once for both, and the two single-threaded LTO
+# links run side by side)
 build_linux() {
-  local target=$1
-  log "cargo zigbuild --profile dist --target $target"
+  log "cargo zigbuild --profile dist --target ${LINUX_TARGETS[*]}"
+  local targets=()
+  for t in "${LINUX_TARGETS[@]}"; do targets+=(--target "$t"); done
   # rustc would add the crt objects of a musl sysroot that -Zbuild-std does not have: zig brings
   # its own (and libc, libunwind), so rustc leaves the start files to it. (rustc then notes that
   # the sysroot has no musl directory, which is why: -Alinker-messages.)
   __CARGO_TESTS_ONLY_SRC_ROOT=$CACHE/library RUSTFLAGS="-Dwarnings -Clink-self-contained=no -Alinker-messages" \
-    cargo +nightly zigbuild --quiet -Zbuild-std=std,panic_abort --target "$target" \
+    cargo +nightly zigbuild --quiet -Zbuild-std=std,panic_abort "${targets[@]}" \
     --profile dist --target-dir "$TARGET_DIR" --locked --bin kiro-poll
 }
 
@@ -138,17 +142,26 @@ release() {
   rm -rf "$DIST"
   mkdir -p "$DIST"
 
+  # The Windows binary (ci/cross.sh's, in its own target directory) builds meanwhile: on two
+  # cores, three fat-LTO builds one after the other leave a core idle through each link.
+  log "the Windows binary (ci/cross.sh build-windows), beside the Linux builds"
+  ci/cross.sh build-windows >"$DIST.exe" 2>"$DIST.windows.log" &
+  local windows=$!
+  build_linux
+  if ! wait "$windows"; then
+    cat "$DIST.windows.log" >&2
+    exit 1
+  fi
   for target in "${LINUX_TARGETS[@]}"; do
-    build_linux "$target"
     local bin=$TARGET_DIR/$target/dist/kiro-poll name=kiro-poll-$target
     stage "$name" "$bin"
     tar_xz "$name"
     manifest "$target" "$name.tar.xz" "$(checksum "$DIST/$name.tar.xz")"
   done
 
-  log "the Windows binary (ci/cross.sh build-windows)"
   local exe name=kiro-poll-$WIN
-  exe=$(ci/cross.sh build-windows)
+  exe=$(cat "$DIST.exe")
+  rm -f "$DIST.exe" "$DIST.windows.log"
   stage "$name" "$exe"
   zip_flat "$name"
   # Not one of dist's targets (its release builds MSVC), so no manifest: it is in sha256.sum
