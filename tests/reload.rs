@@ -320,6 +320,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// The events of this type that arrive within `d` (others are passed over).
+#[cfg(target_os = "linux")]
 fn count_within(w: &Following, kind: &str, d: Duration) -> usize {
     let deadline = std::time::Instant::now() + d;
     let mut n = 0;
