@@ -33,7 +33,7 @@ pub struct HookCounts {
 }
 
 /// Every event type, as `--on` takes them.
-pub const TYPES: [&str; 15] = [
+pub const TYPES: [&str; 16] = [
     "snapshot",
     "status_changed",
     "command_started",
@@ -47,6 +47,7 @@ pub const TYPES: [&str; 15] = [
     "heartbeat",
     "reloaded",
     "reload_failed",
+    "rejected",
     "hook_failed",
     "summary",
 ];
@@ -118,6 +119,10 @@ pub enum EventKind {
     ReloadFailed {
         message: String,
     },
+    /// The bridge rejected the key (401, 403): it is no longer polled.
+    Rejected {
+        message: String,
+    },
     /// A hook (`--on`) exited non-zero, was killed, ran out of time or could not start.
     HookFailed {
         /// The type of the event it ran for.
@@ -126,7 +131,7 @@ pub enum EventKind {
         exit_code: Option<i32>,
         #[serde(skip_serializing_if = "Option::is_none")]
         signal: Option<String>,
-        /// `exited`, `killed`, `timed out` or `not started`.
+        /// `exited`, `killed`, `timed out`, `cut short` or `not started`.
         reason: &'static str,
         #[serde(skip_serializing_if = "Option::is_none")]
         message: Option<String>,
@@ -162,6 +167,7 @@ impl EventKind {
             EventKind::Heartbeat { .. } => "heartbeat",
             EventKind::Reloaded { .. } => "reloaded",
             EventKind::ReloadFailed { .. } => "reload_failed",
+            EventKind::Rejected { .. } => "rejected",
             EventKind::HookFailed { .. } => "hook_failed",
             EventKind::Summary { .. } => "summary",
         }

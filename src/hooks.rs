@@ -6,9 +6,9 @@
 //! cannot start comes back to the loop as a `hook_failed` event. Server strings reach the hook
 //! only as data: in its environment and on its stdin, never in its command line.
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,6 +19,14 @@ use crate::plan::HookPlan;
 
 /// Events waiting for a free worker, at most.
 pub const QUEUE: usize = 64;
+
+/// Most bytes of one variable, `NAME=value` and its NUL: Linux refuses a longer one
+/// (`MAX_ARG_STRLEN`, 32 pages), and with it the whole run. A longer value is cut, and says so.
+const VAR_CAP: usize = 128 * 1024;
+
+/// Most bytes of all the variables of one run (the kernel's limit for arguments and
+/// environment together is 2 MiB on most systems, and the inherited environment counts).
+const ENV_CAP: usize = 1024 * 1024;
 
 /// One run to do: for which bridge (None: the whole fleet), its stdin and environment.
 struct Job {
@@ -37,9 +45,15 @@ pub struct Failed {
 
 #[derive(Default)]
 struct Counts {
+    /// Runs that started (one that could not start is failed, not run).
     run: AtomicU64,
     failed: AtomicU64,
     dropped: AtomicU64,
+    /// Runs going on now.
+    running: AtomicU64,
+    /// Set by a second signal while the watch waits for its hooks: running ones are ended
+    /// at once and say so.
+    cut: AtomicBool,
 }
 
 pub struct Hooks {
@@ -120,24 +134,43 @@ impl Hooks {
         }
     }
 
-    /// The watch is over: queued and running hooks get `--on-timeout` to finish, then the rest
-    /// are ended (and what never started counted dropped). Returns what they came to.
-    pub fn finish(mut self) -> (HookCounts, Vec<Failed>) {
+    /// The watch is over: no more events come, and queued and running hooks get
+    /// `--on-timeout` to finish; then the rest are ended (and what never started counted
+    /// dropped). `drained` tells what fails meanwhile, and when they are all done.
+    pub fn close(&mut self) {
         self.queue = None;
         *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + self.plan.timeout);
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+    }
+
+    /// After `close`: the next run that failed, or None once every worker is done. Awaited on
+    /// the loop's runtime, so `/metrics` answers and signals are heard while hooks finish.
+    pub async fn drained(&mut self) -> Option<Failed> {
+        let f = self.failed.recv().await;
+        if f.is_none() {
+            // Every worker has returned (each held a sender): joining waits for nothing.
+            for w in self.workers.drain(..) {
+                let _ = w.join();
+            }
         }
-        let mut failed = Vec::new();
-        while let Ok(f) = self.failed.try_recv() {
-            failed.push(f);
-        }
-        let counts = HookCounts {
+        f
+    }
+
+    /// A second signal while hooks finish: the running ones are ended now (their process
+    /// groups killed, each a `hook_failed` with reason `cut short`) and the queued ones dropped.
+    /// Returns how many were running.
+    pub fn cut_short(&self) -> u64 {
+        self.counts.cut.store(true, Ordering::SeqCst);
+        *self.deadline.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        self.counts.running.load(Ordering::SeqCst)
+    }
+
+    /// What the hooks came to so far.
+    pub fn counts(&self) -> HookCounts {
+        HookCounts {
             hooks_run: self.counts.run.load(Ordering::Relaxed),
             hooks_failed: self.counts.failed.load(Ordering::Relaxed),
             hooks_dropped: self.counts.dropped.load(Ordering::Relaxed),
-        };
-        (counts, failed)
+        }
     }
 }
 
@@ -167,6 +200,36 @@ fn env_value(v: &serde_json::Value) -> Option<String> {
     Some(crate::sanitize::redact(&s).replace('\0', "\u{fffd}"))
 }
 
+/// `value` cut so that `NAME=value` and its NUL take at most `room` bytes, saying so in it
+/// (the whole event is on the hook's stdin); None when not even that fits.
+fn fit(name: &str, value: String, room: usize) -> Option<String> {
+    if name.len() + 2 + value.len() <= room {
+        return Some(value);
+    }
+    let note = format!(
+        "… (cut: {} bytes in all; the whole event is on stdin)",
+        value.len()
+    );
+    let mut keep = room.checked_sub(name.len() + 2 + note.len())?;
+    while !value.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    Some(format!("{}{note}", &value[..keep]))
+}
+
+/// Each variable within `VAR_CAP`, all of them within `ENV_CAP` (past it, a variable is left
+/// out).
+fn bounded(env: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut left = ENV_CAP;
+    env.into_iter()
+        .filter_map(|(k, v)| {
+            let v = fit(&k, v, VAR_CAP.min(left))?;
+            left -= k.len() + 2 + v.len();
+            Some((k, v))
+        })
+        .collect()
+}
+
 /// The event as variables: `KIRO_EVENT`, `KIRO_AT`, `KIRO_BRIDGE`, `KIRO_BRIDGE_URL`
 /// (credentials redacted), and one per field.
 fn environment(e: &Event, bridge: Option<(&str, &url::Url)>) -> Vec<(String, String)> {
@@ -188,7 +251,7 @@ fn environment(e: &Event, bridge: Option<(&str, &url::Url)>) -> Vec<(String, Str
             }
         }
     }
-    env
+    bounded(env)
 }
 
 struct Worker {
@@ -207,6 +270,8 @@ enum Ran {
     Exited(i32),
     Killed(String),
     TimedOut,
+    /// Ended by a second signal while the watch waited for it.
+    CutShort,
     NotStarted(String),
 }
 
@@ -226,13 +291,17 @@ impl Worker {
                 continue;
             }
             let started = Instant::now();
+            self.counts.running.fetch_add(1, Ordering::SeqCst);
             let ran = self.one(&job);
+            self.counts.running.fetch_sub(1, Ordering::SeqCst);
             self.report(&job, ran, started.elapsed());
         }
     }
 
     fn report(&self, job: &Job, ran: Ran, took: Duration) {
-        self.counts.run.fetch_add(1, Ordering::Relaxed);
+        if !matches!(ran, Ran::NotStarted(_)) {
+            self.counts.run.fetch_add(1, Ordering::Relaxed);
+        }
         let (exit_code, signal, reason, message) = match ran {
             Ran::Ok => {
                 if let Some(m) = &self.metrics {
@@ -243,6 +312,7 @@ impl Worker {
             Ran::Exited(c) => (Some(c), None, "exited", None),
             Ran::Killed(sig) => (None, Some(sig), "killed", None),
             Ran::TimedOut => (None, Some("KILL".to_owned()), "timed out", None),
+            Ran::CutShort => (None, Some("KILL".to_owned()), "cut short", None),
             Ran::NotStarted(why) => (None, None, "not started", Some(why)),
         };
         self.counts.failed.fetch_add(1, Ordering::Relaxed);
@@ -269,15 +339,25 @@ impl Worker {
     /// Run the program once for `job`, to its end or its time limit.
     fn one(&self, job: &Job) -> Ran {
         let mut cmd = Command::new(&self.program[0]);
-        cmd.args(&self.program[1..])
-            .stdin(Stdio::piped())
-            .stdout(crate::platform::stderr_for_child())
-            .stderr(Stdio::inherit());
-        // Nothing of ours leaks in (a key, a variable an event did not set this time).
+        // On a terminal a hook's output passes through the sanitizer (it may print a server
+        // string); elsewhere it goes to our stderr as it is, for logs.
+        let on_terminal = std::io::stderr().is_terminal();
+        cmd.args(&self.program[1..]).stdin(Stdio::piped());
+        match on_terminal {
+            true => cmd.stdout(Stdio::piped()).stderr(Stdio::piped()),
+            false => cmd
+                .stdout(crate::platform::stderr_for_child())
+                .stderr(Stdio::inherit()),
+        };
+        // Nothing of ours leaks in (a key, a variable an event did not set this time), nor a
+        // variable a bridges file takes a key from.
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("KIRO_") {
                 cmd.env_remove(k);
             }
+        }
+        for k in crate::bridges::key_variables() {
+            cmd.env_remove(k);
         }
         cmd.envs(job.env.iter().map(|(k, v)| (k, v)));
         crate::platform::own_process_group(&mut cmd);
@@ -288,6 +368,15 @@ impl Worker {
                 return Ran::NotStarted(format!("cannot run {name}: {e}"));
             }
         };
+        for out in [
+            child.stdout.take().map(|o| Box::new(o) as Box<dyn Read + Send>),
+            child.stderr.take().map(|e| Box::new(e) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            std::thread::spawn(move || pass_on(out));
+        }
         if let Some(mut stdin) = child.stdin.take() {
             let line = job.line.clone();
             // A hook that never reads its stdin must not hold the worker.
@@ -297,7 +386,7 @@ impl Worker {
         }
         let started = Instant::now();
         loop {
-            match child.try_wait() {
+            match crate::platform::exited_ending_group(&mut child) {
                 Ok(Some(status)) if status.success() => return Ran::Ok,
                 Ok(Some(status)) => {
                     return match (status.code(), crate::platform::killed_by(&status)) {
@@ -314,9 +403,25 @@ impl Worker {
             if now.duration_since(started) >= self.timeout || over.is_some_and(|d| now >= d) {
                 crate::platform::kill_group(&mut child);
                 let _ = child.wait();
-                return Ran::TimedOut;
+                return match self.counts.cut.load(Ordering::SeqCst) {
+                    true => Ran::CutShort,
+                    false => Ran::TimedOut,
+                };
             }
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// A hook's output, line by line (at most 16 KiB a line), through the sanitizer to stderr.
+fn pass_on(out: Box<dyn Read + Send>) {
+    let mut reader = std::io::BufReader::new(out);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match (&mut reader).take(16 * 1024).read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => crate::output::hook_output_line(&String::from_utf8_lossy(&buf)),
         }
     }
 }
@@ -344,5 +449,42 @@ mod tests {
         assert_eq!(get("KIRO_COMMAND"), Some("kiro.$(rm -rf ~);`x`|y\u{fffd}z"));
         assert_eq!(get("KIRO_DURATION_MS"), Some("8000"));
         assert_eq!(env_name("availableCommands"), "KIRO_AVAILABLE_COMMANDS");
+    }
+
+    #[test]
+    fn a_huge_field_is_cut_to_what_a_process_takes_and_says_so() {
+        let huge = "é".repeat(300 * 1024);
+        let e = Event {
+            at: std::time::SystemTime::UNIX_EPOCH,
+            kind: EventKind::CommandFinished {
+                command: huge.clone(),
+                duration_ms: 1,
+            },
+        };
+        let env = environment(&e, None);
+        let (k, v) = env.iter().find(|(k, _)| k == "KIRO_COMMAND").unwrap();
+        assert!(k.len() + 2 + v.len() <= VAR_CAP, "{}", v.len());
+        assert!(v.len() > VAR_CAP - 200, "as much as fits: {}", v.len());
+        assert!(v.starts_with("éé"), "cut on a character boundary");
+        assert!(
+            v.ends_with(&format!(
+                "… (cut: {} bytes in all; the whole event is on stdin)",
+                huge.len()
+            )),
+            "{}",
+            &v[v.len() - 80..]
+        );
+        assert_eq!(
+            env.iter()
+                .find(|(k, _)| k == "KIRO_DURATION_MS")
+                .map(|(_, v)| v.as_str()),
+            Some("1"),
+            "the small ones untouched"
+        );
+        let many: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("KIRO_{i}"), "x".repeat(VAR_CAP)))
+            .collect();
+        let total: usize = bounded(many).iter().map(|(k, v)| k.len() + 2 + v.len()).sum();
+        assert!(total <= ENV_CAP, "all of them bounded too: {total}");
     }
 }

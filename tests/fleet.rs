@@ -446,6 +446,18 @@ fn until_with_a_bridge_that_rejects_the_key_ends_with_4_at_once() {
         started.elapsed() < Duration::from_secs(15),
         "not the 20 s timeout"
     );
+    // Told as an event of its own, for --json readers and hooks, not only on stderr.
+    let ev = common::events(&out.stdout);
+    let r = ev
+        .iter()
+        .find(|e| e["type"] == "rejected")
+        .expect("a rejected event");
+    assert_eq!(r["bridge"], name, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("401"), "{r}");
+    assert!(
+        !err.contains("no longer polled"),
+        "the event says it, not a log line: {err}"
+    );
 }
 
 /// Back from Ctrl-Z (SIGCONT) a fleet polls at once instead of waiting out its timers, as a

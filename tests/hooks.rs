@@ -196,6 +196,12 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
     let ev = common::events(&out.stdout);
     let f = ev.iter().find(|e| e["type"] == "hook_failed").expect("reported");
     assert_eq!(f["reason"], "not started", "{f}");
+    let last = ev.last().unwrap();
+    assert_eq!(
+        (last["hooksRun"].as_u64(), last["hooksFailed"].as_u64()),
+        (Some(0), Some(1)),
+        "a hook that never started did not run: {last}"
+    );
     let _ = mock.kill();
     let _ = mock.wait();
 }
@@ -260,4 +266,238 @@ fn bad_hook_arguments_are_usage_errors() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{args:?}: {err}");
     }
+}
+
+/// `GET /metrics` on loopback by hand: whether it answered within a second.
+fn metrics_answer(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let _ = s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    text.starts_with("HTTP/1.1 200") && text.contains("kiro_bridge_up")
+}
+
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, sig) };
+}
+
+#[test]
+fn a_second_signal_while_hooks_finish_ends_them_at_once_and_metrics_answer_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let started = dir.path().join("started");
+    let slow = script(
+        dir.path(),
+        "slow.sh",
+        &format!("touch '{}'; sleep 60", started.display()),
+    );
+    for (second, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let _ = std::fs::remove_file(&started);
+        let port = common::free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = common::spawn_kiro(&[
+            "--url",
+            &url,
+            "--json",
+            "watch",
+            "--metrics",
+            &addr,
+            "--on",
+            "snapshot",
+            "--",
+            &slow,
+        ]);
+        let until = Instant::now() + Duration::from_secs(10);
+        while !started.exists() {
+            assert!(Instant::now() < until, "the hook never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        signal(&child, libc::SIGINT);
+        // The first Ctrl-C gives the hook --on-timeout (60 s): the exporter still answers.
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(child.try_wait().unwrap().is_none(), "waits for its hook");
+        assert!(metrics_answer(port), "/metrics answers while hooks finish");
+        let asked = Instant::now();
+        signal(&child, second);
+        let status = common::wait_at_most(&mut child, Duration::from_secs(3), "a second signal ends it");
+        let took = asked.elapsed();
+        let mut out = String::new();
+        let mut err = String::new();
+        use std::io::Read;
+        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        assert_eq!(status.code(), Some(code), "{err}");
+        assert!(took < Duration::from_secs(2), "at once: {took:?}");
+        assert!(err.contains("1 running hook cut short"), "{err}");
+        let ev = common::events(out.as_bytes());
+        let cut = ev.iter().find(|e| e["type"] == "hook_failed").expect("told");
+        assert_eq!(
+            (cut["reason"].as_str(), cut["signal"].as_str()),
+            (Some("cut short"), Some("KILL")),
+            "{cut}"
+        );
+        let last = ev.last().unwrap();
+        assert_eq!(last["type"], "summary", "the summary stays last: {out}");
+        assert_eq!(
+            (last["hooksRun"].as_u64(), last["hooksFailed"].as_u64()),
+            (Some(1), Some(1)),
+            "{last}"
+        );
+    }
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[test]
+fn a_key_a_bridges_file_takes_from_the_environment_never_reaches_a_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "bravo-secret-77")]);
+    let file = dir.path().join("bridges.toml");
+    std::fs::write(
+        &file,
+        format!("[[bridge]]\nname = \"bravo\"\nurl = \"{url}\"\napi_key_env = \"BRAVO_KEY\"\n"),
+    )
+    .unwrap();
+    let rec = script(dir.path(), "rec.sh", "env > hook.env");
+    let out = kiro()
+        .current_dir(dir.path())
+        .env("BRAVO_KEY", "bravo-secret-77")
+        .env("UNRELATED", "kept")
+        .args([
+            "--bridges",
+            file.to_str().unwrap(),
+            "--json",
+            "watch",
+            "--count",
+            "1",
+        ])
+        .args(["--on", "snapshot", "--", &rec])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let env = std::fs::read_to_string(dir.path().join("hook.env")).unwrap();
+    assert!(env.contains("KIRO_BRIDGE=bravo\n"), "the hook ran for it: {env}");
+    assert!(env.contains("UNRELATED=kept\n"), "other variables stay: {env}");
+    assert!(
+        !env.contains("BRAVO_KEY") && !env.contains("bravo-secret-77"),
+        "the key's variable is removed: {env}"
+    );
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[test]
+fn what_a_hook_leaves_running_ends_with_it_and_what_it_prints_is_sanitized_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let pidfile = dir.path().join("bg.pid");
+    let hook = script(
+        dir.path(),
+        "bg.sh",
+        &format!(
+            "sleep 30 & echo $! > '{}'; printf 'hook says \\033]0;pwned\\007 \\033[2J done\\n'; printf 'on stderr\\033[31m red\\n' >&2",
+            pidfile.display()
+        ),
+    );
+    // Under a terminal (script(1) gives it one), as a person runs it.
+    let bin = assert_cmd::cargo::cargo_bin("kiro-poll");
+    let cmd = format!(
+        "'{}' --url {url} --json watch --count 1 --on snapshot -- '{hook}'",
+        bin.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &cmd, "/dev/null"])
+        .output()
+        .expect("script(1), from util-linux");
+    common::assert_exit(&out, 0);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("hook says \\x1b]0;pwned\\x07 \\x1b[2J done"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("on stderr\\x1b[31m red"), "{shown:?}");
+    assert!(
+        !shown.contains("\x1b]0;pwned") && !shown.contains("\x1b[2J"),
+        "{shown:?}"
+    );
+    let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Gone, or a zombie waiting for whoever reaps orphans here.
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if stat.is_empty() || state == "Z" || !cfg!(target_os = "linux") {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the hook's background child outlived it: {stat}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[test]
+fn a_field_larger_than_a_variable_can_hold_is_cut_and_the_hook_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = format!("kiro.{}", "x".repeat(200 * 1024));
+    let scenario = dir.path().join("huge.json");
+    std::fs::write(
+        &scenario,
+        serde_json::json!({"name": "huge", "commands": [huge], "steps": []}).to_string(),
+    )
+    .unwrap();
+    let (mut mock, url) =
+        common::start_mock_bridge(&["--port", "0", "--scenario", scenario.to_str().unwrap()]);
+    let rec = script(
+        dir.path(),
+        "rec.sh",
+        "printf '%s' \"$KIRO_AVAILABLE_COMMANDS\" > var; cat > line",
+    );
+    let out = kiro()
+        .current_dir(dir.path())
+        .args([
+            "--url", &url, "--json", "watch", "--count", "1", "--on", "snapshot", "--", &rec,
+        ])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let ev = common::events(&out.stdout);
+    assert!(
+        ev.iter().all(|e| e["type"] != "hook_failed"),
+        "it started: {}",
+        String::from_utf8_lossy(&out.stdout)
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
+    let var = std::fs::read_to_string(dir.path().join("var")).unwrap();
+    assert!(
+        var.len() < 128 * 1024 && var.starts_with("[\"kiro.xxx"),
+        "{}",
+        var.len()
+    );
+    assert!(
+        var.contains("… (cut: ") && var.ends_with("bytes in all; the whole event is on stdin)"),
+        "{}",
+        &var[var.len() - 80..]
+    );
+    let line = std::fs::read_to_string(dir.path().join("line")).unwrap();
+    assert!(line.contains(&huge), "stdin keeps the whole line");
+    let _ = mock.kill();
+    let _ = mock.wait();
 }

@@ -88,6 +88,10 @@ enum Typed {
         at: String,
         message: String,
     },
+    Rejected {
+        at: String,
+        message: String,
+    },
     HookFailed {
         at: String,
         hook_event: String,
@@ -316,6 +320,15 @@ fn every_event() -> Vec<(EventKind, Typed)> {
             Typed::ReloadFailed {
                 at: at(),
                 message: s("bridges.toml:3: url: scheme must be http or https, not ftp"),
+            },
+        ),
+        (
+            EventKind::Rejected {
+                message: s("HTTP 401: Unauthorized: Valid API key required"),
+            },
+            Typed::Rejected {
+                at: at(),
+                message: s("HTTP 401: Unauthorized: Valid API key required"),
             },
         ),
         (

@@ -184,8 +184,16 @@ async fn auth_rejected_mid_watch_is_exit_4() {
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let ev = events(&out.stdout);
-    assert_eq!(types(&ev), ["snapshot", "summary"]);
-    assert_eq!(ev[1]["reason"], "authentication rejected");
+    assert_eq!(types(&ev), ["snapshot", "rejected", "summary"]);
+    assert!(
+        ev[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Valid API key required"),
+        "{}",
+        ev[1]
+    );
+    assert_eq!(ev[2]["reason"], "authentication rejected");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Valid API key required"));
     assert_eq!(server.received_requests().await.unwrap().len(), 2, "not retried");
 }

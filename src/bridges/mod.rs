@@ -347,6 +347,7 @@ impl Reader<'_> {
                 return Err(self.at(var, "api_key_env", "the environment variable it names is not set"));
             };
             crate::sanitize::register_secret(v.trim());
+            remember_key_variable(var.get_ref());
             return Ok(Some(ApiKey::new(v.trim())));
         }
         Ok(None)
@@ -392,6 +393,22 @@ impl Reader<'_> {
             labels: self.labels(t, defaults.2)?,
         })
     }
+}
+
+/// The environment variables bridges files named as key sources (`api_key_env`), at the start
+/// and on every reload since: a hook's environment goes without them, as without `KIRO_*`.
+static KEY_VARIABLES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn remember_key_variable(name: &str) {
+    let mut names = KEY_VARIABLES.lock().unwrap_or_else(|p| p.into_inner());
+    if !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
+
+/// Every variable a bridges file has named as a key source.
+pub fn key_variables() -> Vec<String> {
+    KEY_VARIABLES.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 /// Read a bridges file. `fallback_key` (KIRO_API_KEY, `--api-key-file`) serves the bridges

@@ -145,8 +145,15 @@ impl Engine {
         self.counters.polls += 1;
         self.counters.errors += 1;
         if failure.fatal {
+            // Told as an event of its own (hooks and --json readers see it), then never polled.
+            let rejected = Event {
+                at: wall,
+                kind: EventKind::Rejected {
+                    message: failure.message.clone(),
+                },
+            };
             return Reaction {
-                events: Vec::new(),
+                events: vec![rejected],
                 end: Some(End::Fatal),
             };
         }

@@ -12,7 +12,10 @@ use crate::model::{ExecAnswer, ExecuteResponse};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
+    /// It ran and failed.
     Failed,
+    /// HTTP 422: turned away before it started (exit 1, as a failure).
+    NotStarted,
     /// Seen finishing through the status (the answer itself was lost).
     Completed,
     Unknown,
@@ -31,6 +34,7 @@ impl Outcome {
         match self {
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
+            Outcome::NotStarted => "not_started",
             Outcome::Completed => "completed",
             Outcome::Unknown => "unknown",
             Outcome::TimedOut => "timed_out",
@@ -46,7 +50,7 @@ impl Outcome {
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Succeeded | Outcome::Completed => 0,
-            Outcome::Failed => 1,
+            Outcome::Failed | Outcome::NotStarted => 1,
             Outcome::Rejected => 2,
             Outcome::Unreachable => 3,
             Outcome::Unauthorized => 4,
@@ -177,7 +181,7 @@ pub fn on_answer(
         ExecAnswer::Failed(r) => {
             let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
             return Ok(Decision {
-                outcome: Outcome::Failed,
+                outcome: Outcome::NotStarted,
                 response: Some(r),
                 observed_by: Some("response"),
                 why: Why::NotStarted(why),
@@ -243,7 +247,11 @@ mod tests {
         use ExecAnswer::*;
         assert_eq!(end(Ok(Answered(resp(true))), false), (Outcome::Succeeded, 0));
         assert_eq!(end(Ok(Answered(resp(false))), true), (Outcome::Failed, 1));
-        assert_eq!(end(Ok(Failed(resp(false))), false), (Outcome::Failed, 1));
+        assert_eq!(
+            end(Ok(Failed(resp(false))), false),
+            (Outcome::NotStarted, 1),
+            "a 422"
+        );
         assert_eq!(end(Ok(Rejected("x".into())), true), (Outcome::Rejected, 2));
         assert_eq!(end(Ok(NoAnswer), false), (Outcome::Unknown, 6));
         assert_eq!(end(Ok(NoAnswer), true), (Outcome::TimedOut, 124));

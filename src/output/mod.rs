@@ -143,13 +143,24 @@ pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
 
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
 pub fn log_line(msg: &str) {
+    err_line(format!("kiro-poll: {}\n", crate::sanitize::line(msg)).as_bytes());
+}
+
+/// One line a hook wrote, on a terminal: its control characters made visible (a hook passes
+/// on server strings), in order with the live line as `log_line`'s are.
+pub fn hook_output_line(text: &str) {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    err_line(format!("{}\n", crate::sanitize::text(text)).as_bytes());
+}
+
+fn err_line(text: &[u8]) {
     // Over a live status line: clear it first (the next redraw puts it back under the log).
     let mut line = Vec::new();
     if terminal::live() {
         line = terminal::erase_shown();
         terminal::mark_cleared();
     }
-    line.extend_from_slice(format!("kiro-poll: {}\n", crate::sanitize::line(msg)).as_bytes());
+    line.extend_from_slice(text);
     let sink = STDERR.lock().unwrap_or_else(|p| p.into_inner());
     match sink.as_ref() {
         // In order with stdout and the live lines, and off the polling loop.

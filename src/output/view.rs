@@ -413,6 +413,7 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
             }
             s
         }
+        EventKind::Rejected { message } => p.bad(&format!("{}; no longer polled", clean(message))),
         EventKind::ReloadFailed { message } => {
             format!(
                 "{} the last good bridges go on",
@@ -446,6 +447,7 @@ fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
         EventKind::Unreachable { .. }
         | EventKind::Stall { .. }
         | EventKind::ReloadFailed { .. }
+        | EventKind::Rejected { .. }
         | EventKind::HookFailed { .. } => p.bad(&name_col),
         EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
         _ => p.bold(&name_col),

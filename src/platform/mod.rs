@@ -108,6 +108,16 @@ pub fn kill_group(child: &mut std::process::Child) {
     imp::kill_group(child)
 }
 
+/// Whether a hook has exited, and if so its status, after ending what is left of its process
+/// group (a background child it started). Unix: looked at without reaping (`waitid` with
+/// `WNOWAIT`), so the group is signalled while its id cannot yet be reused, then reaped.
+/// Windows: the hook only (a process it started outlives it, as the README says).
+pub fn exited_ending_group(
+    child: &mut std::process::Child,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    imp::exited_ending_group(child)
+}
+
 /// The signal that ended a process, by name (`KILL`, `TERM`, or the number); None when it
 /// exited (always on Windows).
 pub fn killed_by(status: &std::process::ExitStatus) -> Option<String> {

@@ -184,6 +184,36 @@ pub fn kill_group(child: &mut std::process::Child) {
     let _ = child.kill();
 }
 
+pub fn exited_ending_group(
+    child: &mut std::process::Child,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let pid = libc::id_t::from(child.id());
+    // SAFETY: an all-zero siginfo_t is valid; waitid only writes into it.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: our own child, not yet reaped (WNOWAIT leaves it so).
+    let r = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if r != 0 {
+        return child.try_wait();
+    }
+    // SAFETY: reading the pid waitid filled in (0: it has not exited).
+    if unsafe { info.si_pid() } == 0 {
+        return Ok(None);
+    }
+    // SAFETY: the group our child leads (process_group(0)); it is a zombie, not reaped, so
+    // the id is still ours.
+    unsafe {
+        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+    }
+    child.wait().map(Some)
+}
+
 pub fn killed_by(status: &std::process::ExitStatus) -> Option<String> {
     use std::os::unix::process::ExitStatusExt;
     let n = status.signal()?;

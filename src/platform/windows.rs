@@ -81,6 +81,12 @@ pub fn kill_group(child: &mut std::process::Child) {
     let _ = child.kill();
 }
 
+pub fn exited_ending_group(
+    child: &mut std::process::Child,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    child.try_wait()
+}
+
 pub fn killed_by(_status: &std::process::ExitStatus) -> Option<String> {
     None
 }

@@ -3,30 +3,72 @@
 
 use std::time::SystemTime;
 
-use tokio::time::Instant;
-
 use super::outputs::{close, closed};
 use super::{ending, Watch};
 use crate::config::Config;
 use crate::engine::{Counters, End};
-use crate::events::{Event, EventKind};
+use crate::events::{Event, EventKind, HookCounts};
 use crate::fleet::queue::Lateness;
 use crate::fleet::roster::Stopped;
 use crate::plan::WatchPlan;
+use crate::stops::{Interrupt, Stops};
 use crate::units::count;
 
 /// The summary says what the hooks came to.
-fn with_hooks(summary: &mut Event, counts: Option<crate::events::HookCounts>) {
+fn with_hooks(summary: &mut Event, counts: Option<HookCounts>) {
     if let EventKind::Summary { hooks, .. } = &mut summary.kind {
         *hooks = counts;
     }
 }
 
 impl Watch {
-    /// The summaries (each bridge's, then with many the overall one) and the exit code.
-    pub(super) fn finish(mut self, config: &Config, plan: &WatchPlan, end: End) -> anyhow::Result<()> {
-        // When the watch ended, for its summaries: not when its hooks were done.
-        let (now, wall) = (Instant::now().into_std(), SystemTime::now());
+    /// The watch is over: running and queued hooks get `--on-timeout` to finish, each failure
+    /// an event as it comes (before the summaries, which stay last). Meanwhile `/metrics`
+    /// answers, and a signal (a second Ctrl-C) ends the hooks' process groups at once: the
+    /// watch then ends with that signal's code. Returns how it ends and what the hooks came to.
+    pub(super) async fn drain_hooks(
+        &mut self,
+        stops: &mut Stops,
+        mut end: End,
+    ) -> anyhow::Result<(End, Option<HookCounts>)> {
+        let Some(mut hooks) = self.hooks.take() else {
+            return Ok((end, None));
+        };
+        hooks.close();
+        let mut cut = false;
+        loop {
+            tokio::select! {
+                biased;
+                sig = stops.recv(), if !cut => {
+                    if let Some(Interrupt::Ends(now)) = stops.on_signal(sig, &mut self.view) {
+                        let running = hooks.cut_short();
+                        crate::output::log_line(&format!(
+                            "{}: {} cut short",
+                            now.reason(),
+                            count(running, "running hook")
+                        ));
+                        (end, cut) = (now, true);
+                    }
+                }
+                failed = hooks.drained() => match failed {
+                    Some(f) if end != End::Closed => self.hook_failed(f)?,
+                    Some(_) => {}
+                    None => break,
+                },
+            }
+        }
+        Ok((end, Some(hooks.counts())))
+    }
+
+    /// The summaries (each bridge's, then with many the overall one, as of `now` and `wall`,
+    /// when the watch ended) and the exit code.
+    pub(super) fn finish(
+        mut self,
+        config: &Config,
+        plan: &WatchPlan,
+        (end, (now, wall)): (End, (std::time::Instant, SystemTime)),
+        hook_counts: Option<HookCounts>,
+    ) -> anyhow::Result<()> {
         if config.verbose > 0 && !self.one {
             let lane = |l: &Lateness| {
                 format!(
@@ -45,19 +87,6 @@ impl Watch {
                 lane(first)
             ));
         }
-        // Running hooks get --on-timeout to finish; what failed meanwhile is still reported.
-        let hook_counts = match self.hooks.take() {
-            Some(h) => {
-                let (counts, failed) = h.finish();
-                if end != End::Closed {
-                    for f in failed {
-                        self.hook_failed(f)?;
-                    }
-                }
-                Some(counts)
-            }
-            None => None,
-        };
         if end == End::Closed {
             return closed(&self.view);
         }

@@ -132,7 +132,10 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let mut stops = Stops::install(deadline)?;
     let mut reloader = reload::Reloader::for_source(&config.source, config.shard);
     let end = watch.poll_loop(&mut stops, &mut reloader, plan.heartbeat).await?;
-    watch.finish(config, plan, end)
+    // When the watch ended, for its summaries: not when its hooks were done.
+    let ended = (Instant::now().into_std(), SystemTime::now());
+    let (end, hook_counts) = watch.drain_hooks(&mut stops, end).await?;
+    watch.finish(config, plan, (end, ended), hook_counts)
 }
 
 /// The next hook that failed (never without hooks).
@@ -419,11 +422,8 @@ impl Watch {
         let status = engine.answered_status();
         let end = self.roster.after(i, status, &reaction, now);
         match reaction.end {
+            // In a fleet the `rejected` event tells it; the others go on.
             Some(End::Fatal) if self.one => self.fatal = error,
-            Some(End::Fatal) if end.is_none() => {
-                let why = error.map_or_else(|| "authentication rejected".into(), |e| e.short());
-                crate::output::log_line(&format!("{}: {why}; no longer polled", self.bridges[i].name));
-            }
             Some(_) => {}
             // A bridge whose poll failed waits in the failing lane, with its bounded share.
             None => {

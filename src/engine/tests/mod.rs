@@ -217,7 +217,13 @@ fn auth_failure_is_fatal() {
         retry_after: None,
         fatal: true,
     };
-    assert_eq!(poll(&mut e, &mut c, Err(f)).end, Some(End::Fatal));
+    let r = poll(&mut e, &mut c, Err(f));
+    assert_eq!(r.end, Some(End::Fatal));
+    assert!(
+        matches!(&r.events[..], [Event { kind: EventKind::Rejected { message }, .. }] if message == "HTTP 401"),
+        "told as its own event: {:?}",
+        r.events
+    );
 }
 
 #[test]
