@@ -79,7 +79,7 @@ impl Watch {
                     l.max().as_millis()
                 )
             };
-            let [answering, failing, first] = &self.lateness;
+            let [answering, first, failing] = &self.lateness;
             crate::output::log_line(&format!(
                 "fleet: {}; of bridges failing: {}; first polls: {}",
                 lane(answering),

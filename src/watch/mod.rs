@@ -24,7 +24,7 @@ use crate::engine::schedule::later;
 use crate::engine::{End, Engine, Failure, Reaction, Received};
 use crate::error::BridgeError;
 use crate::events::Event;
-use crate::fleet::lanes::Lanes;
+use crate::fleet::lanes::{Kind, Lanes};
 use crate::fleet::queue::{self, Lateness};
 use crate::fleet::roster::Roster;
 use crate::metrics::{self, serve::Exporter};
@@ -57,7 +57,8 @@ struct Watch {
     /// One bridge: its lines carry no bridge field or column, and a status line, not a board.
     one: bool,
     lanes: Lanes,
-    /// How late polls started: of bridges that answer, of those that fail, first polls.
+    /// How late polls started, by `Kind::index`: of bridges that answered, first polls, of
+    /// bridges that failed.
     lateness: [Lateness; 3],
     started: Instant,
     exporter: Option<Exporter>,
@@ -187,7 +188,7 @@ impl Watch {
         let n = self.engines.len();
         for (i, engine) in self.engines.iter().enumerate() {
             let first = queue::first_poll(self.started.into_std(), i, n, engine.first_interval());
-            self.lanes.push(first, i, false);
+            self.lanes.push(first, i, Kind::Unknown);
         }
         let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
         // A heartbeat only where nothing else shows life: stdout not a terminal.
@@ -339,21 +340,19 @@ impl Watch {
     /// Start every due poll there is room for.
     fn start_due(&mut self, flying: &mut Flying<'static, Polled>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
-        while let Some((due, i, failing)) = self.lanes.pop_due(now) {
+        while let Some((due, i, kind)) = self.lanes.pop_due(now) {
             if self.roster.gone(i) {
                 // A reload removed it while it waited.
                 continue;
             }
             let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
                 // Not yet due by its engine (an open circuit): back in its lane.
-                self.lanes
-                    .push(self.engines[i].next_poll_at().max(now), i, failing);
+                self.lanes.push(self.engines[i].next_poll_at().max(now), i, kind);
                 continue;
             };
-            let first = self.engines[i].counters().polls == 0;
-            self.lanes.started(i, failing, now, first);
-            let kind = if first { 2 } else { usize::from(failing) };
-            self.lateness[kind].record(now.saturating_duration_since(due));
+            let first = kind == Kind::Unknown;
+            self.lanes.started(i, kind, now);
+            self.lateness[kind.index()].record(now.saturating_duration_since(due));
             for e in &events {
                 self.emit(i, e)?;
             }
@@ -425,11 +424,15 @@ impl Watch {
             // In a fleet the `rejected` event tells it; the others go on.
             Some(End::Fatal) if self.one => self.fatal = error,
             Some(_) => {}
-            // A bridge whose poll failed waits in the failing lane, with its bounded share.
+            // A bridge whose poll failed waits in the failing lane, with its bounded share; one
+            // that answered in the answering lane, never behind bridges nobody knows yet.
             None => {
                 let engine = &self.engines[i];
-                let failing = engine.consecutive_failures() > 0;
-                self.lanes.push(engine.next_poll_at(), i, failing);
+                let kind = match engine.consecutive_failures() {
+                    0 => Kind::Answered,
+                    _ => Kind::Failing,
+                };
+                self.lanes.push(engine.next_poll_at(), i, kind);
             }
         }
         for e in &reaction.events {

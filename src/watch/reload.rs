@@ -299,7 +299,7 @@ impl Watch {
         for (j, &k) in diff.added.iter().enumerate() {
             let i = self.add(bridges[k].clone(), now)?;
             let first = queue::first_poll(now, j, n, self.engines[i].first_interval());
-            self.lanes.push(first, i, false);
+            self.lanes.push(first, i, crate::fleet::lanes::Kind::Unknown);
         }
         if let Some(x) = &self.exporter {
             x.metrics.reloaded(true, wall);
