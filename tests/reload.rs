@@ -463,3 +463,92 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     let _ = mock.kill();
     let _ = mock.wait();
 }
+
+/// An empty shard (or a file a reload empties) with `--count` or `--until` ends at once, exit
+/// 0, saying why; without them it waits for a reload.
+#[test]
+fn nothing_to_poll_ends_a_counted_watch_at_once() {
+    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    std::fs::write(&file, bridges_toml(&[("a", &urls[0])])).unwrap();
+    let path = file.to_str().unwrap();
+    let run = |shard: &str, args: &[&str]| {
+        let started = std::time::Instant::now();
+        let out = kiro()
+            .args(["--json", "--bridges", path, "--shard", shard, "watch"])
+            .args(common::FAST)
+            .args(args)
+            .output()
+            .unwrap();
+        (out, started.elapsed())
+    };
+    // One of the two shards keeps "a", the other nothing.
+    let (polls0, _) = run("0/2", &["--count", "1", "--timeout", "20s"]);
+    let empty = if String::from_utf8_lossy(&polls0.stdout).contains("\"snapshot\"") {
+        "1/2"
+    } else {
+        "0/2"
+    };
+    for args in [&["--count", "1"][..], &["--until", "ready"]] {
+        let (out, took) = run(empty, &[args, &["--timeout", "20s"]].concat());
+        common::assert_exit(&out, 0);
+        assert!(
+            took < Duration::from_secs(5),
+            "at once, not the 20 s timeout: {took:?}"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("nothing to poll: no bridge in the file or its shard"),
+            "{err}"
+        );
+        let ev = common::events(&out.stdout);
+        assert_eq!(ev.last().unwrap()["bridges"], 0, "{ev:?}");
+    }
+    let (out, _) = run(empty, &["--timeout", "1s"]);
+    common::assert_exit(&out, 124);
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_overall_summary_counts_the_polls_of_bridges_a_reload_removed() {
+    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridges.toml");
+    let path = file.to_str().unwrap();
+    // A reload removes "b" after it was polled: the overall sums still count its polls.
+    std::fs::write(&file, bridges_toml(&[("a", &urls[0]), ("b", &urls[1])])).unwrap();
+    let w = Following::start(&[
+        "--json",
+        "--bridges",
+        path,
+        "watch",
+        "--interval-ready",
+        "100ms",
+        "--heartbeat",
+        "100ms",
+    ]);
+    let mut polled_b = 0;
+    while polled_b < 3 {
+        let beat = w.next("heartbeat");
+        if beat["bridge"] == "b" {
+            polled_b = beat["polls"].as_u64().unwrap();
+        }
+    }
+    replace(&file, &bridges_toml(&[("a", &urls[0])]));
+    assert_eq!(names(&w.next("reloaded"), "removed"), ["b"]);
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(w.child.id() as i32, libc::SIGINT) };
+    let a = w.next("summary");
+    assert_eq!(a["bridge"], "a", "{a}");
+    let overall = w.next("summary");
+    assert_eq!(overall["bridges"], 1, "{overall}");
+    assert!(
+        overall["polls"].as_u64().unwrap() >= a["polls"].as_u64().unwrap() + polled_b,
+        "b's polls are in the sums: {a} / {overall}"
+    );
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

@@ -76,6 +76,24 @@ impl Roster {
         self.stopped -= usize::from(seen.stopped.is_some());
     }
 
+    /// How many bridges are watched (not removed by a reload).
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    /// With nothing to poll, how a watch that is to end ends at once: `--until` holds for
+    /// every bridge (there is none), and so does `--count`. None: it waits for a reload.
+    pub fn empty_end(&self, count: bool) -> Option<End> {
+        if self.live > 0 {
+            return None;
+        }
+        match (self.until.first(), count) {
+            (Some(&u), _) => Some(End::Until(u)),
+            (None, true) => Some(End::Count),
+            (None, false) => None,
+        }
+    }
+
     /// Whether a reload removed bridge `i`.
     pub fn gone(&self, i: usize) -> bool {
         self.seen[i].gone
@@ -323,5 +341,18 @@ mod tests {
         assert_eq!(r.after(1, None, &ended(End::Fatal), t0), Some(End::Count));
         assert_eq!(r.stopped(1), Some(Stopped::Auth));
         assert_eq!(Stopped::Auth.end(), End::Fatal);
+    }
+
+    #[test]
+    fn with_nothing_to_poll_until_and_count_hold_at_once() {
+        let mut r = Roster::new(1, vec![Until::Ready]);
+        assert_eq!(r.empty_end(true), None, "one bridge to poll");
+        r.remove(0);
+        assert_eq!(r.empty_end(false), Some(End::Until(Until::Ready)));
+        let mut r = Roster::new(0, Vec::new());
+        assert_eq!(r.empty_end(true), Some(End::Count));
+        assert_eq!(r.empty_end(false), None, "a service waits for a reload");
+        r.add();
+        assert_eq!(r.empty_end(true), None);
     }
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use super::outputs::{close, closed};
 use super::{ending, Watch};
 use crate::config::Config;
-use crate::engine::{Counters, End};
+use crate::engine::End;
 use crate::events::{Event, EventKind, HookCounts};
 use crate::fleet::queue::Lateness;
 use crate::fleet::roster::Stopped;
@@ -90,7 +90,8 @@ impl Watch {
         if end == End::Closed {
             return closed(&self.view);
         }
-        let mut total = Counters::default();
+        // The overall sums count the bridges reloads removed too.
+        let mut total = self.gone_total;
         let live: Vec<usize> = self.live().collect();
         for &i in &live {
             let own = self.roster.stopped(i).map_or(end, Stopped::end);

@@ -66,6 +66,8 @@ struct Watch {
     fatal: Option<BridgeError>,
     /// `--on`: the hooks, fed every event the view prints.
     hooks: Option<crate::hooks::Hooks>,
+    /// The counters of the bridges reloads removed, for the overall summary.
+    gone_total: crate::engine::Counters,
     /// First polls in flight that may be told to give their slot up (see lanes.rs).
     give_up: Vec<Option<tokio::sync::oneshot::Sender<()>>>,
 }
@@ -125,6 +127,7 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         exporter,
         fatal: None,
         hooks,
+        gone_total: Default::default(),
         give_up: std::iter::repeat_with(|| None).take(n).collect(),
     };
     let deadline = plan
@@ -185,6 +188,9 @@ impl Watch {
         reloader: &mut Option<reload::Reloader>,
         heartbeat: Option<Duration>,
     ) -> anyhow::Result<End> {
+        if let Some(end) = self.nothing_to_poll() {
+            return Ok(end);
+        }
         let n = self.engines.len();
         for (i, engine) in self.engines.iter().enumerate() {
             let first = queue::first_poll(self.started.into_std(), i, n, engine.first_interval());
@@ -248,6 +254,9 @@ impl Watch {
                 (read, took) = reload::read(reloader), if reloading => {
                     if let Some(read) = read {
                         self.apply_reload(read, took)?;
+                        if let Some(end) = self.nothing_to_poll() {
+                            return Ok(end);
+                        }
                     }
                 }
                 _ = &mut timer => {
@@ -439,6 +448,13 @@ impl Watch {
             self.emit(i, e)?;
         }
         Ok(end)
+    }
+
+    /// With no bridge left to poll, a watch with `--count` or `--until` ends at once.
+    fn nothing_to_poll(&self) -> Option<End> {
+        let end = self.roster.empty_end(self.flags.count.is_some())?;
+        crate::output::log_line("nothing to poll: no bridge in the file or its shard");
+        Some(end)
     }
 
     /// The bridges watched now (not removed by a reload).

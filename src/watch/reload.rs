@@ -285,6 +285,7 @@ impl Watch {
             .map(|&i| self.bridges[i].name.clone())
             .collect();
         for &i in &diff.removed {
+            self.gone_total += self.engines[i].counters();
             self.roster.remove(i);
             if let Some(x) = &self.exporter {
                 x.metrics.remove(i);
@@ -312,8 +313,6 @@ impl Watch {
         Ok(self.emit_fleet(&Event { at: wall, kind })?)
     }
 
-    /// A kept bridge: its engine and series go on; a new key gets a new client, new intervals
-    /// apply from its next poll, new labels make its series anew.
     /// A kept bridge (same name, URL, key and labels): new intervals apply from its next poll.
     fn keep(&mut self, i: usize, new: &Bridge) -> anyhow::Result<()> {
         if self.bridges[i].intervals != new.intervals {
