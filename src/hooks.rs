@@ -28,9 +28,10 @@ const VAR_CAP: usize = 128 * 1024;
 /// environment together is 2 MiB on most systems, and the inherited environment counts).
 const ENV_CAP: usize = 1024 * 1024;
 
-/// One run to do: for which bridge (None: the whole fleet), its stdin and environment.
+/// One run to do: for which bridge (its slot and name; None: the whole fleet), its stdin and
+/// environment.
 struct Job {
-    bridge: Option<usize>,
+    bridge: Option<(usize, String)>,
     event: &'static str,
     line: Vec<u8>,
     env: Vec<(String, String)>,
@@ -39,7 +40,8 @@ struct Job {
 /// A run that failed, for the loop to report.
 #[derive(Debug)]
 pub struct Failed {
-    pub bridge: Option<usize>,
+    /// The bridge's slot and name (the slot may hold another bridge by the time it is told).
+    pub bridge: Option<(usize, String)>,
     pub event: Event,
 }
 
@@ -113,7 +115,7 @@ impl Hooks {
         }
         let Some(queue) = &self.queue else { return };
         let job = Job {
-            bridge: bridge.map(|b| b.0),
+            bridge: bridge.map(|b| (b.0, b.1.to_owned())),
             event: kind,
             line: line.to_vec(),
             env: environment(e, bridge.map(|b| (b.1, b.2))),
@@ -331,7 +333,7 @@ impl Worker {
             },
         };
         let _ = self.failed.send(Failed {
-            bridge: job.bridge,
+            bridge: job.bridge.clone(),
             event,
         });
     }

@@ -101,7 +101,8 @@ pub fn for_bridges(
 /// is https, or a reload may bring one).
 pub fn shared_http(request_timeout: Duration, tls: bool, reuse: Reuse) -> anyhow::Result<reqwest::Client> {
     let idle = if reuse == Reuse::Keep { 2 } else { 0 };
-    http_client_keeping(request_timeout, tls, idle)
+    // Polls end within --request-timeout: no keep-alive probes.
+    http_client_keeping(request_timeout, tls, idle, false)
 }
 
 /// Clients for `bridges` on the shared `http`.
@@ -262,6 +263,14 @@ impl BridgeClient {
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
     pub async fn status(&self) -> Result<StatusFetch, BridgeError> {
+        self.status_keeping(true).await
+    }
+
+    /// `status`, saying whether its connection is worth keeping: `keep` false asks for it to
+    /// be closed after the answer (`Connection: close`), for a bridge whose next poll comes
+    /// after the pool would drop it anyway (`POOL_IDLE`). Then no idle socket, read and write
+    /// buffers wait for nothing: at 10,000 bridges polled every 10 s that is most of the memory.
+    pub async fn status_keeping(&self, keep: bool) -> Result<StatusFetch, BridgeError> {
         let (url, shown) = (&self.status_url, self.status_shown.as_str());
         let (etag, last_modified) = self.cache.validators();
         let build = || {
@@ -271,6 +280,9 @@ impl BridgeClient {
             }
             if let Some(lm) = &last_modified {
                 rb = rb.header(header::IF_MODIFIED_SINCE, lm.clone());
+            }
+            if !keep {
+                rb = rb.header(header::CONNECTION, "close");
             }
             rb
         };

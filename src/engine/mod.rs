@@ -71,6 +71,13 @@ impl Engine {
         self.cfg.interval_ready
     }
 
+    /// How long its next poll is away if nothing changes: the interval of the state it last
+    /// answered with (ready's before any answer). Whether a connection is worth keeping.
+    pub fn expected_interval(&self) -> Duration {
+        self.current()
+            .map_or(self.cfg.interval_ready, |s| self.cfg.interval(s.status))
+    }
+
     pub fn next_poll_at(&self) -> Instant {
         self.schedule.next_poll_at()
     }

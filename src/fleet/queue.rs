@@ -44,6 +44,11 @@ impl Queue {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+
+    /// Keep only the bridges `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        self.heap.retain(|Reverse((_, i))| keep(*i));
+    }
 }
 
 /// When bridge `i` of `n` polls first: spread evenly across the first ready interval, but

@@ -57,11 +57,25 @@ impl Roster {
         }
     }
 
-    /// A bridge a reload added, at the next index.
-    pub fn add(&mut self) -> usize {
-        self.seen.push(Seen::default());
+    /// A bridge a reload added, in slot `i` (a new one, or one a removed bridge left).
+    pub fn add_at(&mut self, i: usize) {
+        if i >= self.seen.len() {
+            self.seen.resize(
+                i + 1,
+                Seen {
+                    gone: true,
+                    ..Seen::default()
+                },
+            );
+        }
+        debug_assert!(self.seen[i].gone, "slot {i} is free");
+        self.seen[i] = Seen::default();
         self.live += 1;
-        self.seen.len() - 1
+    }
+
+    /// How many slots it keeps (live or gone).
+    pub fn slots(&self) -> usize {
+        self.seen.len()
     }
 
     /// A bridge a reload removed: the rest are judged without it.
@@ -305,8 +319,8 @@ mod tests {
         let t0 = Instant::now();
         let mut r = Roster::new(2, vec![Until::Ready]);
         assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
-        let c = r.add();
-        assert_eq!(c, 2);
+        r.add_at(2);
+        assert_eq!(r.slots(), 3);
         assert_eq!(
             r.after(1, Some(&st(Ready)), &quiet(), t0),
             None,
@@ -325,6 +339,11 @@ mod tests {
             r.after(0, Some(&st(Ready)), &quiet(), t0),
             Some(End::Until(Until::Ready))
         );
+        // A slot a removed bridge left is the next one's, judged afresh.
+        r.add_at(1);
+        assert!(!r.gone(1) && !r.met(1) && r.stopped(1).is_none());
+        assert_eq!(r.slots(), 3);
+        assert_eq!(r.live(), 2);
     }
 
     #[test]
@@ -352,7 +371,7 @@ mod tests {
         let mut r = Roster::new(0, Vec::new());
         assert_eq!(r.empty_end(true), Some(End::Count));
         assert_eq!(r.empty_end(false), None, "a service waits for a reload");
-        r.add();
+        r.add_at(0);
         assert_eq!(r.empty_end(true), None);
     }
 }

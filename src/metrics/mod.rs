@@ -412,8 +412,8 @@ impl Poll {
     }
 }
 
-/// The registry of a watch and the series of each of its bridges, by the watch's index (a
-/// bridge removed by a reload leaves its index empty).
+/// The registry of a watch and the series of each of its bridges, by the watch's slot (a
+/// bridge removed by a reload leaves its slot empty until another takes it).
 pub struct Metrics {
     registry: Registry,
     families: Families,
@@ -443,11 +443,14 @@ impl Metrics {
         }
     }
 
-    /// A bridge a reload added: its series, at the next index (the watch's for it too).
-    pub fn add(&self, name: &str, own: &[(String, String)]) -> usize {
+    /// A bridge a reload added: its series, in the watch's slot `i` for it (new, or one a
+    /// removed bridge left).
+    pub fn add_at(&self, i: usize, name: &str, own: &[(String, String)]) {
         let mut bridges = self.bridges.write().unwrap_or_else(|p| p.into_inner());
-        bridges.push(Some(Series::new(&self.families, name, own)));
-        bridges.len() - 1
+        if i >= bridges.len() {
+            bridges.resize_with(i + 1, || None);
+        }
+        bridges[i] = Some(Series::new(&self.families, name, own));
     }
 
     /// A bridge a reload removed: its series go.

@@ -190,8 +190,7 @@ fn own_labels_ride_on_every_series_and_a_removed_bridge_leaves_none() {
         with_x,
         "every series of x has its label"
     );
-    let z = m.add("z", &[]);
-    assert_eq!(z, 2);
+    m.add_at(2, "z", &[]);
     m.remove(0);
     let text = m.encode(false);
     assert_eq!(lines_of(&text, "x"), 0, "x's series are gone: {text}");
@@ -202,6 +201,10 @@ fn own_labels_ride_on_every_series_and_a_removed_bridge_leaves_none() {
         0,
         "a late poll of a removed bridge adds none"
     );
+    // The slot x left is the next bridge's, with series of its own.
+    m.add_at(0, "w", &[]);
+    let text = m.encode(false);
+    assert!(lines_of(&text, "w") > 10 && lines_of(&text, "x") == 0, "{text}");
     m.reloaded(false, wall);
     assert!(m
         .encode(false)

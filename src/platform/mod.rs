@@ -118,6 +118,18 @@ pub fn exited_ending_group(
     imp::exited_ending_group(child)
 }
 
+/// An HTTP client's connections without TCP keep-alive probes (reqwest sets them, 15 s idle,
+/// by default) nor, on Linux, the `TCP_USER_TIMEOUT` it sets with them.
+pub fn without_keepalive_probes(b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    let b = b
+        .tcp_keepalive(None)
+        .tcp_keepalive_interval(None)
+        .tcp_keepalive_retries(None);
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    let b = b.tcp_user_timeout(None);
+    b
+}
+
 /// The signal that ended a process, by name (`KILL`, `TERM`, or the number); None when it
 /// exited (always on Windows).
 pub fn killed_by(status: &std::process::ExitStatus) -> Option<String> {

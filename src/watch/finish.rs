@@ -95,12 +95,13 @@ impl Watch {
         let live: Vec<usize> = self.live().collect();
         for &i in &live {
             let own = self.roster.stopped(i).map_or(end, Stopped::end);
-            let mut summary = self.engines[i].summary(now, wall, own);
+            let engine = &self.members[i].engine;
+            let mut summary = engine.summary(now, wall, own);
+            total += engine.counters();
             if self.one {
                 with_hooks(&mut summary, hook_counts);
             }
             self.emit(i, &summary)?;
-            total += self.engines[i].counters();
         }
         if !self.one {
             let took = now.saturating_duration_since(self.started.into_std());
@@ -120,7 +121,7 @@ impl Watch {
                 .iter()
                 .copied()
                 .filter(|&i| self.roster.stopped(i) == Some(Stopped::Auth))
-                .map(|i| self.bridges[i].name.as_str())
+                .map(|i| self.members[i].bridge.name.as_str())
                 .collect(),
             fatal,
             timeout: plan.timeout,
@@ -129,10 +130,13 @@ impl Watch {
                 .iter()
                 .copied()
                 .filter(|&i| self.one || !self.roster.met(i))
-                .map(|i| ending::Waiting {
-                    name: self.bridges[i].name.as_str(),
-                    seen: self.engines[i].last_seen(now),
-                    note: ending::command_note(until, self.engines[i].answered_status()),
+                .map(|i| {
+                    let m = &self.members[i];
+                    ending::Waiting {
+                        name: m.bridge.name.as_str(),
+                        seen: m.engine.last_seen(now),
+                        note: ending::command_note(until, m.engine.answered_status()),
+                    }
                 })
                 .collect(),
         });

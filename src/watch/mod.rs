@@ -27,6 +27,7 @@ use crate::events::Event;
 use crate::fleet::lanes::{Kind, Lanes};
 use crate::fleet::queue::{self, Lateness};
 use crate::fleet::roster::Roster;
+use crate::fleet::slab::Slab;
 use crate::metrics::{self, serve::Exporter};
 use crate::output::board::{self, Row};
 use crate::output::terminal;
@@ -40,12 +41,20 @@ use outputs::outputs;
 /// What a poll in flight comes to: which bridge, what it answered, after how long.
 type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
 
-/// What the loop works with; bridge `i` is `bridges[i]`, `engines[i]`, `clients[i]`. A bridge
-/// a reload removed keeps its index (the roster says it is gone); one it added gets the next.
+/// One bridge of the watch and all that is its own.
+struct Member {
+    bridge: Bridge,
+    engine: Engine,
+    client: Rc<BridgeClient>,
+    /// Its first poll in flight, which may be told to give its slot up (see lanes.rs).
+    give_up: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// What the loop works with. Bridge `i` is the member in slot `i`; the roster, the lanes and
+/// the metrics keep what is theirs of it by the same slot. A bridge a reload removes is freed
+/// and its slot reused (see slab.rs).
 struct Watch {
-    bridges: Vec<Bridge>,
-    engines: Vec<Engine>,
-    clients: Vec<Rc<BridgeClient>>,
+    members: Slab<Member>,
     /// The one HTTP client every bridge's client is on, for the bridges a reload adds.
     http: reqwest::Client,
     request_timeout: Duration,
@@ -68,8 +77,6 @@ struct Watch {
     hooks: Option<crate::hooks::Hooks>,
     /// The counters of the bridges reloads removed, for the overall summary.
     gone_total: crate::engine::Counters,
-    /// First polls in flight that may be told to give their slot up (see lanes.rs).
-    give_up: Vec<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 /// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
@@ -106,14 +113,20 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
                 .unwrap_or(0),
         ),
     };
+    let members = config
+        .bridges
+        .iter()
+        .zip(&plan.engines)
+        .zip(clients)
+        .map(|((bridge, engine), client)| Member {
+            bridge: bridge.clone(),
+            engine: Engine::new(engine.clone(), started.into_std()),
+            client: Rc::new(client),
+            give_up: None,
+        })
+        .collect();
     let mut watch = Watch {
-        bridges: config.bridges.clone(),
-        engines: plan
-            .engines
-            .iter()
-            .map(|e| Engine::new(e.clone(), started.into_std()))
-            .collect(),
-        clients: clients.into_iter().map(Rc::new).collect(),
+        members,
         http,
         request_timeout: config.request_timeout,
         verbose: config.verbose,
@@ -128,7 +141,6 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         fatal: None,
         hooks,
         gone_total: Default::default(),
-        give_up: std::iter::repeat_with(|| None).take(n).collect(),
     };
     let deadline = plan
         .timeout
@@ -191,9 +203,9 @@ impl Watch {
         if let Some(end) = self.nothing_to_poll() {
             return Ok(end);
         }
-        let n = self.engines.len();
-        for (i, engine) in self.engines.iter().enumerate() {
-            let first = queue::first_poll(self.started.into_std(), i, n, engine.first_interval());
+        let n = self.members.len();
+        for (i, m) in self.members.iter() {
+            let first = queue::first_poll(self.started.into_std(), i, n, m.engine.first_interval());
             self.lanes.push(first, i, Kind::Unknown);
         }
         let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
@@ -300,12 +312,15 @@ impl Watch {
 
     /// Print one event of bridge `i`, and run its hook.
     fn emit(&mut self, i: usize, e: &Event) -> std::io::Result<()> {
+        let Some(m) = self.members.get(i) else {
+            return self.emit_fleet(e);
+        };
+        let b = &m.bridge;
         match self.one {
             true => self.view.event(e)?,
-            false => self.view.bridge_event(&self.bridges[i].name, e)?,
+            false => self.view.bridge_event(&b.name, e)?,
         }
         if let Some(h) = self.hooks.as_ref().filter(|h| h.wants(e.kind.name())) {
-            let b = &self.bridges[i];
             // Exactly the line --json prints for it.
             let line = match self.one {
                 true => crate::output::json_line(e)?,
@@ -327,8 +342,11 @@ impl Watch {
 
     /// A hook that failed: reported for its bridge (or the whole set).
     fn hook_failed(&mut self, f: crate::hooks::Failed) -> std::io::Result<()> {
+        // A slot reused since is not the bridge the hook ran for: then the whole set's.
         match f.bridge {
-            Some(i) if !self.roster.gone(i) => self.emit(i, &f.event),
+            Some((i, ref name)) if self.members.get(i).is_some_and(|m| &m.bridge.name == name) => {
+                self.emit(i, &f.event)
+            }
             _ => self.emit_fleet(&f.event),
         }
     }
@@ -337,12 +355,13 @@ impl Watch {
     /// open circuit keeps its time.
     fn resume(&mut self) {
         let now = Instant::now().into_std();
-        let n = self.engines.len();
-        let engines = &mut self.engines;
+        let n = self.members.slots();
+        let members = &mut self.members;
         self.lanes.reschedule(|i| {
-            engines[i].poll_now(now);
-            let spread = queue::first_poll(now, i, n, engines[i].first_interval());
-            engines[i].next_poll_at().max(spread)
+            let Some(m) = members.get_mut(i) else { return now };
+            m.engine.poll_now(now);
+            let spread = queue::first_poll(now, i, n, m.engine.first_interval());
+            m.engine.next_poll_at().max(spread)
         });
     }
 
@@ -350,26 +369,28 @@ impl Watch {
     fn start_due(&mut self, flying: &mut Flying<'static, Polled>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
         while let Some((due, i, kind)) = self.lanes.pop_due(now) {
-            if self.roster.gone(i) {
-                // A reload removed it while it waited.
-                continue;
-            }
-            let Some(events) = self.engines[i].start_poll(now, SystemTime::now()) else {
-                // Not yet due by its engine (an open circuit): back in its lane.
-                self.lanes.push(self.engines[i].next_poll_at().max(now), i, kind);
+            let Some(m) = self.members.get_mut(i) else {
+                // A reload removed it while it waited (lanes forget those; never reached).
                 continue;
             };
+            let Some(events) = m.engine.start_poll(now, SystemTime::now()) else {
+                // Not yet due by its engine (an open circuit): back in its lane.
+                self.lanes.push(m.engine.next_poll_at().max(now), i, kind);
+                continue;
+            };
+            let client = Rc::clone(&m.client);
+            // A connection its next poll cannot reuse is closed at once, not kept idle.
+            let keep = m.engine.expected_interval() < client::POOL_IDLE;
             let first = kind == Kind::Unknown;
             self.lanes.started(i, kind, now);
             self.lateness[kind.index()].record(now.saturating_duration_since(due));
             for e in &events {
                 self.emit(i, e)?;
             }
-            let client = Rc::clone(&self.clients[i]);
             let Some(patient) = first.then(|| self.first_poll(i)) else {
                 flying.push(Box::pin(async move {
                     let sent = std::time::Instant::now();
-                    let res = client.status().await;
+                    let res = client.status_keeping(keep).await;
                     (i, res, sent.elapsed())
                 }));
                 continue;
@@ -377,7 +398,7 @@ impl Watch {
             flying.push(Box::pin(async move {
                 let sent = std::time::Instant::now();
                 let res = tokio::select! {
-                    res = client.status() => res,
+                    res = client.status_keeping(keep) => res,
                     Ok(()) = patient => Err(gave_up(&client)),
                 };
                 (i, res, sent.elapsed())
@@ -392,7 +413,9 @@ impl Watch {
     /// Bridge `i`'s first poll: what tells it to give its slot up.
     fn first_poll(&mut self, i: usize) -> tokio::sync::oneshot::Receiver<()> {
         let (tell, told) = tokio::sync::oneshot::channel();
-        self.give_up[i] = Some(tell);
+        if let Some(m) = self.members.get_mut(i) {
+            m.give_up = Some(tell);
+        }
         told
     }
 
@@ -400,7 +423,7 @@ impl Watch {
     fn give_up_slots(&mut self) {
         let now = Instant::now().into_std();
         while let Some(i) = self.lanes.give_up(now) {
-            if let Some(tell) = self.give_up[i].take() {
+            if let Some(tell) = self.members.get_mut(i).and_then(|m| m.give_up.take()) {
                 let _ = tell.send(());
             }
         }
@@ -414,14 +437,15 @@ impl Watch {
         took: Duration,
     ) -> anyhow::Result<Option<End>> {
         self.lanes.finished(i);
-        self.give_up[i] = None;
-        if self.roster.gone(i) {
-            // Its answer came after a reload removed it.
+        let Some(m) = self.members.get_mut(i) else {
+            // Its answer came after a reload removed it: now its slot is free.
+            self.members.release(i);
             return Ok(None);
-        }
+        };
+        m.give_up = None;
         let now = Instant::now().into_std();
         let answer = metrics::Poll::of(&res, took);
-        let engine = &mut self.engines[i];
+        let engine = &mut m.engine;
         let (reaction, error) = react(engine, now, res);
         if let Some(x) = &self.exporter {
             x.metrics
@@ -436,7 +460,6 @@ impl Watch {
             // A bridge whose poll failed waits in the failing lane, with its bounded share; one
             // that answered in the answering lane, never behind bridges nobody knows yet.
             None => {
-                let engine = &self.engines[i];
                 let kind = match engine.consecutive_failures() {
                     0 => Kind::Answered,
                     _ => Kind::Failing,
@@ -457,15 +480,19 @@ impl Watch {
         Some(end)
     }
 
-    /// The bridges watched now (not removed by a reload).
+    /// The slots of the bridges watched now.
     fn live(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.engines.len()).filter(|&i| !self.roster.gone(i))
+        self.members.iter().map(|(i, _)| i)
     }
 
     fn heartbeats(&mut self) -> anyhow::Result<()> {
         let wall = SystemTime::now();
-        for i in self.live().collect::<Vec<_>>() {
-            let beat = self.engines[i].heartbeat(wall);
+        let beats: Vec<(usize, Event)> = self
+            .members
+            .iter()
+            .map(|(i, m)| (i, m.engine.heartbeat(wall)))
+            .collect();
+        for (i, beat) in beats {
             self.emit(i, &beat)?;
         }
         Ok(())
@@ -474,14 +501,17 @@ impl Watch {
     fn redraw(&mut self) {
         let now = Instant::now().into_std();
         if self.one {
-            self.view.redraw(&self.engines[0], now);
+            if let Some(m) = self.members.get(0) {
+                self.view.redraw(&m.engine, now);
+            }
             return;
         }
         let rows: Vec<Row<'_>> = self
-            .live()
-            .map(|i| Row {
-                name: &self.bridges[i].name,
-                engine: &self.engines[i],
+            .members
+            .iter()
+            .map(|(i, m)| Row {
+                name: &m.bridge.name,
+                engine: &m.engine,
                 last_change: self.roster.last_change(i),
                 stopped: self.roster.stopped(i).is_some(),
             })

@@ -275,21 +275,25 @@ impl Watch {
             }
         };
         let watched: Vec<(usize, &str, Settings)> = self
-            .live()
-            .map(|i| (i, self.bridges[i].name.as_str(), settings(&self.bridges[i])))
+            .members
+            .iter()
+            .map(|(i, m)| (i, m.bridge.name.as_str(), settings(&m.bridge)))
             .collect();
         let diff = members::diff(watched, bridges.iter().map(|b| (b.name.as_str(), settings(b))));
-        let removed: Vec<String> = diff
-            .removed
-            .iter()
-            .map(|&i| self.bridges[i].name.clone())
-            .collect();
+        // What a removed bridge holds is freed now; its slot is reused once no poll of it is
+        // in flight (the lanes forget its waits first, so a reused slot holds only the new one's).
+        self.lanes.forget(&diff.removed);
+        let mut removed = Vec::with_capacity(diff.removed.len());
         for &i in &diff.removed {
-            self.gone_total += self.engines[i].counters();
+            let Some(m) = self.members.remove(i, self.lanes.is_flying(i)) else {
+                continue;
+            };
+            self.gone_total += m.engine.counters();
             self.roster.remove(i);
             if let Some(x) = &self.exporter {
                 x.metrics.remove(i);
             }
+            removed.push(m.bridge.name);
         }
         for &(i, k) in &diff.kept {
             self.keep(i, &bridges[k])?;
@@ -298,8 +302,8 @@ impl Watch {
         let added: Vec<String> = diff.added.iter().map(|&k| bridges[k].name.clone()).collect();
         let n = diff.added.len();
         for (j, &k) in diff.added.iter().enumerate() {
-            let i = self.add(bridges[k].clone(), now)?;
-            let first = queue::first_poll(now, j, n, self.engines[i].first_interval());
+            let (i, interval) = self.add(bridges[k].clone(), now)?;
+            let first = queue::first_poll(now, j, n, interval);
             self.lanes.push(first, i, crate::fleet::lanes::Kind::Unknown);
         }
         if let Some(x) = &self.exporter {
@@ -315,15 +319,19 @@ impl Watch {
 
     /// A kept bridge (same name, URL, key and labels): new intervals apply from its next poll.
     fn keep(&mut self, i: usize, new: &Bridge) -> anyhow::Result<()> {
-        if self.bridges[i].intervals != new.intervals {
-            self.engines[i].reconfigure(self.flags.engine(&new.intervals));
+        let flags = self.flags;
+        if let Some(m) = self.members.get_mut(i) {
+            if m.bridge.intervals != new.intervals {
+                m.engine.reconfigure(flags.engine(&new.intervals));
+            }
+            m.bridge = new.clone();
         }
-        self.bridges[i] = new.clone();
         Ok(())
     }
 
-    /// A new bridge, at the next index of everything that is kept by index.
-    fn add(&mut self, bridge: Bridge, now: std::time::Instant) -> anyhow::Result<usize> {
+    /// A new bridge, in a free slot (or a new one): its member, its place in the roster, the
+    /// lanes and the metrics. Returns the slot and its first interval.
+    fn add(&mut self, bridge: Bridge, now: std::time::Instant) -> anyhow::Result<(usize, Duration)> {
         let clients = crate::client::for_bridges_on(
             &self.http,
             std::slice::from_ref(&bridge),
@@ -331,20 +339,19 @@ impl Watch {
             self.verbose,
         )?;
         let client = clients.into_iter().next().expect("one client for one bridge");
-        self.engines.push(crate::engine::Engine::new(
-            self.flags.engine(&bridge.intervals),
-            now,
-        ));
-        self.clients.push(std::rc::Rc::new(client));
-        self.give_up.push(None);
-        let i = self.roster.add();
-        let lane = self.lanes.add();
-        debug_assert_eq!(i, lane);
-        if let Some(x) = &self.exporter {
-            let m = x.metrics.add(&bridge.name, &bridge.labels);
-            debug_assert_eq!(i, m);
+        let engine = crate::engine::Engine::new(self.flags.engine(&bridge.intervals), now);
+        let interval = engine.first_interval();
+        let i = self.members.insert(super::Member {
+            bridge,
+            engine,
+            client: std::rc::Rc::new(client),
+            give_up: None,
+        });
+        self.roster.add_at(i);
+        self.lanes.add_at(i);
+        if let (Some(x), Some(m)) = (&self.exporter, self.members.get(i)) {
+            x.metrics.add_at(i, &m.bridge.name, &m.bridge.labels);
         }
-        self.bridges.push(bridge);
-        Ok(i)
+        Ok((i, interval))
     }
 }
