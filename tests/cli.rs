@@ -463,6 +463,32 @@ async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
         "not through the proxy"
     );
 
+    // NO_PROXY by reqwest's rules: a CIDR block, an IPv6 one; an address outside them is
+    // proxied. (10.255.255.1 and fd00::1 are reached by nobody here: direct is exit 3.)
+    for (url, no_proxy, code, proxied) in [
+        ("http://10.255.255.1:3001", "10.0.0.0/8", 3, 1),
+        ("http://10.255.255.1:3001", "192.168.0.0/16, .corp", 0, 2),
+        ("http://[fd00::1]:3001", "fd00::/8", 3, 2),
+    ] {
+        let out = kiro()
+            .env("HTTP_PROXY", proxy.uri())
+            .env("no_proxy", no_proxy)
+            .args(["--url", url, "status", "--request-timeout", "2s"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{url} {no_proxy}: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(
+            proxy.received_requests().await.unwrap().len(),
+            proxied,
+            "{url} with no_proxy {no_proxy}"
+        );
+    }
+
     // A loopback bridge is reached directly even with a proxy set (here a dead one).
     let bridge = MockServer::start().await;
     Mock::given(path("/api/kiro/status"))

@@ -520,11 +520,18 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
     let ev = events(&out.stdout);
     let beats: Vec<&Value> = ev.iter().filter(|e| e["type"] == "heartbeat").collect();
     // Snapshots at about 0 s; then a heartbeat for each bridge at about 1, 2 and 3 s, and no
-    // more (a fleet's own lines once did not count as lines: a heartbeat every loop).
+    // more (a fleet's own lines once did not count as lines: a heartbeat every loop). Counted
+    // per bridge, with room for a loaded machine: each gets its share, never hundreds.
+    let of = |u: &str| {
+        beats
+            .iter()
+            .filter(|b| b["bridge"] == u.trim_start_matches("http://"))
+            .count()
+    };
+    let (a, b) = (of(&urls[0]), of(&urls[1]));
     assert!(
-        (4..=8).contains(&beats.len()) && beats.len().is_multiple_of(2),
-        "{} heartbeats",
-        beats.len()
+        (1..=4).contains(&a) && (1..=4).contains(&b) && a.abs_diff(b) <= 1,
+        "{a} and {b} heartbeats"
     );
     assert!(beats.iter().all(|b| b["status"] == "ready"));
 }

@@ -216,7 +216,7 @@ fn a_flood_of_events_overflows_the_queue_and_says_how_many_were_dropped() {
         cmd.args(["--url", u]);
     }
     let out = cmd
-        .args(["--json", "watch", "--heartbeat", "100ms", "--timeout", "2s"])
+        .args(["--json", "watch", "--heartbeat", "100ms", "--timeout", "3s"])
         .args([
             "--on",
             "heartbeat",
@@ -235,10 +235,11 @@ fn a_flood_of_events_overflows_the_queue_and_says_how_many_were_dropped() {
     let overall = ev.last().unwrap();
     let dropped = overall["hooksDropped"].as_u64().unwrap();
     let run = overall["hooksRun"].as_u64().unwrap();
-    assert!(beats > 100, "{beats} heartbeats");
+    // About 300; more than the queue (64) and the one running is what the test needs.
+    assert!(beats > 70, "{beats} heartbeats");
     assert!(
-        dropped > 0 && run <= 3,
-        "one at a time, 64 queued, the rest dropped: {overall}"
+        dropped > 0 && run <= 4,
+        "one at a time (each ended after 1 s, in 3 s and the end's grace), 64 queued, the rest dropped: {overall}"
     );
     assert_eq!(
         dropped + run,

@@ -292,14 +292,15 @@ async fn heartbeats_when_stdout_is_not_a_terminal() {
             "--heartbeat",
             "200ms",
             "--timeout",
-            "900ms",
+            "3s",
         ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(124));
     let ev = events(&out.stdout);
+    // About 14; two is the rule, with room for a loaded machine.
     let beats = ev.iter().filter(|e| e["type"] == "heartbeat").count();
-    assert!(beats >= 2, "{:?}", types(&ev));
+    assert!((2..=16).contains(&beats), "{:?}", types(&ev));
     assert_eq!(
         ev.iter().find(|e| e["type"] == "heartbeat").unwrap()["status"],
         "ready"

@@ -42,7 +42,7 @@ pub fn http_client_keeping(
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
-    if let Some(proxy) = proxy_from_env(&|k| std::env::var(k).ok()) {
+    for proxy in proxy_from_env(&|k| std::env::var(k).ok()) {
         builder = builder.proxy(proxy);
     }
     if !tls {
@@ -63,67 +63,31 @@ pub fn room_for_sockets(sockets: usize) -> Option<String> {
     })
 }
 
-/// The proxy the environment asks for, as curl reads it: `http_proxy` (or `HTTP_PROXY`) for
+/// The proxies the environment asks for, as curl reads them: `http_proxy` (or `HTTP_PROXY`) for
 /// http URLs, `https_proxy`/`HTTPS_PROXY` for https, `all_proxy`/`ALL_PROXY` for both, and
-/// `no_proxy`/`NO_PROXY` for hosts to reach directly. Loopback bridges are always direct.
-pub fn proxy_from_env(var: &dyn Fn(&str) -> Option<String>) -> Option<reqwest::Proxy> {
+/// `no_proxy`/`NO_PROXY` for hosts to reach directly, by reqwest's own rules (`*`, domains and
+/// their subdomains, IP addresses and CIDR blocks such as `10.0.0.0/8` or `fd00::/8`).
+/// Loopback bridges are always direct: `localhost`, `127.0.0.0/8` and `::1` are put first.
+pub fn proxy_from_env(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     let get = |names: &[&str]| names.iter().find_map(|n| var(n).filter(|v| !v.trim().is_empty()));
     let all = get(&["all_proxy", "ALL_PROXY"]);
     let http = get(&["http_proxy", "HTTP_PROXY"]).or_else(|| all.clone());
     let https = get(&["https_proxy", "HTTPS_PROXY"]).or(all);
-    if http.is_none() && https.is_none() {
-        return None;
+    let own = get(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
+    let direct = format!("localhost,127.0.0.0/8,::1,{own}");
+    let with_scheme = |p: &str| match p.contains("://") {
+        true => p.to_owned(),
+        false => format!("http://{p}"),
+    };
+    let mut proxies = Vec::new();
+    // A proxy URL that does not parse is left out, as curl ignores one it cannot use.
+    if let Some(p) = http.and_then(|p| reqwest::Proxy::http(with_scheme(&p)).ok()) {
+        proxies.push(p.no_proxy(reqwest::NoProxy::from_string(&direct)));
     }
-    let no_proxy = get(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
-    let proxy = reqwest::Proxy::custom(move |url| {
-        if is_loopback(url) || bypassed(url, &no_proxy) {
-            return None;
-        }
-        let p = match url.scheme() {
-            "https" => https.as_deref(),
-            _ => http.as_deref(),
-        }?;
-        let with_scheme = if p.contains("://") {
-            p.to_owned()
-        } else {
-            format!("http://{p}")
-        };
-        url::Url::parse(&with_scheme).ok()
-    });
-    Some(proxy)
-}
-
-/// localhost, 127.0.0.0/8 and ::1 never go through a proxy.
-pub fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+    if let Some(p) = https.and_then(|p| reqwest::Proxy::https(with_scheme(&p)).ok()) {
+        proxies.push(p.no_proxy(reqwest::NoProxy::from_string(&direct)));
     }
-}
-
-/// curl's `no_proxy`: `*`, or a comma list of hosts and domain suffixes (`.corp`, `corp`).
-fn bypassed(url: &url::Url, no_proxy: &str) -> bool {
-    let Some(host) = url.host_str() else { return false };
-    let host = host.trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase();
-    no_proxy
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            let entry = entry.to_ascii_lowercase();
-            let entry = entry
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("*.")
-                .trim_start_matches('.')
-                .to_owned();
-            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
-        })
+    proxies
 }
 
 /// True when a request failed because a pooled connection had been closed by the server:
@@ -195,27 +159,22 @@ fn root_cause(e: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
-    fn u(s: &str) -> url::Url {
-        url::Url::parse(s).unwrap()
-    }
-
     #[test]
-    fn loopback_is_never_proxied_and_no_proxy_is_read_like_curl() {
-        for l in [
-            "http://localhost:3001",
-            "http://127.0.0.1:3001",
-            "http://127.9.9.9",
-            "http://[::1]:3001",
-            "http://a.localhost",
-        ] {
-            assert!(is_loopback(&u(l)), "{l}");
-        }
-        assert!(!is_loopback(&u("http://10.0.0.5:3001")));
-        assert!(bypassed(&u("http://build.corp:3001"), "example.com, .corp"));
-        assert!(bypassed(&u("http://corp:3001"), "corp"));
-        assert!(bypassed(&u("http://x.y"), "*"));
-        assert!(!bypassed(&u("http://notcorp:3001"), "corp"));
-        assert!(proxy_from_env(&|_| None).is_none());
-        assert!(proxy_from_env(&|k| (k == "HTTPS_PROXY").then(|| "http://p:8080".into())).is_some());
+    fn the_environment_names_a_proxy_per_scheme() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        assert!(proxy_from_env(&|_| None).is_empty());
+        assert_eq!(proxy_from_env(&env(&[("HTTPS_PROXY", "http://p:8080")])).len(), 1);
+        assert_eq!(
+            proxy_from_env(&env(&[("all_proxy", "p:8080")])).len(),
+            2,
+            "both schemes"
+        );
+        assert_eq!(
+            proxy_from_env(&env(&[("http_proxy", " ")])).len(),
+            0,
+            "blank is unset"
+        );
     }
 }

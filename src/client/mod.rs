@@ -8,7 +8,7 @@ pub mod answer;
 pub mod cache;
 pub mod http;
 
-pub use http::{http_client, is_loopback, proxy_from_env, room_for_sockets, POOL_IDLE};
+pub use http::{http_client, proxy_from_env, room_for_sockets, POOL_IDLE};
 use http::{http_client_keeping, is_stale_connection, transport_error};
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -255,13 +255,22 @@ fn start_mock_bridges_env(
     (child, urls)
 }
 
-/// A loopback port nobody listens on (free a moment ago).
+/// A loopback port nobody listens on, for a server a test starts later. Taken below the
+/// ephemeral range (32768 and up on Linux, 49152 on macOS and Windows), where the kernel never
+/// hands ports to clients or to `--port 0` binds of tests running meanwhile, from a block of
+/// this test process's own (by its pid), each checked free; so two tests never get one port.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = (std::process::id() % 600) as u16 * 20;
+    for _ in 0..2_000 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) % 12_000;
+        let port = 20_000 + (start + n) % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port below the ephemeral range");
 }
 
 /// Poll intervals short enough for tests (the CLI's minimum is 100ms).
