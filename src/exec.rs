@@ -12,7 +12,7 @@ use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Why};
 use crate::engine::End;
-use crate::engine::{Engine, EngineConfig, Failure, Follow, Received, Verdict};
+use crate::engine::{Engine, EngineConfig, Follow, Verdict};
 use crate::error::{Exit, UsageError};
 use crate::model::{ExecuteRequest, InputRequest};
 use crate::output::exec as render;
@@ -165,25 +165,21 @@ impl Run<'_> {
                     a = self.client.status() => break a,
                 }
             };
-            let now = Instant::now().into_std();
+            // The watch's step after each answer: bytes and 304s counted, a rejected key told
+            // by the engine's reaction.
+            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
             match answer {
-                Ok(fetch) => {
-                    engine.on_success(now, SystemTime::now(), fetch.status.clone(), Received::default());
-                    match follow.observe(&fetch.status) {
-                        Verdict::Running => self.say("Kiro reports it running; following its status"),
-                        Verdict::NotYetSeen => {}
-                        Verdict::Completed => return Decision::completed(),
-                        Verdict::Unknown { unavailable } => {
-                            let why = Why::NeverShown { lost, unavailable };
-                            return Decision::new(Outcome::Unknown, why);
-                        }
+                Ok(fetch) => match follow.observe(&fetch.status) {
+                    Verdict::Running => self.say("Kiro reports it running; following its status"),
+                    Verdict::NotYetSeen => {}
+                    Verdict::Completed => return Decision::completed(),
+                    Verdict::Unknown { unavailable } => {
+                        let why = Why::NeverShown { lost, unavailable };
+                        return Decision::new(Outcome::Unknown, why);
                     }
-                }
-                Err(e) if e.is_fatal() => return Decision::bridge(e),
-                Err(e) => {
-                    engine.on_failure(now, SystemTime::now(), &Failure::from(&e));
-                    self.say(&format!("status unreachable ({}); retrying", e.short()));
-                }
+                },
+                Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
+                Err(e) => self.say(&format!("status unreachable ({}); retrying", e.short())),
             }
         }
     }

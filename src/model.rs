@@ -256,3 +256,15 @@ impl ErrorBody {
         }
     }
 }
+
+/// One status answer, as the client hands it over.
+#[derive(Debug, Clone)]
+pub struct StatusFetch {
+    /// Shared with the client's cache: a 304 hands back the very same value, so callers can
+    /// tell "unchanged" by pointer without hashing it again.
+    pub status: std::sync::Arc<KiroStatus>,
+    /// The bridge answered 304: `status` is the last value, unchanged.
+    pub not_modified: bool,
+    /// Body bytes received for this answer.
+    pub bytes: u64,
+}

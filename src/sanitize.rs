@@ -53,16 +53,6 @@ pub const MIN_SAFE_KEY: usize = 8;
 
 /// Never print `secret` (nor its JSON-escaped form) again.
 pub fn register_secret(secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    if secret.len() < MIN_SECRET {
-        let mut short = SHORT.write().unwrap_or_else(|p| p.into_inner());
-        if !short.iter().any(|k| k == secret) {
-            short.push(secret.to_owned());
-        }
-        return;
-    }
     register_secrets([secret]);
 }
 
@@ -97,12 +87,7 @@ pub fn redact(s: &str) -> Cow<'_, str> {
         true => Cow::Owned(short.iter().fold(s.to_owned(), |t, k| redact_token(&t, k))),
         false => Cow::Borrowed(s),
     };
-    let mut all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
-    if all.built_for != all.patterns.len() {
-        drop(all);
-        SECRETS.write().unwrap_or_else(|p| p.into_inner()).build();
-        all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
-    }
+    let all = built();
     let Some(matcher) = all.matcher.as_ref().filter(|m| m.is_match(s.as_ref())) else {
         return s;
     };
@@ -121,13 +106,19 @@ fn holds_a_secret(s: &str) -> bool {
         return true;
     }
     drop(short);
-    let mut all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
-    if all.built_for != all.patterns.len() {
-        drop(all);
-        SECRETS.write().unwrap_or_else(|p| p.into_inner()).build();
-        all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    built().matcher.as_ref().is_some_and(|m| m.is_match(s))
+}
+
+/// The secrets, their automaton built for every pattern registered so far (rebuilt here, once,
+/// after a registration).
+fn built() -> std::sync::RwLockReadGuard<'static, Secrets> {
+    let all = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    if all.built_for == all.patterns.len() {
+        return all;
     }
-    all.matcher.as_ref().is_some_and(|m| m.is_match(s))
+    drop(all);
+    SECRETS.write().unwrap_or_else(|p| p.into_inner()).build();
+    SECRETS.read().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Serialized JSON with every registered secret replaced inside its string values only: never

@@ -21,9 +21,7 @@ use serde::Serialize;
 
 use crate::config::{redact_url, ApiKey};
 use crate::error::{BridgeError, FailureKind};
-use crate::model::{
-    ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatus, KiroStatusView,
-};
+use crate::model::{ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatusView};
 use crate::units::human_bytes;
 use answer::RawResponse;
 use cache::StatusCache;
@@ -43,17 +41,7 @@ pub struct Stats {
     pub retries: AtomicU64,
 }
 
-/// One status answer.
-#[derive(Debug, Clone)]
-pub struct StatusFetch {
-    /// Shared with the cache: a 304 hands back the very same value, so callers can tell
-    /// "unchanged" by pointer without hashing it again.
-    pub status: Arc<KiroStatus>,
-    /// The bridge answered 304: `status` is the last value, unchanged.
-    pub not_modified: bool,
-    /// Body bytes received for this answer.
-    pub bytes: u64,
-}
+pub use crate::model::StatusFetch;
 
 pub struct ClientOptions {
     pub base: url::Url,

@@ -147,6 +147,26 @@ impl Engine {
         r
     }
 
+    /// A poll came back, answered or failed: what the watch and `exec --wait` do after each
+    /// one (bytes and 304s counted, a rejected key ending it, as `on_success`/`on_failure`).
+    pub fn take(
+        &mut self,
+        now: Instant,
+        wall: SystemTime,
+        res: &Result<crate::model::StatusFetch, crate::error::BridgeError>,
+    ) -> Reaction {
+        match res {
+            Ok(f) => {
+                let received = Received {
+                    not_modified: f.not_modified,
+                    bytes: f.bytes,
+                };
+                self.on_success(now, wall, Arc::clone(&f.status), received)
+            }
+            Err(e) => self.on_failure(now, wall, &Failure::from(e)),
+        }
+    }
+
     /// A poll failed.
     pub fn on_failure(&mut self, now: Instant, wall: SystemTime, failure: &Failure) -> Reaction {
         self.counters.polls += 1;

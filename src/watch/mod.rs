@@ -21,7 +21,7 @@ use crate::bridges::Bridge;
 use crate::client::{self, BridgeClient, StatusFetch};
 use crate::config::{Config, Source};
 use crate::engine::schedule::later;
-use crate::engine::{End, Engine, Failure, Reaction, Received};
+use crate::engine::{End, Engine};
 use crate::error::BridgeError;
 use crate::events::Event;
 use crate::fleet::lanes::{Kind, Lanes};
@@ -174,25 +174,6 @@ fn gave_up(client: &BridgeClient) -> BridgeError {
             "no answer to its first poll within {} while other bridges waited for a slot; asked again in the failing lane",
             crate::units::human_duration(crate::fleet::lanes::FIRST_PATIENCE)
         ),
-    }
-}
-
-/// Hand a poll's result to the engine; the error too, when it failed.
-fn react(
-    engine: &mut Engine,
-    now: std::time::Instant,
-    res: Result<StatusFetch, BridgeError>,
-) -> (Reaction, Option<BridgeError>) {
-    let wall = SystemTime::now();
-    match res {
-        Ok(f) => {
-            let received = Received {
-                not_modified: f.not_modified,
-                bytes: f.bytes,
-            };
-            (engine.on_success(now, wall, f.status, received), None)
-        }
-        Err(e) => (engine.on_failure(now, wall, &Failure::from(&e)), Some(e)),
     }
 }
 
@@ -453,7 +434,8 @@ impl Watch {
         let now = Instant::now().into_std();
         let answer = metrics::Poll::of(&res, took);
         let engine = &mut m.engine;
-        let (reaction, error) = react(engine, now, res);
+        let reaction = engine.take(now, SystemTime::now(), &res);
+        let error = res.err();
         if let Some(x) = &self.exporter {
             x.metrics
                 .observe(i, engine, answer, &reaction.events, now, SystemTime::now());

@@ -307,3 +307,38 @@ fn last_seen_says_what_was_seen() {
         }
     );
 }
+
+/// The one step after each poll, for the watch and for `exec --wait` alike: bytes and 304s
+/// are counted, and a rejected key ends it.
+#[test]
+fn taking_a_poll_counts_what_came_and_ends_on_a_rejected_key() {
+    use crate::error::BridgeError;
+    use crate::model::StatusFetch;
+    let mut c = Clock::new();
+    let mut e = engine(EngineConfig::default(), &c);
+    let status = Arc::new(ready());
+    for (not_modified, bytes) in [(false, 210), (true, 0)] {
+        let due = e.next_poll_at().max(c.now());
+        c.jump_to(due);
+        e.start_poll(c.now(), c.wall()).expect("due");
+        let fetch = StatusFetch {
+            status: Arc::clone(&status),
+            not_modified,
+            bytes,
+        };
+        assert_eq!(e.take(c.now(), c.wall(), &Ok(fetch)).end, None);
+    }
+    let n = e.counters();
+    assert_eq!((n.polls, n.answered, n.not_modified, n.bytes), (2, 2, 1, 210));
+    let due = e.next_poll_at().max(c.now());
+    c.jump_to(due);
+    e.start_poll(c.now(), c.wall()).expect("due");
+    let rejected = Err(BridgeError::Auth {
+        url: "http://b".into(),
+        status: 401,
+        message: "Valid API key required".into(),
+    });
+    let r = e.take(c.now(), c.wall(), &rejected);
+    assert_eq!(r.end, Some(End::Fatal));
+    assert_eq!(e.counters().errors, 1);
+}
