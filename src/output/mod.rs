@@ -90,28 +90,45 @@ pub fn json_line<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     Ok(buf.into_bytes())
 }
 
-/// An event of one bridge among several: `bridge` right after `at`; the overall summary of a
-/// fleet has `bridges` (how many) last instead.
+/// An event's `--json` line, serialized once: `type` first, `at` second, then (an event of one
+/// bridge among several) `bridge`, then the event's own fields, and for the overall summary of
+/// a fleet `bridges` (how many) last. The kind is written by serde once (its tag first, as
+/// serde writes an internally tagged enum) and the rest is spliced in; the line is redacted and
+/// escaped as `json_line` does. The same bytes go to stdout and to a hook's stdin.
 pub fn fleet_json_line(
     e: &crate::events::Event,
     bridge: Option<&str>,
     bridges: Option<usize>,
 ) -> io::Result<Vec<u8>> {
-    let serde_json::Value::Object(fields) = serde_json::to_value(e).map_err(io::Error::other)? else {
-        return Err(io::Error::other("event is not an object"));
+    let kind = serde_json::to_string(&e.kind).map_err(io::Error::other)?;
+    // `{"type":"NAME"` is where the tag ends.
+    let head = format!("{{\"type\":\"{}\"", e.kind.name());
+    let Some(rest) = kind.strip_prefix(&head).and_then(|r| r.strip_suffix('}')) else {
+        return Err(io::Error::other("an event's type is not its first field"));
     };
-    let mut map = serde_json::Map::with_capacity(fields.len() + 1);
-    for (k, v) in fields {
-        let at = k == "at";
-        map.insert(k, v);
-        if let (true, Some(b)) = (at, bridge) {
-            map.insert("bridge".into(), b.into());
-        }
+    let mut text = String::with_capacity(kind.len() + 64);
+    text.push_str(&head);
+    text.push_str(",\"at\":\"");
+    text.push_str(&crate::units::rfc3339_ms(e.at));
+    text.push('"');
+    if let Some(b) = bridge {
+        text.push_str(",\"bridge\":");
+        text.push_str(&serde_json::to_string(b).map_err(io::Error::other)?);
     }
+    text.push_str(rest);
     if let Some(n) = bridges {
-        map.insert("bridges".into(), n.into());
+        text.push_str(&format!(",\"bridges\":{n}"));
     }
-    json_line(&serde_json::Value::Object(map))
+    text.push('}');
+    let text = crate::sanitize::redact_json(&text);
+    let mut buf = escape_json_controls(&text).into_owned();
+    buf.push('\n');
+    Ok(buf.into_bytes())
+}
+
+/// An event's `--json` line with no bridge field (one bridge, or the whole fleet's).
+pub fn event_json_line(e: &crate::events::Event) -> io::Result<Vec<u8>> {
+    fleet_json_line(e, None, None)
 }
 
 /// Write one JSON object and a newline in a single write, then flush: a reader never sees half
@@ -224,6 +241,55 @@ pub fn timed_out(timeout: Duration, seen: &LastSeen) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serialized once and spliced, an event's line is the event's own serialization with
+    /// `bridge` after `at` and `bridges` last: the same fields, in that order.
+    #[test]
+    fn an_event_line_is_spliced_in_order_from_one_serialization() {
+        use crate::events::{Event, EventKind, HookCounts};
+        let at = std::time::SystemTime::UNIX_EPOCH + Duration::from_millis(1_763_864_927_123);
+        let kinds = [
+            EventKind::Heartbeat {
+                status: None,
+                polls: 3,
+            },
+            EventKind::CommandStarted {
+                command: "kiro.\"x\"\u{1b}[2J".into(),
+            },
+            EventKind::Summary {
+                polls: 1,
+                not_modified: 0,
+                bytes_received: 2,
+                errors: 0,
+                changes: 0,
+                duration_ms: 5,
+                reason: "count reached".into(),
+                hooks: Some(HookCounts {
+                    hooks_run: 1,
+                    hooks_failed: 0,
+                    hooks_dropped: 0,
+                }),
+            },
+        ];
+        for kind in kinds {
+            let e = Event { at, kind };
+            let line = String::from_utf8(fleet_json_line(&e, Some("b\"1"), Some(2)).unwrap()).unwrap();
+            let head = format!(
+                "{{\"type\":\"{}\",\"at\":\"2025-11-23T02:28:47.123Z\",\"bridge\":\"b\\\"1\"",
+                e.kind.name()
+            );
+            assert!(line.starts_with(&head), "{line}");
+            assert!(line.ends_with(",\"bridges\":2}\n"), "{line}");
+            let got: serde_json::Value = serde_json::from_str(&line).unwrap();
+            let mut want = serde_json::to_value(&e).unwrap();
+            want["bridge"] = "b\"1".into();
+            want["bridges"] = 2.into();
+            assert_eq!(got, want);
+            let plain: serde_json::Value = serde_json::from_slice(&event_json_line(&e).unwrap()).unwrap();
+            assert_eq!(plain, serde_json::to_value(&e).unwrap(), "no bridge fields");
+            assert!(!line.contains('\u{1b}'), "control characters escaped: {line}");
+        }
+    }
 
     #[test]
     fn timeouts_say_what_was_last_seen() {

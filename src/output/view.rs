@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::terminal::{LiveLine, TerminalGuard};
 use super::writer::Stdout;
-use super::{clock, json_line, Painter};
+use super::{clock, Painter};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::events::{CircuitState, Event, EventKind};
@@ -106,8 +106,16 @@ impl WatchView {
 
     /// Print one event: a JSON line, or a text line above the status line.
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
+        self.event_with(e, None)
+    }
+
+    /// `event`, with its `--json` line when the caller built it already (for a hook too).
+    pub fn event_with(&mut self, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
         let bytes = match self.mode {
-            Mode::Json => json_line(e)?,
+            Mode::Json => match json {
+                Some(line) => line,
+                None => super::event_json_line(e)?,
+            },
             Mode::Plain | Mode::Live => {
                 let line = event_line(e, self.painter);
                 format!("{}\n", self.fitted(line, e)).into_bytes()
@@ -138,24 +146,43 @@ impl WatchView {
 
     /// Print one event of one bridge of a fleet.
     pub fn bridge_event(&mut self, bridge: &str, e: &Event) -> io::Result<()> {
-        self.tagged(Some(bridge), e, None)
+        self.tagged(Some(bridge), e, None, None)
+    }
+
+    /// `bridge_event`, with its `--json` line when the caller built it already.
+    pub fn bridge_event_with(&mut self, bridge: &str, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
+        self.tagged(Some(bridge), e, None, json)
     }
 
     /// Print an event of the whole fleet (a reload): no `bridge` field, `all` in the column.
     pub fn fleet_event(&mut self, e: &Event) -> io::Result<()> {
-        self.tagged(None, e, None)
+        self.tagged(None, e, None, None)
+    }
+
+    /// `fleet_event`, with its `--json` line when the caller built it already.
+    pub fn fleet_event_with(&mut self, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
+        self.tagged(None, e, None, json)
     }
 
     /// Print the overall summary of a fleet of `bridges`.
     pub fn overall_summary(&mut self, e: &Event, bridges: usize) -> io::Result<()> {
-        self.tagged(None, e, Some(bridges))
+        self.tagged(None, e, Some(bridges), None)
     }
 
     /// JSON: `bridge` after `at` (or `bridges` last); text: the bridge column (`all` for the
     /// overall summary).
-    fn tagged(&mut self, bridge: Option<&str>, e: &Event, bridges: Option<usize>) -> io::Result<()> {
+    fn tagged(
+        &mut self,
+        bridge: Option<&str>,
+        e: &Event,
+        bridges: Option<usize>,
+        json: Option<Vec<u8>>,
+    ) -> io::Result<()> {
         let bytes = match self.mode {
-            Mode::Json => super::fleet_json_line(e, bridge, bridges)?,
+            Mode::Json => match json {
+                Some(line) => line,
+                None => super::fleet_json_line(e, bridge, bridges)?,
+            },
             Mode::Plain | Mode::Live => {
                 let name = clean(bridge.unwrap_or("all"));
                 let name = super::terminal::fit(&name, self.bridge_col);

@@ -300,26 +300,35 @@ impl Watch {
             return self.emit_fleet(e);
         };
         let b = &m.bridge;
-        match self.one {
-            true => self.view.event(e)?,
-            false => self.view.bridge_event(&b.name, e)?,
+        let name = (!self.one).then_some(b.name.as_str());
+        let hook = self.hooks.as_ref().filter(|h| h.wants(e.kind.name()));
+        // The --json line, built once: for stdout and, exactly the same, for the hook.
+        let line = match hook.is_some() || self.view.mode() == Mode::Json {
+            true => Some(crate::output::fleet_json_line(e, name, None)?),
+            false => None,
+        };
+        let for_view = line.clone().filter(|_| self.view.mode() == Mode::Json);
+        match name {
+            None => self.view.event_with(e, for_view)?,
+            Some(n) => self.view.bridge_event_with(n, e, for_view)?,
         }
-        if let Some(h) = self.hooks.as_ref().filter(|h| h.wants(e.kind.name())) {
-            // Exactly the line --json prints for it.
-            let line = match self.one {
-                true => crate::output::json_line(e)?,
-                false => crate::output::fleet_json_line(e, Some(&b.name), None)?,
-            };
-            h.offer(e, &line, Some((i, &b.name, &b.url)));
+        if let (Some(h), Some(line)) = (hook, &line) {
+            h.offer(e, line, Some((i, &b.name, &b.url)));
         }
         Ok(())
     }
 
     /// Print an event of the whole set (a reload, a hook that failed for one), and run its hook.
     fn emit_fleet(&mut self, e: &Event) -> std::io::Result<()> {
-        self.view.fleet_event(e)?;
-        if let Some(h) = self.hooks.as_ref().filter(|h| h.wants(e.kind.name())) {
-            h.offer(e, &crate::output::fleet_json_line(e, None, None)?, None);
+        let hook = self.hooks.as_ref().filter(|h| h.wants(e.kind.name()));
+        let line = match hook.is_some() || self.view.mode() == Mode::Json {
+            true => Some(crate::output::event_json_line(e)?),
+            false => None,
+        };
+        let for_view = line.clone().filter(|_| self.view.mode() == Mode::Json);
+        self.view.fleet_event_with(e, for_view)?;
+        if let (Some(h), Some(line)) = (hook, &line) {
+            h.offer(e, line, None);
         }
         Ok(())
     }
