@@ -191,12 +191,6 @@ fn archives_are_in_dists_layout_with_their_checksums() {
 
 /// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
 /// gets the bridge's 408 and follows the status until the command is done.
-fn scenario(dir: &Path) -> PathBuf {
-    let p = dir.join("smoke.json");
-    std::fs::write(&p, r#"{"name":"smoke","durations":{"kiro.generateCode":"2s"}}"#).unwrap();
-    p
-}
-
 fn lines(out: &Output) -> Vec<Value> {
     text(&out.stdout)
         .lines()
@@ -226,7 +220,7 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
     assert_exit(&out, 0);
     assert_eq!(text(&out.stdout), format!("kiro-poll {VERSION} ({target})\n"));
 
-    let sc = scenario(dir.path());
+    let sc = common::smoke_scenario(dir.path());
     let (mut mock, url) = common::start_mock_bridge(&[
         "--port",
         "0",
@@ -235,54 +229,7 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
         "--scenario",
         sc.to_str().unwrap(),
     ]);
-    let out = run(arm().args(["--url", &url, "status"]));
-    assert_exit(&out, 0);
-    assert!(text(&out.stdout).contains("ready"), "{}", text(&out.stdout));
-
-    let out = run(arm().args([
-        "--url",
-        &url,
-        "--json",
-        "watch",
-        "--count",
-        "3",
-        "--interval-ready",
-        "200ms",
-    ]));
-    assert_exit(&out, 0);
-    let ev = lines(&out);
-    assert_eq!(ev.first().unwrap()["type"], "snapshot");
-    assert_eq!(ev.last().unwrap()["type"], "summary");
-    assert_eq!(ev.last().unwrap()["polls"], 3);
-
-    let out = run(arm().args([
-        "--url",
-        &url,
-        "--json",
-        "exec",
-        "kiro.generateCode",
-        "--wait",
-        "--follow-interval",
-        "200ms",
-    ]));
-    assert_exit(&out, 0);
-    let report = &lines(&out)[0];
-    assert_eq!(report["outcome"], "completed", "{report}");
-    assert_eq!(
-        report["observedBy"], "status",
-        "the 408, then the status: {report}"
-    );
-
-    let out = run(arm().args([
-        "--url",
-        &url,
-        "watch",
-        "--until",
-        "unavailable",
-        "--timeout",
-        "1s",
-    ]));
-    assert_exit(&out, 124);
+    common::talks_to(|args| run(arm().args(args)), &url);
     let out = run(arm().args(["--url", "ftp://x", "status"]));
     assert_exit(&out, 2);
     let dead = format!("http://127.0.0.1:{}", common::free_port());

@@ -61,14 +61,6 @@ fn lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
-/// gets the bridge's 408 and follows the status until the command is done.
-fn scenario(dir: &Path) -> PathBuf {
-    let p = dir.join("smoke.json");
-    std::fs::write(&p, r#"{"name":"smoke","durations":{"kiro.generateCode":"2s"}}"#).unwrap();
-    p
-}
-
 /// The Windows `mock-bridge` under Wine, and the URL it printed.
 fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (Child, String) {
     let mut cmd = Command::new(WINE);
@@ -97,49 +89,11 @@ fn stop(mut child: Child) {
 }
 
 /// The checks each client makes against a ready bridge that runs `kiro.generateCode` for 2 s.
-fn talks_to(client: impl Fn() -> assert_cmd::Command, url: &str) {
-    let out = client().args(["--url", url, "status"]).output().unwrap();
-    assert_exit(&out, 0);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ready"));
-
-    let out = client()
-        .args(["--url", url, "--json", "watch", "--count", "3"])
-        .args(["--interval-ready", "200ms"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 0);
-    let ev = lines(&out);
-    assert_eq!(ev.first().unwrap()["type"], "snapshot");
-    assert_eq!(ev.last().unwrap()["type"], "summary");
-    assert_eq!(ev.last().unwrap()["polls"], 3);
-
-    let out = client()
-        .args(["--url", url, "--json", "exec", "kiro.generateCode", "--wait"])
-        .args(["--follow-interval", "200ms"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 0);
-    let report = &lines(&out)[0];
-    assert_eq!(report["outcome"], "completed", "{report}");
-    assert_eq!(
-        report["observedBy"], "status",
-        "the 408, then the status: {report}"
-    );
-
-    // 124: the bridge stays ready, so busy never comes.
-    let out = client()
-        .args(["--url", url, "--json", "watch", "--until", "unavailable"])
-        .args(["--timeout", "1s", "--interval-ready", "200ms"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 124);
-}
-
 #[test]
 fn the_windows_binary_against_the_linux_mock_bridge() {
     let Some(exe) = windows_exe() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let sc = scenario(dir.path());
+    let sc = common::smoke_scenario(dir.path());
     let (mock, url) = common::start_mock_bridge(&[
         "--port",
         "0",
@@ -148,7 +102,7 @@ fn the_windows_binary_against_the_linux_mock_bridge() {
         "--scenario",
         sc.to_str().unwrap(),
     ]);
-    talks_to(|| win(&exe), &url);
+    common::talks_to(|args| win(&exe).args(args).output().unwrap(), &url);
 
     // 2: a bad URL and a bad flag, one line each.
     let out = win(&exe).args(["--url", "ftp://x", "status"]).output().unwrap();
@@ -204,9 +158,9 @@ fn keys_and_bridges_files_take_windows_paths_and_a_rejected_key_is_4() {
 fn the_linux_binary_against_the_windows_mock_bridge() {
     let Some(exe) = windows_exe() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let sc = win_path(&scenario(dir.path()));
+    let sc = win_path(&common::smoke_scenario(dir.path()));
     let (mock, url) = start_windows_mock(&exe, &["--server-timeout", "1s", "--scenario", &sc], None);
-    talks_to(kiro, &url);
+    common::talks_to(|args| kiro().args(args).output().unwrap(), &url);
     stop(mock);
 
     let (mock, url) = start_windows_mock(&exe, &[], Some("s3cret-key-for-wine"));

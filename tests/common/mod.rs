@@ -361,3 +361,77 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
+/// gets the bridge's 408 and follows the status until the command is done.
+pub fn smoke_scenario(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("smoke.json");
+    std::fs::write(&p, r#"{"name":"smoke","durations":{"kiro.generateCode":"2s"}}"#).unwrap();
+    p
+}
+
+/// What every build of kiro-poll must do against a `mock-bridge` of `smoke_scenario` with a
+/// 1 s server timeout: `status`; `watch --count 3` (snapshot first, summary last, 3 polls);
+/// `exec --wait` through the 408 to `completed`, observed by the status; and 124 for an
+/// `--until` that never comes. `run` runs the build under test with these arguments (under
+/// Wine, under qemu).
+pub fn talks_to(run: impl Fn(&[&str]) -> std::process::Output, url: &str) {
+    let json = |out: &std::process::Output| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let out = run(&["--url", url, "status"]);
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ready"));
+
+    let out = run(&[
+        "--url",
+        url,
+        "--json",
+        "watch",
+        "--count",
+        "3",
+        "--interval-ready",
+        "200ms",
+    ]);
+    assert_exit(&out, 0);
+    let ev = json(&out);
+    assert_eq!(ev.first().unwrap()["type"], "snapshot");
+    assert_eq!(ev.last().unwrap()["type"], "summary");
+    assert_eq!(ev.last().unwrap()["polls"], 3);
+
+    let out = run(&[
+        "--url",
+        url,
+        "--json",
+        "exec",
+        "kiro.generateCode",
+        "--wait",
+        "--follow-interval",
+        "200ms",
+    ]);
+    assert_exit(&out, 0);
+    let report = &json(&out)[0];
+    assert_eq!(report["outcome"], "completed", "{report}");
+    assert_eq!(
+        report["observedBy"], "status",
+        "the 408, then the status: {report}"
+    );
+
+    // 124: the bridge stays ready, so unavailable never comes.
+    let out = run(&[
+        "--url",
+        url,
+        "--json",
+        "watch",
+        "--until",
+        "unavailable",
+        "--timeout",
+        "1s",
+        "--interval-ready",
+        "200ms",
+    ]);
+    assert_exit(&out, 124);
+}
