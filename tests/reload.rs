@@ -353,28 +353,25 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
         replace(&file, &good);
         assert_eq!(w.next("reloaded")["kept"], 1);
     };
+    // The next reading is one `reload_failed` saying why.
+    let refused = |w: &Following, why: &str| {
+        let f = w.next("reload_failed");
+        assert!(f["message"].as_str().unwrap().ends_with(why), "{f}");
+    };
 
     // A FIFO with no writer: the old reader blocked opening it, for ever.
     std::fs::remove_file(&file).unwrap();
     let c = std::ffi::CString::new(path).unwrap();
     // SAFETY: a NUL-terminated path in our own temporary directory.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let f = w.next("reload_failed");
-    assert!(
-        f["message"].as_str().unwrap().ends_with("not a regular file"),
-        "{f}"
-    );
+    refused(&w, "not a regular file");
     std::fs::remove_file(&file).unwrap();
     fix(&w);
 
     // A symlink to /dev/zero: the old reader read it until memory ran out.
     std::fs::remove_file(&file).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
-    let f = w.next("reload_failed");
-    assert!(
-        f["message"].as_str().unwrap().ends_with("not a regular file"),
-        "{f}"
-    );
+    refused(&w, "not a regular file");
     std::fs::remove_file(&file).unwrap();
     fix(&w);
 
@@ -382,11 +379,7 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
     let big = dir.path().join("big.tmp~");
     std::fs::File::create(&big).unwrap().set_len(1 << 30).unwrap();
     std::fs::rename(&big, &file).unwrap();
-    let f = w.next("reload_failed");
-    assert!(
-        f["message"].as_str().unwrap().ends_with("larger than 64.0 MiB"),
-        "{f}"
-    );
+    refused(&w, "larger than 64.0 MiB");
     let rss = rss_kib(w.child.id());
     assert!(rss < 128 * 1024, "RSS {rss} KiB after a 1 GiB bridges file");
 
