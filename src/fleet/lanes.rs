@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 
 use super::queue::Queue;
 
+/// Polls due within this long of `now` start with those due now: one wake-up of the loop for
+/// them all, not one each (at 10,000 bridges a poll is due every millisecond).
+pub const COALESCE: Duration = Duration::from_millis(5);
+
 /// How long a first poll keeps its slot while other bridges wait for one.
 pub const FIRST_PATIENCE: Duration = Duration::from_secs(1);
 
@@ -179,6 +183,11 @@ impl Lanes {
         };
         let (at, i) = self.queues[kind.index()].pop_due(now)?;
         Some((at, i, kind))
+    }
+
+    /// `pop_due` for the loop woken at `now`: polls due within `COALESCE` start too.
+    pub fn pop_starting(&mut self, now: Instant) -> Option<(Instant, usize, Kind)> {
+        self.pop_due(now + COALESCE)
     }
 
     /// Bridge `i`'s poll, taken from the lane of `kind`, is in flight since `now`. A poll from

@@ -38,8 +38,8 @@ use crate::units::MAX_DURATION;
 use flying::Flying;
 use outputs::outputs;
 
-/// Polls due within this long of the one that wakes the loop start with it.
-const COALESCE: Duration = Duration::from_millis(5);
+/// An event's `--json` line, for the view and for the hook (None where it needs none).
+type JsonLines = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// What a poll in flight comes to: which bridge, what it answered, after how long.
 type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
@@ -301,34 +301,38 @@ impl Watch {
         };
         let b = &m.bridge;
         let name = (!self.one).then_some(b.name.as_str());
-        let hook = self.hooks.as_ref().filter(|h| h.wants(e.kind.name()));
-        // The --json line, built once: for stdout and, exactly the same, for the hook.
-        let line = match hook.is_some() || self.view.mode() == Mode::Json {
-            true => Some(crate::output::fleet_json_line(e, name, None)?),
-            false => None,
-        };
-        let for_view = line.clone().filter(|_| self.view.mode() == Mode::Json);
+        let (for_view, for_hook) = self.json_lines(e, name)?;
         match name {
             None => self.view.event_with(e, for_view)?,
             Some(n) => self.view.bridge_event_with(n, e, for_view)?,
         }
-        if let (Some(h), Some(line)) = (hook, &line) {
-            h.offer(e, line, Some((i, &b.name, &b.url)));
+        if let (Some(h), Some(line)) = (&self.hooks, for_hook) {
+            h.offer(e, &line, Some((i, &b.name, &b.url)));
         }
         Ok(())
     }
 
+    /// The `--json` line of `e`, built once when the view prints JSON or a hook wants it:
+    /// (for the view, for the hook), the same bytes.
+    fn json_lines(&self, e: &Event, bridge: Option<&str>) -> std::io::Result<JsonLines> {
+        let hook = self.hooks.as_ref().is_some_and(|h| h.wants(e.kind.name()));
+        let json = self.view.mode() == Mode::Json;
+        if !hook && !json {
+            return Ok((None, None));
+        }
+        let line = crate::output::fleet_json_line(e, bridge, None)?;
+        Ok(match hook {
+            true => (json.then(|| line.clone()), Some(line)),
+            false => (Some(line), None),
+        })
+    }
+
     /// Print an event of the whole set (a reload, a hook that failed for one), and run its hook.
     fn emit_fleet(&mut self, e: &Event) -> std::io::Result<()> {
-        let hook = self.hooks.as_ref().filter(|h| h.wants(e.kind.name()));
-        let line = match hook.is_some() || self.view.mode() == Mode::Json {
-            true => Some(crate::output::event_json_line(e)?),
-            false => None,
-        };
-        let for_view = line.clone().filter(|_| self.view.mode() == Mode::Json);
+        let (for_view, for_hook) = self.json_lines(e, None)?;
         self.view.fleet_event_with(e, for_view)?;
-        if let (Some(h), Some(line)) = (hook, &line) {
-            h.offer(e, line, None);
+        if let (Some(h), Some(line)) = (&self.hooks, for_hook) {
+            h.offer(e, &line, None);
         }
         Ok(())
     }
@@ -361,11 +365,9 @@ impl Watch {
     /// Start every due poll there is room for.
     fn start_due(&mut self, flying: &mut Flying<'static, Polled>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
-        // Polls due a moment from now start with those due now: one wake-up for them all, not
-        // one each (at 10,000 bridges a poll is due every millisecond). Their engines see
+        // Polls due a moment from now start with those due now (lanes.rs); their engines see
         // them start on time.
-        let horizon = now + COALESCE;
-        while let Some((due, i, kind)) = self.lanes.pop_due(horizon) {
+        while let Some((due, i, kind)) = self.lanes.pop_starting(now) {
             let Some(m) = self.members.get_mut(i) else {
                 // A reload removed it while it waited (lanes forget those; never reached).
                 continue;
