@@ -23,22 +23,15 @@ use crate::stops::{Interrupt, Screen, Stops};
 pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -> anyhow::Result<()> {
     let spinner = (config.term.stderr_tty && !config.quiet)
         .then(|| Spinner::start(crate::sanitize::line(&args.command).into_owned()));
-    let limit = if args.wait {
-        args.timeout
-    } else {
-        config.request_timeout
-    };
+    let limit = limit(args, config.request_timeout);
     let deadline = crate::engine::schedule::later(std::time::Instant::now(), limit);
     let mut stops = Stops::install(Some(deadline.into()))?;
-    let mut run = Run {
-        client,
-        args,
+    let waiter = OnTerminal {
         stops: &mut stops,
         screen: SpinnerScreen(spinner.as_ref()),
-        limit,
     };
     let started = Instant::now();
-    let decision = run.execute().await;
+    let decision = decide(client, args, waiter, limit).await;
     let waited = started.elapsed();
     drop(spinner);
     let ending = render::ending(args, &decision);
@@ -60,6 +53,29 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
     ending.map_or(Ok(()), Err)
 }
 
+/// How long the execute request may take: `--timeout` with `--wait`, else the request timeout.
+pub fn limit(args: &ExecPlan, request_timeout: std::time::Duration) -> std::time::Duration {
+    if args.wait {
+        args.timeout
+    } else {
+        request_timeout
+    }
+}
+
+/// What an exec waits with: what stops it and where it says how it goes. On a terminal the
+/// signals and the deadline, and the spinner; over MCP a cancellation and the deadline, and
+/// progress notifications. One exec logic for both, so the two cannot drift apart.
+pub trait Waiter {
+    /// What ends the wait (a signal or a cancellation, or the deadline), or a resume from
+    /// Ctrl-Z after which the status is asked at once.
+    fn next(&mut self) -> impl std::future::Future<Output = Interrupt>;
+    /// Only what ends it early (a signal, a cancellation), whatever the deadline: for the
+    /// execute request, which keeps its own time limit.
+    fn ending(&mut self) -> impl std::future::Future<Output = End>;
+    /// How the wait goes, in a few words.
+    fn say(&mut self, msg: &str) -> impl std::future::Future<Output = ()>;
+}
+
 /// The spinner, as the screen a stop takes down and a resume redraws.
 struct SpinnerScreen<'a>(Option<&'a Spinner>);
 
@@ -73,18 +89,57 @@ impl Screen for SpinnerScreen<'_> {
     }
 }
 
-/// One exec in progress: what it needs to wait on.
-struct Run<'a> {
-    client: &'a BridgeClient,
-    args: &'a ExecPlan,
-    /// Signals and the deadline, handled as a watch handles them.
+/// `exec` in a shell: signals and the deadline, handled as a watch handles them; the spinner.
+struct OnTerminal<'a> {
     stops: &'a mut Stops,
     screen: SpinnerScreen<'a>,
+}
+
+impl Waiter for OnTerminal<'_> {
+    async fn next(&mut self) -> Interrupt {
+        self.stops.next(&mut self.screen).await
+    }
+
+    async fn ending(&mut self) -> End {
+        self.stops.ending_signal(&mut self.screen).await
+    }
+
+    async fn say(&mut self, msg: &str) {
+        if let Some(s) = self.screen.0 {
+            s.say(msg);
+        }
+    }
+}
+
+/// Run a command once and decide how it ended: the bridge's answer, or, after a lost answer
+/// with `wait`, what following its status showed. `limit`: how long the execute request may
+/// take (`limit()`).
+pub async fn decide(
+    client: &BridgeClient,
+    args: &ExecPlan,
+    waiter: impl Waiter,
+    limit: std::time::Duration,
+) -> Decision {
+    Run {
+        client,
+        args,
+        waiter,
+        limit,
+    }
+    .execute()
+    .await
+}
+
+/// One exec in progress: what it needs to wait on.
+struct Run<'a, W> {
+    client: &'a BridgeClient,
+    args: &'a ExecPlan,
+    waiter: W,
     /// How long the execute request may take: `--timeout` with `--wait`.
     limit: std::time::Duration,
 }
 
-/// An exec ended by a signal.
+/// An exec ended by a signal or a cancellation.
 fn interrupted(end: End) -> Decision {
     match end {
         End::Signal { code } => Decision::interrupted(code),
@@ -92,13 +147,7 @@ fn interrupted(end: End) -> Decision {
     }
 }
 
-impl Run<'_> {
-    fn say(&self, msg: &str) {
-        if let Some(s) = self.screen.0 {
-            s.say(msg);
-        }
-    }
-
+impl<W: Waiter> Run<'_, W> {
     async fn execute(&mut self) -> Decision {
         let request = ExecuteRequest {
             command: self.args.command.clone(),
@@ -106,11 +155,11 @@ impl Run<'_> {
             workspace_path: self.args.workspace.clone(),
         };
         let started = Instant::now();
-        self.say("waiting for the bridge's answer");
+        self.waiter.say("waiting for the bridge's answer").await;
         // The request keeps its own time limit (it is the deadline), so only a signal races it.
         let answer = tokio::select! {
             biased;
-            end = self.stops.ending_signal(&mut self.screen) => return interrupted(end),
+            end = self.waiter.ending() => return interrupted(end),
             a = self.client.execute(&request, self.limit) => a,
         };
         match on_answer(answer, self.args.wait, self.limit, started.elapsed()) {
@@ -132,7 +181,9 @@ impl Run<'_> {
 
     /// After a lost answer: follow /status while it shows the command, until the deadline.
     async fn follow_status(&mut self, lost: Lost) -> Decision {
-        self.say(&format!("{}; following its status", render::lost(&lost)));
+        self.waiter
+            .say(&format!("{}; following its status", render::lost(&lost)))
+            .await;
         let cfg = EngineConfig::following(self.args.follow_interval);
         let mut engine = Engine::new(cfg, Instant::now().into_std());
         let mut follow = Follow::new(&self.args.command);
@@ -140,7 +191,7 @@ impl Run<'_> {
             let due = Instant::from_std(engine.next_poll_at());
             tokio::select! {
                 biased;
-                stop = self.stops.next(&mut self.screen) => match self.stopped(stop, &lost, &follow, &engine) {
+                stop = self.waiter.next() => match self.stopped(stop, &lost, &follow, &engine) {
                     Some(decision) => return decision,
                     // Back from Ctrl-Z: poll at once.
                     None => engine.poll_now(Instant::now().into_std()),
@@ -158,7 +209,7 @@ impl Run<'_> {
             let answer = loop {
                 tokio::select! {
                     biased;
-                    stop = self.stops.next(&mut self.screen) => match self.stopped(stop, &lost, &follow, &engine) {
+                    stop = self.waiter.next() => match self.stopped(stop, &lost, &follow, &engine) {
                         Some(decision) => return decision,
                         None => continue,
                     },
@@ -170,7 +221,11 @@ impl Run<'_> {
             let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
             match answer {
                 Ok(fetch) => match follow.observe(&fetch.status) {
-                    Verdict::Running => self.say("Kiro reports it running; following its status"),
+                    Verdict::Running => {
+                        self.waiter
+                            .say("Kiro reports it running; following its status")
+                            .await
+                    }
                     Verdict::NotYetSeen => {}
                     Verdict::Completed => return Decision::completed(),
                     Verdict::Unknown { unavailable } => {
@@ -179,7 +234,11 @@ impl Run<'_> {
                     }
                 },
                 Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
-                Err(e) => self.say(&format!("status unreachable ({}); retrying", e.short())),
+                Err(e) => {
+                    self.waiter
+                        .say(&format!("status unreachable ({}); retrying", e.short()))
+                        .await
+                }
             }
         }
     }

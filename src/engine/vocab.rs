@@ -30,7 +30,7 @@ impl Until {
     /// `changed`: a change of it was reported.
     pub fn holds(self, status: Option<&KiroStatus>, changed: bool) -> bool {
         let state = status.map(|s| s.status);
-        let offers = |id: &str| status.is_some_and(|s| s.available_commands.iter().any(|c| c == id));
+        let offers = |id: &str| offers(status, id);
         match self {
             Until::Ready => state == Some(KiroState::Ready),
             Until::Busy => state == Some(KiroState::Busy),
@@ -59,6 +59,50 @@ impl Until {
             Until::Available(id) => Some((id, true)),
             Until::Missing(id) => Some((id, false)),
             _ => None,
+        }
+    }
+}
+
+/// Does the bridge whose last answer was `status` offer this command?
+fn offers(status: Option<&KiroStatus>, id: &str) -> bool {
+    status.is_some_and(|s| s.available_commands.iter().any(|c| c == id))
+}
+
+/// What `kiro_wait` waits for: an `Until`, but owning its command id. `--until` ids live as
+/// long as the process; a server's calls come and go, so theirs are freed with the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Goal {
+    /// A state or `change` (never `Available`/`Missing`, which have their own variants).
+    Until(Until),
+    Available(String),
+    Missing(String),
+}
+
+impl Goal {
+    /// As `Until::holds`.
+    pub fn holds(&self, status: Option<&KiroStatus>, changed: bool) -> bool {
+        match self {
+            Goal::Until(u) => u.holds(status, changed),
+            Goal::Available(id) => offers(status, id),
+            Goal::Missing(id) => status.is_some() && !offers(status, id),
+        }
+    }
+
+    /// As given: `ready`, `available:kiro.x`.
+    pub fn name(&self) -> String {
+        match self {
+            Goal::Until(u) => u.name(),
+            Goal::Available(id) => format!("available:{id}"),
+            Goal::Missing(id) => format!("missing:{id}"),
+        }
+    }
+
+    /// The command it waits on, and whether it is wanted offered, for a timeout's words.
+    pub fn command(&self) -> Option<(&str, bool)> {
+        match self {
+            Goal::Until(u) => u.command(),
+            Goal::Available(id) => Some((id, true)),
+            Goal::Missing(id) => Some((id, false)),
         }
     }
 }

@@ -41,6 +41,11 @@ pub struct Waiting<'a> {
 /// commands`, `it still offers kiro.x`.
 pub fn command_note(until: &[Until], status: Option<&crate::model::KiroStatus>) -> Option<String> {
     let (id, wanted) = until.iter().find_map(|u| u.command())?;
+    note_of(id, wanted, status)
+}
+
+/// `command_note` of one command: `wanted` offered (`available:ID`) or not (`missing:ID`).
+pub fn note_of(id: &str, wanted: bool, status: Option<&crate::model::KiroStatus>) -> Option<String> {
     let status = status?;
     let id_shown = crate::sanitize::line(id);
     Some(match wanted {
@@ -89,12 +94,7 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
         End::TimedOut if one => code(
             124,
             match e.waiting.first() {
-                Some(w) if w.note.is_some() => format!(
-                    "timed out after {}: {}",
-                    human_duration(e.timeout.unwrap_or_default()),
-                    seen_with_note(w)
-                ),
-                Some(w) => timed_out(e.timeout.unwrap_or_default(), &w.seen),
+                Some(w) => one_timed_out(e.timeout.unwrap_or_default(), w),
                 None => format!(
                     "timed out after {}",
                     human_duration(e.timeout.unwrap_or_default())
@@ -102,6 +102,19 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
             },
         ),
         End::TimedOut => code(124, fleet_timed_out(&e)),
+    }
+}
+
+/// The words of a wait for one bridge that ran out: `timed out after 5s: last seen busy 1s
+/// ago`, with the command's note when it waited on one (`kiro_wait` says it the same way).
+pub fn one_timed_out(timeout: Duration, w: &Waiting<'_>) -> String {
+    match &w.note {
+        Some(_) => format!(
+            "timed out after {}: {}",
+            human_duration(timeout),
+            seen_with_note(w)
+        ),
+        None => timed_out(timeout, &w.seen),
     }
 }
 
