@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -227,6 +228,31 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kiro-poll;mcp' {
+            [CompletionResult]::new('--follow-interval', '--follow-interval', [CompletionResultType]::ParameterName, 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request')
+            [CompletionResult]::new('--interval-ready', '--interval-ready', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is ready [default: 10s]')
+            [CompletionResult]::new('--interval-busy', '--interval-busy', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is busy [default: 2s]')
+            [CompletionResult]::new('--interval-unavailable', '--interval-unavailable', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is unavailable [default: 30s]')
+            [CompletionResult]::new('--interval-error', '--interval-error', [CompletionResultType]::ParameterName, 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]')
+            [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between polls while the bridge is unreachable [default: 60s]')
+            [CompletionResult]::new('--stall-after', '--stall-after', [CompletionResultType]::ParameterName, 'Report a command that stays busy longer than this (once per run of it) [default: 15m]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kiro-poll;completions' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
             [CompletionResult]::new('--bridges', '--bridges', [CompletionResultType]::ParameterName, 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)')
@@ -254,6 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -280,6 +307,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;help;demo' {
+            break
+        }
+        'kiro-poll;help;mcp' {
             break
         }
         'kiro-poll;help;completions' {

@@ -37,6 +37,9 @@ _kiro__poll() {
             kiro__poll,input)
                 cmd="kiro__poll__subcmd__input"
                 ;;
+            kiro__poll,mcp)
+                cmd="kiro__poll__subcmd__mcp"
+                ;;
             kiro__poll,mock-bridge)
                 cmd="kiro__poll__subcmd__mock__subcmd__bridge"
                 ;;
@@ -67,6 +70,9 @@ _kiro__poll() {
             kiro__poll__subcmd__help,input)
                 cmd="kiro__poll__subcmd__help__subcmd__input"
                 ;;
+            kiro__poll__subcmd__help,mcp)
+                cmd="kiro__poll__subcmd__help__subcmd__mcp"
+                ;;
             kiro__poll__subcmd__help,mock-bridge)
                 cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge"
                 ;;
@@ -83,7 +89,7 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo completions help"
+            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,7 +345,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__help)
-            opts="status health commands watch exec input mock-bridge demo completions help"
+            opts="status health commands watch exec input mock-bridge demo mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +456,20 @@ _kiro__poll() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -501,6 +521,72 @@ _kiro__poll() {
             case "${prev}" in
                 --type)
                     COMPREPLY=($(compgen -W "text choice file confirmation" -- "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mcp)
+            opts="-v -q -h -V --follow-interval --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --follow-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval-ready)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval-busy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval-unavailable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval-error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-backoff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stall-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --url)

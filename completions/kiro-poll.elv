@@ -41,6 +41,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
+            cand mcp 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -215,6 +216,30 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kiro-poll;mcp'= {
+            cand --follow-interval 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request'
+            cand --interval-ready 'Poll interval while Kiro is ready [default: 10s]'
+            cand --interval-busy 'Poll interval while Kiro is busy [default: 2s]'
+            cand --interval-unavailable 'Poll interval while Kiro is unavailable [default: 30s]'
+            cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]'
+            cand --max-backoff 'Longest wait between polls while the bridge is unreachable [default: 60s]'
+            cand --stall-after 'Report a command that stays busy longer than this (once per run of it) [default: 15m]'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --bridges 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)'
+            cand --shard 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+            cand --quiet 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kiro-poll;completions'= {
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --bridges 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)'
@@ -241,6 +266,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
+            cand mcp 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -259,6 +285,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;help;mock-bridge'= {
         }
         &'kiro-poll;help;demo'= {
+        }
+        &'kiro-poll;help;mcp'= {
         }
         &'kiro-poll;help;completions'= {
         }

@@ -45,6 +45,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "exec" -d 'Run a
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
@@ -192,6 +193,26 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbos
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l follow-interval -d 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
@@ -205,13 +226,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "status" -d 'One request: print the bridge\'s state'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

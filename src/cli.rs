@@ -135,6 +135,12 @@ pub enum Command {
     #[command(after_help = "Example:\n  kiro-poll demo --json | head -5")]
     Demo(DemoArgs),
 
+    /// Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout
+    #[command(
+        after_help = "Tools: kiro_status, kiro_commands, kiro_exec, kiro_wait, kiro_input; resource: kiro://status (subscribe for updates).\nLogs go to stderr; stdin closed ends it (exit 0).\n\nExample (an MCP client's configuration):\n  {\"mcpServers\": {\"kiro\": {\"command\": \"kiro-poll\", \"args\": [\"mcp\"]}}}"
+    )]
+    Mcp(McpArgs),
+
     /// Print a shell completion script or the man page
     #[command(
         after_help = "Examples:\n  kiro-poll completions bash > ~/.local/share/bash-completion/completions/kiro-poll\n  kiro-poll completions man > kiro-poll.1"
@@ -224,25 +230,9 @@ impl From<InputKind> for InputType {
     }
 }
 
+/// How often a bridge is polled: `watch`'s flags, and `mcp`'s for the status resource.
 #[derive(Debug, Clone, Args)]
-pub struct WatchArgs {
-    /// Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready,
-    /// busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID
-    #[arg(long, value_parser = parse_until, value_delimiter = ',', value_name = "STATE")]
-    pub until: Vec<UntilArg>,
-
-    /// Give up after this long (exit 124, saying what was last seen)
-    #[arg(long, value_parser = parse_duration, value_name = "DUR")]
-    pub timeout: Option<Duration>,
-
-    /// Stop after N polls
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub count: Option<u64>,
-
-    /// When stdout is not a terminal, print a heartbeat once nothing was printed for this long
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
-    pub heartbeat: Option<Duration>,
-
+pub struct PollArgs {
     /// Poll interval while Kiro is ready [default: 10s]
     #[arg(long, value_parser = parse_interval, value_name = "DUR")]
     pub interval_ready: Option<Duration>,
@@ -266,6 +256,29 @@ pub struct WatchArgs {
     /// Report a command that stays busy longer than this (once per run of it) [default: 15m]
     #[arg(long, value_parser = parse_interval, value_name = "DUR")]
     pub stall_after: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready,
+    /// busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID
+    #[arg(long, value_parser = parse_until, value_delimiter = ',', value_name = "STATE")]
+    pub until: Vec<UntilArg>,
+
+    /// Give up after this long (exit 124, saying what was last seen)
+    #[arg(long, value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Option<Duration>,
+
+    /// Stop after N polls
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// When stdout is not a terminal, print a heartbeat once nothing was printed for this long
+    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    pub heartbeat: Option<Duration>,
+
+    #[command(flatten)]
+    pub polling: PollArgs,
 
     /// Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name
     /// the interface to expose it (0.0.0.0:9464). With -q the watch only serves
@@ -345,6 +358,16 @@ pub struct InputArgs {
     /// Kind of input
     #[arg(long = "type", value_enum, default_value_t = InputKind::Text)]
     pub kind: InputKind,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// kiro_exec with wait: how often to poll the status once the bridge gave up on the request
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
+    pub follow_interval: Duration,
+
+    #[command(flatten)]
+    pub polling: PollArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -473,7 +496,7 @@ mod tests {
         );
         assert_eq!(w.timeout, Some(Duration::from_secs(120)));
         assert_eq!(w.count, Some(3));
-        assert_eq!(w.interval_busy, None);
+        assert_eq!(w.polling.interval_busy, None);
         assert_eq!(w.max_in_flight, 256);
     }
 

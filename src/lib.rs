@@ -4,7 +4,8 @@
 //! - `lib` dispatches one function per subcommand: `oneshot` (status, health, commands),
 //!   `watch` (the one polling loop's I/O, for one bridge or many), `exec` (execute and input),
 //!   `demo` (which puts `mock` and `watch` together), `mock` (the simulated bridge),
-//!   `completions`.
+//!   `mcp` (a Model Context Protocol server: `exec`'s and the engine's logic as tools and a
+//!   subscribable resource), `completions`.
 //! - `stops` is what ends or pauses a wait (signals, the deadline), for `watch` and `exec`.
 //! - `cli` (arguments) → `config` (resolved once against the environment; `config::plans`
 //!   turns arguments into the `plan` each command runs with, so nothing below sees clap).
@@ -31,6 +32,7 @@ pub mod exec;
 pub mod files;
 pub mod fleet;
 pub mod hooks;
+pub mod mcp;
 pub mod metrics;
 pub mod mock;
 pub mod model;
@@ -141,7 +143,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(dispatch(cli.command, config))
+    let mcp = matches!(cli.command, Command::Mcp(_));
+    let result = runtime.block_on(dispatch(cli.command, config));
+    if mcp {
+        // Its stdin thread may still be blocked in a read that cannot be cancelled.
+        runtime.shutdown_background();
+    }
+    result
 }
 
 fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
@@ -200,6 +208,11 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
                 &mut out,
             )
             .await
+        }
+        Command::Mcp(args) => {
+            drop(out);
+            config.one_bridge("mcp")?;
+            mcp::serve(make_client(&config)?, &config, config::plans::mcp(&args)).await
         }
         Command::MockBridge(args) => {
             drop(out);

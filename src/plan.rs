@@ -90,6 +90,14 @@ pub struct ExecPlan {
     pub follow_interval: Duration,
 }
 
+/// `mcp`: how the status resource is polled while a client is subscribed, and how a
+/// `kiro_exec` wait follows the status after a lost answer.
+#[derive(Debug, Clone)]
+pub struct McpPlan {
+    pub engine: EngineConfig,
+    pub follow_interval: Duration,
+}
+
 /// `demo`: how long, how many polls, how many simulated bridges.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoPlan {

@@ -4,10 +4,10 @@
 
 use super::Config;
 use crate::bridges::Intervals;
-use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, MockArgs, UntilArg, WatchArgs};
+use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, McpArgs, MockArgs, PollArgs, UntilArg, WatchArgs};
 use crate::engine::Until;
 use crate::error::UsageError;
-use crate::plan::{Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, MockPlan, WatchPlan};
+use crate::plan::{Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, McpPlan, MockPlan, WatchPlan};
 
 /// The plan of `watch` over the configured bridges (one or many).
 pub fn watch(args: &WatchArgs, config: &Config) -> Result<WatchPlan, UsageError> {
@@ -92,15 +92,33 @@ fn until(arg: &UntilArg) -> Until {
 /// The engine flags as given.
 fn flags(args: &WatchArgs) -> EngineFlags {
     EngineFlags {
-        intervals: Intervals {
-            interval_ready: args.interval_ready,
-            interval_busy: args.interval_busy,
-            interval_unavailable: args.interval_unavailable,
-            interval_error: args.interval_error,
-            max_backoff: args.max_backoff,
-            stall_after: args.stall_after,
-        },
+        intervals: intervals(&args.polling),
         count: args.count,
+    }
+}
+
+/// The polling flags as given.
+fn intervals(p: &PollArgs) -> Intervals {
+    Intervals {
+        interval_ready: p.interval_ready,
+        interval_busy: p.interval_busy,
+        interval_unavailable: p.interval_unavailable,
+        interval_error: p.interval_error,
+        max_backoff: p.max_backoff,
+        stall_after: p.stall_after,
+    }
+}
+
+/// `mcp`: the status resource's engine (the polling flags over PRODUCT.md's defaults) and how
+/// a `kiro_exec` wait follows the status.
+pub fn mcp(args: &McpArgs) -> McpPlan {
+    let flags = EngineFlags {
+        intervals: intervals(&args.polling),
+        count: None,
+    };
+    McpPlan {
+        engine: flags.engine(&Intervals::default()),
+        follow_interval: args.follow_interval,
     }
 }
 

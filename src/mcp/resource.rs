@@ -1,0 +1,266 @@
+//! The `kiro://status` resource: who is subscribed (a 2025-era `resources/subscribe`, and
+//! each 2026 `subscriptions/listen` stream that names it), and the poll loop that runs while
+//! anyone is. The loop is `watch`'s for one bridge: the engine's adaptive intervals, ETags,
+//! backoff and breaker, the connection kept only when the next poll comes before the pool
+//! would drop it. Each event that changes what the resource reads as sends
+//! `notifications/resources/updated`. Nobody subscribed, no polling.
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use rmcp::model::ResourceUpdatedNotificationParam;
+use rmcp::service::{Peer, SubscriptionSink};
+use rmcp::RoleServer;
+use tokio::time::Instant;
+
+use crate::client::BridgeClient;
+use crate::engine::{End, Engine, EngineConfig};
+use crate::events::EventKind;
+use crate::model::KiroStatus;
+
+pub const URI: &str = "kiro://status";
+
+/// Whether the poll loop starts, stops, or goes on as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    Start,
+    Stop,
+    Same,
+}
+
+/// Who wants the resource's updates. Pure: the count decides when polling starts and stops.
+#[derive(Debug, Default)]
+pub struct Audience {
+    /// `resources/subscribe` (one per session: subscribing twice is once).
+    legacy: bool,
+    /// Open `subscriptions/listen` streams that name the resource.
+    listens: usize,
+}
+
+impl Audience {
+    fn count(&self) -> usize {
+        usize::from(self.legacy) + self.listens
+    }
+
+    fn turn(&mut self, change: impl FnOnce(&mut Audience)) -> Turn {
+        let before = self.count();
+        change(self);
+        match (before, self.count()) {
+            (0, n) if n > 0 => Turn::Start,
+            (b, 0) if b > 0 => Turn::Stop,
+            _ => Turn::Same,
+        }
+    }
+
+    pub fn subscribe(&mut self) -> Turn {
+        self.turn(|a| a.legacy = true)
+    }
+
+    pub fn unsubscribe(&mut self) -> Turn {
+        self.turn(|a| a.legacy = false)
+    }
+
+    pub fn listen(&mut self) -> Turn {
+        self.turn(|a| a.listens += 1)
+    }
+
+    pub fn unlisten(&mut self) -> Turn {
+        self.turn(|a| a.listens = a.listens.saturating_sub(1))
+    }
+
+    pub fn any(&self) -> bool {
+        self.count() > 0
+    }
+}
+
+/// Does this event change what the resource reads as (the status, or that it cannot be
+/// read)? A snapshot does not: it is what the subscriber reads next anyway.
+pub fn worth_an_update(kind: &EventKind) -> bool {
+    kind.is_change()
+        || matches!(
+            kind,
+            EventKind::Unreachable { .. } | EventKind::Recovered { .. } | EventKind::Rejected { .. }
+        )
+}
+
+#[derive(Default)]
+struct State {
+    audience: Audience,
+    /// The session that subscribed the 2025 way.
+    legacy: Option<Peer<RoleServer>>,
+    /// The open listen streams, by a number of ours.
+    sinks: Vec<(u64, SubscriptionSink)>,
+    next_sink: u64,
+    poller: Option<tokio::task::JoinHandle<()>>,
+    /// What the poll loop last read: the status, None while it fails.
+    latest: Option<Arc<KiroStatus>>,
+}
+
+/// The resource's subscribers and poll loop.
+pub struct Resource {
+    client: Arc<BridgeClient>,
+    engine: EngineConfig,
+    state: Mutex<State>,
+}
+
+impl Resource {
+    pub fn new(client: Arc<BridgeClient>, engine: EngineConfig) -> Arc<Resource> {
+        Arc::new(Resource {
+            client,
+            engine,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The status the poll loop last read, while it polls and the bridge answers.
+    pub fn latest(&self) -> Option<Arc<KiroStatus>> {
+        self.lock().latest.clone()
+    }
+
+    /// Whether the poll loop runs (tests and logs).
+    pub fn polling(&self) -> bool {
+        self.lock().poller.is_some()
+    }
+
+    fn apply(self: &Arc<Self>, st: &mut State, turn: Turn) {
+        match turn {
+            Turn::Start => {
+                let me = Arc::clone(self);
+                st.poller = Some(tokio::spawn(async move { me.poll().await }));
+            }
+            Turn::Stop => {
+                if let Some(p) = st.poller.take() {
+                    p.abort();
+                }
+                st.latest = None;
+            }
+            Turn::Same => {}
+        }
+    }
+
+    pub fn subscribe(self: &Arc<Self>, peer: Peer<RoleServer>) {
+        let mut st = self.lock();
+        st.legacy = Some(peer);
+        let turn = st.audience.subscribe();
+        self.apply(&mut st, turn);
+    }
+
+    pub fn unsubscribe(self: &Arc<Self>) {
+        let mut st = self.lock();
+        st.legacy = None;
+        let turn = st.audience.unsubscribe();
+        self.apply(&mut st, turn);
+    }
+
+    /// A listen stream that names the resource, until `unlisten` with the number returned.
+    pub fn listen(self: &Arc<Self>, sink: SubscriptionSink) -> u64 {
+        let mut st = self.lock();
+        let id = st.next_sink;
+        st.next_sink += 1;
+        st.sinks.push((id, sink));
+        let turn = st.audience.listen();
+        self.apply(&mut st, turn);
+        id
+    }
+
+    pub fn unlisten(self: &Arc<Self>, id: u64) {
+        let mut st = self.lock();
+        let before = st.sinks.len();
+        st.sinks.retain(|(i, _)| *i != id);
+        if st.sinks.len() < before {
+            let turn = st.audience.unlisten();
+            self.apply(&mut st, turn);
+        }
+    }
+
+    /// Tell every subscriber the resource changed.
+    async fn updated(&self) {
+        let (legacy, sinks) = {
+            let st = self.lock();
+            let sinks: Vec<SubscriptionSink> = st.sinks.iter().map(|(_, s)| s.clone()).collect();
+            (st.legacy.clone(), sinks)
+        };
+        if let Some(peer) = legacy {
+            let _ = peer
+                .notify_resource_updated(ResourceUpdatedNotificationParam::new(URI))
+                .await;
+        }
+        for s in sinks {
+            let _ = s.notify_resource_updated(URI).await;
+        }
+    }
+
+    /// The poll loop: `watch`'s, for one bridge, while anyone is subscribed (it is aborted
+    /// when the last one goes). A rejected key ends it: it is never sent again.
+    async fn poll(self: Arc<Self>) {
+        let mut engine = Engine::new(self.engine.clone(), Instant::now().into_std());
+        loop {
+            tokio::time::sleep_until(Instant::from_std(engine.next_poll_at())).await;
+            if engine
+                .start_poll(Instant::now().into_std(), SystemTime::now())
+                .is_none()
+            {
+                continue;
+            }
+            let keep = engine.expected_interval() < crate::client::POOL_IDLE;
+            let answer = self.client.status_keeping(keep).await;
+            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
+            let latest = answer.ok().map(|f| f.status);
+            self.lock().latest = latest;
+            if reaction.events.iter().any(|e| worth_an_update(&e.kind)) {
+                self.updated().await;
+            }
+            if reaction.end == Some(End::Fatal) {
+                crate::output::log_line(&format!(
+                    "mcp: the bridge rejected the API key; {URI} is no longer polled"
+                ));
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polling_runs_while_anyone_is_subscribed() {
+        let mut a = Audience::default();
+        assert_eq!(a.subscribe(), Turn::Start);
+        assert_eq!(a.subscribe(), Turn::Same, "subscribing twice is once");
+        assert_eq!(a.listen(), Turn::Same);
+        assert_eq!(a.unsubscribe(), Turn::Same, "a listen stream is still open");
+        assert_eq!(a.unlisten(), Turn::Stop);
+        assert!(!a.any());
+        assert_eq!(a.unlisten(), Turn::Same, "never below nobody");
+        assert_eq!(a.unsubscribe(), Turn::Same);
+        assert_eq!(a.listen(), Turn::Start);
+    }
+
+    #[test]
+    fn updates_are_for_what_changes_the_reading() {
+        use crate::model::KiroState;
+        let changed = EventKind::StatusChanged {
+            from: KiroState::Ready,
+            to: KiroState::Busy,
+        };
+        assert!(worth_an_update(&changed));
+        assert!(worth_an_update(&EventKind::Rejected { message: "no".into() }));
+        let snapshot = EventKind::Snapshot {
+            status: KiroState::Ready,
+            current_command: None,
+            version: None,
+            available_commands: vec![],
+        };
+        assert!(!worth_an_update(&snapshot));
+        assert!(!worth_an_update(&EventKind::Heartbeat {
+            status: None,
+            polls: 1
+        }));
+    }
+}

@@ -1,0 +1,474 @@
+//! The MCP handler: each tool call and resource request, over the one `BridgeClient` of the
+//! process. A failure of the bridge is a tool result with `isError` and the CLI's one-line
+//! message; JSON-RPC errors are for requests that are wrong (an unknown tool or resource).
+//! Waits (`kiro_exec` with `wait`, `kiro_wait`) end at once on `notifications/cancelled` and
+//! at their timeout, and tell their progress when the call gave a `progressToken`.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProgressToken,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+};
+use rmcp::service::{Peer, RequestContext, SubscriptionContext};
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::resource::{self, Resource};
+use super::tools::{self, WaitEnd};
+use crate::client::BridgeClient;
+use crate::engine::{End, Engine, EngineConfig, Goal};
+use crate::error::report;
+use crate::plan::McpPlan;
+use crate::stops::Interrupt;
+use crate::watch::ending::{note_of, one_timed_out, Waiting};
+
+/// How often a wait with a progress token says it is still waiting.
+const TICK: Duration = Duration::from_secs(5);
+
+/// The exit code an MCP cancellation stands for (as Ctrl-C: `interrupted`).
+const CANCELLED: u8 = 130;
+
+pub struct KiroServer {
+    client: Arc<BridgeClient>,
+    plan: McpPlan,
+    request_timeout: Duration,
+    resource: Arc<Resource>,
+    /// Cancelled when stdin ends: the client is gone, so every wait ends.
+    closing: CancellationToken,
+}
+
+impl KiroServer {
+    pub fn new(
+        client: BridgeClient,
+        plan: McpPlan,
+        request_timeout: Duration,
+        closing: CancellationToken,
+    ) -> KiroServer {
+        let client = Arc::new(client);
+        KiroServer {
+            resource: Resource::new(Arc::clone(&client), plan.engine.clone()),
+            client,
+            plan,
+            request_timeout,
+            closing,
+        }
+    }
+}
+
+/// What ends a wait early: the call's cancellation, or the end of stdin.
+#[derive(Clone, Copy)]
+struct Stop<'a> {
+    call: &'a CancellationToken,
+    closing: &'a CancellationToken,
+}
+
+impl Stop<'_> {
+    async fn stopped(self) {
+        tokio::select! {
+            _ = self.call.cancelled() => {}
+            _ = self.closing.cancelled() => {}
+        }
+    }
+
+    /// For the log line: how it was stopped.
+    fn how(self) -> &'static str {
+        match self.call.is_cancelled() {
+            true => "cancelled",
+            false => "ended by the end of stdin",
+        }
+    }
+}
+
+/// The CLI's line for a failure (`kiro-poll: error: ...; hint: ...`).
+fn message(err: anyhow::Error) -> String {
+    report(&err)
+        .unwrap_or_else(|| format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}"))))
+}
+
+/// A wait's progress notifications: none without a token; increasing numbers, a message each.
+struct Progress {
+    peer: Peer<RoleServer>,
+    token: Option<ProgressToken>,
+    sent: u32,
+    started: Instant,
+    next_tick: Instant,
+}
+
+impl Progress {
+    fn of(ctx: &RequestContext<RoleServer>) -> Progress {
+        let now = Instant::now();
+        Progress {
+            peer: ctx.peer.clone(),
+            token: ctx.meta.get_progress_token(),
+            sent: 0,
+            started: now,
+            next_tick: now + TICK,
+        }
+    }
+
+    async fn say(&mut self, msg: &str) {
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        self.sent += 1;
+        let mut p = ProgressNotificationParam::new(token, f64::from(self.sent));
+        p.message = Some(crate::sanitize::line(msg).into_owned());
+        let _ = self.peer.notify_progress(p).await;
+    }
+
+    /// Every `TICK` while waiting: that it still is (never without a token).
+    async fn tick(&mut self) {
+        if self.token.is_none() {
+            return std::future::pending().await;
+        }
+        tokio::time::sleep_until(self.next_tick).await;
+        self.next_tick += TICK;
+        let waited = crate::units::human_duration(self.started.elapsed());
+        self.say(&format!("still waiting ({waited})")).await;
+    }
+}
+
+/// `exec`'s waiter over MCP: a cancellation (or the end of stdin) and the deadline end it.
+struct Cancellable<'a> {
+    stop: Stop<'a>,
+    deadline: Instant,
+    progress: &'a mut Progress,
+}
+
+impl crate::exec::Waiter for Cancellable<'_> {
+    async fn next(&mut self) -> Interrupt {
+        loop {
+            tokio::select! {
+                biased;
+                _ = self.stop.stopped() => return Interrupt::Ends(End::Signal { code: CANCELLED }),
+                _ = tokio::time::sleep_until(self.deadline) => return Interrupt::Ends(End::TimedOut),
+                _ = self.progress.tick() => {}
+            }
+        }
+    }
+
+    async fn ending(&mut self) -> End {
+        loop {
+            tokio::select! {
+                biased;
+                _ = self.stop.stopped() => return End::Signal { code: CANCELLED },
+                _ = self.progress.tick() => {}
+            }
+        }
+    }
+
+    async fn say(&mut self, msg: &str) {
+        self.progress.say(msg).await;
+    }
+}
+
+impl KiroServer {
+    async fn status(&self) -> CallToolResult {
+        match self.client.status().await {
+            Ok(f) => tools::status_result(&f.status),
+            Err(e) => tools::failed(message(e.into())),
+        }
+    }
+
+    async fn commands(&self, filter: Option<String>) -> CallToolResult {
+        match self.client.status().await {
+            Ok(f) => {
+                let list = crate::oneshot::select_commands(&f.status.available_commands, filter.as_deref());
+                tools::commands_result(&list)
+            }
+            Err(e) => tools::failed(message(e.into())),
+        }
+    }
+
+    fn stop<'a>(&'a self, ctx: &'a RequestContext<RoleServer>) -> Stop<'a> {
+        Stop {
+            call: &ctx.ct,
+            closing: &self.closing,
+        }
+    }
+
+    async fn exec(&self, plan: crate::plan::ExecPlan, ctx: &RequestContext<RoleServer>) -> CallToolResult {
+        let limit = crate::exec::limit(&plan, self.request_timeout);
+        let started = Instant::now();
+        let mut progress = Progress::of(ctx);
+        let stop = self.stop(ctx);
+        let waiter = Cancellable {
+            stop,
+            deadline: started + limit,
+            progress: &mut progress,
+        };
+        let decision = crate::exec::decide(&self.client, &plan, waiter, limit).await;
+        if matches!(
+            decision.outcome,
+            crate::engine::outcome::Outcome::Interrupted { .. }
+        ) {
+            crate::output::log_line(&format!(
+                "mcp: {} {}; stopped waiting, {} may still be running in Kiro",
+                tools::EXEC,
+                stop.how(),
+                crate::sanitize::line(&plan.command),
+            ));
+        }
+        tools::exec_result(&plan, &decision, started.elapsed())
+    }
+
+    async fn input(&self, request: crate::model::InputRequest) -> CallToolResult {
+        match self.client.input(&request, self.request_timeout).await {
+            Ok(answer) => tools::input_result(&request, &answer),
+            Err(e) => tools::failed(message(e.into())),
+        }
+    }
+
+    /// `kiro_wait`: poll with the watch's engine until the goal holds, the timeout runs out, a
+    /// rejected key makes it unreachable, or the call is cancelled.
+    async fn wait(&self, goal: Goal, timeout: Duration, ctx: &RequestContext<RoleServer>) -> CallToolResult {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut progress = Progress::of(ctx);
+        let cfg = EngineConfig {
+            count: None,
+            ..self.plan.engine.clone()
+        };
+        let mut engine = Engine::new(cfg, started.into_std());
+        let mut changed = false;
+        let end = |engine: &Engine, reached: bool, message: Option<String>| WaitEnd {
+            goal: goal.clone(),
+            reached,
+            status: engine.answered_status().map(|s| Arc::new(s.clone())),
+            polls: engine.counters().polls,
+            waited: started.elapsed(),
+            message,
+        };
+        let timed_out = |engine: &Engine| {
+            let now = Instant::now().into_std();
+            let w = Waiting {
+                name: "",
+                seen: engine.last_seen(now),
+                note: goal
+                    .command()
+                    .and_then(|(id, wanted)| note_of(id, wanted, engine.answered_status())),
+            };
+            one_timed_out(timeout, &w)
+        };
+        let stop = self.stop(ctx);
+        let cancelled = || {
+            let msg = format!("stopped waiting for {}", crate::sanitize::line(&goal.name()));
+            crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
+            msg
+        };
+        loop {
+            let due = Instant::from_std(engine.next_poll_at());
+            tokio::select! {
+                biased;
+                _ = stop.stopped() => return tools::wait_result(&end(&engine, false, Some(cancelled()))),
+                _ = tokio::time::sleep_until(deadline) => {
+                    return tools::wait_result(&end(&engine, false, Some(timed_out(&engine))));
+                }
+                _ = tokio::time::sleep_until(due) => {}
+                _ = progress.tick() => continue,
+            }
+            if engine
+                .start_poll(Instant::now().into_std(), SystemTime::now())
+                .is_none()
+            {
+                continue;
+            }
+            let answer = tokio::select! {
+                biased;
+                _ = stop.stopped() => return tools::wait_result(&end(&engine, false, Some(cancelled()))),
+                _ = tokio::time::sleep_until(deadline) => {
+                    return tools::wait_result(&end(&engine, false, Some(timed_out(&engine))));
+                }
+                a = self.client.status() => a,
+            };
+            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
+            changed |= reaction.events.iter().any(|e| e.kind.is_change());
+            if let Err(e) = answer {
+                if reaction.end == Some(End::Fatal) {
+                    return tools::failed(message(e.into()));
+                }
+                progress
+                    .say(&format!("status unreachable ({}); retrying", e.short()))
+                    .await;
+                continue;
+            }
+            if goal.holds(engine.answered_status(), changed) {
+                return tools::wait_result(&end(&engine, true, None));
+            }
+            if let Some(s) = engine.answered_status() {
+                let line = tools::status_line(s);
+                progress.say(&line).await;
+            }
+        }
+    }
+}
+
+impl ServerHandler for KiroServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .enable_resources_subscribe()
+                .build(),
+        )
+        .with_server_info(Implementation::new("kiro-poll", env!("CARGO_PKG_VERSION")))
+        .with_instructions(format!(
+            "Kiro IDE through its Communication Bridge at {}. kiro_status tells Kiro's state; kiro_exec runs a command once (wait: follow it to its end); kiro_wait waits for a state or a command; subscribe to {} for status changes.",
+            self.client.shown_base(),
+            resource::URI
+        ))
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(tools::all()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let args = request.arguments;
+        let result = match &*request.name {
+            tools::STATUS => match tools::status_args(args) {
+                Ok(()) => self.status().await,
+                Err(e) => tools::failed(e),
+            },
+            tools::COMMANDS => match tools::commands_args(args) {
+                Ok(filter) => self.commands(filter).await,
+                Err(e) => tools::failed(e),
+            },
+            tools::EXEC => match tools::exec_args(args, self.plan.follow_interval) {
+                Ok(plan) => self.exec(plan, &ctx).await,
+                Err(e) => tools::failed(e),
+            },
+            tools::WAIT => match tools::wait_args(args) {
+                Ok((goal, timeout)) => self.wait(goal, timeout, &ctx).await,
+                Err(e) => tools::failed(e),
+            },
+            tools::INPUT => match tools::input_args(args) {
+                Ok(request) => self.input(request).await,
+                Err(e) => tools::failed(e),
+            },
+            other => {
+                return Err(McpError::invalid_params(
+                    format!("unknown tool '{}'", crate::sanitize::line(other)),
+                    None,
+                ))
+            }
+        };
+        Ok(CallToolResponse::Complete(result))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let status = rmcp::model::Resource::new(resource::URI, "status")
+            .with_title("Kiro status")
+            .with_description(
+                "Kiro's state as the bridge reports it (the object of `kiro-poll status --json`); subscribe for an update on each change",
+            )
+            .with_mime_type("application/json");
+        Ok(ListResourcesResult::with_all_items(vec![status]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        if request.uri != resource::URI {
+            return Err(unknown_resource(&request.uri));
+        }
+        // While it is polled, the last answer is the reading: no request of its own.
+        let status = match self.resource.latest() {
+            Some(s) => s,
+            None => {
+                self.client
+                    .status()
+                    .await
+                    .map_err(|e| McpError::internal_error(message(e.into()), None))?
+                    .status
+            }
+        };
+        let text =
+            serde_json::to_string(&*status).map_err(|e| McpError::internal_error(e.to_string(), None))?;
+        let contents = ResourceContents::text(text, resource::URI).with_mime_type("application/json");
+        Ok(ReadResourceResponse::Complete(ReadResourceResult::new(vec![
+            contents,
+        ])))
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if request.uri != resource::URI {
+            return Err(unknown_resource(&request.uri));
+        }
+        self.resource.subscribe(ctx.peer);
+        Ok(())
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if request.uri != resource::URI {
+            return Err(unknown_resource(&request.uri));
+        }
+        self.resource.unsubscribe();
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+        let mut accepted = requested.supported_by(&self.get_info().capabilities);
+        accepted.resource_subscriptions = accepted
+            .resource_subscriptions
+            .map(|uris| uris.into_iter().filter(|u| u == resource::URI).collect());
+        Some(accepted)
+    }
+
+    async fn listen(&self, ctx: SubscriptionContext) -> Result<(), McpError> {
+        let wants = ctx
+            .accepted()
+            .resource_subscriptions
+            .as_ref()
+            .is_some_and(|u| u.iter().any(|u| u == resource::URI));
+        if wants {
+            let id = self.resource.listen(ctx.sink().clone());
+            ctx.cancelled().await;
+            self.resource.unlisten(id);
+        } else {
+            ctx.cancelled().await;
+        }
+        Ok(())
+    }
+}
+
+fn unknown_resource(uri: &str) -> McpError {
+    McpError::resource_not_found(
+        format!(
+            "no resource '{}' (kiro-poll has {})",
+            crate::sanitize::line(uri),
+            resource::URI
+        ),
+        None,
+    )
+}

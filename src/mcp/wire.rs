@@ -1,0 +1,238 @@
+//! The stdio transport's framing around the SDK: one JSON-RPC message a line, in both
+//! directions. stdin is read on a thread of its own (a read of stdin cannot be cancelled, so it
+//! must never hold up the exit) and each line is looked at before the SDK sees it: a line that
+//! is not JSON at all gets a JSON-RPC parse error (-32700, `id` null) at once and the server
+//! goes on (the SDK would drop it without a word); a line over `MAX_LINE` is skipped to its
+//! end, never buffered, and answered with an invalid-request error; the rest go to the SDK.
+//! stdout receives whole lines only, the SDK's and these errors, so they never interleave.
+
+use std::io::{BufRead, Write};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// The longest message taken: far above any request a client sends.
+pub const MAX_LINE: usize = 4 << 20;
+
+/// What one line of stdin is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// JSON: for the SDK (which answers a wrong shape with an invalid-request error).
+    Message(Vec<u8>),
+    /// Not JSON: what is wrong with it.
+    Malformed(String),
+    /// Longer than `MAX_LINE`.
+    TooLong,
+}
+
+/// Read one line of at most `max` bytes into `buf` (cleared first; the newline and a `\r`
+/// before it dropped). None at the end of input; `Some(false)` when the line was longer than
+/// `max`, in which case the rest of it was read past, never kept.
+pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut over = false;
+    let mut any = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(any.then_some(!over));
+        }
+        any = true;
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        if !over && buf.len() + take <= max + 1 {
+            buf.extend_from_slice(&avail[..take]);
+        } else {
+            over = true;
+            buf.clear();
+        }
+        r.consume(take);
+        if done {
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(!over));
+        }
+    }
+}
+
+/// What a line read in full is.
+pub fn classify(line: &[u8]) -> Line {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+        Ok(_) => Line::Message(line.to_vec()),
+        Err(e) if e.is_syntax() || e.is_eof() => Line::Malformed(e.to_string()),
+        // JSON of a shape the SDK will judge (a deep nesting is refused here as a syntax
+        // error above; anything else is its to answer).
+        Err(_) => Line::Message(line.to_vec()),
+    }
+}
+
+/// The JSON-RPC error line for a line that could not be taken.
+pub fn error_line(line: &Line) -> Option<Vec<u8>> {
+    let (code, message) = match line {
+        Line::Message(_) => return None,
+        Line::Malformed(why) => (-32700, format!("Parse error: {why}")),
+        Line::TooLong => (
+            -32600,
+            format!("Invalid Request: a message is at most {MAX_LINE} bytes"),
+        ),
+    };
+    let v = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}});
+    let mut out = serde_json::to_vec(&v).ok()?;
+    out.push(b'\n');
+    Some(out)
+}
+
+/// The SDK's ends of the framing, and what the server waits on at the end.
+pub struct Wire {
+    /// What the SDK reads: the messages from stdin.
+    pub sdk_in: DuplexStream,
+    /// What the SDK writes: its messages, for stdout.
+    pub sdk_out: DuplexStream,
+    /// Cancelled when stdin has ended (the client closed it, or it broke): the client is
+    /// gone, so waits in progress end.
+    pub stdin_ended: CancellationToken,
+    /// The task that writes stdout: done when the SDK's side is closed and written out.
+    pub writer: tokio::task::JoinHandle<()>,
+}
+
+/// Start reading stdin and writing stdout.
+pub fn start() -> Wire {
+    let (sdk_in, mut feed) = tokio::io::duplex(256 << 10);
+    let (sdk_out, drain) = tokio::io::duplex(256 << 10);
+    let (lines_tx, mut lines_rx) = mpsc::channel::<Line>(16);
+    let (errors_tx, mut errors_rx) = mpsc::channel::<Vec<u8>>(16);
+    let stdin_ended = CancellationToken::new();
+
+    // The stdin thread: never joined; it ends with the process when stdin stays open.
+    std::thread::Builder::new()
+        .name("mcp-stdin".into())
+        .spawn(move || {
+            let stdin = std::io::stdin();
+            let mut r = stdin.lock();
+            let mut buf = Vec::new();
+            while let Ok(Some(whole)) = read_line(&mut r, &mut buf, MAX_LINE) {
+                let line = match whole {
+                    false => Line::TooLong,
+                    true if buf.iter().all(u8::is_ascii_whitespace) => continue,
+                    true => classify(&buf),
+                };
+                if lines_tx.blocking_send(line).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("a thread for stdin");
+
+    // Lines to the SDK, errors to stdout; at the end of stdin the SDK's input is closed.
+    let ended = stdin_ended.clone();
+    tokio::spawn(async move {
+        while let Some(line) = lines_rx.recv().await {
+            match line {
+                Line::Message(mut m) => {
+                    m.push(b'\n');
+                    if feed.write_all(&m).await.is_err() {
+                        break;
+                    }
+                }
+                bad => {
+                    if let Some(e) = error_line(&bad) {
+                        if errors_tx.send(e).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        ended.cancel();
+        let _ = feed.shutdown().await;
+    });
+
+    let writer = tokio::spawn(async move {
+        let mut from_sdk = tokio::io::BufReader::new(drain);
+        let mut line = Vec::new();
+        let mut errors_open = true;
+        loop {
+            let out: Vec<u8> = tokio::select! {
+                n = from_sdk.read_until(b'\n', &mut line) => match n {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => std::mem::take(&mut line),
+                },
+                e = errors_rx.recv(), if errors_open => match e {
+                    Some(e) => e,
+                    None => { errors_open = false; continue }
+                },
+            };
+            // Written on this task with std's stdout: a whole line at a time, flushed.
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(&out).and_then(|()| stdout.flush()).is_err() {
+                break;
+            }
+        }
+    });
+    Wire {
+        sdk_in,
+        sdk_out,
+        stdin_ended,
+        writer,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<Option<(bool, String)>> {
+        let mut r = std::io::BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            match read_line(&mut r, &mut buf, max).unwrap() {
+                None => break,
+                Some(whole) => out.push(Some((whole, String::from_utf8_lossy(&buf).into_owned()))),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_bounded_and_a_long_one_is_skipped_to_its_end() {
+        let got = lines(b"{\"a\":1}\r\nxxxxxxxxxxxxxxxxxxxx\n{}\nlast", 10);
+        assert_eq!(
+            got,
+            vec![
+                Some((true, "{\"a\":1}".into())),
+                Some((false, String::new())),
+                Some((true, "{}".into())),
+                Some((true, "last".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_json_is_a_parse_error_and_json_goes_to_the_sdk() {
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#),
+            Line::Message(_)
+        ));
+        assert!(matches!(classify(br#"{"not":"json-rpc"}"#), Line::Message(_)));
+        let bad = classify(b"{\"jsonrpc\": ");
+        assert!(matches!(bad, Line::Malformed(_)), "{bad:?}");
+        let e: serde_json::Value = serde_json::from_slice(&error_line(&bad).unwrap()).unwrap();
+        assert_eq!(e["error"]["code"], -32700);
+        assert_eq!(e["id"], serde_json::Value::Null);
+        let e: serde_json::Value = serde_json::from_slice(&error_line(&Line::TooLong).unwrap()).unwrap();
+        assert_eq!(e["error"]["code"], -32600);
+        assert!(error_line(&Line::Message(vec![])).is_none());
+    }
+}

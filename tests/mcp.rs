@@ -1,0 +1,578 @@
+//! `kiro-poll mcp`: the protocol on the wire (raw JSON-RPC lines against the real binary, with
+//! wiremock or mock-bridge behind it), then the two real clients: the Python SDK's stdio
+//! client (`tests/mcp/python_client.py`) and the TypeScript SDK's (`tests/mcp/ts_client.mjs`).
+//!
+//! The clients come from the registries: `KIRO_POLL_MCP_PYTHON` names a Python with `mcp`
+//! installed, `KIRO_POLL_MCP_NODE_DIR` a directory whose `node_modules` holds
+//! `@modelcontextprotocol/sdk` (`.ci/run` installs both). Without them those tests say so and
+//! skip; `KIRO_POLL_REQUIRE_MCP_CLIENTS=1` (set by `.ci/run`) makes that a failure.
+
+mod common;
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A session with `kiro-poll mcp` over its stdin and stdout, lines read on a thread.
+struct Session {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<Value>,
+    /// Notifications and other messages seen while waiting for an answer.
+    seen: Vec<Value>,
+    next_id: u64,
+}
+
+fn kiro_mcp(args: &[&str]) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
+    for v in ["KIRO_BRIDGE_URL", "KIRO_API_KEY", "KIRO_API_KEY_FILE", "NO_COLOR"] {
+        c.env_remove(v);
+    }
+    c.args(args);
+    c
+}
+
+impl Session {
+    /// Start `kiro-poll ARGS mcp MCP_ARGS` and do the handshake.
+    fn start(args: &[&str], mcp_args: &[&str]) -> Session {
+        let mut child = kiro_mcp(args)
+            .arg("mcp")
+            .args(mcp_args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON on stdout: {line:?}: {e}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut s = Session {
+            stdin: child.stdin.take(),
+            child,
+            lines: rx,
+            seen: Vec::new(),
+            next_id: 1,
+        };
+        let init = s.request(
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "kiro-poll", "{init}");
+        s.send_raw(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string());
+        s
+    }
+
+    fn send_raw(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Send a request; its id.
+    fn send(&mut self, method: &str, params: Value) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        id
+    }
+
+    /// The next message with this id (others kept in `seen`).
+    fn answer(&mut self, id: Value, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if v.get("id") == Some(&id) && v.get("method").is_none() => return v,
+                Ok(v) => self.seen.push(v),
+                Err(e) => panic!("no answer to {id} within {within:?} ({e}); seen {:?}", self.seen),
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send(method, params);
+        self.answer(json!(id), Duration::from_secs(15))
+    }
+
+    fn call(&mut self, tool: &str, args: Value) -> Value {
+        let r = self.request("tools/call", json!({"name": tool, "arguments": args}));
+        r["result"].clone()
+    }
+
+    /// Close stdin and wait for the exit: its code and everything on stderr.
+    fn finish(mut self) -> (Option<i32>, String) {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "still running 10 s after stdin closed");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
+        (status.code(), err)
+    }
+}
+
+fn text(result: &Value) -> String {
+    result["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn stdin_closed_at_once_is_exit_0_with_nothing_on_stdout() {
+    let out = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+}
+
+#[test]
+fn a_malformed_line_is_a_parse_error_and_the_server_goes_on() {
+    let mut s = Session::start(&["--url", "http://127.0.0.1:9"], &[]);
+    s.send_raw("{\"jsonrpc\": \"2.0\", \"id\": 7, \"method\": ");
+    let e = s.answer(Value::Null, Duration::from_secs(5));
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    s.send_raw("\u{1b}[2Jnot json at all");
+    assert_eq!(
+        s.answer(Value::Null, Duration::from_secs(5))["error"]["code"],
+        -32700
+    );
+    let pong = s.request("ping", json!({}));
+    assert_eq!(pong["result"], json!({}), "{pong}");
+    // An unknown tool is a bad request: a JSON-RPC error, not a result.
+    let r = s.request("tools/call", json!({"name": "kiro_nothing", "arguments": {}}));
+    assert!(r["error"]["code"].is_i64() && r.get("result").is_none(), "{r}");
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bridge_failures_are_error_results_with_the_clis_words_and_no_key() {
+    let bridge = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string(r#"{"error":"Unauthorized","message":"bad key k3y-sekrit-value"}"#),
+        )
+        .mount(&bridge)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, "k3y-sekrit-value\n").unwrap();
+    let url = bridge.uri();
+    let key_arg = key.to_str().unwrap().to_owned();
+    let (r, stderr) = tokio::task::spawn_blocking(move || {
+        let mut s = Session::start(&["--url", &url, "--api-key-file", &key_arg], &[]);
+        let r = s.call("kiro_status", json!({}));
+        let w = s.call("kiro_wait", json!({"until": "ready", "timeout": "5s"}));
+        assert_eq!(w["isError"], true, "a rejected key ends a wait at once: {w}");
+        assert!(text(&w).contains("(HTTP 401)"), "{w}");
+        let all = format!("{r} {w} {:?}", s.seen);
+        let (code, stderr) = s.finish();
+        assert_eq!(code, Some(0));
+        (all, stderr)
+    })
+    .await
+    .unwrap();
+    assert!(r.contains(r#""isError":true"#), "{r}");
+    assert!(
+        r.contains("kiro-poll: error: the bridge at ") && r.contains("rejected the credentials (HTTP 401)"),
+        "{r}"
+    );
+    assert!(
+        !r.contains("k3y-sekrit-value") && !stderr.contains("k3y-sekrit-value"),
+        "{r} {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_strings_reach_the_text_neutralised() {
+    let bridge = MockServer::start().await;
+    let body =
+        json!({"status": "busy", "currentCommand": "kiro.\u{1b}]0;pwned\u{7}x", "availableCommands": []});
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&bridge)
+        .await;
+    let url = bridge.uri();
+    let r = tokio::task::spawn_blocking(move || {
+        let mut s = Session::start(&["--url", &url], &[]);
+        let r = s.call("kiro_status", json!({}));
+        s.finish();
+        r
+    })
+    .await
+    .unwrap();
+    assert_eq!(text(&r), "busy · running kiro.\\x1b]0;pwned\\x07x · 0 commands");
+    // The structured content is the status as --json prints it: JSON escapes the bytes.
+    assert_eq!(
+        r["structuredContent"]["currentCommand"],
+        "kiro.\u{1b}]0;pwned\u{7}x"
+    );
+}
+
+#[test]
+fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
+    // Accepts, never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(8) {
+            conns.push(c);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let mut s = Session::start(&["--url", &url, "--request-timeout", "1s"], &[]);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = s.call("kiro_status", json!({}));
+        let took = t.elapsed();
+        assert_eq!(r["isError"], true, "{r}");
+        assert!(text(&r).starts_with("kiro-poll: error: "), "{r}");
+        assert!(took < Duration::from_millis(2500), "{took:?}");
+    }
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+    drop(held);
+}
+
+/// Requests to the status endpoint wiremock has seen.
+async fn status_polls(bridge: &MockServer) -> usize {
+    bridge
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/api/kiro/status")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_resource_is_polled_only_while_someone_is_subscribed() {
+    let bridge = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(common::status_response("ready", None))
+        .mount(&bridge)
+        .await;
+    let url = bridge.uri();
+    let (tx, rx) = std::sync::mpsc::channel::<&'static str>();
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<()>();
+    let session = tokio::task::spawn_blocking(move || {
+        let mut s = Session::start(&["--url", &url], &["--interval-ready", "100ms"]);
+        for step in rx {
+            match step {
+                "subscribe" => assert!(s.request("resources/subscribe", json!({"uri": "kiro://status"}))
+                    ["result"]
+                    .is_object()),
+                "unsubscribe" => {
+                    assert!(
+                        s.request("resources/unsubscribe", json!({"uri": "kiro://status"}))["result"]
+                            .is_object()
+                    )
+                }
+                "bad" => {
+                    let r = s.request("resources/subscribe", json!({"uri": "kiro://other"}));
+                    assert!(r["error"]["code"].is_i64(), "{r}");
+                }
+                _ => break,
+            }
+            back_tx.send(()).unwrap();
+        }
+        s.finish()
+    });
+    let step = |what| {
+        tx.send(what).unwrap();
+        back_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    };
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(status_polls(&bridge).await, 0, "nobody subscribed, no polling");
+    step("bad");
+    step("subscribe");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let while_subscribed = status_polls(&bridge).await;
+    assert!(
+        while_subscribed >= 4,
+        "polled every 100ms while subscribed: {while_subscribed}"
+    );
+    step("unsubscribe");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = status_polls(&bridge).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        status_polls(&bridge).await,
+        after,
+        "no polling after the last one left"
+    );
+    tx.send("end").unwrap();
+    let (code, _) = session.await.unwrap();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_cancelled_wait_ends_at_once_and_is_not_answered() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut s = Session::start(&["--url", &url], &[]);
+    // kiro.generateCode takes 8 s on the simulator.
+    let calls = [
+        ("kiro_wait", json!({"until": "unavailable", "timeout": "60s"})),
+        ("kiro_exec", json!({"command": "kiro.generateCode", "wait": true})),
+    ];
+    let mut ids = Vec::new();
+    for (tool, args) in calls {
+        let id = s.send("tools/call", json!({"name": tool, "arguments": args}));
+        std::thread::sleep(Duration::from_millis(300));
+        let t = Instant::now();
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id, "reason": "enough"}});
+        s.send_raw(&cancel.to_string());
+        let pong = s.request("ping", json!({}));
+        assert!(
+            pong["result"].is_object() && t.elapsed() < Duration::from_secs(2),
+            "{pong}"
+        );
+        ids.push(json!(id));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    while let Ok(v) = s.lines.try_recv() {
+        s.seen.push(v);
+    }
+    assert!(
+        !s.seen
+            .iter()
+            .any(|v| v.get("id").is_some_and(|id| ids.contains(id))),
+        "a cancelled request is not answered: {:?}",
+        s.seen
+    );
+    let (code, stderr) = s.finish();
+    assert_eq!(code, Some(0));
+    assert!(
+        stderr.contains("kiro_wait cancelled; stopped waiting for unavailable"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("kiro_exec cancelled; stopped waiting, kiro.generateCode may still be running in Kiro"),
+        "{stderr}"
+    );
+    let _ = bridge.kill();
+}
+
+#[test]
+fn stdin_closed_during_a_wait_is_exit_0_at_once() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut s = Session::start(&["--url", &url], &[]);
+    s.send(
+        "tools/call",
+        json!({"name": "kiro_wait", "arguments": {"until": "unavailable", "timeout": "60s"}}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    let _ = bridge.kill();
+}
+
+#[test]
+fn mcp_talks_to_one_bridge() {
+    let out = kiro_mcp(&[
+        "--url",
+        "http://127.0.0.1:9",
+        "--url",
+        "http://127.0.0.1:10",
+        "mcp",
+    ])
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'mcp' talks to one bridge") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+/// The simulator both clients run against: commands that take a while, one that fails, one
+/// that appears after 4 s; the bridge gives up on a request after 1 s (a 408, as the real one
+/// does after 30 s).
+fn simulator(dir: &std::path::Path) -> (Child, String) {
+    let scenario = dir.join("mcp.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"mcp","commands":["kiro.slow","kiro.quick","kiro.fails","vscode.open"],"failing":["kiro.fails"],
+            "durations":{"kiro.slow":"2s","kiro.quick":"50ms"},"steps":[{"at":"4s","addCommands":["kiro.later"]}]}"#,
+    )
+    .unwrap();
+    common::start_mock_bridge(&[
+        "--port",
+        "0",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--server-timeout",
+        "1s",
+    ])
+}
+
+/// A URL that accepts connections and never answers, for as long as the test runs.
+fn hanging_bridge() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming() {
+            conns.push(c);
+        }
+    });
+    url
+}
+
+/// A client named by `var`, or the reason it is missing (a failure when required).
+fn client(var: &str, what: &str, check: impl Fn(&str) -> Result<(), String>) -> Option<String> {
+    let why = match std::env::var(var) {
+        Err(_) => format!("{var} is not set"),
+        Ok(v) => match check(&v) {
+            Ok(()) => return Some(v),
+            Err(why) => why,
+        },
+    };
+    assert!(
+        std::env::var_os("KIRO_POLL_REQUIRE_MCP_CLIENTS").is_none(),
+        "KIRO_POLL_REQUIRE_MCP_CLIENTS is set, but the {what} cannot run: {why}"
+    );
+    eprintln!("skipped: the {what}: {why}");
+    None
+}
+
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mcp")
+        .join(name)
+}
+
+/// Run a client script to its end and check it passed every check.
+fn run_client(mut cmd: Command, checks: &[&str]) {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the client failed: {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    for c in checks {
+        assert!(
+            stdout.lines().any(|l| l == format!("ok: {c}")),
+            "no 'ok: {c}' in\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("kiro_wait cancelled; stopped waiting for unavailable"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_python_sdk_client_drives_every_tool_and_the_resource() {
+    let Some(python) = client("KIRO_POLL_MCP_PYTHON", "Python MCP SDK client", |py| {
+        let ok = Command::new(py)
+            .args(["-c", "import mcp.client.stdio"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then_some(()).ok_or_else(|| format!("{py} cannot import mcp"))
+    }) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bridge, url) = simulator(dir.path());
+    let mut cmd = Command::new(python);
+    cmd.arg(script("python_client.py"))
+        .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args([&url, &hanging_bridge()]);
+    run_client(
+        cmd,
+        &[
+            "list_tools",
+            "kiro_status",
+            "kiro_commands",
+            "kiro_exec wait through a 408, with progress",
+            "kiro_exec outcomes",
+            "kiro_input",
+            "kiro_wait",
+            "bad arguments are an error result",
+            "read kiro://status",
+            "listen to kiro://status: an update when the simulator's state changes",
+            "cancel a wait",
+            "an unreachable bridge is an isError result",
+        ],
+    );
+    let _ = bridge.kill();
+}
+
+#[test]
+fn the_typescript_sdk_client_drives_every_tool_and_the_resource() {
+    let Some(sdk) = client("KIRO_POLL_MCP_NODE_DIR", "TypeScript MCP SDK client", |d| {
+        let pkg = std::path::Path::new(d).join("node_modules/@modelcontextprotocol/sdk/package.json");
+        let node = Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        match (pkg.exists(), node) {
+            (true, true) => Ok(()),
+            (false, _) => Err(format!("{} is missing", pkg.display())),
+            (_, false) => Err("node is not installed".into()),
+        }
+    }) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bridge, url) = simulator(dir.path());
+    let mut cmd = Command::new("node");
+    cmd.arg(script("ts_client.mjs"))
+        .arg(sdk)
+        .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args([&url, &hanging_bridge()]);
+    run_client(
+        cmd,
+        &[
+            "list_tools",
+            "kiro_status",
+            "kiro_commands",
+            "kiro_exec wait through a 408, with progress",
+            "kiro_exec outcomes",
+            "kiro_input",
+            "kiro_wait",
+            "subscribe to kiro://status: notifications/resources/updated when the state changes",
+            "an unknown resource is a JSON-RPC error",
+            "cancel a wait",
+            "an unreachable bridge is an isError result",
+        ],
+    );
+    let _ = bridge.kill();
+}
