@@ -3,7 +3,8 @@
 //! - the archives are in dist's layout (a `.tar.xz` holds one directory named after it, a `.zip`
 //!   is flat), each with the binary, README, LICENSE, CHANGELOG, the man page and completions,
 //!   and a `.sha256` that `sha256sum -c` accepts; the Linux binaries are static ELF files of their
-//!   architecture, the x86_64 one at most 6 MiB;
+//!   architecture, the x86_64 one at most 8 MiB (6 MiB before the MCP server: its SDK's
+//!   protocol model is about 1.4 MiB of code);
 //! - the aarch64 Linux binary runs under `qemu-aarch64`: `status`, `watch --json --count 3` and
 //!   `exec --wait` against a `mock-bridge`, with exits 0, 2, 3, 4 and 124;
 //! - dist's shell installer, served from a loopback HTTP server (`INSTALLER_DOWNLOAD_URL`),
@@ -136,8 +137,8 @@ fn archives_are_in_dists_layout_with_their_checksums() {
         );
         if target.starts_with("x86_64") {
             assert!(
-                bin.len() <= 6 * 1024 * 1024,
-                "the static x86_64 binary is {} bytes, over 6 MiB",
+                bin.len() <= 8 * 1024 * 1024,
+                "the static x86_64 binary is {} bytes, over 8 MiB",
                 bin.len()
             );
             // It runs here as it is: no loader, no libc of the machine's.

@@ -29,6 +29,11 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
         crate::output::log_line(&format!(
             "mcp: serving {shown} over MCP on stdin/stdout (stderr: logs)"
         ));
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            crate::output::log_line(
+                "mcp: stdin is a terminal; an MCP client starts this server and speaks JSON-RPC to it (see README \"mcp\"); Ctrl-D ends it",
+            );
+        }
     }
     match server.serve((wire.sdk_in, wire.sdk_out)).await {
         Ok(running) => {

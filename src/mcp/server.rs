@@ -95,6 +95,8 @@ struct Progress {
     peer: Peer<RoleServer>,
     token: Option<ProgressToken>,
     sent: u32,
+    /// The last message sent: the same news is not sent again (the ticks say it goes on).
+    last: String,
     started: Instant,
     next_tick: Instant,
 }
@@ -106,6 +108,7 @@ impl Progress {
             peer: ctx.peer.clone(),
             token: ctx.meta.get_progress_token(),
             sent: 0,
+            last: String::new(),
             started: now,
             next_tick: now + TICK,
         }
@@ -115,9 +118,14 @@ impl Progress {
         let Some(token) = self.token.clone() else {
             return;
         };
+        let msg = crate::sanitize::line(msg).into_owned();
+        if msg == self.last {
+            return;
+        }
         self.sent += 1;
         let mut p = ProgressNotificationParam::new(token, f64::from(self.sent));
-        p.message = Some(crate::sanitize::line(msg).into_owned());
+        p.message = Some(msg.clone());
+        self.last = msg;
         let _ = self.peer.notify_progress(p).await;
     }
 
