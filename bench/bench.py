@@ -93,6 +93,16 @@ def start_mock(scenario_path, etag, verbose=False):
     return p, url, log
 
 
+def bench_scenario(tmp):
+    """The scenario every benchmark serves: 150 commands, a 6.5 KB status body. Its path and
+    the scenario."""
+    scenario = {"name": "bench", "commands": [f"kiro.bench.command{i:03d}.with.a.longer.name" for i in range(150)]}
+    spath = os.path.join(tmp, "bench.json")
+    with open(spath, "w") as f:
+        json.dump(scenario, f)
+    return spath, scenario
+
+
 def port_of(url):
     return int(url.rsplit(":", 1)[1])
 
@@ -245,10 +255,7 @@ def main():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "requests"], check=True)
 
     tmp = tempfile.mkdtemp()
-    scenario = {"name": "bench", "commands": [f"kiro.bench.command{i:03d}.with.a.longer.name" for i in range(150)]}
-    spath = os.path.join(tmp, "bench.json")
-    with open(spath, "w") as f:
-        json.dump(scenario, f)
+    spath, scenario = bench_scenario(tmp)
 
     strong, strong_url, _ = start_mock(spath, "strong")
     plain, plain_url, _ = start_mock(spath, "none")

@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import BIN, start_mock  # noqa: E402
+from bench import BIN, bench_scenario, start_mock  # noqa: E402
 
 
 class Session:
@@ -70,11 +70,7 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
-    tmp = tempfile.mkdtemp()
-    scenario = {"name": "bench", "commands": [f"kiro.bench.command{i:03d}.with.a.longer.name" for i in range(150)]}
-    spath = os.path.join(tmp, "bench.json")
-    with open(spath, "w") as f:
-        json.dump(scenario, f)
+    spath, scenario = bench_scenario(tempfile.mkdtemp())
     mock, url, _ = start_mock(spath, "none")
     try:
         s = Session(url)

@@ -476,9 +476,15 @@ fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Run a client script to its end and check it passed every check.
+/// Run a client script (`cmd`: the program, the script and what comes before the common
+/// arguments) against the simulator and a bridge that hangs, and check it passed every check.
 fn run_client(mut cmd: Command, checks: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bridge, url) = simulator(dir.path());
+    cmd.arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args([&url, &hanging_bridge()]);
     let out = cmd.output().unwrap();
+    let _ = bridge.kill();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -509,12 +515,8 @@ fn the_python_sdk_client_drives_every_tool_and_the_resource() {
     }) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let (mut bridge, url) = simulator(dir.path());
     let mut cmd = Command::new(python);
-    cmd.arg(script("python_client.py"))
-        .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args([&url, &hanging_bridge()]);
+    cmd.arg(script("python_client.py"));
     run_client(
         cmd,
         &[
@@ -532,7 +534,6 @@ fn the_python_sdk_client_drives_every_tool_and_the_resource() {
             "an unreachable bridge is an isError result",
         ],
     );
-    let _ = bridge.kill();
 }
 
 #[test]
@@ -551,13 +552,8 @@ fn the_typescript_sdk_client_drives_every_tool_and_the_resource() {
     }) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let (mut bridge, url) = simulator(dir.path());
     let mut cmd = Command::new("node");
-    cmd.arg(script("ts_client.mjs"))
-        .arg(sdk)
-        .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args([&url, &hanging_bridge()]);
+    cmd.arg(script("ts_client.mjs")).arg(sdk);
     run_client(
         cmd,
         &[
@@ -574,5 +570,4 @@ fn the_typescript_sdk_client_drives_every_tool_and_the_resource() {
             "an unreachable bridge is an isError result",
         ],
     );
-    let _ = bridge.kill();
 }

@@ -397,9 +397,7 @@ impl ServerHandler for KiroServer {
         request: ReadResourceRequestParams,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        if request.uri != resource::URI {
-            return Err(unknown_resource(&request.uri));
-        }
+        known(&request.uri)?;
         // While it is polled, the last answer is the reading: no request of its own.
         let status = match self.resource.latest() {
             Some(s) => s,
@@ -425,9 +423,7 @@ impl ServerHandler for KiroServer {
         request: SubscribeRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if request.uri != resource::URI {
-            return Err(unknown_resource(&request.uri));
-        }
+        known(&request.uri)?;
         self.resource.subscribe(ctx.peer);
         Ok(())
     }
@@ -438,9 +434,7 @@ impl ServerHandler for KiroServer {
         request: UnsubscribeRequestParams,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        if request.uri != resource::URI {
-            return Err(unknown_resource(&request.uri));
-        }
+        known(&request.uri)?;
         self.resource.unsubscribe();
         Ok(())
     }
@@ -470,13 +464,17 @@ impl ServerHandler for KiroServer {
     }
 }
 
-fn unknown_resource(uri: &str) -> McpError {
-    McpError::resource_not_found(
+/// The one resource there is, or the JSON-RPC error for any other.
+fn known(uri: &str) -> Result<(), McpError> {
+    if uri == resource::URI {
+        return Ok(());
+    }
+    Err(McpError::resource_not_found(
         format!(
             "no resource '{}' (kiro-poll has {})",
             crate::sanitize::line(uri),
             resource::URI
         ),
         None,
-    )
+    ))
 }
