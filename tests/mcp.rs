@@ -399,6 +399,61 @@ fn stdin_closed_during_a_wait_is_exit_0_at_once() {
     let _ = bridge.kill();
 }
 
+/// Every structured result, success or not, is what the tool's output schema says: checked
+/// here for every tool and the ways each ends, beside the TypeScript client's own check.
+#[test]
+fn every_structured_result_matches_its_tools_output_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bridge, url) = simulator(dir.path());
+    let mut s = Session::start(&["--url", &url], &["--follow-interval", "200ms"]);
+    let tools = s.request("tools/list", json!({}))["result"]["tools"].clone();
+    let schema_of = |name: &str| {
+        let t = tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap();
+        jsonschema::validator_for(&t["outputSchema"]).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let calls = [
+        ("kiro_status", json!({}), false),
+        ("kiro_commands", json!({"filter": "kiro."}), false),
+        ("kiro_commands", json!({"filter": "nothing-like-it"}), false),
+        ("kiro_exec", json!({"command": "kiro.quick"}), false),
+        (
+            "kiro_exec",
+            json!({"command": "kiro.slow", "wait": true, "timeout": "20s"}),
+            false,
+        ),
+        ("kiro_exec", json!({"command": "kiro.fails", "wait": true}), true),
+        ("kiro_exec", json!({"command": "kiro.unknown"}), true),
+        (
+            "kiro_exec",
+            json!({"command": "kiro.slow", "wait": true, "timeout": "300ms"}),
+            true,
+        ),
+        ("kiro_wait", json!({"until": "ready"}), false),
+        (
+            "kiro_wait",
+            json!({"until": "available:kiro.never", "timeout": "300ms"}),
+            true,
+        ),
+        ("kiro_input", json!({"executionId": "exec-1", "value": "v"}), true),
+    ];
+    for (tool, args, is_error) in calls {
+        let r = s.call(tool, args.clone());
+        assert_eq!(r["isError"], is_error, "{tool} {args}: {r}");
+        let sc = &r["structuredContent"];
+        assert!(sc.is_object(), "{tool} {args}: no structured content: {r}");
+        let errors: Vec<String> = schema_of(tool).iter_errors(sc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{tool} {args}: {sc}: {errors:?}");
+        assert!(!text(&r).is_empty(), "{tool}: a text beside it");
+    }
+    s.finish();
+    let _ = bridge.kill();
+}
+
 #[test]
 fn mcp_talks_to_one_bridge() {
     let out = kiro_mcp(&[

@@ -269,3 +269,40 @@ fn a_hook_runs_on_windows() {
         "{env}"
     );
 }
+
+/// `kiro-poll.exe mcp` over stdin/stdout under Wine: the handshake, a tool call against the
+/// Linux `mock-bridge`, a line that is not JSON, and stdin closed (exit 0).
+#[test]
+fn the_windows_binary_serves_mcp_on_stdio() {
+    let Some(exe) = windows_exe() else { return };
+    let (mock, url) = common::start_mock_bridge(&["--port", "0"]);
+    let input = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wine","version":"1"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        "not json",
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"kiro_status","arguments":{}}}"#,
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"kiro_commands","arguments":{"filter":"kiro."}}}"#,
+    ]
+    .join("\r\n")
+        + "\r\n";
+    let out = win(&exe)
+        .args(["--url", &url, "mcp"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let msgs = lines(&out);
+    let by_id = |id: Value| {
+        msgs.iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {msgs:?}"))
+    };
+    assert_eq!(by_id(Value::from(1))["result"]["serverInfo"]["name"], "kiro-poll");
+    assert_eq!(by_id(Value::Null)["error"]["code"], -32700);
+    let status = &by_id(Value::from(2))["result"];
+    assert_eq!(status["isError"], false, "{status}");
+    assert_eq!(status["structuredContent"]["status"], "ready");
+    let commands = &by_id(Value::from(3))["result"]["structuredContent"];
+    assert!(commands["count"].as_u64().is_some_and(|n| n > 0), "{commands}");
+    stop(mock);
+}
