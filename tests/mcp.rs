@@ -384,6 +384,27 @@ fn a_cancelled_wait_ends_at_once_and_is_not_answered() {
 }
 
 #[test]
+fn a_flood_of_calls_is_bounded_and_a_slot_comes_back_when_one_ends() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut s = Session::start(&["--url", &url], &[]);
+    let wait = json!({"name": "kiro_wait", "arguments": {"until": "unavailable", "timeout": "60s"}});
+    let ids: Vec<u64> = (0..64).map(|_| s.send("tools/call", wait.clone())).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let r = s.call("kiro_status", json!({}));
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(text(&r).contains("64 tool calls are already in progress"), "{r}");
+    let cancel =
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": ids[0]}});
+    s.send_raw(&cancel.to_string());
+    std::thread::sleep(Duration::from_millis(300));
+    let r = s.call("kiro_status", json!({}));
+    assert_eq!(r["isError"], false, "a cancelled call gives its slot back: {r}");
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+    let _ = bridge.kill();
+}
+
+#[test]
 fn stdin_closed_during_a_wait_is_exit_0_at_once() {
     let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
     let mut s = Session::start(&["--url", &url], &[]);

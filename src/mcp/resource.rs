@@ -20,6 +20,9 @@ use crate::model::KiroStatus;
 
 pub const URI: &str = "kiro://status";
 
+/// At most this many listen streams open at once (each holds a task and a sink).
+pub const MAX_LISTENS: usize = 64;
+
 /// Whether the poll loop starts, stops, or goes on as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Turn {
@@ -156,15 +159,19 @@ impl Resource {
         self.apply(&mut st, turn);
     }
 
-    /// A listen stream that names the resource, until `unlisten` with the number returned.
-    pub fn listen(self: &Arc<Self>, sink: SubscriptionSink) -> u64 {
+    /// A listen stream that names the resource, until `unlisten` with the number returned;
+    /// None when `MAX_LISTENS` are open.
+    pub fn listen(self: &Arc<Self>, sink: SubscriptionSink) -> Option<u64> {
         let mut st = self.lock();
+        if st.sinks.len() >= MAX_LISTENS {
+            return None;
+        }
         let id = st.next_sink;
         st.next_sink += 1;
         st.sinks.push((id, sink));
         let turn = st.audience.listen();
         self.apply(&mut st, turn);
-        id
+        Some(id)
     }
 
     pub fn unlisten(self: &Arc<Self>, id: u64) {

@@ -4,6 +4,7 @@
 //! Waits (`kiro_exec` with `wait`, `kiro_wait`) end at once on `notifications/cancelled` and
 //! at their timeout, and tell their progress when the call gave a `progressToken`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +34,31 @@ const TICK: Duration = Duration::from_secs(5);
 /// The exit code an MCP cancellation stands for (as Ctrl-C: `interrupted`).
 const CANCELLED: u8 = 130;
 
+/// At most this many tool calls at once: each wait holds an engine and a task, so a client that
+/// floods gets an error result past it, and the memory stays bounded.
+pub const MAX_CALLS: usize = 64;
+
+/// One tool call in progress, counted while it lives (a cancelled call is dropped, and counted
+/// out, too).
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    fn take(calls: &'a AtomicUsize) -> Option<Slot<'a>> {
+        calls
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_CALLS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(calls))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 pub struct KiroServer {
     client: Arc<BridgeClient>,
     plan: McpPlan,
@@ -40,6 +66,8 @@ pub struct KiroServer {
     resource: Arc<Resource>,
     /// Cancelled when stdin ends: the client is gone, so every wait ends.
     closing: CancellationToken,
+    /// Tool calls in progress.
+    calls: AtomicUsize,
 }
 
 impl KiroServer {
@@ -56,6 +84,7 @@ impl KiroServer {
             plan,
             request_timeout,
             closing,
+            calls: AtomicUsize::new(0),
         }
     }
 }
@@ -347,6 +376,11 @@ impl ServerHandler for KiroServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let args = request.arguments;
+        let Some(_slot) = Slot::take(&self.calls) else {
+            return Ok(CallToolResponse::Complete(tools::failed(format!(
+                "kiro-poll: error: {MAX_CALLS} tool calls are already in progress; wait for one to end or cancel one"
+            ))));
+        };
         let result = match &*request.name {
             tools::STATUS => match tools::status_args(args) {
                 Ok(()) => self.status().await,
@@ -453,13 +487,18 @@ impl ServerHandler for KiroServer {
             .resource_subscriptions
             .as_ref()
             .is_some_and(|u| u.iter().any(|u| u == resource::URI));
-        if wants {
-            let id = self.resource.listen(ctx.sink().clone());
+        if !wants {
             ctx.cancelled().await;
-            self.resource.unlisten(id);
-        } else {
-            ctx.cancelled().await;
+            return Ok(());
         }
+        let Some(id) = self.resource.listen(ctx.sink().clone()) else {
+            return Err(McpError::invalid_request(
+                format!("{} listen streams are already open", resource::MAX_LISTENS),
+                None,
+            ));
+        };
+        ctx.cancelled().await;
+        self.resource.unlisten(id);
         Ok(())
     }
 }
