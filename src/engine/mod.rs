@@ -2,9 +2,11 @@
 //! happens (`schedule`: adaptive interval, backoff with jitter, Retry-After, circuit breaker),
 //! what changed between two answers (`crate::change`), what to report (typed events), and when
 //! a watch is done (`--until`, `--count`, a fatal failure). `follow` is the same kind of policy
-//! for `exec --wait`. Time comes in as arguments (`Instant` for scheduling, `SystemTime` for
-//! event stamps), so tests drive it with a made-up clock and never sleep.
+//! for `exec --wait`, and `awaiting` for `kiro_wait`. Time comes in as arguments (`Instant`
+//! for scheduling, `SystemTime` for event stamps), so tests drive it with a made-up clock and
+//! never sleep.
 
+pub mod awaiting;
 pub mod follow;
 pub mod outcome;
 pub mod schedule;

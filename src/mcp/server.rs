@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use super::resource::{self, Resource};
 use super::tools::{self, WaitEnd};
 use crate::client::BridgeClient;
+use crate::engine::awaiting::{Awaiting, Standing};
 use crate::engine::{End, Engine, EngineConfig, Goal};
 use crate::error::report;
 use crate::plan::McpPlan;
@@ -272,7 +273,7 @@ impl KiroServer {
             ..self.plan.engine.clone()
         };
         let mut engine = Engine::new(cfg, started.into_std());
-        let mut changed = false;
+        let mut awaiting = Awaiting::new(goal.clone());
         let end = |engine: &Engine, reached: bool, message: Option<String>| WaitEnd {
             goal: goal.clone(),
             reached,
@@ -324,22 +325,15 @@ impl KiroServer {
                 a = self.client.status() => a,
             };
             let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
-            changed |= reaction.events.iter().any(|e| e.kind.is_change());
-            if let Err(e) = answer {
-                if reaction.end == Some(End::Fatal) {
-                    return tools::failed(message(e.into()));
+            match (awaiting.after(&engine, &reaction), answer) {
+                (Standing::Reached, _) => return tools::wait_result(&end(&engine, true, None)),
+                (Standing::Never, Err(e)) => return tools::failed(message(e.into())),
+                (_, Err(e)) => {
+                    progress
+                        .say(&format!("status unreachable ({}); retrying", e.short()))
+                        .await
                 }
-                progress
-                    .say(&format!("status unreachable ({}); retrying", e.short()))
-                    .await;
-                continue;
-            }
-            if goal.holds(engine.answered_status(), changed) {
-                return tools::wait_result(&end(&engine, true, None));
-            }
-            if let Some(s) = engine.answered_status() {
-                let line = tools::status_line(s);
-                progress.say(&line).await;
+                (_, Ok(f)) => progress.say(&tools::status_line(&f.status)).await,
             }
         }
     }

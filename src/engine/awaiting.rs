@@ -1,0 +1,146 @@
+//! What `kiro_wait` decides after each poll, pure: whether its goal holds now, may still come,
+//! or never can (the key was rejected, so the bridge is never asked again). `change` counts
+//! from the first answer: the snapshot is not a change.
+
+use super::{End, Engine, Goal, Reaction};
+
+/// Where a wait stands after a poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Reached,
+    Waiting,
+    /// The key was rejected: it cannot be reached.
+    Never,
+}
+
+/// One wait for a goal.
+#[derive(Debug)]
+pub struct Awaiting {
+    goal: Goal,
+    changed: bool,
+}
+
+impl Awaiting {
+    pub fn new(goal: Goal) -> Awaiting {
+        Awaiting { goal, changed: false }
+    }
+
+    /// After the engine took a poll's answer (or failure) and reacted.
+    pub fn after(&mut self, engine: &Engine, reaction: &Reaction) -> Standing {
+        self.changed |= reaction.events.iter().any(|e| e.kind.is_change());
+        if reaction.end == Some(End::Fatal) {
+            return Standing::Never;
+        }
+        match self.goal.holds(engine.answered_status(), self.changed) {
+            true => Standing::Reached,
+            false => Standing::Waiting,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+
+    use super::*;
+    use crate::engine::{EngineConfig, Failure, Received, Until};
+    use crate::error::FailureKind;
+    use crate::model::{KiroState, KiroStatus};
+
+    fn st(state: KiroState, cmds: &[&str]) -> Arc<KiroStatus> {
+        Arc::new(KiroStatus {
+            status: state,
+            current_command: None,
+            version: Some("1.94.0".into()),
+            available_commands: cmds.iter().map(|s| s.to_string()).collect(),
+            timestamp: None,
+        })
+    }
+
+    /// Feed the answers one poll apart (None: a failed poll; Some(None): a rejected key) and
+    /// say where the wait stood after each.
+    fn standings(goal: Goal, answers: &[Option<Option<Arc<KiroStatus>>>]) -> Vec<Standing> {
+        let t0 = Instant::now();
+        let cfg = EngineConfig {
+            jitter_seed: Some(1),
+            ..EngineConfig::default()
+        };
+        let mut engine = Engine::new(cfg, t0);
+        let mut wait = Awaiting::new(goal);
+        let down = |fatal| Failure {
+            kind: if fatal {
+                FailureKind::Auth
+            } else {
+                FailureKind::Connect
+            },
+            message: "no".into(),
+            retry_after: None,
+            fatal,
+        };
+        answers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let now = t0 + Duration::from_secs(10 * i as u64);
+                let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(10 * i as u64);
+                engine.poll_now(now);
+                engine.start_poll(now, wall).expect("due");
+                let reaction = match a {
+                    Some(Some(s)) => engine.on_success(now, wall, Arc::clone(s), Received::default()),
+                    Some(None) => engine.on_failure(now, wall, &down(true)),
+                    None => engine.on_failure(now, wall, &down(false)),
+                };
+                wait.after(&engine, &reaction)
+            })
+            .collect()
+    }
+
+    use Standing::*;
+
+    #[test]
+    fn a_state_holds_on_the_answer_that_shows_it() {
+        let ready = st(KiroState::Ready, &["a"]);
+        let busy = st(KiroState::Busy, &["a"]);
+        let got = standings(
+            Goal::Until(Until::Ready),
+            &[Some(Some(busy)), None, Some(Some(ready))],
+        );
+        assert_eq!(got, [Waiting, Waiting, Reached]);
+    }
+
+    #[test]
+    fn change_is_not_the_first_answer_and_a_failure_is_no_state() {
+        let ready = st(KiroState::Ready, &["a"]);
+        let busy = st(KiroState::Busy, &["a"]);
+        let got = standings(
+            Goal::Until(Until::Change),
+            &[Some(Some(ready.clone())), Some(Some(ready)), Some(Some(busy))],
+        );
+        assert_eq!(got, [Waiting, Waiting, Reached]);
+        let got = standings(Goal::Until(Until::Unavailable), &[None, None]);
+        assert_eq!(
+            got,
+            [Waiting, Waiting],
+            "a bridge that does not answer is in no state"
+        );
+    }
+
+    #[test]
+    fn a_command_appearing_or_going_and_a_rejected_key_that_ends_it() {
+        let without = st(KiroState::Ready, &["a"]);
+        let with = st(KiroState::Ready, &["a", "kiro.x"]);
+        let got = standings(
+            Goal::Available("kiro.x".into()),
+            &[Some(Some(without.clone())), Some(Some(with.clone()))],
+        );
+        assert_eq!(got, [Waiting, Reached]);
+        let got = standings(
+            Goal::Missing("kiro.x".into()),
+            &[None, Some(Some(with)), Some(Some(without))],
+        );
+        assert_eq!(got, [Waiting, Waiting, Reached], "missing needs an answer");
+        let got = standings(Goal::Until(Until::Ready), &[None, Some(None)]);
+        assert_eq!(got, [Waiting, Never]);
+    }
+}
