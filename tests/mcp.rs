@@ -606,6 +606,7 @@ fn the_python_sdk_client_drives_every_tool_and_the_resource() {
             "bad arguments are an error result",
             "read kiro://status",
             "listen to kiro://status: an update when the simulator's state changes",
+            "listen streams are bounded",
             "cancel a wait",
             "an unreachable bridge is an isError result",
         ],

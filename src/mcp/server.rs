@@ -486,6 +486,10 @@ impl ServerHandler for KiroServer {
             return Ok(());
         }
         let Some(id) = self.resource.listen(ctx.sink().clone()) else {
+            crate::output::log_line(&format!(
+                "mcp: {} listen streams are already open; one more was ended",
+                resource::MAX_LISTENS
+            ));
             return Err(McpError::invalid_request(
                 format!("{} listen streams are already open", resource::MAX_LISTENS),
                 None,

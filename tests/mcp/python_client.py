@@ -10,6 +10,7 @@ prints `ok: NAME`; a failed one raises (exit 1).
 import json
 import sys
 import time
+from contextlib import AsyncExitStack
 
 import anyio
 from mcp import Client, StdioServerParameters
@@ -108,6 +109,26 @@ async def against_the_simulator():
             now = json.loads((await c.read_resource("kiro://status")).contents[0].text)
             assert now["status"] == "busy" and now["currentCommand"] == "kiro.slow", now
         ok("listen to kiro://status: an update when the simulator's state changes")
+
+        async with AsyncExitStack() as streams:
+            for _ in range(64):
+                await streams.enter_async_context(c.listen(resource_subscriptions=["kiro://status"]))
+            # The SDK acknowledges a stream before the server sees it, so the 65th is ended at
+            # once (the client sees it lost; the server's stderr says why).
+            try:
+                with anyio.fail_after(5):
+                    async with c.listen(resource_subscriptions=["kiro://status"]) as extra:
+                        async for event in extra:
+                            raise AssertionError(f"an event on a 65th stream: {event}")
+                raise AssertionError("a 65th listen stream stayed open")
+            except AssertionError:
+                raise
+            except Exception as e:  # the server's refusal, as the SDK raises it
+                assert type(e).__name__ == "SubscriptionLost" or "64 listen streams" in repr(e), repr(e)
+        # Closed, they give their room back.
+        async with c.listen(resource_subscriptions=["kiro://status"]) as sub:
+            assert sub.honored.resource_subscriptions == ["kiro://status"]
+        ok("listen streams are bounded")
 
         started = time.monotonic()
         with anyio.move_on_after(1.0):
