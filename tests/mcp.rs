@@ -236,6 +236,42 @@ async fn server_strings_reach_the_text_neutralised() {
     );
 }
 
+/// A bridge that echoes the key in an answer: redacted in the structured content too, as
+/// every `--json` line is, not only in the text.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_is_redacted_in_structured_content_too() {
+    let bridge = MockServer::start().await;
+    let body = json!({"status": "busy", "currentCommand": "kiro.x --token k3y-sekrit-value", "availableCommands": []});
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&bridge)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, "k3y-sekrit-value\n").unwrap();
+    let (url, key) = (bridge.uri(), key.to_str().unwrap().to_owned());
+    let (status, read) = tokio::task::spawn_blocking(move || {
+        let mut s = Session::start(&["--url", &url, "--api-key-file", &key], &[]);
+        let status = s.call("kiro_status", json!({}));
+        let read = s.request("resources/read", json!({"uri": "kiro://status"}));
+        s.finish();
+        (status, read)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        status["structuredContent"]["currentCommand"], "kiro.x --token ***",
+        "{status}"
+    );
+    assert_eq!(text(&status), "busy · running kiro.x --token *** · 0 commands");
+    let contents = read["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(
+        contents.contains("--token ***") && !contents.contains("k3y-sekrit"),
+        "{read}"
+    );
+}
+
 #[test]
 fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
     // Accepts, never answers.

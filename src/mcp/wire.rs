@@ -4,7 +4,8 @@
 //! is not JSON at all gets a JSON-RPC parse error (-32700, `id` null) at once and the server
 //! goes on (the SDK would drop it without a word); a line over `MAX_LINE` is skipped to its
 //! end, never buffered, and answered with an invalid-request error; the rest go to the SDK.
-//! stdout receives whole lines only, the SDK's and these errors, so they never interleave.
+//! stdout receives whole lines only, the SDK's and these errors, so they never interleave, and
+//! each is guarded as a `--json` line is (secrets redacted, terminal controls escaped).
 
 use std::io::{BufRead, Write};
 
@@ -172,6 +173,15 @@ pub fn start() -> Wire {
                     Some(e) => e,
                     None => { errors_open = false; continue }
                 },
+            };
+            // As every --json line: secrets redacted, terminal controls escaped.
+            let out = match std::str::from_utf8(&out) {
+                Ok(text) => {
+                    let mut line = crate::output::guarded_json(text.trim_end_matches('\n')).into_owned();
+                    line.push('\n');
+                    line.into_bytes()
+                }
+                Err(_) => out,
             };
             // Written on this task with std's stdout: a whole line at a time, flushed.
             let mut stdout = std::io::stdout().lock();

@@ -84,10 +84,19 @@ impl Painter {
 /// One JSON object and its newline, as one buffer.
 pub fn json_line<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let text = serde_json::to_string(value).map_err(io::Error::other)?;
-    let text = crate::sanitize::redact_json(&text);
-    let mut buf = escape_json_controls(&text).into_owned();
+    let mut buf = guarded_json(&text).into_owned();
     buf.push('\n');
     Ok(buf.into_bytes())
+}
+
+/// Serialized JSON as kiro-poll lets it out: registered secrets redacted in its strings, and
+/// the controls a terminal could act on escaped. Every `--json` line, and every message
+/// `kiro-poll mcp` writes.
+pub fn guarded_json(text: &str) -> std::borrow::Cow<'_, str> {
+    match crate::sanitize::redact_json(text) {
+        std::borrow::Cow::Borrowed(t) => escape_json_controls(t),
+        std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(escape_json_controls(&t).into_owned()),
+    }
 }
 
 /// An event's `--json` line, serialized once: `type` first, `at` second, then (an event of one
