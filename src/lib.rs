@@ -143,13 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mcp = matches!(cli.command, Command::Mcp(_));
-    let result = runtime.block_on(dispatch(cli.command, config));
-    if mcp {
-        // Its stdin thread may still be blocked in a read that cannot be cancelled.
-        runtime.shutdown_background();
-    }
-    result
+    runtime.block_on(dispatch(cli.command, config))
 }
 
 fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {

@@ -37,7 +37,7 @@ impl Until {
             Until::Unavailable => state == Some(KiroState::Unavailable),
             Until::Change => changed,
             Until::Available(id) => offers(id),
-            Until::Missing(id) => status.is_some() && !offers(id),
+            Until::Missing(id) => lacks(status, id),
         }
     }
 
@@ -68,6 +68,11 @@ fn offers(status: Option<&KiroStatus>, id: &str) -> bool {
     status.is_some_and(|s| s.available_commands.iter().any(|c| c == id))
 }
 
+/// Did the bridge answer, without this command? (Not answering is not lacking it.)
+fn lacks(status: Option<&KiroStatus>, id: &str) -> bool {
+    status.is_some() && !offers(status, id)
+}
+
 /// What `kiro_wait` waits for: an `Until`, but owning its command id. `--until` ids live as
 /// long as the process; a server's calls come and go, so theirs are freed with the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +89,7 @@ impl Goal {
         match self {
             Goal::Until(u) => u.holds(status, changed),
             Goal::Available(id) => offers(status, id),
-            Goal::Missing(id) => status.is_some() && !offers(status, id),
+            Goal::Missing(id) => lacks(status, id),
         }
     }
 

@@ -31,48 +31,13 @@ pub enum Turn {
     Same,
 }
 
-/// Who wants the resource's updates. Pure: the count decides when polling starts and stops.
-#[derive(Debug, Default)]
-pub struct Audience {
-    /// `resources/subscribe` (one per session: subscribing twice is once).
-    legacy: bool,
-    /// Open `subscriptions/listen` streams that name the resource.
-    listens: usize,
-}
-
-impl Audience {
-    fn count(&self) -> usize {
-        usize::from(self.legacy) + self.listens
-    }
-
-    fn turn(&mut self, change: impl FnOnce(&mut Audience)) -> Turn {
-        let before = self.count();
-        change(self);
-        match (before, self.count()) {
-            (0, n) if n > 0 => Turn::Start,
-            (b, 0) if b > 0 => Turn::Stop,
-            _ => Turn::Same,
-        }
-    }
-
-    pub fn subscribe(&mut self) -> Turn {
-        self.turn(|a| a.legacy = true)
-    }
-
-    pub fn unsubscribe(&mut self) -> Turn {
-        self.turn(|a| a.legacy = false)
-    }
-
-    pub fn listen(&mut self) -> Turn {
-        self.turn(|a| a.listens += 1)
-    }
-
-    pub fn unlisten(&mut self) -> Turn {
-        self.turn(|a| a.listens = a.listens.saturating_sub(1))
-    }
-
-    pub fn any(&self) -> bool {
-        self.count() > 0
+/// Pure: what a change in the number of subscribers does to the poll loop. It runs while
+/// anyone is subscribed.
+pub fn turn(before: usize, after: usize) -> Turn {
+    match (before, after) {
+        (0, n) if n > 0 => Turn::Start,
+        (b, 0) if b > 0 => Turn::Stop,
+        _ => Turn::Same,
     }
 }
 
@@ -88,15 +53,21 @@ pub fn worth_an_update(kind: &EventKind) -> bool {
 
 #[derive(Default)]
 struct State {
-    audience: Audience,
-    /// The session that subscribed the 2025 way.
+    /// The session that subscribed the 2025 way (one per session: subscribing twice is once).
     legacy: Option<Peer<RoleServer>>,
-    /// The open listen streams, by a number of ours.
+    /// The open listen streams that name the resource, by a number of ours.
     sinks: Vec<(u64, SubscriptionSink)>,
     next_sink: u64,
     poller: Option<tokio::task::JoinHandle<()>>,
     /// What the poll loop last read: the status, None while it fails.
     latest: Option<Arc<KiroStatus>>,
+}
+
+impl State {
+    /// Who wants the resource's updates.
+    fn subscribers(&self) -> usize {
+        usize::from(self.legacy.is_some()) + self.sinks.len()
+    }
 }
 
 /// The resource's subscribers and poll loop.
@@ -124,13 +95,13 @@ impl Resource {
         self.lock().latest.clone()
     }
 
-    /// Whether the poll loop runs (tests and logs).
-    pub fn polling(&self) -> bool {
-        self.lock().poller.is_some()
-    }
-
-    fn apply(self: &Arc<Self>, st: &mut State, turn: Turn) {
-        match turn {
+    /// Change who is subscribed, and start or stop the poll loop as that says; what `change`
+    /// returns.
+    fn subscribers<R>(self: &Arc<Self>, change: impl FnOnce(&mut State) -> R) -> R {
+        let mut st = self.lock();
+        let before = st.subscribers();
+        let r = change(&mut st);
+        match turn(before, st.subscribers()) {
             Turn::Start => {
                 let me = Arc::clone(self);
                 st.poller = Some(tokio::spawn(async move { me.poll().await }));
@@ -143,45 +114,33 @@ impl Resource {
             }
             Turn::Same => {}
         }
+        r
     }
 
     pub fn subscribe(self: &Arc<Self>, peer: Peer<RoleServer>) {
-        let mut st = self.lock();
-        st.legacy = Some(peer);
-        let turn = st.audience.subscribe();
-        self.apply(&mut st, turn);
+        self.subscribers(|st| st.legacy = Some(peer));
     }
 
     pub fn unsubscribe(self: &Arc<Self>) {
-        let mut st = self.lock();
-        st.legacy = None;
-        let turn = st.audience.unsubscribe();
-        self.apply(&mut st, turn);
+        self.subscribers(|st| st.legacy = None);
     }
 
     /// A listen stream that names the resource, until `unlisten` with the number returned;
     /// None when `MAX_LISTENS` are open.
     pub fn listen(self: &Arc<Self>, sink: SubscriptionSink) -> Option<u64> {
-        let mut st = self.lock();
-        if st.sinks.len() >= MAX_LISTENS {
-            return None;
-        }
-        let id = st.next_sink;
-        st.next_sink += 1;
-        st.sinks.push((id, sink));
-        let turn = st.audience.listen();
-        self.apply(&mut st, turn);
-        Some(id)
+        self.subscribers(|st| {
+            if st.sinks.len() >= MAX_LISTENS {
+                return None;
+            }
+            let id = st.next_sink;
+            st.next_sink += 1;
+            st.sinks.push((id, sink));
+            Some(id)
+        })
     }
 
     pub fn unlisten(self: &Arc<Self>, id: u64) {
-        let mut st = self.lock();
-        let before = st.sinks.len();
-        st.sinks.retain(|(i, _)| *i != id);
-        if st.sinks.len() < before {
-            let turn = st.audience.unlisten();
-            self.apply(&mut st, turn);
-        }
+        self.subscribers(|st| st.sinks.retain(|(i, _)| *i != id));
     }
 
     /// Tell every subscriber the resource changed.
@@ -237,16 +196,13 @@ mod tests {
 
     #[test]
     fn polling_runs_while_anyone_is_subscribed() {
-        let mut a = Audience::default();
-        assert_eq!(a.subscribe(), Turn::Start);
-        assert_eq!(a.subscribe(), Turn::Same, "subscribing twice is once");
-        assert_eq!(a.listen(), Turn::Same);
-        assert_eq!(a.unsubscribe(), Turn::Same, "a listen stream is still open");
-        assert_eq!(a.unlisten(), Turn::Stop);
-        assert!(!a.any());
-        assert_eq!(a.unlisten(), Turn::Same, "never below nobody");
-        assert_eq!(a.unsubscribe(), Turn::Same);
-        assert_eq!(a.listen(), Turn::Start);
+        assert_eq!(turn(0, 1), Turn::Start);
+        assert_eq!(turn(0, 2), Turn::Start);
+        assert_eq!(turn(1, 1), Turn::Same, "subscribing twice is once");
+        assert_eq!(turn(1, 2), Turn::Same);
+        assert_eq!(turn(2, 1), Turn::Same, "a listen stream is still open");
+        assert_eq!(turn(1, 0), Turn::Stop);
+        assert_eq!(turn(0, 0), Turn::Same, "never below nobody");
     }
 
     #[test]

@@ -20,11 +20,11 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::resource::{self, Resource};
-use super::tools::{self, WaitEnd};
+use super::tools::{self, Call, WaitEnd};
 use crate::client::BridgeClient;
 use crate::engine::awaiting::{Awaiting, Standing};
 use crate::engine::{End, Engine, EngineConfig, Goal};
-use crate::error::report;
+use crate::error::{report, BridgeError};
 use crate::plan::McpPlan;
 use crate::stops::Interrupt;
 use crate::watch::ending::{note_of, one_timed_out, Waiting};
@@ -114,10 +114,9 @@ impl Stop<'_> {
     }
 }
 
-/// The CLI's line for a failure (`kiro-poll: error: ...; hint: ...`).
-fn message(err: anyhow::Error) -> String {
-    report(&err)
-        .unwrap_or_else(|| format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}"))))
+/// The CLI's line for a failure of the bridge (`kiro-poll: error: ...; hint: ...`).
+fn message(e: BridgeError) -> String {
+    report(&e.into()).unwrap_or_default()
 }
 
 /// A wait's progress notifications: none without a token; increasing numbers, a message each.
@@ -209,7 +208,7 @@ impl KiroServer {
     async fn status(&self) -> CallToolResult {
         match self.client.status().await {
             Ok(f) => tools::status_result(&f.status),
-            Err(e) => tools::failed(message(e.into())),
+            Err(e) => tools::failed(message(e)),
         }
     }
 
@@ -219,7 +218,7 @@ impl KiroServer {
                 let list = crate::oneshot::select_commands(&f.status.available_commands, filter.as_deref());
                 tools::commands_result(&list)
             }
-            Err(e) => tools::failed(message(e.into())),
+            Err(e) => tools::failed(message(e)),
         }
     }
 
@@ -258,7 +257,7 @@ impl KiroServer {
     async fn input(&self, request: crate::model::InputRequest) -> CallToolResult {
         match self.client.input(&request, self.request_timeout).await {
             Ok(answer) => tools::input_result(&request, &answer),
-            Err(e) => tools::failed(message(e.into())),
+            Err(e) => tools::failed(message(e)),
         }
     }
 
@@ -327,7 +326,7 @@ impl KiroServer {
             let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
             match (awaiting.after(&engine, &reaction), answer) {
                 (Standing::Reached, _) => return tools::wait_result(&end(&engine, true, None)),
-                (Standing::Never, Err(e)) => return tools::failed(message(e.into())),
+                (Standing::Never, Err(e)) => return tools::failed(message(e)),
                 (_, Err(e)) => {
                     progress
                         .say(&format!("status unreachable ({}); retrying", e.short()))
@@ -369,39 +368,24 @@ impl ServerHandler for KiroServer {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let args = request.arguments;
+        let Some(call) = tools::call(&request.name, request.arguments, self.plan.follow_interval) else {
+            return Err(McpError::invalid_params(
+                format!("unknown tool '{}'", crate::sanitize::line(&request.name)),
+                None,
+            ));
+        };
         let Some(_slot) = Slot::take(&self.calls) else {
             return Ok(CallToolResponse::Complete(tools::failed(format!(
                 "kiro-poll: error: {MAX_CALLS} tool calls are already in progress; wait for one to end or cancel one"
             ))));
         };
-        let result = match &*request.name {
-            tools::STATUS => match tools::status_args(args) {
-                Ok(()) => self.status().await,
-                Err(e) => tools::failed(e),
-            },
-            tools::COMMANDS => match tools::commands_args(args) {
-                Ok(filter) => self.commands(filter).await,
-                Err(e) => tools::failed(e),
-            },
-            tools::EXEC => match tools::exec_args(args, self.plan.follow_interval) {
-                Ok(plan) => self.exec(plan, &ctx).await,
-                Err(e) => tools::failed(e),
-            },
-            tools::WAIT => match tools::wait_args(args) {
-                Ok((goal, timeout)) => self.wait(goal, timeout, &ctx).await,
-                Err(e) => tools::failed(e),
-            },
-            tools::INPUT => match tools::input_args(args) {
-                Ok(request) => self.input(request).await,
-                Err(e) => tools::failed(e),
-            },
-            other => {
-                return Err(McpError::invalid_params(
-                    format!("unknown tool '{}'", crate::sanitize::line(other)),
-                    None,
-                ))
-            }
+        let result = match call {
+            Ok(Call::Status) => self.status().await,
+            Ok(Call::Commands(filter)) => self.commands(filter).await,
+            Ok(Call::Exec(plan)) => self.exec(plan, &ctx).await,
+            Ok(Call::Wait(goal, timeout)) => self.wait(goal, timeout, &ctx).await,
+            Ok(Call::Input(request)) => self.input(request).await,
+            Err(e) => tools::failed(e),
         };
         Ok(CallToolResponse::Complete(result))
     }
@@ -433,7 +417,7 @@ impl ServerHandler for KiroServer {
                 self.client
                     .status()
                     .await
-                    .map_err(|e| McpError::internal_error(message(e.into()), None))?
+                    .map_err(|e| McpError::internal_error(message(e), None))?
                     .status
             }
         };

@@ -232,7 +232,7 @@ fn read<T: serde::de::DeserializeOwned>(tool: &str, args: Option<JsonObject>) ->
 #[serde(deny_unknown_fields)]
 struct NoArgs {}
 
-pub fn status_args(args: Option<JsonObject>) -> Result<(), String> {
+fn status_args(args: Option<JsonObject>) -> Result<(), String> {
     read::<NoArgs>(STATUS, args).map(|_| ())
 }
 
@@ -242,7 +242,7 @@ struct CommandsArgs {
     filter: Option<String>,
 }
 
-pub fn commands_args(args: Option<JsonObject>) -> Result<Option<String>, String> {
+fn commands_args(args: Option<JsonObject>) -> Result<Option<String>, String> {
     read::<CommandsArgs>(COMMANDS, args).map(|a| a.filter)
 }
 
@@ -259,7 +259,7 @@ struct ExecArgs {
 }
 
 /// `kiro_exec`'s arguments as the plan `exec` runs with.
-pub fn exec_args(args: Option<JsonObject>, follow_interval: Duration) -> Result<ExecPlan, String> {
+fn exec_args(args: Option<JsonObject>, follow_interval: Duration) -> Result<ExecPlan, String> {
     let a: ExecArgs = read(EXEC, args)?;
     if a.command.trim().is_empty() {
         return Err(format!(
@@ -284,7 +284,7 @@ struct WaitArgs {
 }
 
 /// `kiro_wait`'s arguments: what to wait for, and how long.
-pub fn wait_args(args: Option<JsonObject>) -> Result<(Goal, Duration), String> {
+fn wait_args(args: Option<JsonObject>) -> Result<(Goal, Duration), String> {
     let a: WaitArgs = read(WAIT, args)?;
     let goal = match crate::cli::parse_until(a.until.trim()) {
         Ok(crate::cli::UntilArg::State(s)) => Goal::Until(Until::from(s)),
@@ -309,7 +309,7 @@ struct InputArgs {
     kind: Option<InputType>,
 }
 
-pub fn input_args(args: Option<JsonObject>) -> Result<InputRequest, String> {
+fn input_args(args: Option<JsonObject>) -> Result<InputRequest, String> {
     let a: InputArgs = read(INPUT, args)?;
     if a.execution_id.trim().is_empty() {
         return Err(format!(
@@ -320,6 +320,29 @@ pub fn input_args(args: Option<JsonObject>) -> Result<InputRequest, String> {
         value: a.value,
         kind: a.kind.unwrap_or(InputType::Text),
         execution_id: a.execution_id,
+    })
+}
+
+/// A tool call with its arguments read.
+#[derive(Debug)]
+pub enum Call {
+    Status,
+    Commands(Option<String>),
+    Exec(ExecPlan),
+    Wait(Goal, Duration),
+    Input(InputRequest),
+}
+
+/// What a call of `name` asks for: None when there is no such tool, the one line that says
+/// what is wrong when its arguments are.
+pub fn call(name: &str, args: Option<JsonObject>, follow_interval: Duration) -> Option<Result<Call, String>> {
+    Some(match name {
+        STATUS => status_args(args).map(|()| Call::Status),
+        COMMANDS => commands_args(args).map(Call::Commands),
+        EXEC => exec_args(args, follow_interval).map(Call::Exec),
+        WAIT => wait_args(args).map(|(goal, timeout)| Call::Wait(goal, timeout)),
+        INPUT => input_args(args).map(Call::Input),
+        _ => return None,
     })
 }
 
@@ -511,6 +534,19 @@ mod tests {
         assert_eq!(g, Goal::Until(Until::Change));
         let e = wait_args(args(json!({"until": "soon\u{1b}[2J"}))).unwrap_err();
         assert!(e.contains("expected ready, busy") && !e.contains('\u{1b}'), "{e}");
+    }
+
+    #[test]
+    fn a_call_is_read_by_its_tool_and_an_unknown_tool_is_none() {
+        let d = Duration::from_secs(2);
+        assert!(call("kiro_nothing", None, d).is_none());
+        assert!(matches!(call(STATUS, None, d), Some(Ok(Call::Status))));
+        assert!(matches!(call(STATUS, args(json!({"x": 1})), d), Some(Err(_))));
+        let wait = call(WAIT, args(json!({"until": "busy"})), d);
+        assert!(matches!(
+            wait,
+            Some(Ok(Call::Wait(Goal::Until(Until::Busy), DEFAULT_TIMEOUT)))
+        ));
     }
 
     #[test]
