@@ -207,7 +207,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --count --instances --like --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +223,10 @@ _kiro__poll() {
                     ;;
                 --instances)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --like)
+                    COMPREPLY=($(compgen -W "spec real" -- "${cur}"))
                     return 0
                     ;;
                 --url)
@@ -257,7 +261,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,7 +625,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --server-timeout --etag --report-busy --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,7 +651,15 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --like)
+                    COMPREPLY=($(compgen -W "spec real" -- "${cur}"))
+                    return 0
+                    ;;
                 --server-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

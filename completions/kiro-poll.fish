@@ -130,6 +130,7 @@ always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l wait -d 'Wait for the command to finish, also past the bridge\'s own 30 s request limit'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l exit-status -d 'With --wait: exit 7, not 0, when the command\'s end was seen but its result was not returned (the real bridge past its 30 s request limit), for scripts that must know it succeeded'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
@@ -157,11 +158,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l port
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l scenario -d 'Built-in scenario name (demo, steady) or a scenario file (JSON)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l latency -d 'Added to every answer' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l fail-rate -d 'Share of requests answered with HTTP 500 (0.0 to 1.0)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none' -r -f -a "strong\t''
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l like -d 'Which bridge to play: the spec\'s (reports busy, strong ETags) or the real one of BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below override it' -r -f -a "spec\t'openapi.yaml\'s bridge'
+real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on; the connection is destroyed when it ends)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l command-limit -d 'Abandon a command running this long, as the real bridge does after 5 minutes' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none [default: strong; weak with --like real]' -r -f -a "strong\t''
 weak\t''
 none\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l report-busy -d 'Report busy + currentCommand while a command runs (false: like the real bridge)' -r -f -a "true\t''
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l report-busy -d 'Report busy + currentCommand while a command runs [default: true; false with --like real]' -r -f -a "true\t''
 false\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
@@ -175,11 +179,13 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l requ
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'Stop after N polls' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -d 'Simulate this many bridges and watch them all (the fleet board)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l like -d 'Which bridge the simulators play (as mock-bridge --like)' -r -f -a "spec\t'openapi.yaml\'s bridge'
+real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
@@ -191,7 +197,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l request-tim
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l follow-interval -d 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r

@@ -343,6 +343,12 @@ pub struct ExecArgs {
     /// With --wait: how often to poll the status once the bridge gave up on the request
     #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
     pub follow_interval: Duration,
+
+    /// With --wait: exit 7, not 0, when the command's end was seen but its result was not
+    /// returned (the real bridge past its 30 s request limit), for scripts that must know it
+    /// succeeded
+    #[arg(long, requires = "wait")]
+    pub exit_status: bool,
 }
 
 #[derive(Debug, Args)]
@@ -392,22 +398,41 @@ pub struct MockArgs {
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate, value_name = "P")]
     pub fail_rate: f64,
 
-    /// Answer an execute request with 408 after this long (the command runs on)
+    /// Which bridge to play: the spec's (reports busy, strong ETags) or the real one of
+    /// BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below
+    /// override it
+    #[arg(long, value_enum, default_value_t = LikeMode::Spec)]
+    pub like: LikeMode,
+
+    /// Answer an execute request with 408 after this long (the command runs on; the
+    /// connection is destroyed when it ends)
     #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DUR")]
     pub server_timeout: Duration,
 
-    /// Which ETag the status carries: strong over the stable fields, weak like the real bridge
-    /// (covers the timestamp), or none
-    #[arg(long, value_enum, default_value_t = EtagMode::Strong)]
-    pub etag: EtagMode,
+    /// Abandon a command running this long, as the real bridge does after 5 minutes
+    #[arg(long, default_value = "5m", value_parser = parse_interval, value_name = "DUR")]
+    pub command_limit: Duration,
 
-    /// Report busy + currentCommand while a command runs (false: like the real bridge)
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
-    pub report_busy: bool,
+    /// Which ETag the status carries: strong over the stable fields, weak like the real bridge
+    /// (covers the timestamp), or none [default: strong; weak with --like real]
+    #[arg(long, value_enum)]
+    pub etag: Option<EtagMode>,
+
+    /// Report busy + currentCommand while a command runs [default: true; false with --like real]
+    #[arg(long, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub report_busy: Option<bool>,
 
     /// Serve N simulated bridges, each with its own state, on consecutive ports from --port
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20000))]
     pub instances: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LikeMode {
+    /// openapi.yaml's bridge
+    Spec,
+    /// the shipped bridge, as BEHAVIOUR.md describes it
+    Real,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -430,6 +455,10 @@ pub struct DemoArgs {
     /// Simulate this many bridges and watch them all (the fleet board)
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub instances: u32,
+
+    /// Which bridge the simulators play (as mock-bridge --like)
+    #[arg(long, value_enum, default_value_t = LikeMode::Spec)]
+    pub like: LikeMode,
 }
 
 /// `9464` → 127.0.0.1:9464; `0.0.0.0:9464`, `[::1]:9464` as written.

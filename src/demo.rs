@@ -42,7 +42,10 @@ fn watch_plan(plan: DemoPlan, bridges: usize) -> WatchPlan {
 }
 
 pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
-    let sim = MockSettings::new(Scenario::demo());
+    let sim = MockSettings {
+        behaviour: crate::plan::Behaviour::like(plan.like),
+        ..MockSettings::new(Scenario::demo())
+    };
     let spawned = mock::spawn_many(&sim, [127, 0, 0, 1].into(), 0, plan.instances).await?;
     let mut bridges = Vec::with_capacity(spawned.len());
     for (i, (addr, _)) in spawned.iter().enumerate() {
@@ -91,6 +94,7 @@ mod tests {
             timeout: Some(Duration::from_secs(9)),
             count: None,
             instances: 3,
+            like: Default::default(),
         };
         let plan = watch_plan(demo, 3);
         assert_eq!(plan.engines.len(), 3);

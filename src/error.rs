@@ -187,6 +187,10 @@ pub fn bridge_exit_code(e: &BridgeError) -> u8 {
     }
 }
 
+/// `exec --wait --exit-status`: the command's end was seen (by the connection or the status)
+/// but its result was not returned, so whether it succeeded is unknown.
+pub const RESULT_UNKNOWN: u8 = 7;
+
 /// Exit code when stdout could not be written for another reason than its reader leaving (a
 /// full disk): sysexits' EX_IOERR.
 pub const OUTPUT_FAILED: u8 = 74;

@@ -4,13 +4,17 @@
 //! `/status` by an engine at `--follow-interval`. What the answer means is
 //! `engine::outcome`'s (pure); how it reads is `output::exec`'s.
 
-use std::time::SystemTime;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::client::BridgeClient;
+use crate::client::pinned::{Held, Pong};
+use crate::client::{BridgeClient, Unheld};
 use crate::config::Config;
-use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Why};
+use crate::engine::held::{Close, Confirmed, Fresh, Hold, COMMAND_LIMIT};
+use crate::engine::outcome::{on_answer, Decision, Lost, Outcome, Sign, Untold, Why};
 use crate::engine::End;
 use crate::engine::{Engine, EngineConfig, Follow, Verdict};
 use crate::error::{Exit, UsageError};
@@ -46,7 +50,7 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
         }
     }
     if !config.json && !config.quiet {
-        if let Some(note) = render::note(args, &decision, waited) {
+        if let Some(note) = render::note(args, &decision) {
             crate::output::log_line(&note);
         }
     }
@@ -147,108 +151,207 @@ fn interrupted(end: End) -> Decision {
     }
 }
 
-impl<W: Waiter> Run<'_, W> {
+impl<'a, W: Waiter> Run<'a, W> {
     async fn execute(&mut self) -> Decision {
         let request = ExecuteRequest {
             command: self.args.command.clone(),
             args: self.args.args.clone(),
             workspace_path: self.args.workspace.clone(),
         };
-        let started = Instant::now();
+        let posted = Instant::now();
         self.waiter.say("waiting for the bridge's answer").await;
         // The request keeps its own time limit (it is the deadline), so only a signal races it.
-        let answer = tokio::select! {
+        let sent = tokio::select! {
             biased;
             end = self.waiter.ending() => return interrupted(end),
-            a = self.client.execute(&request, self.limit) => a,
+            s = self.client.execute_held(&request, self.limit) => s,
         };
-        match on_answer(answer, self.args.wait, self.limit, started.elapsed()) {
+        match on_answer(sent.answer, self.args.wait, self.limit, posted.elapsed()) {
             Ok(decision) => decision,
-            Err(lost) => self.follow_status(lost).await,
+            Err(lost) => self.follow(lost, sent.held, posted).await,
         }
     }
 
     /// What a stop came to while following: a signal, or `--timeout` ran out.
-    fn stopped(&self, stop: Interrupt, lost: &Lost, follow: &Follow, engine: &Engine) -> Option<Decision> {
+    fn stopped(
+        &self,
+        stop: Interrupt,
+        lost: &Lost,
+        follow: &Follow,
+        engine: &Engine,
+        held: bool,
+    ) -> Option<Decision> {
         match stop {
             Interrupt::Ends(End::TimedOut) => {
-                Some(followed_out(self.args.timeout, lost.clone(), follow, engine))
+                let seen = follow.seen().then(|| engine.last_seen(Instant::now().into_std()));
+                let limit = self.args.timeout;
+                let why = Why::FollowedOut {
+                    limit,
+                    lost: lost.clone(),
+                    seen,
+                    held,
+                };
+                Some(Decision::new(Outcome::TimedOut, why))
             }
             Interrupt::Ends(end) => Some(interrupted(end)),
             Interrupt::Continued => None,
         }
     }
 
-    /// After a lost answer: follow /status while it shows the command, until the deadline.
-    async fn follow_status(&mut self, lost: Lost) -> Decision {
-        self.waiter
-            .say(&format!("{}; following its status", render::lost(&lost)))
-            .await;
+    /// After a lost answer, follow the command both ways at once until one shows its end or
+    /// `--timeout` runs out: the connection the bridge answered 408 on, kept busy with a ping
+    /// every `PING_EVERY` and watched continuously (the real bridge closes it when the command
+    /// ends), and /status at `--follow-interval` (a spec bridge shows the command busy). The
+    /// status stops being asked once it showed it cannot tell (it never showed the command)
+    /// while the connection still can.
+    async fn follow(&mut self, lost: Lost, held: Result<Held, Unheld>, posted: Instant) -> Decision {
+        let client: &'a BridgeClient = self.client;
+        let now = Instant::now();
+        let (mut conn, mut untold) = match held {
+            Ok(h) => {
+                let hold = Hold::new(posted.into_std(), now.into_std(), COMMAND_LIMIT);
+                (Some((h, hold)), Untold::NotHeld(Unheld::Closed))
+            }
+            Err(why) => (None, Untold::NotHeld(why)),
+        };
+        let how = match (&conn, &untold) {
+            (Some(_), _) => "following the connection it answered on and its status".to_owned(),
+            (None, Untold::NotHeld(Unheld::Https)) => {
+                "following its status (over https the connection cannot show the end)".to_owned()
+            }
+            (None, Untold::NotHeld(Unheld::Proxy)) => {
+                "following its status (through a proxy the connection cannot show the end)".to_owned()
+            }
+            (None, _) => "following its status".to_owned(),
+        };
+        self.waiter.say(&format!("{}; {how}", render::lost(&lost))).await;
         let cfg = EngineConfig::following(self.args.follow_interval);
-        let mut engine = Engine::new(cfg, Instant::now().into_std());
+        let mut engine = Engine::new(cfg, now.into_std());
         let mut follow = Follow::new(&self.args.command);
+        // Some(unavailable): the status showed it cannot tell (it never showed the command).
+        let mut status_told: Option<bool> = None;
+        let mut status_req: Option<Pending<'a, StatusAnswer>> = None;
+        let mut ping: Option<Pending<'static, Result<Pong, String>>> = None;
         loop {
-            let due = Instant::from_std(engine.next_poll_at());
+            let status_due = Instant::from_std(engine.next_poll_at());
+            let ping_due = conn
+                .as_ref()
+                .map_or(now, |(_, hold)| Instant::from_std(hold.next_ping()));
+            let asking_status = status_told.is_none() && status_req.is_none();
             tokio::select! {
                 biased;
-                stop = self.waiter.next() => match self.stopped(stop, &lost, &follow, &engine) {
-                    Some(decision) => return decision,
-                    // Back from Ctrl-Z: poll at once.
-                    None => engine.poll_now(Instant::now().into_std()),
-                },
-                _ = tokio::time::sleep_until(due) => {}
-            }
-            if engine
-                .start_poll(Instant::now().into_std(), SystemTime::now())
-                .is_none()
-            {
-                continue;
-            }
-            // Raced against the deadline too: --timeout is kept even while a status request
-            // hangs for up to --request-timeout.
-            let answer = loop {
-                tokio::select! {
-                    biased;
-                    stop = self.waiter.next() => match self.stopped(stop, &lost, &follow, &engine) {
+                stop = self.waiter.next() => {
+                    match self.stopped(stop, &lost, &follow, &engine, conn.is_some()) {
                         Some(decision) => return decision,
-                        None => continue,
-                    },
-                    a = self.client.status() => break a,
-                }
-            };
-            // The watch's step after each answer: bytes and 304s counted, a rejected key told
-            // by the engine's reaction.
-            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
-            match answer {
-                Ok(fetch) => match follow.observe(&fetch.status) {
-                    Verdict::Running => {
-                        self.waiter
-                            .say("Kiro reports it running; following its status")
-                            .await
+                        // Back from Ctrl-Z: poll at once.
+                        None => engine.poll_now(Instant::now().into_std()),
                     }
-                    Verdict::NotYetSeen => {}
-                    Verdict::Completed => return Decision::completed(),
-                    Verdict::Unknown { unavailable } => {
-                        let why = Why::NeverShown { lost, unavailable };
+                }
+                at = async { conn.as_mut().map(|(h, _)| h.closed()).expect("held").await }, if conn.is_some() => {
+                    let at = at.unwrap_or_else(|_| Instant::now());
+                    let (_, hold) = conn.take().expect("held");
+                    ping = None;
+                    let took = match hold.on_close(at.into_std()) {
+                        Close::Ended { took } | Close::Abandoned { took } => took,
+                        Close::Late { idle } => {
+                            untold = Untold::Late { idle };
+                            Duration::ZERO
+                        }
+                        Close::Announced => Duration::ZERO,
+                    };
+                    if !took.is_zero() {
+                        // The bridge gone (killed, a crash) or restarted closes it too: ask it
+                        // afresh before believing the command ended.
+                        let fresh = loop {
+                            tokio::select! {
+                                biased;
+                                stop = self.waiter.next() => match self.stopped(stop, &lost, &follow, &engine, false) {
+                                    Some(decision) => return decision,
+                                    None => continue,
+                                },
+                                h = client.health() => break h,
+                            }
+                        };
+                        let fresh = match fresh {
+                            Ok(h) => Fresh::Answered { at: Instant::now().into_std(), uptime: h.server.uptime },
+                            Err(e) => Fresh::Failed(e.short()),
+                        };
+                        match hold.confirm(&fresh) {
+                            Confirmed::Yes => {
+                                return match hold.on_close(at.into_std()) {
+                                    Close::Abandoned { took } => Decision::abandoned(took),
+                                    _ => Decision::completed(Sign::Connection, took),
+                                };
+                            }
+                            Confirmed::WentAway(what) => untold = Untold::WentAway(what),
+                            Confirmed::Restarted => untold = Untold::Restarted,
+                        }
+                    }
+                    if let Some(unavailable) = status_told {
+                        let why = Why::NeverShown { lost, unavailable, conn: untold };
                         return Decision::new(Outcome::Unknown, why);
                     }
-                },
-                Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
-                Err(e) => {
-                    self.waiter
-                        .say(&format!("status unreachable ({}); retrying", e.short()))
-                        .await
+                    self.waiter.say("the connection closed without showing the end; following its status").await;
+                }
+                pong = async { ping.as_mut().expect("a ping").await }, if ping.is_some() => {
+                    ping = None;
+                    if let (Ok(p), Some((_, hold))) = (pong, conn.as_mut()) {
+                        hold.answered(p.at.into_std(), p.uptime, p.closing);
+                    }
+                }
+                _ = tokio::time::sleep_until(ping_due), if conn.is_some() && ping.is_none() => {
+                    if let Some((h, _)) = conn.as_mut() {
+                        client.count_request();
+                        ping = Some(Box::pin(h.ping()));
+                    }
+                }
+                answer = async { status_req.as_mut().expect("a status request").await }, if status_req.is_some() => {
+                    status_req = None;
+                    // The watch's step after each answer: bytes and 304s counted, a rejected
+                    // key told by the engine's reaction.
+                    let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
+                    match answer {
+                        Ok(fetch) => match follow.observe(&fetch.status) {
+                            Verdict::Running => {
+                                self.waiter.say("Kiro reports it running; following its status").await
+                            }
+                            Verdict::NotYetSeen => {}
+                            Verdict::Completed => {
+                                return Decision::completed(Sign::Status, posted.elapsed());
+                            }
+                            Verdict::Unknown { unavailable } => {
+                                if conn.is_none() {
+                                    let why = Why::NeverShown { lost, unavailable, conn: untold };
+                                    return Decision::new(Outcome::Unknown, why);
+                                }
+                                status_told = Some(unavailable);
+                                self.waiter
+                                    .say("its status does not show it (the real bridge never reports busy); following the connection it answered on")
+                                    .await;
+                            }
+                        },
+                        Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
+                        Err(e) => {
+                            self.waiter
+                                .say(&format!("status unreachable ({}); retrying", e.short()))
+                                .await
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(status_due), if asking_status => {
+                    if engine.start_poll(Instant::now().into_std(), SystemTime::now()).is_some() {
+                        status_req = Some(Box::pin(client.status()));
+                    }
                 }
             }
         }
     }
 }
 
-/// `--timeout` ran out while following the status: what it last showed of the command.
-fn followed_out(limit: std::time::Duration, lost: Lost, follow: &Follow, engine: &Engine) -> Decision {
-    let seen = follow.seen().then(|| engine.last_seen(Instant::now().into_std()));
-    Decision::new(Outcome::TimedOut, Why::FollowedOut { limit, lost, seen })
-}
+type StatusAnswer = Result<crate::model::StatusFetch, crate::error::BridgeError>;
+
+/// A request in flight while the follow loop goes on.
+type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// `input`: the request `config::plans::input` built, sent once.
 pub async fn run_input(

@@ -150,6 +150,18 @@ pub struct ExecuteResponse {
     pub execution_time_ms: Option<f64>,
 }
 
+/// Why the connection an execute was answered on is not held after its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unheld {
+    /// An https bridge: the TLS connection may end at a proxy or terminator that holds the
+    /// bridge's connection itself, so its end would say nothing.
+    Https,
+    /// Reached through an http proxy: the connection held is the proxy's.
+    Proxy,
+    /// The server closed it with its answer (or the answer never came on it).
+    Closed,
+}
+
 /// What the bridge did with an execute request, read from its answer (the client builds it;
 /// `exec` never looks at a status code).
 #[derive(Debug, Clone, PartialEq)]

@@ -88,6 +88,8 @@ pub struct ExecPlan {
     pub timeout: Duration,
     /// How often /status is asked while following.
     pub follow_interval: Duration,
+    /// `--exit-status`: an end seen without its result exits `RESULT_UNKNOWN`, not 0.
+    pub exit_status: bool,
 }
 
 /// `mcp`: how the status resource is polled while a client is subscribed, and how a
@@ -98,12 +100,22 @@ pub struct McpPlan {
     pub follow_interval: Duration,
 }
 
-/// `demo`: how long, how many polls, how many simulated bridges.
+/// `demo`: how long, how many polls, how many simulated bridges, which bridge they play.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoPlan {
     pub timeout: Option<Duration>,
     pub count: Option<u64>,
     pub instances: u32,
+    pub like: Like,
+}
+
+/// Which bridge a simulator plays: the spec's (reports `busy`, strong ETags), or the real one
+/// of BEHAVIOUR.md (never `busy`, weak timestamped ETags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Like {
+    #[default]
+    Spec,
+    Real,
 }
 
 /// The ETags a simulator sends: strong (as the spec shows), weak and timestamped (as the real
@@ -124,8 +136,28 @@ pub struct Behaviour {
     pub server_timeout: Duration,
     pub etag: Etag,
     pub report_busy: bool,
+    /// The bridge abandons a command running this long (frees its slot; the connection of an
+    /// execute answered 408 is destroyed then).
+    pub command_limit: Duration,
     pub api_key: Option<String>,
     pub verbose: u8,
+}
+
+impl Behaviour {
+    /// The behaviour of the bridge `like` plays, before any explicit flag. Both keep
+    /// connections as the real one does (idle ones closed after 5 s, one answered 408 destroyed
+    /// when its command ends) and abandon a command after 5 minutes; the real one also never
+    /// reports `busy` and sends weak ETags that change with every answer.
+    pub fn like(like: Like) -> Behaviour {
+        match like {
+            Like::Spec => Behaviour::default(),
+            Like::Real => Behaviour {
+                etag: Etag::Weak,
+                report_busy: false,
+                ..Behaviour::default()
+            },
+        }
+    }
 }
 
 impl Default for Behaviour {
@@ -136,6 +168,7 @@ impl Default for Behaviour {
             server_timeout: Duration::from_secs(30),
             etag: Etag::Strong,
             report_busy: true,
+            command_limit: Duration::from_secs(5 * 60),
             api_key: None,
             verbose: 0,
         }

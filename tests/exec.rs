@@ -83,7 +83,10 @@ async fn success_prints_the_output_and_sends_one_post_of_its_own() {
         body,
         serde_json::json!({"command": "vscode.open", "args": ["file:///tmp/a.txt"], "workspacePath": "/w"})
     );
-    assert_eq!(p[0].headers.get("connection").unwrap(), "close");
+    // Its own connection, kept alive (not `Connection: close`): after a 408 it is held to
+    // see the command's end.
+    assert_eq!(p[0].headers.get("connection"), None);
+    assert!(p[0].headers.get("host").is_some());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -231,8 +234,9 @@ async fn after_a_408_the_status_is_followed_to_completion() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
+    // The connection closed with the 408: nothing but the status can tell.
     let server = bridge(
-        json_fixture(408, "execute_408_real.json"),
+        json_fixture(408, "execute_408_real.json").insert_header("connection", "close"),
         vec![status_response("ready", None)],
     )
     .await;
@@ -244,13 +248,17 @@ async fn after_a_408_a_status_that_never_shows_it_is_outcome_unknown() {
         err.contains("the outcome is unknown and the command may still be running in Kiro"),
         "{err}"
     );
+    assert!(
+        err.contains("the bridge closed the connection with its answer"),
+        "{err}"
+    );
     assert_eq!(posts(&server).await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_408_an_unavailable_status_is_named_in_the_message() {
     let server = bridge(
-        json_fixture(408, "execute_408_real.json"),
+        json_fixture(408, "execute_408_real.json").insert_header("connection", "close"),
         vec![json_fixture(200, "status_real_unavailable.json")],
     )
     .await;

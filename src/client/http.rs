@@ -41,7 +41,7 @@ pub fn http_client_keeping(
         .connect_timeout(request_timeout.min(Duration::from_secs(5)))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .user_agent(concat!("kiro-poll/", env!("CARGO_PKG_VERSION")));
+        .user_agent(super::USER_AGENT);
     for proxy in proxy_from_env(&|k| std::env::var(k).ok()) {
         builder = builder.proxy(proxy);
     }
@@ -88,6 +88,38 @@ pub fn proxy_from_env(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Prox
         proxies.push(p.no_proxy(reqwest::NoProxy::from_string(&direct)));
     }
     proxies
+}
+
+/// Whether a request to `url` goes through a proxy from the environment (`proxy_from_env`'s
+/// variables and loopback rule), by hyper-util's matcher, the one reqwest itself uses.
+pub fn is_proxied(url: &url::Url, var: &dyn Fn(&str) -> Option<String>) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => true,
+    };
+    if loopback {
+        return false;
+    }
+    let get = |names: &[&str]| names.iter().find_map(|n| var(n).filter(|v| !v.trim().is_empty()));
+    let all = get(&["all_proxy", "ALL_PROXY"]);
+    let Some(proxy) = get(&["http_proxy", "HTTP_PROXY"]).or(all) else {
+        return false;
+    };
+    let with_scheme = match proxy.contains("://") {
+        true => proxy,
+        false => format!("http://{proxy}"),
+    };
+    let own = get(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
+    let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+        .http(with_scheme)
+        .no(own)
+        .build();
+    let Ok(uri) = url.as_str().parse::<hyper::Uri>() else {
+        return true;
+    };
+    matcher.intercept(&uri).is_some()
 }
 
 /// True when a request failed because a pooled connection had been closed by the server:

@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod cache;
 pub mod http;
+pub mod pinned;
 
 pub use http::{http_client, proxy_from_env, room_for_sockets, POOL_IDLE};
 use http::{http_client_keeping, is_stale_connection, transport_error};
@@ -26,6 +27,9 @@ use crate::units::human_bytes;
 use answer::RawResponse;
 use cache::StatusCache;
 
+/// The User-Agent of every request.
+pub const USER_AGENT: &str = concat!("kiro-poll/", env!("CARGO_PKG_VERSION"));
+
 /// Largest body kiro-poll reads; a larger one is refused without being read whole.
 pub const BODY_CAP: usize = 4 * 1024 * 1024;
 
@@ -42,6 +46,15 @@ pub struct Stats {
 }
 
 pub use crate::model::StatusFetch;
+
+pub use crate::model::Unheld;
+
+/// The execute request sent: its answer, and the connection it was answered on when that is
+/// still open.
+pub struct ExecSent {
+    pub answer: Result<ExecAnswer, BridgeError>,
+    pub held: Result<pinned::Held, Unheld>,
+}
 
 pub struct ClientOptions {
     pub base: url::Url,
@@ -353,6 +366,93 @@ impl BridgeClient {
             }) => Ok(ExecAnswer::ConnectionLost(detail)),
             Err(e) => Err(e),
         }
+    }
+
+    /// `POST /api/kiro/execute`, once, on a connection of its own that nothing else shares,
+    /// held open after a 408 so that its end can be watched (`pinned`). Over https or through
+    /// a proxy the connection held would not be the bridge's: there the request goes as
+    /// `execute` sends it, and `held` says why nothing is held.
+    pub async fn execute_held(&self, request: &ExecuteRequest, timeout: Duration) -> ExecSent {
+        let url = self.endpoint(EXECUTE_PATH);
+        let unheld = if url.scheme() != "http" {
+            Some(Unheld::Https)
+        } else if http::is_proxied(&url, &|k| std::env::var(k).ok()) {
+            Some(Unheld::Proxy)
+        } else {
+            None
+        };
+        if let Some(why) = unheld {
+            return ExecSent {
+                answer: self.execute(request, timeout).await,
+                held: Err(why),
+            };
+        }
+        let shown = redact_url(&url);
+        let payload = match serde_json::to_vec(request) {
+            Ok(p) => p,
+            Err(e) => {
+                let e = BridgeError::Protocol {
+                    url: shown,
+                    detail: format!("cannot encode the request: {e}"),
+                };
+                return ExecSent {
+                    answer: Err(e),
+                    held: Err(Unheld::Closed),
+                };
+            }
+        };
+        let target = pinned::Target {
+            host: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default().unwrap_or(80),
+            host_header: HeaderValue::from_str(&url[url::Position::BeforeHost..url::Position::AfterPort])
+                .unwrap_or_else(|_| HeaderValue::from_static("localhost")),
+            auth: self.auth.clone(),
+            shown: shown.clone(),
+            connect_timeout: self.request_timeout.min(Duration::from_secs(5)),
+        };
+        let health = self.endpoint(HEALTH_PATH);
+        let started = Instant::now();
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let posted = pinned::post(
+            target,
+            &url[url::Position::BeforePath..url::Position::AfterQuery],
+            health[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
+            payload,
+            timeout,
+        )
+        .await;
+        self.log(1, || match &posted.answer {
+            Ok(raw) => format!(
+                "{shown} -> {} ({} bytes, {:.1} ms, on a connection of its own{})",
+                raw.status.as_u16(),
+                raw.body.len(),
+                started.elapsed().as_secs_f64() * 1000.0,
+                if posted.held.is_some() { ", held open" } else { "" }
+            ),
+            Err(e) => format!("{shown}: {}", e.short()),
+        });
+        let answer = match posted.answer {
+            Ok(raw) => answer::execute_answer(&raw, &shown),
+            Err(BridgeError::Unreachable {
+                kind: FailureKind::Timeout,
+                ..
+            }) => Ok(ExecAnswer::NoAnswer),
+            Err(BridgeError::Unreachable {
+                kind: FailureKind::Connection,
+                detail,
+                ..
+            }) => Ok(ExecAnswer::ConnectionLost(detail)),
+            Err(e) => Err(e),
+        };
+        ExecSent {
+            answer,
+            held: posted.held.ok_or(Unheld::Closed),
+        }
+    }
+
+    /// Counts a ping on the held connection as a request.
+    pub fn count_request(&self) {
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// `POST /api/kiro/input`, once.

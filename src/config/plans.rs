@@ -4,10 +4,14 @@
 
 use super::Config;
 use crate::bridges::Intervals;
-use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, McpArgs, MockArgs, PollArgs, UntilArg, WatchArgs};
+use crate::cli::{
+    DemoArgs, EtagMode, ExecArgs, InputArgs, LikeMode, McpArgs, MockArgs, PollArgs, UntilArg, WatchArgs,
+};
 use crate::engine::Until;
 use crate::error::UsageError;
-use crate::plan::{Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, McpPlan, MockPlan, WatchPlan};
+use crate::plan::{
+    Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, Like, McpPlan, MockPlan, WatchPlan,
+};
 
 /// The plan of `watch` over the configured bridges (one or many).
 pub fn watch(args: &WatchArgs, config: &Config) -> Result<WatchPlan, UsageError> {
@@ -135,6 +139,7 @@ pub fn exec(args: &ExecArgs) -> Result<ExecPlan, UsageError> {
         wait: args.wait,
         timeout: args.timeout,
         follow_interval: args.follow_interval,
+        exit_status: args.exit_status,
     })
 }
 
@@ -152,6 +157,14 @@ pub fn demo(args: &DemoArgs) -> DemoPlan {
         timeout: args.timeout,
         count: args.count,
         instances: args.instances,
+        like: like(args.like),
+    }
+}
+
+fn like(mode: LikeMode) -> Like {
+    match mode {
+        LikeMode::Spec => Like::Spec,
+        LikeMode::Real => Like::Real,
     }
 }
 
@@ -163,14 +176,16 @@ pub fn mock(args: &MockArgs, config: &Config) -> Result<MockPlan, UsageError> {
             .parse()
             .map_err(|_| UsageError(format!("invalid value '{h}' for '--host': not an IP address")))?,
     };
+    let preset = Behaviour::like(like(args.like));
     Ok(MockPlan {
         scenario: args.scenario.clone(),
         behaviour: Behaviour {
             latency: args.latency,
             fail_rate: args.fail_rate,
             server_timeout: args.server_timeout,
-            etag: etag(args.etag),
-            report_busy: args.report_busy,
+            command_limit: args.command_limit,
+            etag: args.etag.map_or(preset.etag, etag),
+            report_busy: args.report_busy.unwrap_or(preset.report_busy),
             api_key: config.api_key.as_ref().map(|k| k.expose().to_owned()),
             verbose: config.verbose,
         },

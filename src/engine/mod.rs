@@ -8,6 +8,7 @@
 
 pub mod awaiting;
 pub mod follow;
+pub mod held;
 pub mod outcome;
 pub mod schedule;
 mod vocab;

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use super::LastSeen;
-use crate::error::{bridge_exit_code, BridgeError};
-use crate::model::{ExecAnswer, ExecuteResponse};
+use crate::error::{bridge_exit_code, BridgeError, RESULT_UNKNOWN};
+use crate::model::{ExecAnswer, ExecuteResponse, Unheld};
 
 /// The `outcome` of `exec --json`, one per way an exec can end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,8 +16,12 @@ pub enum Outcome {
     Failed,
     /// HTTP 422: turned away before it started (exit 1, as a failure).
     NotStarted,
-    /// Seen finishing through the status (the answer itself was lost).
+    /// Its end was seen (through the status, or by the connection the bridge answered on) but
+    /// its result was not returned.
     Completed,
+    /// The connection closed at the bridge's own command limit: the bridge gave up on the
+    /// command, which Kiro may still be running (exit 6, as unknown).
+    Abandoned,
     Unknown,
     TimedOut,
     Interrupted {
@@ -36,6 +40,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::NotStarted => "not_started",
             Outcome::Completed => "completed",
+            Outcome::Abandoned => "abandoned",
             Outcome::Unknown => "unknown",
             Outcome::TimedOut => "timed_out",
             Outcome::Interrupted { .. } => "interrupted",
@@ -43,6 +48,15 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Unauthorized => "unauthorized",
             Outcome::Unreachable => "unreachable",
+        }
+    }
+
+    /// The exit code for it under `exec --exit-status`: an end seen without its result is its
+    /// own code there.
+    pub fn strict_exit_code(self) -> u8 {
+        match self {
+            Outcome::Completed => RESULT_UNKNOWN,
+            other => other.exit_code(),
         }
     }
 
@@ -55,7 +69,7 @@ impl Outcome {
             Outcome::Unreachable => 3,
             Outcome::Unauthorized => 4,
             Outcome::Unavailable => 5,
-            Outcome::Unknown => 6,
+            Outcome::Unknown | Outcome::Abandoned => 6,
             Outcome::TimedOut => 124,
             Outcome::Interrupted { code } => code,
         }
@@ -71,13 +85,53 @@ pub enum Lost {
     Connection(String),
 }
 
+/// How the end of a command whose answer was lost was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    /// The status showed it running, then not.
+    Status,
+    /// The bridge closed the connection it answered 408 on, kept busy until then.
+    Connection,
+}
+
+impl Sign {
+    /// `observedBy` in `exec --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sign::Status => "status",
+            Sign::Connection => "connection",
+        }
+    }
+}
+
+/// Why the connection the bridge answered on could not show the command's end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Untold {
+    /// It was not held: https, a proxy, or closed with the answer.
+    NotHeld(Unheld),
+    /// It closed `idle` after its last answer: the bridge's idle timer or a stall of ours,
+    /// not the command's end.
+    Late { idle: Duration },
+    /// It closed and the bridge no longer answers: what a fresh request met.
+    WentAway(String),
+    /// It closed and another server answers: the bridge restarted.
+    Restarted,
+}
+
 /// Why an exec ended the way it did (rendered by `output::exec`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Why {
     /// Success: nothing to explain.
     Done,
-    /// Seen finishing through the status after the answer was lost.
-    SeenFinishing,
+    /// After the answer was lost, its end was seen `took` after the POST.
+    SeenEnding {
+        by: Sign,
+        took: Duration,
+    },
+    /// The connection closed at the bridge's command limit, `took` after the POST.
+    Abandoned {
+        took: Duration,
+    },
     /// The bridge said the command failed: its words.
     CommandFailed(String),
     /// HTTP 422: the bridge turned the command away before it started (the real bridge: its
@@ -98,18 +152,21 @@ pub enum Why {
     },
     /// The answer was lost and `--wait` was not given.
     LostWithoutWait(Lost),
-    /// The answer was lost and the status never showed the command; `unavailable`: the status
-    /// said Kiro is unavailable.
+    /// The answer was lost, the status never showed the command (`unavailable`: the status
+    /// said Kiro is unavailable), and the connection could not tell its end (`conn`: why).
     NeverShown {
         lost: Lost,
         unavailable: bool,
+        conn: Untold,
     },
-    /// `--timeout` ran out while following the status; what it last showed of the command,
-    /// when it ever showed it.
+    /// `--timeout` ran out while following; what the status last showed of the command, when
+    /// it ever showed it; `held`: the connection the bridge answered on was still open (so the
+    /// command was still running).
     FollowedOut {
         limit: Duration,
         lost: Lost,
         seen: Option<LastSeen>,
+        held: bool,
     },
     Interrupted,
     /// The bridge failed us: unreachable, unavailable, key rejected, nonsense.
@@ -122,9 +179,11 @@ pub struct Decision {
     pub outcome: Outcome,
     /// The bridge's answer, when it gave one.
     pub response: Option<ExecuteResponse>,
-    /// `response` or `status`; None when neither showed the end.
+    /// `response`, `connection` or `status`; None when none showed the end.
     pub observed_by: Option<&'static str>,
     pub why: Why,
+    /// How long after the POST its end was seen, when it was seen without the answer.
+    pub seen: Option<Duration>,
 }
 
 impl Decision {
@@ -135,6 +194,7 @@ impl Decision {
             response: None,
             observed_by: None,
             why,
+            seen: None,
         }
     }
 
@@ -152,12 +212,27 @@ impl Decision {
         Decision::new(Outcome::Interrupted { code }, Why::Interrupted)
     }
 
-    /// Seen finishing through the status.
-    pub fn completed() -> Decision {
+    /// Its end seen `took` after the POST, its result not returned.
+    pub fn completed(by: Sign, took: Duration) -> Decision {
         Decision {
-            observed_by: Some("status"),
-            ..Decision::new(Outcome::Completed, Why::SeenFinishing)
+            observed_by: Some(by.name()),
+            seen: Some(took),
+            ..Decision::new(Outcome::Completed, Why::SeenEnding { by, took })
         }
+    }
+
+    /// The connection closed at the bridge's command limit, `took` after the POST.
+    pub fn abandoned(took: Duration) -> Decision {
+        Decision {
+            observed_by: Some(Sign::Connection.name()),
+            seen: Some(took),
+            ..Decision::new(Outcome::Abandoned, Why::Abandoned { took })
+        }
+    }
+
+    /// Whether the bridge's answer said how the command went.
+    pub fn result_known(&self) -> bool {
+        self.response.is_some()
     }
 }
 
@@ -181,10 +256,9 @@ pub fn on_answer(
         ExecAnswer::Failed(r) => {
             let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
             return Ok(Decision {
-                outcome: Outcome::NotStarted,
-                response: Some(r),
                 observed_by: Some("response"),
-                why: Why::NotStarted(why),
+                response: Some(r),
+                ..Decision::new(Outcome::NotStarted, Why::NotStarted(why))
             });
         }
         ExecAnswer::Rejected(m) => return Ok(Decision::new(Outcome::Rejected, Why::Rejected(m))),
@@ -214,10 +288,9 @@ fn answered(r: ExecuteResponse) -> Decision {
         (Outcome::Failed, Why::CommandFailed(why))
     };
     Decision {
-        outcome,
-        response: Some(r),
         observed_by: Some("response"),
-        why,
+        response: Some(r),
+        ..Decision::new(outcome, why)
     }
 }
 
@@ -279,7 +352,23 @@ mod tests {
         };
         assert_eq!(end(Err(unavailable), true), (Outcome::Unavailable, 5));
         assert_eq!(Decision::interrupted(130).outcome.exit_code(), 130);
-        assert_eq!(Decision::completed().outcome.exit_code(), 0);
+        let seen = Decision::completed(Sign::Connection, 45 * S);
+        assert_eq!(seen.outcome.exit_code(), 0);
+        assert_eq!(seen.outcome.strict_exit_code(), RESULT_UNKNOWN);
+        assert_eq!((seen.observed_by, seen.seen), (Some("connection"), Some(45 * S)));
+        assert!(!seen.result_known());
+        let by_status = Decision::completed(Sign::Status, S);
+        assert_eq!(by_status.observed_by, Some("status"));
+        assert_eq!(by_status.outcome.strict_exit_code(), RESULT_UNKNOWN);
+        let given_up = Decision::abandoned(300 * S);
+        assert_eq!(
+            (given_up.outcome.name(), given_up.outcome.exit_code()),
+            ("abandoned", 6)
+        );
+        assert_eq!(given_up.outcome.strict_exit_code(), 6);
+        let answered = on_answer(Ok(Answered(resp(true))), true, S, S).unwrap();
+        assert_eq!(answered.outcome.strict_exit_code(), 0);
+        assert!(answered.result_known());
     }
 
     #[test]

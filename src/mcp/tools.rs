@@ -122,13 +122,15 @@ pub fn all() -> Vec<Tool> {
             "error": nullable("string"),
             "executionTimeMs": nullable("number"),
             "waitedMs": {"type": "integer", "minimum": 0},
-            "observedBy": {"enum": ["response", "status", null]},
+            "observedBy": {"enum": ["response", "connection", "status", null]},
             "outcome": {"type": "string", "enum": [
-                "succeeded", "failed", "not_started", "completed", "unknown", "timed_out",
-                "interrupted", "unavailable", "rejected", "unauthorized", "unreachable"
-            ]}
+                "succeeded", "failed", "not_started", "completed", "abandoned", "unknown",
+                "timed_out", "interrupted", "unavailable", "rejected", "unauthorized", "unreachable"
+            ]},
+            "seenMs": nullable("integer"),
+            "resultKnown": {"type": "boolean"}
         },
-        "required": ["command", "args", "success", "output", "error", "executionTimeMs", "waitedMs", "observedBy", "outcome"]
+        "required": ["command", "args", "success", "output", "error", "executionTimeMs", "waitedMs", "observedBy", "outcome", "seenMs", "resultKnown"]
     })))
     .annotate(
         ToolAnnotations::with_title("Run a Kiro command")
@@ -273,6 +275,7 @@ fn exec_args(args: Option<JsonObject>, follow_interval: Duration) -> Result<Exec
         wait: a.wait,
         timeout: span(a.timeout, EXEC)?,
         follow_interval,
+        exit_status: false,
     })
 }
 
@@ -406,7 +409,7 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         Some(m) if failed => m,
         _ => match d.response.as_ref().and_then(|r| r.output.as_deref()) {
             Some(out) if !out.is_empty() => crate::sanitize::text(out).into_owned(),
-            _ => render::note(plan, d, waited)
+            _ => render::note(plan, d)
                 .unwrap_or_else(|| format!("{} {}", clean(&plan.command), d.outcome.name())),
         },
     };

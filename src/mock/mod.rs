@@ -6,6 +6,7 @@
 //! the real one. `routes` answers requests, `faults` misbehaves on purpose, `sim` holds the
 //! simulated Kiro and plays the `scenario`.
 
+mod conn;
 mod faults;
 mod reply;
 mod routes;
@@ -64,13 +65,7 @@ pub async fn spawn(settings: MockSettings, addr: SocketAddr) -> anyhow::Result<(
     tokio::spawn(sim::drive_scenario(shared.clone()));
     let app = routes::router(shared);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(conn::serve(listener, app, rx));
     Ok((local, MockHandle { stop: Some(tx), task }))
 }
 

@@ -4,7 +4,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
+use super::conn::ConnHandle;
 use super::faults::injected;
 use super::reply::{bridge_error, express_error, json_response, now_stamp};
 use super::sim::{self, App};
@@ -239,7 +240,7 @@ fn admit(app: &App, command: &str) -> Result<Option<u64>, Response> {
     Ok(Some(sim::start_run(&mut s, command)))
 }
 
-async fn execute(State(app): State<App>, body: Bytes) -> Response {
+async fn execute(State(app): State<App>, conn: Option<Extension<ConnHandle>>, body: Bytes) -> Response {
     let command = match validate_execute(&body) {
         Ok(c) => c,
         Err(r) => return r,
@@ -255,13 +256,18 @@ async fn execute(State(app): State<App>, body: Bytes) -> Response {
         }
         Err(r) => return r,
     };
-    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
     let length = app.duration_of(&command);
-    sim::finish_after(&app, id, length, Some(tx));
+    // The bridge's own limit on a command: past it, it abandons the command (frees its slot).
+    let limit = app.settings.behaviour.command_limit;
+    sim::finish_after(&app, id, length.min(limit), Some(tx));
     tokio::select! {
-        _ = rx => {
+        _ = &mut rx => {
             let ms = length.as_millis() as u64;
-            if app.settings.scenario.failing.contains(&command) {
+            if length > limit {
+                let error = format!("Command '{command}' timed out after {}ms", limit.as_millis());
+                json_response(StatusCode::OK, json!({"success": false, "output": "", "error": error, "executionTimeMs": limit.as_millis() as u64}))
+            } else if app.settings.scenario.failing.contains(&command) {
                 let error = format!("Command '{command}' failed");
                 json_response(StatusCode::OK, json!({"success": false, "output": "", "error": error, "executionTimeMs": ms}))
             } else {
@@ -270,6 +276,14 @@ async fn execute(State(app): State<App>, body: Bytes) -> Response {
             }
         }
         _ = tokio::time::sleep(app.settings.behaviour.server_timeout) => {
+            // The real bridge's handler keeps awaiting the command; when it ends (or is
+            // abandoned), its late answer throws and Express destroys the connection.
+            if let Some(Extension(conn)) = conn {
+                tokio::spawn(async move {
+                    let _ = rx.await;
+                    conn.destroy();
+                });
+            }
             express_error(StatusCode::REQUEST_TIMEOUT, "Request Timeout", "Request timed out")
         }
     }

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::write_json_line;
 use crate::config::Config;
-use crate::engine::outcome::{Decision, Lost, Outcome, Why};
+use crate::engine::outcome::{Decision, Lost, Sign, Untold, Why};
 use crate::error::{Exit, UsageError};
-use crate::model::InputAnswer;
+use crate::model::{InputAnswer, Unheld};
 use crate::plan::ExecPlan;
 use crate::sanitize::line as clean;
 use crate::units::{human_duration, ms};
@@ -26,9 +26,15 @@ pub struct ExecReport<'a> {
     pub error: Option<String>,
     pub execution_time_ms: Option<f64>,
     pub waited_ms: u64,
-    /// `response` (the bridge's answer) or `status` (inferred from /status); null when neither.
+    /// `response` (the bridge's answer), `connection` (the bridge closed the connection it
+    /// answered 408 on) or `status` (inferred from /status); null when none.
     pub observed_by: Option<&'static str>,
     pub outcome: &'static str,
+    /// When the end was seen without the answer: how long after the request it was seen.
+    pub seen_ms: Option<u64>,
+    /// Whether the bridge's answer said how the command went (`success`, `output`); false when
+    /// its end was seen without it, or not seen at all.
+    pub result_known: bool,
 }
 
 /// How the answer was lost, in words.
@@ -49,11 +55,52 @@ pub fn lost(l: &Lost) -> String {
     }
 }
 
+/// How the end was seen, in words.
+fn seen_by(by: Sign) -> &'static str {
+    match by {
+        Sign::Status => "seen through the bridge's status",
+        Sign::Connection => "seen by the bridge closing the connection it answered on",
+    }
+}
+
+/// Why the connection could not show the end, as a clause after the status's.
+fn untold(conn: &Untold, lost: &Lost) -> String {
+    match conn {
+        Untold::NotHeld(Unheld::Https) => {
+            "; over https the connection it answered on may end at a proxy, so it cannot show the end".into()
+        }
+        Untold::NotHeld(Unheld::Proxy) => {
+            "; through a proxy the connection it answered on is the proxy's, so it cannot show the end".into()
+        }
+        Untold::NotHeld(Unheld::Closed) => match lost {
+            Lost::Connection(_) => String::new(),
+            Lost::GaveUp { .. } => {
+                "; the bridge closed the connection with its answer, so it cannot show the end".into()
+            }
+        },
+        Untold::Late { idle } => format!(
+            "; the connection it answered on closed {} after its last answer, too late to mean the command ended (the bridge's idle timer, or this machine stalled)",
+            human_duration(*idle)
+        ),
+        Untold::WentAway(what) => format!(
+            "; the connection it answered on closed and the bridge no longer answers ({})",
+            clean(what)
+        ),
+        Untold::Restarted => {
+            "; the connection it answered on closed because the bridge restarted".into()
+        }
+    }
+}
+
 /// The sentence for an ending that is not a success; None for a success.
 pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
     let cmd = clean(&args.command);
     Some(match &d.why {
-        Why::Done | Why::SeenFinishing => return None,
+        Why::Done | Why::SeenEnding { .. } => return None,
+        Why::Abandoned { took } => format!(
+            "the bridge abandoned {cmd} at its 5-minute command limit (the connection it answered on closed after {}): Kiro may still be running it and its outcome is unknown",
+            human_duration(*took)
+        ),
         Why::CommandFailed(why) => format!("{cmd} failed: {}", clean(why)),
         Why::NotStarted(why) => format!(
             "{cmd} did not start: the bridge turned it away ({}); it runs a few commands at once, and commands you stopped waiting for (Ctrl-C, a 408) keep their slots until they end",
@@ -72,20 +119,26 @@ pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
             "{}; {cmd} may still be running in Kiro and its outcome is unknown (use --wait to follow it)",
             lost(l)
         ),
-        Why::NeverShown { lost: l, unavailable: true } => format!(
-            "{}, and the status says Kiro is unavailable: the outcome is unknown and {cmd} may still be running in Kiro",
-            lost(l)
+        Why::NeverShown { lost: l, unavailable: true, conn } => format!(
+            "{}, and the status says Kiro is unavailable{}: the outcome is unknown and {cmd} may still be running in Kiro",
+            lost(l),
+            untold(conn, l)
         ),
-        Why::NeverShown { lost: l, unavailable: false } => format!(
-            "{}, and its status does not show {cmd} running (the real bridge never reports busy): the outcome is unknown and the command may still be running in Kiro",
-            lost(l)
+        Why::NeverShown { lost: l, unavailable: false, conn } => format!(
+            "{}, and its status does not show {cmd} running (the real bridge never reports busy){}: the outcome is unknown and the command may still be running in Kiro",
+            lost(l),
+            untold(conn, l)
         ),
-        Why::FollowedOut { limit, lost: l, seen } => {
+        Why::FollowedOut { limit, lost: l, seen, held } => {
             let seen = match seen {
                 Some(s) => super::last_seen(s),
                 None => format!("{}, and the status never showed it", lost(l)),
             };
-            format!("timed out after {}: {seen}", human_duration(*limit))
+            let running = match held {
+                true => format!("; the connection it answered on is still open, so {cmd} is still running in Kiro"),
+                false => format!("; {cmd} may still be running in Kiro"),
+            };
+            format!("timed out after {}: {seen}{running}", human_duration(*limit))
         }
         Why::Interrupted => format!("stopped waiting; {cmd} may still be running in Kiro"),
         Why::Bridge(e) => e.to_string(),
@@ -98,7 +151,7 @@ pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
 /// The report's `error`: the bridge's words where it gave them, else the message.
 fn error_field(args: &ExecPlan, d: &Decision) -> Option<String> {
     match &d.why {
-        Why::Done | Why::SeenFinishing => d.response.as_ref().and_then(|r| r.error.clone()),
+        Why::Done | Why::SeenEnding { .. } => d.response.as_ref().and_then(|r| r.error.clone()),
         Why::CommandFailed(why) | Why::NotStarted(why) => Some(why.clone()),
         Why::Rejected(m) => Some(m.clone()),
         Why::Bridge(e) | Why::Unreadable(e) => Some(e.short()),
@@ -118,6 +171,8 @@ pub fn report<'a>(args: &'a ExecPlan, d: &'a Decision, waited: Duration) -> Exec
         waited_ms: ms(waited),
         observed_by: d.observed_by,
         outcome: d.outcome.name(),
+        seen_ms: d.seen.map(ms),
+        result_known: d.result_known(),
     }
 }
 
@@ -146,22 +201,35 @@ pub fn print(
     out.flush()
 }
 
-/// A line for stderr on a success the answer did not show.
-pub fn note(args: &ExecPlan, d: &Decision, waited: Duration) -> Option<String> {
-    (d.outcome == Outcome::Completed).then(|| {
-        format!(
-            "{} finished after {} (seen through the bridge's status; its result was not returned)",
-            clean(&args.command),
-            human_duration(waited)
-        )
-    })
+/// An end seen without the bridge's answer, in words: what ended, when, how it was seen.
+fn ended(args: &ExecPlan, by: Sign, took: Duration) -> String {
+    format!(
+        "{} ended after {} ({}); its result was not returned, so whether it succeeded is unknown",
+        clean(&args.command),
+        human_duration(took),
+        seen_by(by)
+    )
+}
+
+/// A line for stderr on an end the answer did not show (exit 0 unless `--exit-status`).
+pub fn note(args: &ExecPlan, d: &Decision) -> Option<String> {
+    match d.why {
+        Why::SeenEnding { by, took } if !args.exit_status => Some(ended(args, by, took)),
+        _ => None,
+    }
 }
 
 /// The error that ends the program with the decision's exit code; None for a success.
 pub fn ending(args: &ExecPlan, d: &Decision) -> Option<anyhow::Error> {
-    let code = d.outcome.exit_code();
+    let code = match args.exit_status {
+        true => d.outcome.strict_exit_code(),
+        false => d.outcome.exit_code(),
+    };
     if code == 0 {
         return None;
+    }
+    if let Why::SeenEnding { by, took } = d.why {
+        return Some(Exit::new(code, format!("{} (--exit-status)", ended(args, by, took))).into());
     }
     Some(match (&d.why, message(args, d)) {
         (Why::Bridge(e), _) => e.clone().into(),

@@ -1,0 +1,283 @@
+//! The execute request's own connection, held open after the answer.
+//!
+//! Why not reqwest here: reqwest pools connections and cannot pin one, nor say when the server
+//! closed it. The real bridge answers 408 after 30 s while the command runs on, and destroys
+//! the connection it answered on when the command ends, provided that connection is kept
+//! busy (BEHAVIOUR.md). So the execute goes on a connection of its own, made here with hyper's
+//! `client::conn::http1` over a `TcpStream`: nothing else ever rides on it but the cheap
+//! `GET /health` that keeps it busy, and its end is watched continuously (the connection's own
+//! task ends the moment the server closes it, whether or not a ping is in flight).
+//!
+//! Only for plain http reached directly: through a proxy or over TLS the connection we hold
+//! is not the bridge's, so `BridgeClient::execute_held` falls back to reqwest and says why.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use super::answer::RawResponse;
+use crate::error::{BridgeError, FailureKind};
+use crate::units::{human_bytes, human_duration};
+
+/// A ping's answer is small; anything bigger is not a health answer.
+const PING_CAP: usize = 64 * 1024;
+
+/// TCP keep-alive probes on the held connection: a peer that vanished (a machine gone, not a
+/// process) is found while the execute request waits up to `--timeout` for its answer.
+const PROBE_AFTER: Duration = Duration::from_secs(15);
+
+/// What a request on the held connection needs to be addressed and authorised.
+#[derive(Clone)]
+pub struct Target {
+    /// `host[:port]` of the bridge, for the Host header and the connection.
+    pub host: String,
+    pub port: u16,
+    pub host_header: HeaderValue,
+    pub auth: Option<HeaderValue>,
+    /// Shown in errors (credentials redacted).
+    pub shown: String,
+    pub connect_timeout: Duration,
+}
+
+/// The connection the execute was sent on, still open: what keeps it busy, and how its end is
+/// seen.
+pub struct Held {
+    send: SendRequest<Full<Bytes>>,
+    /// Told the moment the connection ended (the server closed it, or it broke).
+    closed: oneshot::Receiver<Instant>,
+    target: Target,
+    health_path: String,
+}
+
+/// A ping's answer on the held connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Pong {
+    /// When its answer was read in full.
+    pub at: Instant,
+    /// The bridge's uptime in seconds, when its health answer says it.
+    pub uptime: Option<f64>,
+    /// The answer said `Connection: close`: the server closes the connection now, which says
+    /// nothing about the command.
+    pub closing: bool,
+}
+
+/// The execute request on a connection of its own: the answer, and the connection when it is
+/// still open after it.
+pub struct Posted {
+    pub answer: Result<RawResponse, BridgeError>,
+    pub held: Option<Held>,
+    /// When the answer came (or the request failed).
+    pub at: Instant,
+}
+
+/// Connect to the bridge: every address its name resolves to, in turn (`localhost` may be
+/// `::1` only).
+async fn connect(t: &Target) -> Result<tokio::net::TcpStream, BridgeError> {
+    let unreachable = |detail: String| BridgeError::Unreachable {
+        url: t.shown.clone(),
+        kind: FailureKind::Connect,
+        detail,
+    };
+    let host = t.host.trim_start_matches('[').trim_end_matches(']');
+    let stream = tokio::time::timeout(t.connect_timeout, tokio::net::TcpStream::connect((host, t.port)))
+        .await
+        .map_err(|_| {
+            unreachable(format!(
+                "no connection within {}",
+                human_duration(t.connect_timeout)
+            ))
+        })?
+        .map_err(|e| unreachable(e.to_string()))?;
+    let _ = stream.set_nodelay(true);
+    let probes = socket2::TcpKeepalive::new().with_time(PROBE_AFTER);
+    let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&probes);
+    Ok(stream)
+}
+
+fn lost(t: &Target, detail: String) -> BridgeError {
+    BridgeError::Unreachable {
+        url: t.shown.clone(),
+        kind: FailureKind::Connection,
+        detail,
+    }
+}
+
+/// What broke, without a URL (an error never echoes one).
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    match last.to_string() {
+        t if t.is_empty() => e.to_string(),
+        t => t,
+    }
+}
+
+fn says_close(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("close"))
+}
+
+/// Send the execute request once on a new connection of its own, wait up to `limit` for its
+/// answer, and keep the connection open after a 408 (keep-alive), unless the server said it
+/// closes it. Never retried.
+pub async fn post(
+    t: Target,
+    path_and_query: &str,
+    health_path: String,
+    payload: Vec<u8>,
+    limit: Duration,
+) -> Posted {
+    let failed = |e| Posted {
+        answer: Err(e),
+        held: None,
+        at: Instant::now(),
+    };
+    let deadline = Instant::now() + limit;
+    let stream = match tokio::time::timeout_at(deadline, connect(&t)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return failed(e),
+        Err(_) => return failed(timeout(&t, limit)),
+    };
+    let (mut send, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
+        Ok(pair) => pair,
+        Err(e) => return failed(lost(&t, cause(&e))),
+    };
+    let (tx, closed) = oneshot::channel();
+    tokio::spawn(async move {
+        let _ = conn.await;
+        let _ = tx.send(Instant::now());
+    });
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(path_and_query)
+        .header(header::HOST, t.host_header.clone())
+        .header(header::USER_AGENT, super::USER_AGENT)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(payload)))
+        .expect("a request of valid parts");
+    if let Some(a) = &t.auth {
+        req.headers_mut().insert(header::AUTHORIZATION, a.clone());
+    }
+    let answer = tokio::time::timeout_at(deadline, async {
+        let resp = send.send_request(req).await.map_err(|e| lost(&t, cause(&e)))?;
+        read(resp, super::BODY_CAP, &t).await
+    })
+    .await
+    .unwrap_or_else(|_| Err(timeout(&t, limit)));
+    let at = Instant::now();
+    let keep = match &answer {
+        Ok((raw, closing)) => !closing && raw.status == hyper::StatusCode::REQUEST_TIMEOUT,
+        Err(_) => false,
+    };
+    let held = keep.then(|| Held {
+        send,
+        closed,
+        target: t,
+        health_path,
+    });
+    Posted {
+        answer: answer.map(|(raw, _)| raw),
+        held,
+        at,
+    }
+}
+
+fn timeout(t: &Target, limit: Duration) -> BridgeError {
+    BridgeError::Unreachable {
+        url: t.shown.clone(),
+        kind: FailureKind::Timeout,
+        detail: format!("no answer within {}", human_duration(limit)),
+    }
+}
+
+/// Read an answer's body up to `cap`; whether it said `Connection: close`.
+async fn read(
+    resp: hyper::Response<hyper::body::Incoming>,
+    cap: usize,
+    t: &Target,
+) -> Result<(RawResponse, bool), BridgeError> {
+    let (parts, body) = resp.into_parts();
+    let closing = says_close(&parts.headers);
+    if let Some(len) = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+    {
+        if len > cap as u64 {
+            return Err(too_large(t, len));
+        }
+    }
+    let body = match Limited::new(body, cap).collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large(t, cap as u64 + 1)),
+        Err(e) => return Err(lost(t, cause(&*e))),
+    };
+    Ok((
+        RawResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        },
+        closing,
+    ))
+}
+
+fn too_large(t: &Target, n: u64) -> BridgeError {
+    BridgeError::Protocol {
+        url: t.shown.clone(),
+        detail: format!(
+            "response body {} is over the 4 MiB limit; refused",
+            human_bytes(n)
+        ),
+    }
+}
+
+impl Held {
+    /// The moment the connection ended; pending while it is open.
+    pub fn closed(&mut self) -> &mut oneshot::Receiver<Instant> {
+        &mut self.closed
+    }
+
+    /// `GET /health` (with the key) on the held connection, to keep it busy. The future does
+    /// not borrow the connection, so the close can be watched while it runs. Err: the ping
+    /// got no answer (the connection ended under it: its close is told by `closed`).
+    pub fn ping(&mut self) -> impl std::future::Future<Output = Result<Pong, String>> + Send + 'static {
+        let mut req = Request::builder()
+            .method(Method::GET)
+            .uri(self.health_path.as_str())
+            .header(header::HOST, self.target.host_header.clone())
+            .header(header::USER_AGENT, super::USER_AGENT)
+            .body(Full::new(Bytes::new()))
+            .expect("a request of valid parts");
+        if let Some(a) = &self.target.auth {
+            req.headers_mut().insert(header::AUTHORIZATION, a.clone());
+        }
+        let sent = self.send.send_request(req);
+        let target = self.target.clone();
+        async move {
+            let resp = sent.await.map_err(|e| cause(&e))?;
+            let (raw, closing) = read(resp, PING_CAP, &target).await.map_err(|e| e.short())?;
+            let uptime = serde_json::from_slice::<crate::model::Health>(&raw.body)
+                .ok()
+                .and_then(|h| h.server.uptime);
+            Ok(Pong {
+                at: Instant::now(),
+                uptime,
+                closing,
+            })
+        }
+    }
+}
