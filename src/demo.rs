@@ -61,12 +61,16 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
         });
     }
     if !config.quiet && !config.json {
+        let like = match plan.like {
+            crate::plan::Like::Real => " (behaving like the real one)",
+            crate::plan::Like::Spec => "",
+        };
         crate::output::log_line(&match bridges.len() {
             1 => format!(
-                "demo: a simulated bridge is running on {}; watching it (Ctrl-C to stop)",
+                "demo: a simulated bridge{like} is running on {}; watching it (Ctrl-C to stop)",
                 bridges[0].url
             ),
-            n => format!("demo: {n} simulated bridges on 127.0.0.1; watching them (Ctrl-C to stop)"),
+            n => format!("demo: {n} simulated bridges{like} on 127.0.0.1; watching them (Ctrl-C to stop)"),
         });
     }
     let config = Config {

@@ -249,9 +249,21 @@ impl<'a, W: Waiter> Run<'a, W> {
                 }
                 at = async { conn.as_mut().map(|(h, _)| h.closed()).expect("held").await }, if conn.is_some() => {
                     let at = at.unwrap_or_else(|_| Instant::now());
-                    let (_, hold) = conn.take().expect("held");
-                    ping = None;
-                    let took = match hold.on_close(at.into_std()) {
+                    let (_, mut hold) = conn.take().expect("held");
+                    // A ping answered just before the close: read it first (it says who the
+                    // bridge was); one cut by the close ends at once.
+                    if let Some(Ok(p)) = match ping.take() {
+                        Some(p) => Some(p.await),
+                        None => None,
+                    } {
+                        hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing);
+                    }
+                    let close = hold.on_close(at.into_std());
+                    client.trace(1, || format!(
+                        "the connection the execute was answered on closed {} after the request: {close:?}",
+                        crate::units::human_duration(at.saturating_duration_since(posted))
+                    ));
+                    let took = match close {
                         Close::Ended { took } | Close::Abandoned { took } => took,
                         Close::Late { idle } => {
                             untold = Untold::Late { idle };
@@ -283,8 +295,18 @@ impl<'a, W: Waiter> Run<'a, W> {
                                     _ => Decision::completed(Sign::Connection, took),
                                 };
                             }
-                            Confirmed::WentAway(what) => untold = Untold::WentAway(what),
-                            Confirmed::Restarted => untold = Untold::Restarted,
+                            // A bridge gone or restarted shows nothing more of the command:
+                            // unknown now, not after --timeout.
+                            Confirmed::WentAway(what) => {
+                                let conn = Untold::WentAway(what);
+                                let unavailable = status_told.unwrap_or(false);
+                                return Decision::new(Outcome::Unknown, Why::NeverShown { lost, unavailable, conn });
+                            }
+                            Confirmed::Restarted => {
+                                let conn = Untold::Restarted;
+                                let unavailable = status_told.unwrap_or(false);
+                                return Decision::new(Outcome::Unknown, Why::NeverShown { lost, unavailable, conn });
+                            }
                         }
                     }
                     if let Some(unavailable) = status_told {
@@ -295,6 +317,7 @@ impl<'a, W: Waiter> Run<'a, W> {
                 }
                 pong = async { ping.as_mut().expect("a ping").await }, if ping.is_some() => {
                     ping = None;
+                    client.trace(2, || format!("ping on the held connection: {pong:?}"));
                     if let (Ok(p), Some((_, hold))) = (pong, conn.as_mut()) {
                         hold.answered(p.at.into_std(), p.uptime, p.closing);
                     }

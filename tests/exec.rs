@@ -230,6 +230,23 @@ async fn after_a_408_the_status_is_followed_to_completion() {
         "{}",
         stderr(&out)
     );
+
+    // --exit-status: an end seen through the status without its result is exit 7.
+    let server = bridge(
+        json_fixture(408, "execute_408_real.json"),
+        vec![
+            status_response("busy", Some("kiro.generateCode")),
+            status_response("ready", None),
+        ],
+    )
+    .await;
+    let out = exec_wait(&server.uri(), &[], &["--exit-status"]);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(seen through the bridge's status); its result was not returned"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -680,3 +680,84 @@ fn the_typescript_sdk_client_drives_every_tool_and_the_resource() {
         ],
     );
 }
+
+/// `kiro_exec` with `wait` against a bridge that behaves like the real one: past its 408 the
+/// end is seen by the connection it answered on, with progress saying so; cancelled while it
+/// follows that connection, it stops at once.
+#[test]
+fn kiro_exec_follows_the_connection_past_the_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("long.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"long","commands":["kiro.long"],"durations":{"kiro.long":"4s"}}"#,
+    )
+    .unwrap();
+    let (mut bridge, url) = common::start_mock_bridge(&[
+        "--port",
+        "0",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--like",
+        "real",
+        "--server-timeout",
+        "1s",
+    ]);
+    let mut s = Session::start(&["--url", &url], &[]);
+    let started = Instant::now();
+    let id = s.send(
+        "tools/call",
+        json!({"name": "kiro_exec", "arguments": {"command": "kiro.long", "wait": true, "timeout": "30s"},
+               "_meta": {"progressToken": "p1"}}),
+    );
+    let r = s.answer(json!(id), Duration::from_secs(20))["result"].clone();
+    let took = started.elapsed();
+    assert_eq!(r["isError"], false, "{r}");
+    let sc = &r["structuredContent"];
+    assert_eq!(sc["outcome"], "completed", "{sc}");
+    assert_eq!(sc["observedBy"], "connection", "{sc}");
+    assert_eq!(sc["resultKnown"], false, "{sc}");
+    assert!((3_900..6_500).contains(&sc["seenMs"].as_u64().unwrap()), "{sc}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    assert!(text(&r).contains("its result was not returned"), "{r}");
+    let progress: Vec<String> = s
+        .seen
+        .iter()
+        .filter(|v| v["method"] == "notifications/progress")
+        .filter_map(|v| v["params"]["message"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        progress
+            .iter()
+            .any(|m| m.contains("HTTP 408") && m.contains("following the connection it answered on")),
+        "{progress:?}"
+    );
+
+    // Cancelled after the 408, while the connection is followed: at once, and not answered.
+    let id = s.send(
+        "tools/call",
+        json!({"name": "kiro_exec", "arguments": {"command": "kiro.long", "wait": true}}),
+    );
+    std::thread::sleep(Duration::from_millis(2_000));
+    let t = Instant::now();
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}});
+    s.send_raw(&cancel.to_string());
+    let pong = s.request("ping", json!({}));
+    assert!(
+        pong["result"].is_object() && t.elapsed() < Duration::from_secs(2),
+        "{pong}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    while let Ok(v) = s.lines.try_recv() {
+        s.seen.push(v);
+    }
+    assert!(
+        !s.seen.iter().any(|v| v.get("id") == Some(&json!(id))),
+        "{:?}",
+        s.seen
+    );
+    let (code, stderr) = s.finish();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("kiro_exec cancelled"), "{stderr}");
+    let _ = bridge.kill();
+}

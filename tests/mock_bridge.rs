@@ -376,3 +376,143 @@ fn a_bad_scenario_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+/// Write `request` on `s` and read one answer's head and body (Content-Length framed); None
+/// when the connection was closed instead.
+fn exchange(s: &mut std::net::TcpStream, request: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    s.write_all(request.as_bytes()).ok()?;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let len = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0usize);
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).ok()?;
+    Some(head + &String::from_utf8_lossy(&body))
+}
+
+/// How long until the server closes `s` (reads until EOF or a reset).
+fn until_closed(s: &mut std::net::TcpStream) -> Duration {
+    use std::io::Read;
+    let started = std::time::Instant::now();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut buf = [0u8; 256];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return started.elapsed(),
+            Ok(_) => {}
+        }
+    }
+}
+
+fn execute() -> String {
+    let body = r#"{"command":"kiro.generateCode"}"#;
+    format!(
+        "POST /api/kiro/execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+const HEALTH: &str = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_are_kept_as_the_real_bridge_keeps_them() {
+    let mut settings = MockSettings::new(scenario(r#"{"durations":{"kiro.generateCode":"4s"}}"#));
+    settings.behaviour.server_timeout = Duration::from_millis(500);
+    let base = start(settings).await;
+    let addr = base.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || {
+        // An idle connection is closed 5 s after its last answer (Node's keep-alive).
+        let mut idle = std::net::TcpStream::connect(&addr).unwrap();
+        assert!(exchange(&mut idle, HEALTH).unwrap().starts_with("HTTP/1.1 200"));
+        let closed = until_closed(&mut idle);
+        assert!(
+            closed >= Duration::from_millis(4_800) && closed < Duration::from_secs(7),
+            "{closed:?}"
+        );
+
+        // The connection an execute was answered 408 on, kept busy, is destroyed when the
+        // command ends (4 s after the POST), not before and not by the idle timer.
+        let mut held = std::net::TcpStream::connect(&addr).unwrap();
+        let started = std::time::Instant::now();
+        let answer = exchange(&mut held, &execute()).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(
+            !answer.to_ascii_lowercase().contains("connection: close"),
+            "{answer}"
+        );
+        let mut pings = 0;
+        while exchange(&mut held, HEALTH).is_some() {
+            pings += 1;
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let ended = started.elapsed();
+        assert!(
+            ended >= Duration::from_millis(3_800) && ended < Duration::from_millis(5_500),
+            "closed {ended:?} after the POST, {pings} pings"
+        );
+        assert!(pings >= 5, "{pings}");
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn like_real_plays_the_real_bridge_and_flags_override_it() {
+    let (mut real, url) = common::start_mock_bridge(&["--port", "0", "--scenario", "demo", "--like", "real"]);
+    let out = kiro()
+        .args(["--url", &url, "--json", "watch", "--count", "12"])
+        .args(common::FAST)
+        .output()
+        .unwrap();
+    let _ = real.kill();
+    common::assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("\"busy\""),
+        "the real bridge never reports busy: {text}"
+    );
+    // Weak ETags that change with every answer: no 304s.
+    let summary: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["notModified"], 0, "{summary}");
+    // --report-busy true over --like real.
+    let (mut spec, url) = common::start_mock_bridge(&[
+        "--port",
+        "0",
+        "--scenario",
+        "demo",
+        "--like",
+        "real",
+        "--report-busy",
+        "true",
+    ]);
+    let out = kiro()
+        .args([
+            "--url",
+            &url,
+            "--json",
+            "watch",
+            "--until",
+            "busy",
+            "--timeout",
+            "10s",
+        ])
+        .args(common::FAST)
+        .output()
+        .unwrap();
+    let _ = spec.kill();
+    common::assert_exit(&out, 0);
+}

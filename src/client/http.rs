@@ -209,4 +209,34 @@ mod tests {
             "blank is unset"
         );
     }
+
+    #[test]
+    fn whether_an_execute_goes_through_a_proxy() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        let bridge = url("http://kiro.lan:3001");
+        assert!(!is_proxied(&bridge, &|_| None));
+        assert!(is_proxied(&bridge, &env(&[("http_proxy", "p:8080")])));
+        assert!(is_proxied(&bridge, &env(&[("ALL_PROXY", "http://p:8080")])));
+        assert!(
+            !is_proxied(&bridge, &env(&[("https_proxy", "p:8080")])),
+            "an https proxy is not for http"
+        );
+        let direct = env(&[("http_proxy", "p:8080"), ("no_proxy", ".lan,10.0.0.0/8")]);
+        assert!(!is_proxied(&bridge, &direct));
+        assert!(!is_proxied(&url("http://10.1.2.3:3001"), &direct));
+        assert!(is_proxied(&url("http://11.1.2.3:3001"), &direct));
+        for loopback in [
+            "http://localhost:3001",
+            "http://127.0.0.2:3001",
+            "http://[::1]:3001",
+        ] {
+            assert!(
+                !is_proxied(&url(loopback), &env(&[("http_proxy", "p:8080")])),
+                "{loopback}"
+            );
+        }
+    }
 }

@@ -455,6 +455,11 @@ impl BridgeClient {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A line for `-v` (level 1) or `-vv` (2) about this bridge's requests.
+    pub fn trace(&self, level: u8, msg: impl FnOnce() -> String) {
+        self.log(level, msg);
+    }
+
     /// `POST /api/kiro/input`, once.
     pub async fn input(&self, request: &InputRequest, timeout: Duration) -> Result<InputAnswer, BridgeError> {
         let shown = redact_url(&self.endpoint(INPUT_PATH));

@@ -57,7 +57,9 @@ async function againstTheSimulator() {
   );
   assert.equal(r.isError, false, text(r));
   assert.equal(r.structuredContent.outcome, 'completed');
-  assert.ok(progress.length > 0 && progress.some((p) => /following its status/.test(p.message ?? '')), JSON.stringify(progress));
+  assert.ok(['connection', 'status'].includes(r.structuredContent.observedBy), text(r));
+  assert.equal(r.structuredContent.resultKnown, false);
+  assert.ok(progress.length > 0 && progress.some((p) => /following the connection it answered on and its status/.test(p.message ?? '')), JSON.stringify(progress));
   ok('kiro_exec wait through a 408, with progress');
 
   r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.fails' } });

@@ -1,0 +1,403 @@
+//! `exec --wait` past the bridge's 408, through the real binary: the connection the bridge
+//! answered on, kept busy and watched, shows the command's end (BEHAVIOUR.md); a bridge killed
+//! or restarted, or a close that came too late, is never taken for it; `--timeout` still holds;
+//! the status is followed beside it; exactly one POST in every case.
+
+mod common;
+
+use std::io::{BufRead, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{assert_exit, fixture, kiro, write_json, RawServer};
+use serde_json::Value;
+
+/// `kiro-poll -v --json mock-bridge ARGS` on a free port, its stderr (every request it served)
+/// kept in a file.
+struct Sim {
+    child: Child,
+    url: String,
+    log: tempfile::NamedTempFile,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    /// A simulator whose `kiro.long` takes `length`.
+    fn start(length: &str, args: &[&str], env: &[(&str, &str)]) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("long.json");
+        std::fs::write(
+            &scenario,
+            format!(r#"{{"name":"long","commands":["kiro.long"],"durations":{{"kiro.long":"{length}"}}}}"#),
+        )
+        .unwrap();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+            .envs(env.iter().copied())
+            .args(["-v", "--json", "mock-bridge", "--port", "0", "--scenario"])
+            .arg(&scenario)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        Sim {
+            child,
+            url: v["url"].as_str().unwrap().to_owned(),
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// The requests it served, as its `-v` lines say them (`POST /api/kiro/execute -> 408`).
+    fn served(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log.path())
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split("mock-bridge: ").nth(1).map(str::to_owned))
+            .filter(|l| l.contains(" -> "))
+            .collect()
+    }
+
+    fn executes(&self) -> usize {
+        self.served()
+            .iter()
+            .filter(|l| l.starts_with("POST /api/kiro/execute"))
+            .count()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn report(out: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "one object: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `kiro-poll --url URL GLOBAL exec kiro.long --wait ARGS`, timed.
+fn exec_long(url: &str, global: &[&str], args: &[&str]) -> (std::process::Output, Duration) {
+    let started = Instant::now();
+    let out = kiro()
+        .args(["--url", url])
+        .args(global)
+        .args(["exec", "kiro.long", "--wait", "--follow-interval", "200ms"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out, started.elapsed())
+}
+
+#[test]
+fn on_a_bridge_like_the_real_one_the_end_is_seen_by_the_connection() {
+    let key = [("KIRO_API_KEY", "sekrit-key-123")];
+    let sim = Sim::start("5s", &["--like", "real", "--server-timeout", "1s"], &key);
+    let started = Instant::now();
+    let out = kiro()
+        .envs(key)
+        .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_exit(&out, 0);
+    let r = report(&out);
+    assert_eq!(r["outcome"], "completed", "{r}");
+    assert_eq!(r["observedBy"], "connection", "{r}");
+    assert_eq!(r["resultKnown"], false, "{r}");
+    assert_eq!(r["success"], Value::Null, "{r}");
+    let seen = r["seenMs"].as_u64().unwrap();
+    assert!(
+        (4_900..7_000).contains(&seen),
+        "seen {seen} ms after the POST: {r}"
+    );
+    assert!(
+        took >= Duration::from_millis(4_900) && took < Duration::from_secs(9),
+        "ended with the command, not at the 408: {took:?}"
+    );
+    assert_eq!(sim.executes(), 1, "{:?}", sim.served());
+    let served = sim.served();
+    // The pings carried the key (a 401 would keep the connection busy just as well).
+    assert!(
+        served.iter().any(|l| l.starts_with("GET /health -> 200")),
+        "{served:?}"
+    );
+    assert!(!served.iter().any(|l| l.contains("-> 401")), "{served:?}");
+
+    // In words: exit 0, and stderr says the result is unknown.
+    let out = kiro()
+        .envs(key)
+        .args(["--url", &sim.url, "exec", "kiro.long", "--wait"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_exit(&out, 0);
+    assert!(
+        err.contains("kiro.long ended after 5.")
+            && err.contains("seen by the bridge closing the connection it answered on")
+            && err.contains("its result was not returned, so whether it succeeded is unknown"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn exit_status_makes_an_end_without_its_result_exit_7() {
+    let sim = Sim::start("3s", &["--like", "real", "--server-timeout", "1s"], &[]);
+    let (out, _) = exec_long(&sim.url, &[], &["--exit-status"]);
+    assert_exit(&out, 7);
+    assert!(stderr(&out).contains("(--exit-status)"), "{}", stderr(&out));
+    // Only with --wait: without it no end is ever seen.
+    let out = kiro()
+        .args(["exec", "kiro.long", "--exit-status"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--wait"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bridge_killed_while_it_runs_the_command_is_never_reported_finished() {
+    let mut sim = Sim::start("8s", &["--like", "real", "--server-timeout", "1s"], &[]);
+    let started = Instant::now();
+    let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2_500));
+    sim.child.kill().unwrap();
+    let out = exec.wait_with_output().unwrap();
+    assert_exit(&out, 6);
+    let r = report(&out);
+    assert_eq!(r["outcome"], "unknown", "{r}");
+    assert_eq!(r["observedBy"], Value::Null, "{r}");
+    let err = r["error"].as_str().unwrap();
+    assert!(err.contains("the bridge no longer answers"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "decided at the close, not at the command's end"
+    );
+}
+
+#[test]
+fn the_timeout_ends_the_wait_with_124_while_the_connection_is_held() {
+    let sim = Sim::start("60s", &["--like", "real", "--server-timeout", "1s"], &[]);
+    let (out, took) = exec_long(&sim.url, &[], &["--timeout", "4s"]);
+    assert_exit(&out, 124);
+    let err = stderr(&out);
+    assert!(
+        err.contains("timed out after 4s")
+            && err.contains(
+                "the connection it answered on is still open, so kiro.long is still running in Kiro"
+            ),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    assert_eq!(sim.executes(), 1);
+}
+
+#[test]
+fn on_a_spec_bridge_both_signals_run_and_the_first_decides() {
+    // Status every 10 s: the connection shows the end first.
+    let sim = Sim::start("3s", &["--server-timeout", "1s"], &[]);
+    let started = Instant::now();
+    let out = kiro()
+        .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
+        .args(["--follow-interval", "10s"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(report(&out)["observedBy"], "connection");
+    assert!(started.elapsed() < Duration::from_secs(6));
+    // A bridge that shows it busy: the status is asked too.
+    assert!(
+        sim.served().iter().any(|l| l.starts_with("GET /api/kiro/status")),
+        "{:?}",
+        sim.served()
+    );
+}
+
+#[test]
+fn the_simulator_abandons_a_command_at_its_limit_and_closes_the_connection() {
+    let sim = Sim::start(
+        "20s",
+        &[
+            "--like",
+            "real",
+            "--server-timeout",
+            "1s",
+            "--command-limit",
+            "3s",
+        ],
+        &[],
+    );
+    let (out, took) = exec_long(&sim.url, &["--json"], &[]);
+    assert_exit(&out, 0);
+    let seen = report(&out)["seenMs"].as_u64().unwrap();
+    assert!((2_900..5_000).contains(&seen), "{seen}");
+    assert!(took < Duration::from_secs(8));
+}
+
+/// Through an http proxy the connection held would be the proxy's: the status alone is
+/// followed, and the words say why. The simulator plays the proxy (it answers absolute-form
+/// requests as its own).
+#[test]
+fn through_a_proxy_only_the_status_is_followed_and_it_says_so() {
+    let sim = Sim::start("3s", &["--like", "real", "--server-timeout", "1s"], &[]);
+    let proxy = sim.url.clone();
+    let out = kiro()
+        .env("http_proxy", &proxy)
+        .env_remove("no_proxy")
+        .env_remove("NO_PROXY")
+        .args(["--url", "http://kiro.example:3001", "exec", "kiro.long", "--wait"])
+        .args(["--follow-interval", "200ms"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 6);
+    let err = stderr(&out);
+    assert!(
+        err.contains("through a proxy the connection it answered on is the proxy's"),
+        "{err}"
+    );
+    assert_eq!(sim.executes(), 1);
+}
+
+/// A hand-made bridge, up 100 s when it starts: 408 on the execute (kept alive), `/status`
+/// always ready (as the real one), `/health` with its uptime. `on_ping(uptime, stream)`
+/// answers the pings on the connection the execute came on (false: close it);
+/// `restarted`: a fresh connection meets a bridge that has just started.
+fn hand_made<F>(restarted: bool, on_ping: F) -> (RawServer, Arc<AtomicUsize>)
+where
+    F: Fn(u64, &mut TcpStream) -> bool + Send + Sync + 'static,
+{
+    let born = Instant::now();
+    let uptime = move || 100 + born.elapsed().as_secs();
+    let post_conn = Arc::new(AtomicUsize::new(usize::MAX));
+    let pc = post_conn.clone();
+    let status = fixture("status_real_bridge.json");
+    let server = RawServer::start(move |conn, _, req, s| {
+        if req.starts_with("POST") {
+            pc.store(conn, Ordering::SeqCst);
+            write_json(
+                s,
+                "408 Request Timeout",
+                r#"{"error":"Request Timeout","message":"Request timed out"}"#,
+                "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n",
+            );
+            return true;
+        }
+        if req.starts_with("GET /health") && conn == pc.load(Ordering::SeqCst) {
+            return on_ping(uptime(), s);
+        }
+        if req.starts_with("GET /health") {
+            let up = if restarted { 0 } else { uptime() };
+            write_json(s, "200 OK", &health(up), "");
+            return true;
+        }
+        write_json(s, "200 OK", &status, "");
+        true
+    });
+    (server, post_conn)
+}
+
+fn health(uptime: u64) -> String {
+    format!(
+        r#"{{"status":"healthy","timestamp":"2026-12-06T10:00:00.000Z","server":{{"running":true,"port":3001,"host":"localhost","uptime":{uptime}}}}}"#
+    )
+}
+
+fn posts(server: &RawServer) -> usize {
+    server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .count()
+}
+
+#[test]
+fn a_connection_cut_while_kept_busy_is_the_end_and_the_post_goes_once() {
+    let pings = Arc::new(AtomicUsize::new(0));
+    let p = pings.clone();
+    let (server, _) = hand_made(false, move |up, s| {
+        // The second ping is cut: the command ended.
+        if p.fetch_add(1, Ordering::SeqCst) == 1 {
+            return false;
+        }
+        write_json(s, "200 OK", &health(up), "");
+        true
+    });
+    let (out, took) = exec_long(&server.url(), &["--json"], &[]);
+    assert_exit(&out, 0);
+    let r = report(&out);
+    assert_eq!(r["observedBy"], "connection", "{r}");
+    let seen = r["seenMs"].as_u64().unwrap();
+    assert!(
+        (3_900..6_000).contains(&seen),
+        "the cut at the second ping, ~4 s: {r}"
+    );
+    assert!(took < Duration::from_secs(8));
+    assert_eq!(posts(&server), 1);
+    assert_eq!(pings.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_bridge_that_restarted_is_not_an_end() {
+    let (server, _) = hand_made(true, |up, s| {
+        // The bridge as it was: up 100 s and more; after the cut a fresh connection meets one
+        // up 0 s.
+        write_json(s, "200 OK", &health(up), "");
+        false
+    });
+    let (out, _) = exec_long(&server.url(), &[], &[]);
+    assert_exit(&out, 6);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the connection it answered on closed because the bridge restarted"),
+        "{err}"
+    );
+    assert_eq!(posts(&server), 1);
+}
+
+#[test]
+fn a_close_long_after_the_last_answer_is_not_the_end() {
+    let pings = Arc::new(AtomicUsize::new(0));
+    let p = pings.clone();
+    let (server, _) = hand_made(false, move |up, s| {
+        if p.fetch_add(1, Ordering::SeqCst) == 0 {
+            write_json(s, "200 OK", &health(up), "");
+            let _ = s.flush();
+            return true;
+        }
+        // The next ping "arrived late": the idle timer fired 5 s after the last answer.
+        std::thread::sleep(Duration::from_millis(3_200));
+        false
+    });
+    let (out, _) = exec_long(&server.url(), &[], &[]);
+    assert_exit(&out, 6);
+    let err = stderr(&out);
+    assert!(
+        err.contains("closed 5.") && err.contains("too late to mean the command ended"),
+        "{err}"
+    );
+    assert_eq!(posts(&server), 1);
+}
