@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::client::pinned::{Held, Pong};
+use crate::client::pinned::{Held, PingFail, Pong};
 use crate::client::{BridgeClient, Unheld};
 use crate::config::Config;
 use crate::engine::held::{Close, Confirmed, Fresh, Hold, COMMAND_LIMIT};
@@ -231,7 +231,7 @@ impl<'a, W: Waiter> Run<'a, W> {
         // Some(unavailable): the status showed it cannot tell (it never showed the command).
         let mut status_told: Option<bool> = None;
         let mut status_req: Option<Pending<'a, StatusAnswer>> = None;
-        let mut ping: Option<Pending<'static, Result<Pong, String>>> = None;
+        let mut ping: Option<Pending<'static, Result<Pong, PingFail>>> = None;
         loop {
             let status_due = Instant::from_std(engine.next_poll_at());
             let ping_due = conn
@@ -251,14 +251,23 @@ impl<'a, W: Waiter> Run<'a, W> {
                     let at = at.unwrap_or_else(|_| Instant::now());
                     let (_, mut hold) = conn.take().expect("held");
                     // A ping answered just before the close: read it first (it says who the
-                    // bridge was); one cut by the close ends at once.
-                    if let Some(Ok(p)) = match ping.take() {
-                        Some(p) => Some(p.await),
-                        None => None,
-                    } {
-                        hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing);
+                    // bridge was); one cut by the close ends at once. One answered with
+                    // nonsense closed the connection itself: that close is ours.
+                    let mut garbled = None;
+                    if let Some(p) = ping.take() {
+                        match p.await {
+                            Ok(p) => hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing),
+                            Err(PingFail::Garbled(what)) => garbled = Some(what),
+                            Err(PingFail::Cut(_)) => {}
+                        }
                     }
-                    let close = hold.on_close(at.into_std());
+                    let close = match garbled {
+                        Some(what) => {
+                            untold = Untold::Garbled(what);
+                            Close::Announced
+                        }
+                        None => hold.on_close(at.into_std()),
+                    };
                     client.trace(1, || format!(
                         "the connection the execute was answered on closed {} after the request: {close:?}",
                         crate::units::human_duration(at.saturating_duration_since(posted))
@@ -318,13 +327,30 @@ impl<'a, W: Waiter> Run<'a, W> {
                 pong = async { ping.as_mut().expect("a ping").await }, if ping.is_some() => {
                     ping = None;
                     client.trace(2, || format!("ping on the held connection: {pong:?}"));
-                    if let (Ok(p), Some((_, hold))) = (pong, conn.as_mut()) {
-                        hold.answered(p.at.into_std(), p.uptime, p.closing);
+                    match pong {
+                        Ok(p) => {
+                            if let Some((_, hold)) = conn.as_mut() {
+                                hold.answered(p.at.into_std(), p.uptime, p.closing);
+                            }
+                        }
+                        // Let go of a connection that answers nonsense: its close would be ours.
+                        Err(PingFail::Garbled(what)) => {
+                            conn = None;
+                            untold = Untold::Garbled(what);
+                            if let Some(unavailable) = status_told {
+                                let why = Why::NeverShown { lost, unavailable, conn: untold };
+                                return Decision::new(Outcome::Unknown, why);
+                            }
+                            self.waiter.say("the connection it answered on is no longer trusted; following its status").await;
+                        }
+                        // Its close is told by the connection itself.
+                        Err(PingFail::Cut(_)) => {}
                     }
                 }
                 _ = tokio::time::sleep_until(ping_due), if conn.is_some() && ping.is_none() => {
-                    if let Some((h, _)) = conn.as_mut() {
+                    if let Some((h, hold)) = conn.as_mut() {
                         client.count_request();
+                        hold.pinged(Instant::now().into_std());
                         ping = Some(Box::pin(h.ping()));
                     }
                 }

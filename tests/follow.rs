@@ -401,3 +401,36 @@ fn a_close_long_after_the_last_answer_is_not_the_end() {
     );
     assert_eq!(posts(&server), 1);
 }
+
+#[test]
+fn pings_answered_with_nonsense_let_go_of_the_connection_never_an_end() {
+    for (what, answer) in [
+        (
+            "too big",
+            format!("{{\"status\":\"healthy\",\"pad\":\"{}\"}}", "x".repeat(100 << 10)),
+        ),
+        ("not HTTP", String::new()),
+    ] {
+        let pings = Arc::new(AtomicUsize::new(0));
+        let p = pings.clone();
+        let (server, _) = hand_made(false, move |_, s| {
+            p.fetch_add(1, Ordering::SeqCst);
+            if answer.is_empty() {
+                let _ = s.write_all(b"HTTP/1.1 2x0 \x1b[31mwhat\r\n\r\n");
+            } else {
+                write_json(s, "200 OK", &answer, "");
+            }
+            // Kept open: the close that follows is the client's own.
+            std::thread::sleep(Duration::from_secs(3));
+            true
+        });
+        let (out, took) = exec_long(&server.url(), &[], &["--timeout", "20s"]);
+        assert_exit(&out, 6);
+        let err = stderr(&out);
+        assert!(err.contains("something unreadable"), "{what}: {err}");
+        assert!(!err.contains('\u{1b}'), "{what}: no raw escape: {err:?}");
+        assert!(took < Duration::from_secs(6), "{what}: {took:?}");
+        assert_eq!(pings.load(Ordering::SeqCst), 1, "{what}");
+        assert_eq!(posts(&server), 1);
+    }
+}

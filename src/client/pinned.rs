@@ -68,6 +68,16 @@ pub struct Pong {
     pub closing: bool,
 }
 
+/// Why a ping got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PingFail {
+    /// The connection ended under it (closed, reset): its close is told by `Held::closed`.
+    Cut(String),
+    /// The bridge answered something that is not a health answer (unparseable, over 64 KiB):
+    /// the connection cannot be trusted, and closing it is ours, not the bridge's.
+    Garbled(String),
+}
+
 /// The execute request on a connection of its own: the answer, and the connection when it is
 /// still open after it.
 pub struct Posted {
@@ -254,7 +264,7 @@ impl Held {
     /// `GET /health` (with the key) on the held connection, to keep it busy. The future does
     /// not borrow the connection, so the close can be watched while it runs. Err: the ping
     /// got no answer (the connection ended under it: its close is told by `closed`).
-    pub fn ping(&mut self) -> impl std::future::Future<Output = Result<Pong, String>> + Send + 'static {
+    pub fn ping(&mut self) -> impl std::future::Future<Output = Result<Pong, PingFail>> + Send + 'static {
         let mut req = Request::builder()
             .method(Method::GET)
             .uri(self.health_path.as_str())
@@ -268,8 +278,14 @@ impl Held {
         let sent = self.send.send_request(req);
         let target = self.target.clone();
         async move {
-            let resp = sent.await.map_err(|e| cause(&e))?;
-            let (raw, closing) = read(resp, PING_CAP, &target).await.map_err(|e| e.short())?;
+            let resp = sent.await.map_err(|e| match e.is_parse() || e.is_user() {
+                true => PingFail::Garbled(cause(&e)),
+                false => PingFail::Cut(cause(&e)),
+            })?;
+            let (raw, closing) = read(resp, PING_CAP, &target).await.map_err(|e| match e {
+                BridgeError::Protocol { detail, .. } => PingFail::Garbled(detail),
+                other => PingFail::Cut(other.short()),
+            })?;
             let uptime = serde_json::from_slice::<crate::model::Health>(&raw.body)
                 .ok()
                 .and_then(|h| h.server.uptime);

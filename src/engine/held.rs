@@ -33,6 +33,8 @@ const RESTART_SLACK: Duration = Duration::from_millis(1500);
 pub struct Hold {
     posted: Instant,
     last_answer: Instant,
+    /// When the last ping was sent: one that failed is not sent again at once.
+    last_ping: Option<Instant>,
     /// The bridge's start as its last ping placed it (the ping's moment less its uptime).
     started: Option<Instant>,
     /// An answer said `Connection: close`.
@@ -80,15 +82,23 @@ impl Hold {
         Hold {
             posted,
             last_answer: answered,
+            last_ping: None,
             started: None,
             announced: false,
             command_limit,
         }
     }
 
-    /// When the next ping is due.
+    /// When the next ping is due: `PING_EVERY` after the last answer, and never sooner than
+    /// that after the last ping (one that failed, a bridge that answers pings with nonsense,
+    /// does not make them a busy loop).
     pub fn next_ping(&self) -> Instant {
-        self.last_answer + PING_EVERY
+        self.last_answer.max(self.last_ping.unwrap_or(self.last_answer)) + PING_EVERY
+    }
+
+    /// A ping was sent at `at`.
+    pub fn pinged(&mut self, at: Instant) {
+        self.last_ping = Some(at);
     }
 
     /// A ping was answered at `at`; `uptime`: what the bridge said of itself; `closing`: the

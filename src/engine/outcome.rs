@@ -116,6 +116,9 @@ pub enum Untold {
     WentAway(String),
     /// It closed and another server answers: the bridge restarted.
     Restarted,
+    /// The bridge answered a ping on it with something unreadable: what. kiro-poll let go
+    /// of it, so its close says nothing.
+    Garbled(String),
 }
 
 /// Why an exec ended the way it did (rendered by `output::exec`).

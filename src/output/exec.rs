@@ -89,6 +89,10 @@ fn untold(conn: &Untold, lost: &Lost) -> String {
         Untold::Restarted => {
             "; the connection it answered on closed because the bridge restarted".into()
         }
+        Untold::Garbled(what) => format!(
+            "; the bridge answered a request on the connection it answered on with something unreadable ({}), so that connection cannot show the end",
+            clean(what)
+        ),
     }
 }
 
