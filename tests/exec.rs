@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{fixture, json_fixture, kiro, status_response, write_json, RawServer, Sequence};
+use common::{fixture, json_fixture, kiro, report, status_response, stderr, write_json, RawServer, Sequence};
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -47,16 +47,6 @@ fn exec_wait(url: &str, global: &[&str], args: &[&str]) -> std::process::Output 
         .args(["--wait", "--follow-interval", "100ms"])
         .output()
         .unwrap()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn report(out: &std::process::Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 1, "one object: {text}");
-    serde_json::from_str(&text).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{assert_exit, fixture, kiro, write_json, RawServer};
+use common::{assert_exit, fixture, kiro, report, stderr, write_json, RawServer};
 use serde_json::Value;
 
 /// `kiro-poll -v --json mock-bridge ARGS` on a free port, its stderr (every request it served)
@@ -80,16 +80,6 @@ impl Drop for Sim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn report(out: &std::process::Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 1, "one object: {text}");
-    serde_json::from_str(&text).unwrap()
 }
 
 /// `kiro-poll --url URL GLOBAL exec kiro.long --wait ARGS`, timed.

@@ -377,31 +377,11 @@ fn a_bad_scenario_is_a_usage_error() {
         .code(2);
 }
 
-/// Write `request` on `s` and read one answer's head and body (Content-Length framed); None
-/// when the connection was closed instead.
+/// Write `request` on `s` and read one answer; None when the connection was closed instead.
 fn exchange(s: &mut std::net::TcpStream, request: &str) -> Option<String> {
-    use std::io::{Read, Write};
+    use std::io::Write;
     s.write_all(request.as_bytes()).ok()?;
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        match s.read(&mut byte) {
-            Ok(1) => buf.push(byte[0]),
-            _ => return None,
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).to_string();
-    let len = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().parse().unwrap())
-        })
-        .unwrap_or(0usize);
-    let mut body = vec![0u8; len];
-    s.read_exact(&mut body).ok()?;
-    Some(head + &String::from_utf8_lossy(&body))
+    common::read_request(s)
 }
 
 /// How long until the server closes `s` (reads until EOF or a reset).

@@ -353,19 +353,7 @@ impl BridgeClient {
         timeout: Duration,
     ) -> Result<ExecAnswer, BridgeError> {
         let shown = redact_url(&self.endpoint(EXECUTE_PATH));
-        match self.post_json(EXECUTE_PATH, request, timeout, true).await {
-            Ok(raw) => answer::execute_answer(&raw, &shown),
-            Err(BridgeError::Unreachable {
-                kind: FailureKind::Timeout,
-                ..
-            }) => Ok(ExecAnswer::NoAnswer),
-            Err(BridgeError::Unreachable {
-                kind: FailureKind::Connection,
-                detail,
-                ..
-            }) => Ok(ExecAnswer::ConnectionLost(detail)),
-            Err(e) => Err(e),
-        }
+        exec_answer(self.post_json(EXECUTE_PATH, request, timeout, true).await, &shown)
     }
 
     /// `POST /api/kiro/execute`, once, on a connection of its own that nothing else shares,
@@ -431,21 +419,8 @@ impl BridgeClient {
             ),
             Err(e) => format!("{shown}: {}", e.short()),
         });
-        let answer = match posted.answer {
-            Ok(raw) => answer::execute_answer(&raw, &shown),
-            Err(BridgeError::Unreachable {
-                kind: FailureKind::Timeout,
-                ..
-            }) => Ok(ExecAnswer::NoAnswer),
-            Err(BridgeError::Unreachable {
-                kind: FailureKind::Connection,
-                detail,
-                ..
-            }) => Ok(ExecAnswer::ConnectionLost(detail)),
-            Err(e) => Err(e),
-        };
         ExecSent {
-            answer,
+            answer: exec_answer(posted.answer, &shown),
             held: posted.held.ok_or(Unheld::Closed),
         }
     }
@@ -492,6 +467,24 @@ impl BridgeClient {
             rb
         };
         self.send(build, &shown, false).await
+    }
+}
+
+/// What an execute request came to: the bridge's answer read, or, once it was sent, no answer
+/// in time or a connection lost (the command may be running), or the request's failure.
+fn exec_answer(sent: Result<RawResponse, BridgeError>, shown: &str) -> Result<ExecAnswer, BridgeError> {
+    match sent {
+        Ok(raw) => answer::execute_answer(&raw, shown),
+        Err(BridgeError::Unreachable {
+            kind: FailureKind::Timeout,
+            ..
+        }) => Ok(ExecAnswer::NoAnswer),
+        Err(BridgeError::Unreachable {
+            kind: FailureKind::Connection,
+            detail,
+            ..
+        }) => Ok(ExecAnswer::ConnectionLost(detail)),
+        Err(e) => Err(e),
     }
 }
 

@@ -149,8 +149,21 @@ impl RawServer {
     }
 }
 
-/// Read one request's head and its Content-Length body.
-fn read_request(stream: &mut TcpStream) -> Option<String> {
+/// A run's stderr, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The one JSON object a run printed (`exec --json`).
+pub fn report(out: &std::process::Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "one object: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Read one HTTP message's head and its Content-Length body (a request, or an answer); None
+/// when the connection ends first.
+pub fn read_request(stream: &mut TcpStream) -> Option<String> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
