@@ -169,6 +169,44 @@ fn a_malformed_line_is_a_parse_error_and_the_server_goes_on() {
     assert_eq!(code, Some(0));
 }
 
+/// Lines the SDK would drop without a word: invalid UTF-8 in a string, a lone surrogate, a
+/// nesting deeper than it reads. Each is answered, and the server goes on.
+#[test]
+fn a_request_is_never_answered_by_silence() {
+    let mut s = Session::start(&["--url", "http://127.0.0.1:9"], &[]);
+    let stdin = s.stdin.as_mut().unwrap();
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"caf\xe9\"}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let e = s.answer(Value::Null, Duration::from_secs(5));
+    assert_eq!(e["error"]["code"], -32700, "invalid UTF-8: {e}");
+    s.send_raw(r#"{"jsonrpc":"2.0","id":12,"method":"\ud800"}"#);
+    let e = s.answer(Value::Null, Duration::from_secs(5));
+    assert_eq!(e["error"]["code"], -32700, "a lone surrogate: {e}");
+    let deep = |n: usize| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{n},"method":"ping","params":{{"a":{}1{}}}}}"#,
+            "[".repeat(n),
+            "]".repeat(n)
+        )
+    };
+    // Past JSON's own nesting limit (128): a parse error, whose id is null by the spec.
+    s.send_raw(&deep(127));
+    let e = s.answer(Value::Null, Duration::from_secs(5));
+    assert_eq!(e["error"]["code"], -32700, "nested 127 deep: {e}");
+    // Deeper than the server reads: an invalid request, with its id.
+    for n in [100, 70] {
+        s.send_raw(&deep(n));
+        let e = s.answer(json!(n), Duration::from_secs(5));
+        assert_eq!(e["error"]["code"], -32600, "nested {n} deep: {e}");
+    }
+    let pong = s.request("ping", json!({}));
+    assert_eq!(pong["result"], json!({}), "{pong}");
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bridge_failures_are_error_results_with_the_clis_words_and_no_key() {
     let bridge = MockServer::start().await;

@@ -16,6 +16,10 @@ use tokio_util::sync::CancellationToken;
 /// The longest message taken: far above any request a client sends.
 pub const MAX_LINE: usize = 4 << 20;
 
+/// The deepest nesting taken: far above any request a client sends, and below what the SDK's
+/// typed reading of a message can take (past it, the SDK drops the line without an answer).
+pub const MAX_DEPTH: usize = 64;
+
 /// What one line of stdin is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
@@ -25,6 +29,8 @@ pub enum Line {
     Malformed(String),
     /// Longer than `MAX_LINE`.
     TooLong,
+    /// JSON nested deeper than `MAX_DEPTH`; the request's id, when it has a usable one.
+    TooDeep(serde_json::Value),
 }
 
 /// Read one line of at most `max` bytes into `buf` (cleared first; the newline and a `\r`
@@ -67,28 +73,56 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io
     }
 }
 
-/// What a line read in full is.
+/// What a line read in full is. It is read whole here, strings decoded, so that what the SDK
+/// would drop without a word is answered: invalid UTF-8 or a lone surrogate in a string is a
+/// parse error, and a nesting deeper than `MAX_DEPTH` an invalid request (with its id).
 pub fn classify(line: &[u8]) -> Line {
-    match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        Ok(v) if depth(&v, MAX_DEPTH + 1) > MAX_DEPTH => Line::TooDeep(request_id(&v)),
         Ok(_) => Line::Message(line.to_vec()),
-        Err(e) if e.is_syntax() || e.is_eof() => Line::Malformed(e.to_string()),
-        // JSON of a shape the SDK will judge (a deep nesting is refused here as a syntax
-        // error above; anything else is its to answer).
-        Err(_) => Line::Message(line.to_vec()),
+        // serde_json's own nesting limit (128) is a syntax error, answered as one.
+        Err(e) => Line::Malformed(e.to_string()),
+    }
+}
+
+/// How deep `v` nests, counting no further than `stop`.
+fn depth(v: &serde_json::Value, stop: usize) -> usize {
+    if stop == 0 {
+        return 0;
+    }
+    let inner = match v {
+        serde_json::Value::Array(a) => a.iter().map(|x| depth(x, stop - 1)).max().unwrap_or(0),
+        serde_json::Value::Object(o) => o.values().map(|x| depth(x, stop - 1)).max().unwrap_or(0),
+        _ => return 0,
+    };
+    inner + 1
+}
+
+/// The id of a request, when it has one JSON-RPC allows (a string or a number); else null.
+fn request_id(v: &serde_json::Value) -> serde_json::Value {
+    match v.get("id") {
+        Some(id @ (serde_json::Value::String(_) | serde_json::Value::Number(_))) => id.clone(),
+        _ => serde_json::Value::Null,
     }
 }
 
 /// The JSON-RPC error line for a line that could not be taken.
 pub fn error_line(line: &Line) -> Option<Vec<u8>> {
-    let (code, message) = match line {
+    let (code, message, id) = match line {
         Line::Message(_) => return None,
-        Line::Malformed(why) => (-32700, format!("Parse error: {why}")),
+        Line::Malformed(why) => (-32700, format!("Parse error: {why}"), serde_json::Value::Null),
         Line::TooLong => (
             -32600,
             format!("Invalid Request: a message is at most {MAX_LINE} bytes"),
+            serde_json::Value::Null,
+        ),
+        Line::TooDeep(id) => (
+            -32600,
+            format!("Invalid Request: a message nests at most {MAX_DEPTH} levels deep"),
+            id.clone(),
         ),
     };
-    let v = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}});
+    let v = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
     let mut out = serde_json::to_vec(&v).ok()?;
     out.push(b'\n');
     Some(out)
@@ -244,5 +278,45 @@ mod tests {
         let e: serde_json::Value = serde_json::from_slice(&error_line(&Line::TooLong).unwrap()).unwrap();
         assert_eq!(e["error"]["code"], -32600);
         assert!(error_line(&Line::Message(vec![])).is_none());
+    }
+
+    #[test]
+    fn what_the_sdk_would_drop_in_silence_is_answered() {
+        // Invalid UTF-8 in a string, a lone surrogate: parse errors.
+        for line in [
+            &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"caf\xe9\"}"[..],
+            br#"{"jsonrpc":"2.0","id":1,"method":"\ud800"}"#,
+        ] {
+            let l = classify(line);
+            assert!(matches!(l, Line::Malformed(_)), "{l:?}");
+        }
+        // Nesting past MAX_DEPTH: an invalid request with its id; just under it goes on.
+        let nested = |n: usize| {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":7,"method":"ping","params":{{"a":{}1{}}}}}"#,
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        let deep = classify(nested(MAX_DEPTH).as_bytes());
+        assert_eq!(deep, Line::TooDeep(serde_json::json!(7)));
+        let e: serde_json::Value = serde_json::from_slice(&error_line(&deep).unwrap()).unwrap();
+        assert_eq!(
+            (e["id"].clone(), e["error"]["code"].clone()),
+            (serde_json::json!(7), serde_json::json!(-32600))
+        );
+        assert!(matches!(
+            classify(nested(MAX_DEPTH - 3).as_bytes()),
+            Line::Message(_)
+        ));
+        // Past serde_json's own limit: a parse error, still an answer.
+        assert!(matches!(classify(nested(200).as_bytes()), Line::Malformed(_)));
+        // An id JSON-RPC does not allow is answered with null.
+        let odd = format!(
+            r#"{{"jsonrpc":"2.0","id":{{"x":1}},"params":{}1{}}}"#,
+            "[".repeat(80),
+            "]".repeat(80)
+        );
+        assert_eq!(classify(odd.as_bytes()), Line::TooDeep(serde_json::Value::Null));
     }
 }
