@@ -799,3 +799,66 @@ fn kiro_exec_follows_the_connection_past_the_408() {
     assert!(stderr.contains("kiro_exec cancelled"), "{stderr}");
     let _ = bridge.kill();
 }
+
+/// Listen streams count toward the 64 whatever they name (protocol 2026-07-28: no
+/// `initialize`, each request carries its metadata): 64 that name no resource, and the 65th,
+/// naming `kiro://status`, is refused.
+#[test]
+fn every_listen_stream_counts_toward_the_limit() {
+    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(serde_json::from_str(&line).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}});
+    let listen = |id: u64, notifications: Value| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "subscriptions/listen", "params": {"_meta": meta, "notifications": notifications}})
+            .to_string()
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    for id in 0..64 {
+        writeln!(stdin, "{}", listen(id, json!({"toolsListChanged": true}))).unwrap();
+    }
+    writeln!(
+        stdin,
+        "{}",
+        listen(999, json!({"resourceSubscriptions": ["kiro://status"]}))
+    )
+    .unwrap();
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut acknowledged = 0;
+    let refused = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = rx.recv_timeout(left).expect("an answer to the 65th stream");
+        if v["method"] == "notifications/subscriptions/acknowledged" {
+            acknowledged += 1;
+            continue;
+        }
+        if v["id"] == 999 {
+            break v;
+        }
+    };
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("64 listen streams are already open")),
+        "{refused}"
+    );
+    // The SDK acknowledges a stream before the server sees it (the 65th too, then ended).
+    assert!(acknowledged >= 64, "{acknowledged}");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -39,18 +39,19 @@ const CANCELLED: u8 = 130;
 /// floods gets an error result past it, and the memory stays bounded.
 pub const MAX_CALLS: usize = 64;
 
-/// One tool call in progress, counted while it lives (a cancelled call is dropped, and counted
-/// out, too).
+/// One tool call or listen stream in progress, counted while it lives (a cancelled one is
+/// dropped, and counted out, too).
 struct Slot<'a>(&'a AtomicUsize);
 
 impl<'a> Slot<'a> {
-    fn take(calls: &'a AtomicUsize) -> Option<Slot<'a>> {
-        calls
+    /// A slot of `count`, when fewer than `max` are taken.
+    fn take(count: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
+        count
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < MAX_CALLS).then_some(n + 1)
+                (n < max).then_some(n + 1)
             })
             .ok()
-            .map(|_| Slot(calls))
+            .map(|_| Slot(count))
     }
 }
 
@@ -69,6 +70,8 @@ pub struct KiroServer {
     closing: CancellationToken,
     /// Tool calls in progress.
     calls: AtomicUsize,
+    /// Listen streams open, whatever they name: each holds a task and a sink.
+    streams: AtomicUsize,
 }
 
 impl KiroServer {
@@ -86,6 +89,7 @@ impl KiroServer {
             request_timeout,
             closing,
             calls: AtomicUsize::new(0),
+            streams: AtomicUsize::new(0),
         }
     }
 }
@@ -374,7 +378,7 @@ impl ServerHandler for KiroServer {
                 None,
             ));
         };
-        let Some(_slot) = Slot::take(&self.calls) else {
+        let Some(_slot) = Slot::take(&self.calls, MAX_CALLS) else {
             return Ok(CallToolResponse::Complete(tools::failed(format!(
                 "kiro-poll: error: {MAX_CALLS} tool calls are already in progress; wait for one to end or cancel one"
             ))));
@@ -460,6 +464,10 @@ impl ServerHandler for KiroServer {
     }
 
     async fn listen(&self, ctx: SubscriptionContext) -> Result<(), McpError> {
+        // Every stream counts toward the limit, whatever it names.
+        let Some(_slot) = Slot::take(&self.streams, resource::MAX_LISTENS) else {
+            return Err(too_many_streams());
+        };
         let wants = ctx
             .accepted()
             .resource_subscriptions
@@ -470,19 +478,24 @@ impl ServerHandler for KiroServer {
             return Ok(());
         }
         let Some(id) = self.resource.listen(ctx.sink().clone()) else {
-            crate::output::log_line(&format!(
-                "mcp: {} listen streams are already open; one more was ended",
-                resource::MAX_LISTENS
-            ));
-            return Err(McpError::invalid_request(
-                format!("{} listen streams are already open", resource::MAX_LISTENS),
-                None,
-            ));
+            return Err(too_many_streams());
         };
         ctx.cancelled().await;
         self.resource.unlisten(id);
         Ok(())
     }
+}
+
+/// The answer to a listen stream past `MAX_LISTENS`, said on stderr too.
+fn too_many_streams() -> McpError {
+    crate::output::log_line(&format!(
+        "mcp: {} listen streams are already open; one more was ended",
+        resource::MAX_LISTENS
+    ));
+    McpError::invalid_request(
+        format!("{} listen streams are already open", resource::MAX_LISTENS),
+        None,
+    )
 }
 
 /// The one resource there is, or the JSON-RPC error for any other.
