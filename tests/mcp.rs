@@ -862,3 +862,194 @@ fn every_listen_stream_counts_toward_the_limit() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The handshake and `n` requests, as lines: `initialize`, then `tools/list` with ids 1..=n.
+fn flood(n: u64) -> Vec<u8> {
+    let mut lines = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}).to_string();
+    lines.push('\n');
+    lines.push_str(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string());
+    lines.push('\n');
+    for id in 1..=n {
+        lines.push_str(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"}).to_string());
+        lines.push('\n');
+    }
+    lines.into_bytes()
+}
+
+/// Wait at most `limit` for `child` to exit; its code (None: still running, then killed).
+fn exit_within(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// `> /dev/full`: a write that fails is exit 74 with the reason, as everywhere else.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_exit_74() {
+    let out = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(&flood(1))?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(74), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write the output: No space left on device"),
+        "{err}"
+    );
+}
+
+/// `… | kiro-poll mcp | head -c100` with stdin left open: the closed stdout ends it, exit 0.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
+    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&flood(1)).unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"id\":0"), "{first}");
+    // The reader is gone now (dropped with the BufReader); stdin stays open and keeps asking.
+    let asking = std::thread::spawn(move || {
+        for id in 100..200 {
+            let line = json!({"jsonrpc": "2.0", "id": id, "method": "ping"}).to_string();
+            if writeln!(stdin, "{line}").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+    drop(asking);
+}
+
+/// stdin closed while the client reads nothing: its answers fill the pipe, and the server
+/// still exits within its drain time.
+#[test]
+fn a_full_stdout_does_not_hold_the_exit() {
+    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // About 3 MB of answers against a 64 KiB pipe nobody reads.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&flood(600)).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    drop(stdin);
+    let code = exit_within(&mut child, Duration::from_secs(6));
+    assert_eq!(
+        code,
+        Some(0),
+        "still running {:?} after stdin closed",
+        started.elapsed()
+    );
+}
+
+/// A stderr nobody reads (its pipe full) holds up nothing: log lines go through a writer of
+/// their own, and a ping is still answered.
+#[test]
+fn a_stderr_nobody_reads_does_not_freeze_the_server() {
+    let mut s = {
+        let mut child = kiro_mcp(&["-v", "--url", "http://127.0.0.1:9", "mcp"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(serde_json::from_str::<Value>(&line).unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        // stderr is never read: its pipe fills after 64 KiB.
+        let mut s = Session {
+            stdin: child.stdin.take(),
+            child,
+            lines: rx,
+            seen: Vec::new(),
+            next_id: 1,
+        };
+        let init = s.request(
+            "initialize",
+            json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}),
+        );
+        assert!(init["result"].is_object(), "{init}");
+        s
+    };
+    // Every call logs its refused request on stderr (-v): well over the pipe's 64 KiB.
+    for _ in 0..1_500 {
+        let r = s.call("kiro_status", json!({}));
+        assert_eq!(r["isError"], true);
+    }
+    let t = Instant::now();
+    let pong = s.request("ping", json!({}));
+    assert!(
+        pong["result"].is_object() && t.elapsed() < Duration::from_secs(2),
+        "{pong}"
+    );
+    let _ = s.child.kill();
+}
+
+/// An `O_NONBLOCK` stdout (set by whoever shares the pipe): a full pipe is written again
+/// later, every line whole, every request answered.
+#[cfg(unix)]
+#[test]
+fn a_non_blocking_stdout_gets_every_answer_whole() {
+    use std::os::fd::AsRawFd;
+    let (reader, writer) = std::io::pipe().unwrap();
+    unsafe {
+        let fd = writer.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        assert!(libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0);
+    }
+    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&flood(300)).unwrap();
+    // Let the answers fill the pipe before anyone reads.
+    std::thread::sleep(Duration::from_millis(800));
+    drop(stdin);
+    let mut ids = std::collections::BTreeSet::new();
+    for line in std::io::BufReader::new(reader).lines() {
+        let line = line.unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("cut line {line:?}: {e}"));
+        if let Some(id) = v["id"].as_u64() {
+            ids.insert(id);
+        }
+    }
+    assert_eq!(ids.len(), 301, "every request answered");
+    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+}

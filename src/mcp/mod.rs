@@ -17,12 +17,12 @@ use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::plan::McpPlan;
 
-/// How long the last answers get to reach stdout once the session has ended.
-const DRAIN: Duration = Duration::from_secs(2);
-
-/// Serve until stdin closes (exit 0) or stdout does.
+/// Serve until stdin closes (exit 0) or stdout does (exit 0; 74 when a write failed for
+/// another reason, a full disk). Log lines go to stderr through a writer of their own, so a
+/// stderr nobody reads holds up nothing (what does not fit its bounded queue is dropped).
 pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyhow::Result<()> {
     let shown = client.shown_base();
+    crate::output::route_stderr(Some(crate::output::writer::ErrSink::own()));
     let wire = wire::start();
     let server = server::KiroServer::new(client, plan, config.request_timeout, wire.stdin_ended.clone());
     if !config.quiet {
@@ -35,14 +35,33 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
             );
         }
     }
-    match server.serve((wire.sdk_in, wire.sdk_out)).await {
-        Ok(running) => {
-            let _ = running.waiting().await;
+    let gone = wire.stdout_gone.clone();
+    let session = async {
+        match server.serve((wire.sdk_in, wire.sdk_out)).await {
+            Ok(running) => {
+                let _ = running.waiting().await;
+                Ok(())
+            }
+            // Closed before the handshake: the client went away, which ends a server cleanly.
+            Err(_) if wire.stdin_ended.is_cancelled() => Ok(()),
+            Err(e) => Err(anyhow::anyhow!("the MCP session could not start: {e}")),
         }
-        // Closed before the handshake: the client went away, which ends a server cleanly.
-        Err(_) if wire.stdin_ended.is_cancelled() => {}
-        Err(e) => anyhow::bail!("the MCP session could not start: {e}"),
+    };
+    // A stdout whose reader is gone ends the session whatever stdin does (dropping it ends
+    // the service and every wait in it).
+    let ended = tokio::select! {
+        r = session => r,
+        _ = gone.cancelled() => Ok(()),
+    };
+    let failed = tokio::time::timeout(wire::DRAIN + Duration::from_secs(1), wire.writer)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    crate::output::route_stderr(None);
+    ended?;
+    match failed {
+        Some(why) => Err(std::io::Error::other(why).into()),
+        None => Ok(()),
     }
-    let _ = tokio::time::timeout(DRAIN, wire.writer).await;
-    Ok(())
 }

@@ -7,7 +7,8 @@
 //! stdout receives whole lines only, the SDK's and these errors, so they never interleave, and
 //! each is guarded as a `--json` line is (secrets redacted, terminal controls escaped).
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
@@ -137,9 +138,16 @@ pub struct Wire {
     /// Cancelled when stdin has ended (the client closed it, or it broke): the client is
     /// gone, so waits in progress end.
     pub stdin_ended: CancellationToken,
-    /// The task that writes stdout: done when the SDK's side is closed and written out.
-    pub writer: tokio::task::JoinHandle<()>,
+    /// Cancelled when stdout's reader went away or a write failed: the session ends.
+    pub stdout_gone: CancellationToken,
+    /// The task that writes stdout: done when the SDK's side is closed and written out (at
+    /// most `DRAIN` after), or stdout is gone; why writing failed, when it did for another
+    /// reason than the reader leaving (a full disk).
+    pub writer: tokio::task::JoinHandle<Option<String>>,
 }
+
+/// How long the last answers get to reach stdout once the session has ended.
+pub const DRAIN: Duration = Duration::from_secs(2);
 
 /// Start reading stdin and writing stdout.
 pub fn start() -> Wire {
@@ -193,12 +201,24 @@ pub fn start() -> Wire {
         let _ = feed.shutdown().await;
     });
 
+    // stdout is written off the runtime (a client that reads nothing blocks only the writer's
+    // thread), whole lines only, through a stream its client may have made non-blocking; a
+    // reader gone or a write that failed ends the session (`stdout_gone`).
+    let out = crate::output::writer::Stdout::spawn();
+    let stdout_gone = CancellationToken::new();
+    let gone_token = stdout_gone.clone();
     let writer = tokio::spawn(async move {
         let mut from_sdk = tokio::io::BufReader::new(drain);
         let mut line = Vec::new();
         let mut errors_open = true;
+        let gone = out.gone();
+        tokio::pin!(gone);
         loop {
-            let out: Vec<u8> = tokio::select! {
+            let out_line: Vec<u8> = tokio::select! {
+                _ = &mut gone => {
+                    gone_token.cancel();
+                    break;
+                }
                 n = from_sdk.read_until(b'\n', &mut line) => match n {
                     Ok(0) | Err(_) => break,
                     Ok(_) => std::mem::take(&mut line),
@@ -209,25 +229,33 @@ pub fn start() -> Wire {
                 },
             };
             // As every --json line: secrets redacted, terminal controls escaped.
-            let out = match std::str::from_utf8(&out) {
+            let out_line = match std::str::from_utf8(&out_line) {
                 Ok(text) => {
                     let mut line = crate::output::guarded_json(text.trim_end_matches('\n')).into_owned();
                     line.push('\n');
                     line.into_bytes()
                 }
-                Err(_) => out,
+                Err(_) => out_line,
             };
-            // Written on this task with std's stdout: a whole line at a time, flushed.
-            let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(&out).and_then(|()| stdout.flush()).is_err() {
-                break;
-            }
+            out.write(out_line);
         }
+        // What is queued gets the drain time to be written, no more (a reader that reads
+        // nothing does not hold the exit); then whether a write failed.
+        tokio::task::spawn_blocking(move || {
+            out.drain(DRAIN);
+            let failed = out.write_error();
+            out.finish(Duration::ZERO);
+            failed
+        })
+        .await
+        .ok()
+        .flatten()
     });
     Wire {
         sdk_in,
         sdk_out,
         stdin_ended,
+        stdout_gone,
         writer,
     }
 }

@@ -34,6 +34,32 @@ impl Shared {
     }
 }
 
+/// How long to wait before writing again to a non-blocking stream that was full.
+const FULL_PAUSE: Duration = Duration::from_millis(2);
+
+/// Write all of `buf` and flush, as `write_all` does, but also through a stream that is
+/// non-blocking (`O_NONBLOCK`, set by whoever shares it): a full one (`WouldBlock`) is written
+/// again after a pause, so a line is never cut and the writer never gives up on it.
+pub fn write_whole(w: &mut impl Write, mut buf: &[u8]) -> std::io::Result<()> {
+    use std::io::ErrorKind::{Interrupted, WouldBlock, WriteZero};
+    while !buf.is_empty() {
+        match w.write(buf) {
+            Ok(0) => return Err(WriteZero.into()),
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == Interrupted => {}
+            Err(e) if e.kind() == WouldBlock => std::thread::sleep(FULL_PAUSE),
+            Err(e) => return Err(e),
+        }
+    }
+    loop {
+        match w.flush() {
+            Ok(()) => return Ok(()),
+            Err(e) if matches!(e.kind(), Interrupted | WouldBlock) => std::thread::sleep(FULL_PAUSE),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Which stream a buffer goes to. The live line (stderr) travels in the same queue as the
 /// log (stdout), so on a terminal the two never overtake each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +107,10 @@ impl Stdout {
                 };
                 s.queued.fetch_sub(buf.len(), Ordering::SeqCst);
                 if target == Target::Err {
-                    let mut err = std::io::stderr().lock();
-                    let _ = err.write_all(&buf).and_then(|_| err.flush());
+                    let _ = write_whole(&mut std::io::stderr().lock(), &buf);
                     continue;
                 }
-                if let Err(e) = w.write_all(&buf).and_then(|_| w.flush()) {
+                if let Err(e) = write_whole(&mut w, &buf) {
                     if !crate::error::is_reader_gone(&e) {
                         *s.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
                     }
@@ -208,8 +233,7 @@ impl ErrSink {
         if let Err(mpsc::SendError(Msg::Write(_, buf))) = tx.send(Msg::Write(Target::Err, buf)) {
             // The writer is gone (its reader left): straight to stderr.
             shared.queued.fetch_sub(buf.len(), Ordering::SeqCst);
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(&buf).and_then(|_| err.flush());
+            let _ = write_whole(&mut std::io::stderr().lock(), &buf);
         }
     }
 
@@ -310,5 +334,29 @@ mod tests {
         let told = tokio::time::timeout(Duration::from_secs(5), w.gone()).await;
         assert!(told.is_ok(), "gone() resolves once a write fails");
         assert_eq!(w.write_error(), None, "a closed pipe is a quiet end");
+    }
+
+    /// A non-blocking stream that is full every other call and takes 3 bytes at a time.
+    struct Choppy(Vec<u8>, u32);
+    impl Write for Choppy {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.1 += 1;
+            if self.1 % 2 == 1 {
+                return Err(std::io::ErrorKind::WouldBlock.into());
+            }
+            let n = b.len().min(3);
+            self.0.extend_from_slice(&b[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_non_blocking_stream_gets_the_whole_line_later() {
+        let mut w = Choppy(Vec::new(), 0);
+        write_whole(&mut w, b"{\"jsonrpc\":\"2.0\"}\n").unwrap();
+        assert_eq!(w.0, b"{\"jsonrpc\":\"2.0\"}\n");
     }
 }
