@@ -1053,3 +1053,33 @@ fn a_non_blocking_stdout_gets_every_answer_whole() {
     assert_eq!(ids.len(), 301, "every request answered");
     assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
 }
+
+/// `resources/read` against a bridge that hangs counts toward the same 64 as tool calls: past
+/// them a read is answered at once with an error, never one more socket.
+#[test]
+fn reads_of_the_resource_are_bounded_as_tool_calls_are() {
+    let url = hanging_bridge();
+    let mut s = Session::start(&["--url", &url, "--request-timeout", "30s"], &[]);
+    let ids: Vec<u64> = (0..80)
+        .map(|_| s.send("resources/read", json!({"uri": "kiro://status"})))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut refused = 0;
+    while let Ok(v) = s
+        .lines
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        let answers_ours = v["id"].as_u64().is_some_and(|id| ids.contains(&id));
+        if answers_ours
+            && v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("64 requests to the bridge are already in progress"))
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 16, "80 reads, 64 in flight");
+    let pong = s.request("ping", json!({}));
+    assert!(pong["result"].is_object(), "{pong}");
+    let _ = s.child.kill();
+}

@@ -418,6 +418,14 @@ impl ServerHandler for KiroServer {
         let status = match self.resource.latest() {
             Some(s) => s,
             None => {
+                // A read that asks the bridge counts as a tool call does: a client that
+                // floods reads against a bridge that hangs holds at most MAX_CALLS sockets.
+                let Some(_slot) = Slot::take(&self.calls, MAX_CALLS) else {
+                    return Err(McpError::internal_error(
+                        format!("{MAX_CALLS} requests to the bridge are already in progress; wait for one to end or cancel one"),
+                        None,
+                    ));
+                };
                 self.client
                     .status()
                     .await
