@@ -1083,3 +1083,41 @@ fn reads_of_the_resource_are_bounded_as_tool_calls_are() {
     assert!(pong["result"].is_object(), "{pong}");
     let _ = s.child.kill();
 }
+
+/// A client that floods and reads slowly: the server stops reading stdin while answers wait
+/// (its memory stays bounded), and every request is answered once it reads.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
+    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let n = 6_000;
+    let mut stdin = child.stdin.take().unwrap();
+    // Written on a thread: it blocks once the server stops reading.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&flood(n));
+        stdin
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let rss_kib = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    let held = rss_kib(child.id());
+    assert!(held < 80 * 1024, "{held} KiB while {n} requests wait to be read");
+    // Now read: every request gets its answer, every line whole.
+    let mut ids = std::collections::BTreeSet::new();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while ids.len() < n as usize + 1 {
+        let line = lines.next().expect("an answer").unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        ids.insert(v["id"].as_u64().unwrap());
+    }
+    drop(writer.join().unwrap());
+    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+}

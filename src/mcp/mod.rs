@@ -9,8 +9,6 @@ pub mod server;
 pub mod tools;
 pub mod wire;
 
-use std::time::Duration;
-
 use rmcp::ServiceExt;
 
 use crate::client::BridgeClient;
@@ -48,12 +46,18 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
         }
     };
     // A stdout whose reader is gone ends the session whatever stdin does (dropping it ends
-    // the service and every wait in it).
+    // the service and every wait in it); so does the end of stdin, after the drain time at
+    // most (answers that a client reading nothing leaves waiting do not hold the exit).
+    let stdin_ended = wire.stdin_ended.clone();
     let ended = tokio::select! {
         r = session => r,
         _ = gone.cancelled() => Ok(()),
+        _ = async {
+            stdin_ended.cancelled().await;
+            tokio::time::sleep(wire::DRAIN).await;
+        } => Ok(()),
     };
-    let failed = tokio::time::timeout(wire::DRAIN + Duration::from_secs(1), wire.writer)
+    let failed = tokio::time::timeout(wire::DRAIN, wire.writer)
         .await
         .ok()
         .and_then(Result::ok)

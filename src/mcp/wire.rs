@@ -24,8 +24,9 @@ pub const MAX_DEPTH: usize = 64;
 /// What one line of stdin is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
-    /// JSON: for the SDK (which answers a wrong shape with an invalid-request error).
-    Message(Vec<u8>),
+    /// JSON: for the SDK (which answers a wrong shape with an invalid-request error), and what
+    /// it means for the requests waiting for an answer.
+    Message(Vec<u8>, Flow),
     /// Not JSON: what is wrong with it.
     Malformed(String),
     /// Longer than `MAX_LINE`.
@@ -80,11 +81,95 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io
 pub fn classify(line: &[u8]) -> Line {
     match serde_json::from_slice::<serde_json::Value>(line) {
         Ok(v) if depth(&v, MAX_DEPTH + 1) > MAX_DEPTH => Line::TooDeep(request_id(&v)),
-        Ok(_) => Line::Message(line.to_vec()),
+        Ok(v) => Line::Message(line.to_vec(), Flow::of(&v)),
         // serde_json's own nesting limit (128) is a syntax error, answered as one.
         Err(e) => Line::Malformed(e.to_string()),
     }
 }
+
+/// What a message means for the requests waiting for an answer.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Flow {
+    /// A request: its id (as `id_key` writes it), until its answer is written.
+    pub request: Option<String>,
+    /// `notifications/cancelled`: the request it cancels, which gets no answer.
+    pub cancels: Option<String>,
+}
+
+impl Flow {
+    fn of(v: &serde_json::Value) -> Flow {
+        let method = v.get("method").and_then(serde_json::Value::as_str);
+        Flow {
+            request: method.and(v.get("id")).and_then(id_key),
+            cancels: (method == Some("notifications/cancelled"))
+                .then(|| v.pointer("/params/requestId").and_then(id_key))
+                .flatten(),
+        }
+    }
+}
+
+/// An id as one string whatever its JSON form (`5`, `5.0` and `"5"` stay apart only where
+/// JSON-RPC keeps them apart: a number and a string).
+pub fn id_key(id: &serde_json::Value) -> Option<String> {
+    match id {
+        serde_json::Value::String(s) => Some(format!("s:{s}")),
+        serde_json::Value::Number(n) => Some(match n.as_i64() {
+            Some(i) => format!("n:{i}"),
+            None => format!("n:{}", n.as_f64()?),
+        }),
+        _ => None,
+    }
+}
+
+/// The id an answer of the SDK's answers (a response: an id and no method).
+fn answered(line: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        id: Option<serde_json::Value>,
+        method: Option<serde::de::IgnoredAny>,
+    }
+    let head: Head = serde_json::from_slice(line).ok()?;
+    match head.method {
+        Some(_) => None,
+        None => id_key(head.id.as_ref()?),
+    }
+}
+
+/// Requests given to the SDK and not answered yet. Reading stdin stops while `MAX_PENDING`
+/// wait: a client that floods (and reads its answers slowly) cannot grow the server's memory.
+#[derive(Default)]
+struct Pending {
+    ids: std::sync::Mutex<std::collections::HashSet<String>>,
+    freed: tokio::sync::Notify,
+}
+
+impl Pending {
+    fn ids(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.ids.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn done(&self, id: &str) {
+        if self.ids().remove(id) {
+            self.freed.notify_one();
+        }
+    }
+
+    /// Wait for room, then count `id` in.
+    async fn admit(&self, id: String) {
+        loop {
+            let freed = self.freed.notified();
+            if self.ids().len() < MAX_PENDING {
+                break;
+            }
+            freed.await;
+        }
+        self.ids().insert(id);
+    }
+}
+
+/// The most requests waiting for their answers before stdin is read again: far above the 64
+/// tool calls and 64 listen streams that may each wait long.
+pub const MAX_PENDING: usize = 256;
 
 /// How deep `v` nests, counting no further than `stop`.
 fn depth(v: &serde_json::Value, stop: usize) -> usize {
@@ -110,7 +195,7 @@ fn request_id(v: &serde_json::Value) -> serde_json::Value {
 /// The JSON-RPC error line for a line that could not be taken.
 pub fn error_line(line: &Line) -> Option<Vec<u8>> {
     let (code, message, id) = match line {
-        Line::Message(_) => return None,
+        Line::Message(..) => return None,
         Line::Malformed(why) => (-32700, format!("Parse error: {why}"), serde_json::Value::Null),
         Line::TooLong => (
             -32600,
@@ -127,6 +212,26 @@ pub fn error_line(line: &Line) -> Option<Vec<u8>> {
     let mut out = serde_json::to_vec(&v).ok()?;
     out.push(b'\n');
     Some(out)
+}
+
+/// Give `line` to the feeder, waiting while it is full (answers wait for a slow reader); while
+/// it waits, a client that closed stdin is noticed (`platform::stdin_hung_up`) and told by
+/// `hung_up`, so that the server need not read the rest to know it is gone. False when the
+/// feeder is gone.
+fn hand_over(tx: &mpsc::Sender<Line>, mut line: Line, hung_up: &CancellationToken) -> bool {
+    loop {
+        match tx.try_send(line) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(back)) => {
+                line = back;
+                if !hung_up.is_cancelled() && crate::platform::stdin_hung_up() {
+                    hung_up.cancel();
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
 }
 
 /// The SDK's ends of the framing, and what the server waits on at the end.
@@ -146,6 +251,9 @@ pub struct Wire {
     pub writer: tokio::task::JoinHandle<Option<String>>,
 }
 
+/// Most bytes of answers waiting for a reader that is slow, before the SDK's are left waiting.
+const OUT_HIGH: usize = 1 << 20;
+
 /// How long the last answers get to reach stdout once the session has ended.
 pub const DRAIN: Duration = Duration::from_secs(2);
 
@@ -158,6 +266,9 @@ pub fn start() -> Wire {
     let stdin_ended = CancellationToken::new();
 
     // The stdin thread: never joined; it ends with the process when stdin stays open.
+    let eof = CancellationToken::new();
+    let at_eof = eof.clone();
+    let at_hangup = eof.clone();
     std::thread::Builder::new()
         .name("mcp-stdin".into())
         .spawn(move || {
@@ -170,19 +281,36 @@ pub fn start() -> Wire {
                     true if buf.iter().all(u8::is_ascii_whitespace) => continue,
                     true => classify(&buf),
                 };
-                if lines_tx.blocking_send(line).is_err() {
+                if !hand_over(&lines_tx, line, &at_hangup) {
                     break;
                 }
             }
+            // Told at once, not after the lines still queued: a feeder waiting for answers
+            // nobody reads must not hold the exit.
+            eof.cancel();
         })
         .expect("a thread for stdin");
 
     // Lines to the SDK, errors to stdout; at the end of stdin the SDK's input is closed.
     let ended = stdin_ended.clone();
+    let pending = std::sync::Arc::new(Pending::default());
+    let answers = pending.clone();
     tokio::spawn(async move {
         while let Some(line) = lines_rx.recv().await {
             match line {
-                Line::Message(mut m) => {
+                Line::Message(mut m, flow) => {
+                    if let Some(id) = &flow.cancels {
+                        pending.done(id);
+                    }
+                    // Past MAX_PENDING, wait (and so stop reading stdin) for answers to go out.
+                    if let Some(id) = flow.request {
+                        tokio::select! {
+                            biased;
+                            _ = pending.admit(id) => {}
+                            // stdin ended while answers wait for a reader: feed no more.
+                            _ = at_eof.cancelled() => break,
+                        }
+                    }
                     m.push(b'\n');
                     if feed.write_all(&m).await.is_err() {
                         break;
@@ -214,14 +342,24 @@ pub fn start() -> Wire {
         let gone = out.gone();
         tokio::pin!(gone);
         loop {
+            // A reader that keeps up: take the SDK's next line. One that does not: wait, so
+            // the SDK's answers wait in it (and stdin's reading stops, see `Pending`) rather
+            // than here.
+            let room = out.queued() <= OUT_HIGH;
             let out_line: Vec<u8> = tokio::select! {
                 _ = &mut gone => {
                     gone_token.cancel();
                     break;
                 }
-                n = from_sdk.read_until(b'\n', &mut line) => match n {
+                _ = tokio::time::sleep(Duration::from_millis(5)), if !room => continue,
+                n = from_sdk.read_until(b'\n', &mut line), if room => match n {
                     Ok(0) | Err(_) => break,
-                    Ok(_) => std::mem::take(&mut line),
+                    Ok(_) => {
+                        if let Some(id) = answered(&line) {
+                            answers.done(&id);
+                        }
+                        std::mem::take(&mut line)
+                    }
                 },
                 e = errors_rx.recv(), if errors_open => match e {
                     Some(e) => e,
@@ -295,9 +433,9 @@ mod tests {
     fn not_json_is_a_parse_error_and_json_goes_to_the_sdk() {
         assert!(matches!(
             classify(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#),
-            Line::Message(_)
+            Line::Message(..)
         ));
-        assert!(matches!(classify(br#"{"not":"json-rpc"}"#), Line::Message(_)));
+        assert!(matches!(classify(br#"{"not":"json-rpc"}"#), Line::Message(..)));
         let bad = classify(b"{\"jsonrpc\": ");
         assert!(matches!(bad, Line::Malformed(_)), "{bad:?}");
         let e: serde_json::Value = serde_json::from_slice(&error_line(&bad).unwrap()).unwrap();
@@ -305,7 +443,7 @@ mod tests {
         assert_eq!(e["id"], serde_json::Value::Null);
         let e: serde_json::Value = serde_json::from_slice(&error_line(&Line::TooLong).unwrap()).unwrap();
         assert_eq!(e["error"]["code"], -32600);
-        assert!(error_line(&Line::Message(vec![])).is_none());
+        assert!(error_line(&Line::Message(vec![], Flow::default())).is_none());
     }
 
     #[test]
@@ -335,7 +473,7 @@ mod tests {
         );
         assert!(matches!(
             classify(nested(MAX_DEPTH - 3).as_bytes()),
-            Line::Message(_)
+            Line::Message(..)
         ));
         // Past serde_json's own limit: a parse error, still an answer.
         assert!(matches!(classify(nested(200).as_bytes()), Line::Malformed(_)));

@@ -179,6 +179,11 @@ impl Stdout {
             .clone()
     }
 
+    /// Bytes queued and not written yet.
+    pub fn queued(&self) -> usize {
+        self.shared.queued.load(Ordering::SeqCst)
+    }
+
     /// Lines dropped because the reader did not keep up.
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::SeqCst)

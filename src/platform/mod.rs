@@ -11,6 +11,7 @@
 //! | Stop / Continue | SIGTSTP / SIGCONT | SIGTSTP / SIGCONT | none (no job control) |
 //! | open files | soft → hard limit | soft → hard, capped by `kern.maxfilesperproc` | no limit to raise |
 //! | lost reader, idle | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next write |
+//! | stdin's writer gone, unread | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next read |
 
 #[cfg(unix)]
 mod unix;
@@ -67,6 +68,13 @@ pub fn raise_open_files() -> Option<u64> {
 /// "gone" at once). On Windows nothing is watched; a lost reader is noticed at the next write.
 pub fn watch_stdout_reader(on_gone: impl FnOnce() + Send + 'static) {
     imp::watch_stdout_reader(on_gone)
+}
+
+/// Whether stdin, a pipe or socket, has been closed by its writer, even while data it sent is
+/// still unread (`poll` reports a hang-up): a reader that stopped reading on purpose can still
+/// tell that its client is gone. False for a terminal or a file, and on Windows.
+pub fn stdin_hung_up() -> bool {
+    imp::stdin_hung_up()
 }
 
 /// Whether a write failed because the reader is not there, beyond std's BrokenPipe: the

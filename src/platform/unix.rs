@@ -142,6 +142,20 @@ fn wait_reader_gone(fd: libc::c_int) -> bool {
     }
 }
 
+pub fn stdin_hung_up() -> bool {
+    if !is_pipe_or_socket(libc::STDIN_FILENO) {
+        return false;
+    }
+    let mut fds = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd; no wait.
+    let n = unsafe { libc::poll(&mut fds, 1, 0) };
+    n > 0 && fds.revents & libc::POLLHUP != 0
+}
+
 pub fn terminal_size() -> Option<(u16, u16)> {
     [libc::STDERR_FILENO, libc::STDOUT_FILENO]
         .into_iter()

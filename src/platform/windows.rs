@@ -50,6 +50,10 @@ pub fn raise_open_files() -> Option<u64> {
 /// it: the next write fails (ERROR_NO_DATA, a broken pipe), and the watch ends then.
 pub fn watch_stdout_reader(_on_gone: impl FnOnce() + Send + 'static) {}
 
+pub fn stdin_hung_up() -> bool {
+    false
+}
+
 /// ERROR_INVALID_HANDLE (6): the standard handle was closed or never given; and
 /// ERROR_PIPE_NOT_CONNECTED (233), which a write to a pipe whose reader left can also give
 /// besides the broken-pipe codes std already maps (109, 232). Wine answers 233.
