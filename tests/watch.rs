@@ -236,6 +236,16 @@ async fn until_ready_waits_through_unavailability() {
     assert_eq!(ev[3]["reason"], "until ready");
 }
 
+/// `--until A,B`: the summary names the goal that was reached, not the first one given.
+#[tokio::test(flavor = "multi_thread")]
+async fn until_several_goals_names_the_one_reached() {
+    let server = scripted(vec![status_response("ready", None)]).await;
+    let out = watch_json(&server.uri(), &["--until", "unavailable,ready"]);
+    common::assert_exit(&out, 0);
+    let ev = events(&out.stdout);
+    assert_eq!(ev.last().unwrap()["reason"], "until ready", "{ev:?}");
+}
+
 #[test]
 fn until_ready_against_nothing_times_out_saying_so() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

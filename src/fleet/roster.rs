@@ -157,7 +157,13 @@ impl Roster {
         // A bridge no longer polled because its key was rejected is never there.
         let rejected = seen.stopped == Some(Stopped::Auth);
         // Only a bridge that answered is anywhere (`change` too: a change, then an answer).
-        let met = !rejected && status.is_some() && self.until.iter().any(|u| u.holds(status, changed));
+        // The goal this bridge reached, of those given (`--until unavailable,ready`): the one
+        // the ending names.
+        let reached = match rejected || status.is_none() {
+            true => None,
+            false => self.until.iter().copied().find(|u| u.holds(status, changed)),
+        };
+        let met = reached.is_some();
         if met != seen.met {
             seen.met = met;
             if met {
@@ -170,7 +176,7 @@ impl Roster {
         match self.until.first() {
             // `--until` can no longer hold for every bridge: end now, as one bridge does.
             Some(_) if rejected => Some(End::Fatal),
-            Some(&u) if self.met == n => Some(End::Until(u)),
+            Some(&first) if self.met == n => Some(End::Until(reached.unwrap_or(first))),
             _ if self.stopped == n => Some(End::Count),
             _ => None,
         }
@@ -240,6 +246,23 @@ mod tests {
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
             Some(End::Until(Until::Ready))
+        );
+    }
+
+    /// Of several goals, the ending names the one reached, not the first given.
+    #[test]
+    fn the_ending_names_the_goal_reached() {
+        let t0 = Instant::now();
+        let mut r = Roster::new(1, vec![Until::Unavailable, Until::Ready]);
+        assert_eq!(
+            r.after(0, Some(&st(Ready)), &quiet(), t0),
+            Some(End::Until(Until::Ready))
+        );
+        let mut r = Roster::new(2, vec![Until::Busy, Until::Unavailable]);
+        assert_eq!(r.after(0, Some(&st(Busy)), &quiet(), t0), None);
+        assert_eq!(
+            r.after(1, Some(&st(Unavailable)), &quiet(), t0),
+            Some(End::Until(Until::Unavailable))
         );
     }
 
