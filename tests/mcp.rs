@@ -858,9 +858,16 @@ fn every_listen_stream_counts_toward_the_limit() {
     );
     // The SDK acknowledges a stream before the server sees it (the 65th too, then ended).
     assert!(acknowledged >= 64, "{acknowledged}");
+    // The end of stdin ends the streams with it, at once.
+    let closed = Instant::now();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
+    assert!(
+        closed.elapsed() < Duration::from_millis(1_500),
+        "{:?}",
+        closed.elapsed()
+    );
 }
 
 /// The handshake and `n` requests, as lines: `initialize`, then `tools/list` with ids 1..=n.
@@ -1120,4 +1127,32 @@ fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
     }
     drop(writer.join().unwrap());
     assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+}
+
+/// stdin that cannot be read (a directory) is said, exit 2, not a quiet end.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_stdin_is_said() {
+    let out = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(std::fs::File::open("/").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read stdin: Is a directory"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_timeout_past_a_hundred_years_says_so() {
+    let mut s = Session::start(&["--url", "http://127.0.0.1:9"], &[]);
+    let r = s.call("kiro_wait", json!({"until": "ready", "timeout": 1e12}));
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(
+        text(&r).contains("1000000000000 seconds is longer than the longest timeout (100 years)"),
+        "{r}"
+    );
+    let r = s.call("kiro_wait", json!({"until": "ready", "timeout": -1}));
+    assert!(text(&r).contains("is not a number of seconds above 0"), "{r}");
+    s.finish();
 }

@@ -64,6 +64,13 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
         .flatten();
     crate::output::route_stderr(None);
     ended?;
+    let unreadable = wire.stdin_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(why) = unreadable {
+        return Err(crate::error::UsageError(format!(
+            "cannot read stdin: {why}; an MCP client starts this server with its requests on stdin"
+        ))
+        .into());
+    }
     match failed {
         Some(why) => Err(std::io::Error::other(why).into()),
         None => Ok(()),

@@ -481,14 +481,21 @@ impl ServerHandler for KiroServer {
             .resource_subscriptions
             .as_ref()
             .is_some_and(|u| u.iter().any(|u| u == resource::URI));
+        // A stream ends when its client cancels it, or when stdin ends (the client is gone).
+        let ended = async {
+            tokio::select! {
+                _ = ctx.cancelled() => {}
+                _ = self.closing.cancelled() => {}
+            }
+        };
         if !wants {
-            ctx.cancelled().await;
+            ended.await;
             return Ok(());
         }
         let Some(id) = self.resource.listen(ctx.sink().clone()) else {
             return Err(too_many_streams());
         };
-        ctx.cancelled().await;
+        ended.await;
         self.resource.unlisten(id);
         Ok(())
     }

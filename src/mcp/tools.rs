@@ -215,6 +215,9 @@ fn span(s: Option<Span>, tool: &str) -> Result<Duration, String> {
         {
             Ok(Duration::from_secs_f64(n))
         }
+        Some(Span::Seconds(n)) if n.is_finite() && n > 0.0 => Err(bad(format!(
+            "{n} seconds is longer than the longest timeout (100 years)"
+        ))),
         Some(Span::Seconds(n)) => Err(bad(format!("{n} is not a number of seconds above 0"))),
         Some(Span::Text(t)) => match crate::units::parse_duration(&t) {
             Ok(d) if d.is_zero() => Err(bad("it must be above 0".into())),

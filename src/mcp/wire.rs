@@ -243,6 +243,8 @@ pub struct Wire {
     /// Cancelled when stdin has ended (the client closed it, or it broke): the client is
     /// gone, so waits in progress end.
     pub stdin_ended: CancellationToken,
+    /// Why reading stdin failed, when it did for another reason than its end.
+    pub stdin_failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     /// Cancelled when stdout's reader went away or a write failed: the session ends.
     pub stdout_gone: CancellationToken,
     /// The task that writes stdout: done when the SDK's side is closed and written out (at
@@ -269,13 +271,25 @@ pub fn start() -> Wire {
     let eof = CancellationToken::new();
     let at_eof = eof.clone();
     let at_hangup = eof.clone();
+    let stdin_failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let read_failed = stdin_failed.clone();
     std::thread::Builder::new()
         .name("mcp-stdin".into())
         .spawn(move || {
             let stdin = std::io::stdin();
             let mut r = stdin.lock();
             let mut buf = Vec::new();
-            while let Ok(Some(whole)) = read_line(&mut r, &mut buf, MAX_LINE) {
+            loop {
+                let whole = match read_line(&mut r, &mut buf, MAX_LINE) {
+                    Ok(Some(whole)) => whole,
+                    Ok(None) => break,
+                    // Not the client's pipe (a directory, a device that fails): said, not a
+                    // quiet end.
+                    Err(e) => {
+                        *read_failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                        break;
+                    }
+                };
                 let line = match whole {
                     false => Line::TooLong,
                     true if buf.iter().all(u8::is_ascii_whitespace) => continue,
@@ -393,6 +407,7 @@ pub fn start() -> Wire {
         sdk_in,
         sdk_out,
         stdin_ended,
+        stdin_failed,
         stdout_gone,
         writer,
     }
