@@ -1156,3 +1156,32 @@ fn a_timeout_past_a_hundred_years_says_so() {
     assert!(text(&r).contains("is not a number of seconds above 0"), "{r}");
     s.finish();
 }
+
+/// A signal during a `kiro_exec` wait: the call is answered (stopped waiting, the command may
+/// still be running), stderr says so as the CLI does, and the exit is the signal's.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_wait_answers_the_call_then_exits() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let mut s = Session::start(&["--url", &url], &[]);
+    let id = s.send(
+        "tools/call",
+        json!({"name": "kiro_exec", "arguments": {"command": "kiro.generateCode", "wait": true}}),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    let r = s.answer(json!(id), Duration::from_secs(5));
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    assert!(
+        text(&r["result"]).contains("kiro.generateCode may still be running in Kiro"),
+        "{r}"
+    );
+    assert_eq!(exit_within(&mut s.child, Duration::from_secs(5)), Some(143));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut s.child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("kiro_exec ended by a termination signal; stopped waiting, kiro.generateCode may still be running in Kiro"),
+        "{err}"
+    );
+    let _ = bridge.kill();
+}

@@ -11,6 +11,8 @@ pub mod wire;
 
 use rmcp::ServiceExt;
 
+use crate::platform::Sig;
+
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::plan::McpPlan;
@@ -22,7 +24,15 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
     let shown = client.shown_base();
     crate::output::route_stderr(Some(crate::output::writer::ErrSink::own()));
     let wire = wire::start();
-    let server = server::KiroServer::new(client, plan, config.request_timeout, wire.stdin_ended.clone());
+    let closing_why = std::sync::Arc::new(std::sync::OnceLock::new());
+    let server = server::KiroServer::new(
+        client,
+        plan,
+        config.request_timeout,
+        wire.stdin_ended.clone(),
+        closing_why.clone(),
+    );
+    let mut signals = crate::platform::Signals::install()?;
     if !config.quiet {
         crate::output::log_line(&format!(
             "mcp: serving {shown} over MCP on stdin/stdout (stderr: logs)"
@@ -48,14 +58,34 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
     // A stdout whose reader is gone ends the session whatever stdin does (dropping it ends
     // the service and every wait in it); so does the end of stdin, after the drain time at
     // most (answers that a client reading nothing leaves waiting do not hold the exit).
+    // A signal (Ctrl-C, SIGTERM) ends every wait as the end of stdin does, so each call in
+    // progress is answered (`stopped waiting`, the command may still be running) before the
+    // exit with the signal's code.
     let stdin_ended = wire.stdin_ended.clone();
-    let ended = tokio::select! {
-        r = session => r,
-        _ = gone.cancelled() => Ok(()),
-        _ = async {
-            stdin_ended.cancelled().await;
-            tokio::time::sleep(wire::DRAIN).await;
-        } => Ok(()),
+    tokio::pin!(session);
+    let mut signal = None;
+    let ended = loop {
+        tokio::select! {
+            r = &mut session => break r,
+            _ = gone.cancelled() => break Ok(()),
+            _ = async {
+                stdin_ended.cancelled().await;
+                tokio::time::sleep(wire::DRAIN).await;
+            } => break Ok(()),
+            sig = signals.recv(), if signal.is_none() => match sig {
+                Sig::Continue => {}
+                Sig::Stop => crate::platform::stop_self(),
+                sig => {
+                    signal = Some(sig);
+                    let _ = closing_why.set(match sig {
+                        Sig::Interrupt => "interrupted (Ctrl-C)",
+                        Sig::Hangup => "ended by a hang-up",
+                        _ => "ended by a termination signal",
+                    });
+                    stdin_ended.cancel();
+                }
+            },
+        }
     };
     let failed = tokio::time::timeout(wire::DRAIN, wire.writer)
         .await
@@ -64,6 +94,9 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
         .flatten();
     crate::output::route_stderr(None);
     ended?;
+    if let Some(sig) = signal {
+        return Err(crate::error::Exit::quiet(sig.exit_code()).into());
+    }
     let unreadable = wire.stdin_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(why) = unreadable {
         return Err(crate::error::UsageError(format!(

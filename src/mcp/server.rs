@@ -68,6 +68,8 @@ pub struct KiroServer {
     resource: Arc<Resource>,
     /// Cancelled when stdin ends: the client is gone, so every wait ends.
     closing: CancellationToken,
+    /// Why `closing` was cancelled, when it was not the end of stdin (a signal).
+    closing_why: Arc<std::sync::OnceLock<&'static str>>,
     /// Tool calls in progress.
     calls: AtomicUsize,
     /// Listen streams open, whatever they name: each holds a task and a sink.
@@ -80,6 +82,7 @@ impl KiroServer {
         plan: McpPlan,
         request_timeout: Duration,
         closing: CancellationToken,
+        closing_why: Arc<std::sync::OnceLock<&'static str>>,
     ) -> KiroServer {
         let client = Arc::new(client);
         KiroServer {
@@ -88,6 +91,7 @@ impl KiroServer {
             plan,
             request_timeout,
             closing,
+            closing_why,
             calls: AtomicUsize::new(0),
             streams: AtomicUsize::new(0),
         }
@@ -99,6 +103,7 @@ impl KiroServer {
 struct Stop<'a> {
     call: &'a CancellationToken,
     closing: &'a CancellationToken,
+    closing_why: &'a std::sync::OnceLock<&'static str>,
 }
 
 impl Stop<'_> {
@@ -113,7 +118,11 @@ impl Stop<'_> {
     fn how(self) -> &'static str {
         match self.call.is_cancelled() {
             true => "cancelled",
-            false => "ended by the end of stdin",
+            false => self
+                .closing_why
+                .get()
+                .copied()
+                .unwrap_or("ended by the end of stdin"),
         }
     }
 }
@@ -230,6 +239,7 @@ impl KiroServer {
         Stop {
             call: &ctx.ct,
             closing: &self.closing,
+            closing_why: &self.closing_why,
         }
     }
 
