@@ -157,6 +157,9 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
     );
     let timed_out: Vec<_> = ev.iter().filter(|e| e["type"] == "hook_failed").collect();
     assert!(!timed_out.is_empty(), "{ev:?}");
+    // The summary stays last, and is not stamped before the lines the drain printed.
+    let latest = ev.iter().filter_map(|e| e["at"].as_str()).max().unwrap();
+    assert_eq!(summary["at"].as_str(), Some(latest), "{ev:?}");
     assert!(
         timed_out
             .iter()

@@ -90,6 +90,9 @@ impl Watch {
         if end == End::Closed {
             return closed(&self.view);
         }
+        // Stamped when written, after whatever the hooks' drain printed; `durationMs` still
+        // ends when the watch stopped (`now`).
+        let wall = wall.max(SystemTime::now());
         // The overall sums count the bridges reloads removed too.
         let mut total = self.gone_total;
         let live: Vec<usize> = self.live().collect();
