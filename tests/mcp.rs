@@ -1185,3 +1185,50 @@ fn a_signal_during_a_wait_answers_the_call_then_exits() {
     );
     let _ = bridge.kill();
 }
+
+/// Every error names the request it answers: its own id where it has a usable one, else
+/// `"id": null` (JSON-RPC 2.0), never no `id` at all; a tool call's params of the wrong shape
+/// are invalid params (-32602), not "method not found".
+#[test]
+fn every_error_carries_an_id() {
+    let mut s = Session::start(&["--url", "http://127.0.0.1:9"], &[]);
+    for line in [
+        "[1,2]",
+        "5",
+        "{}",
+        r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#,
+    ] {
+        s.send_raw(line);
+        let e = s.answer(Value::Null, Duration::from_secs(5));
+        assert_eq!(e["error"]["code"], -32600, "{line}: {e}");
+    }
+    for (id, params) in [
+        (41, json!({"name": 5})),
+        (42, json!({"name": "kiro_status", "arguments": []})),
+    ] {
+        s.send_raw(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}).to_string(),
+        );
+        let e = s.answer(json!(id), Duration::from_secs(5));
+        assert_eq!(e["error"]["code"], -32602, "{e}");
+    }
+    // Params of the wrong shape the SDK judges: its error gets an id too.
+    s.send_raw(r#"{"jsonrpc":"2.0","id":43,"method":"resources/read","params":{"uri":5}}"#);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let e = loop {
+        let v = s
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("an answer");
+        if v.get("error").is_some() {
+            break v;
+        }
+    };
+    assert!(
+        e.as_object().unwrap().contains_key("id"),
+        "an error with no id: {e}"
+    );
+    let pong = s.request("ping", json!({}));
+    assert_eq!(pong["result"], json!({}), "{pong}");
+    s.finish();
+}

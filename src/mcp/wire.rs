@@ -31,8 +31,14 @@ pub enum Line {
     Malformed(String),
     /// Longer than `MAX_LINE`.
     TooLong,
-    /// JSON nested deeper than `MAX_DEPTH`; the request's id, when it has a usable one.
-    TooDeep(serde_json::Value),
+    /// JSON that is not a message the server takes, answered here rather than left to the
+    /// SDK (which answers these without an `id`, or not at all): the JSON-RPC error code, why,
+    /// and the request's id when it has a usable one (else null).
+    Refused {
+        code: i64,
+        why: String,
+        id: serde_json::Value,
+    },
 }
 
 /// Read one line of at most `max` bytes into `buf` (cleared first; the newline and a `\r`
@@ -80,11 +86,67 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io
 /// parse error, and a nesting deeper than `MAX_DEPTH` an invalid request (with its id).
 pub fn classify(line: &[u8]) -> Line {
     match serde_json::from_slice::<serde_json::Value>(line) {
-        Ok(v) if depth(&v, MAX_DEPTH + 1) > MAX_DEPTH => Line::TooDeep(request_id(&v)),
-        Ok(v) => Line::Message(line.to_vec(), Flow::of(&v)),
+        Ok(v) => match refusal(&v) {
+            Some((code, why)) => Line::Refused {
+                code,
+                why,
+                id: request_id(&v),
+            },
+            None => Line::Message(line.to_vec(), Flow::of(&v)),
+        },
         // serde_json's own nesting limit (128) is a syntax error, answered as one.
         Err(e) => Line::Malformed(e.to_string()),
     }
+}
+
+/// Why a JSON line is not taken, as a JSON-RPC error code and words; None when it goes to the
+/// SDK. The SDK answers these with an error that has no `id` at all (batches, scalars, odd ids,
+/// `tools/call` params of the wrong shape), where JSON-RPC wants the request's id or null.
+fn refusal(v: &serde_json::Value) -> Option<(i64, String)> {
+    const INVALID: i64 = -32600;
+    const PARAMS: i64 = -32602;
+    let Some(o) = v.as_object() else {
+        return Some((
+            INVALID,
+            "Invalid Request: a message is one JSON object (batches are not taken)".into(),
+        ));
+    };
+    if depth(v, MAX_DEPTH + 1) > MAX_DEPTH {
+        return Some((
+            INVALID,
+            format!("Invalid Request: a message nests at most {MAX_DEPTH} levels deep"),
+        ));
+    }
+    match o.get("id") {
+        None | Some(serde_json::Value::String(_) | serde_json::Value::Number(_)) => {}
+        Some(_) => return Some((INVALID, "Invalid Request: an id is a string or a number".into())),
+    }
+    let method = match o.get("method") {
+        Some(serde_json::Value::String(m)) => m.as_str(),
+        Some(_) => return Some((INVALID, "Invalid Request: a method is a string".into())),
+        // A response of the client's (to nothing the server asks): the SDK's to judge.
+        None if o.contains_key("result") || o.contains_key("error") => return None,
+        None => return Some((INVALID, "Invalid Request: a request names its method".into())),
+    };
+    if method == "tools/call" {
+        let params = o.get("params");
+        let name_ok = params
+            .and_then(|p| p.get("name"))
+            .is_some_and(serde_json::Value::is_string);
+        let args_ok = params
+            .and_then(|p| p.get("arguments"))
+            .is_none_or(|a| a.is_object() || a.is_null());
+        if !params.is_some_and(serde_json::Value::is_object) || !name_ok {
+            return Some((
+                PARAMS,
+                "Invalid params: tools/call takes a tool's name as a string".into(),
+            ));
+        }
+        if !args_ok {
+            return Some((PARAMS, "Invalid params: a tool's arguments are an object".into()));
+        }
+    }
+    None
 }
 
 /// What a message means for the requests waiting for an answer.
@@ -132,6 +194,29 @@ fn answered(line: &[u8]) -> Option<String> {
     match head.method {
         Some(_) => None,
         None => id_key(head.id.as_ref()?),
+    }
+}
+
+/// An error of the SDK's with no `id` member gets `"id": null`, as JSON-RPC 2.0 requires of
+/// an error answering a request whose id could not be read (the SDK leaves it out).
+fn with_an_id(line: Vec<u8>) -> Vec<u8> {
+    const NEEDLE: &[u8] = b"\"error\"";
+    if !line.windows(NEEDLE.len()).any(|w| w == NEEDLE) {
+        return line;
+    }
+    let Ok(serde_json::Value::Object(mut o)) = serde_json::from_slice(&line) else {
+        return line;
+    };
+    if !o.contains_key("error") || o.contains_key("id") || o.contains_key("method") {
+        return line;
+    }
+    o.insert("id".into(), serde_json::Value::Null);
+    match serde_json::to_vec(&o) {
+        Ok(mut v) => {
+            v.push(b'\n');
+            v
+        }
+        Err(_) => line,
     }
 }
 
@@ -202,11 +287,7 @@ pub fn error_line(line: &Line) -> Option<Vec<u8>> {
             format!("Invalid Request: a message is at most {MAX_LINE} bytes"),
             serde_json::Value::Null,
         ),
-        Line::TooDeep(id) => (
-            -32600,
-            format!("Invalid Request: a message nests at most {MAX_DEPTH} levels deep"),
-            id.clone(),
-        ),
+        Line::Refused { code, why, id } => (*code, why.clone(), id.clone()),
     };
     let v = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
     let mut out = serde_json::to_vec(&v).ok()?;
@@ -372,7 +453,7 @@ pub fn start() -> Wire {
                         if let Some(id) = answered(&line) {
                             answers.done(&id);
                         }
-                        std::mem::take(&mut line)
+                        with_an_id(std::mem::take(&mut line))
                     }
                 },
                 e = errors_rx.recv(), if errors_open => match e {
@@ -450,7 +531,10 @@ mod tests {
             classify(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#),
             Line::Message(..)
         ));
-        assert!(matches!(classify(br#"{"not":"json-rpc"}"#), Line::Message(..)));
+        assert!(matches!(
+            classify(br#"{"not":"json-rpc"}"#),
+            Line::Refused { code: -32600, .. }
+        ));
         let bad = classify(b"{\"jsonrpc\": ");
         assert!(matches!(bad, Line::Malformed(_)), "{bad:?}");
         let e: serde_json::Value = serde_json::from_slice(&error_line(&bad).unwrap()).unwrap();
@@ -459,6 +543,53 @@ mod tests {
         let e: serde_json::Value = serde_json::from_slice(&error_line(&Line::TooLong).unwrap()).unwrap();
         assert_eq!(e["error"]["code"], -32600);
         assert!(error_line(&Line::Message(vec![], Flow::default())).is_none());
+    }
+
+    #[test]
+    fn what_the_sdk_answers_without_an_id_is_answered_here() {
+        let refused = |line: &str| match classify(line.as_bytes()) {
+            Line::Refused { code, id, .. } => Some((code, id)),
+            _ => None,
+        };
+        let null = serde_json::Value::Null;
+        assert_eq!(refused("[1,2]"), Some((-32600, null.clone())), "a batch");
+        assert_eq!(refused("5"), Some((-32600, null.clone())), "a scalar");
+        assert_eq!(refused("{}"), Some((-32600, null.clone())));
+        assert_eq!(
+            refused(r#"{"jsonrpc":"2.0","id":[1],"method":"ping"}"#),
+            Some((-32600, null.clone()))
+        );
+        assert_eq!(
+            refused(r#"{"jsonrpc":"2.0","id":3}"#),
+            Some((-32600, serde_json::json!(3)))
+        );
+        assert_eq!(
+            refused(r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":5}}"#),
+            Some((-32602, serde_json::json!(4)))
+        );
+        assert_eq!(
+            refused(
+                r#"{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"name":"kiro_status","arguments":[]}}"#
+            ),
+            Some((-32602, serde_json::json!("x")))
+        );
+        assert_eq!(
+            refused(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"kiro_status"}}"#),
+            None
+        );
+        assert_eq!(
+            refused(r#"{"jsonrpc":"2.0","id":6,"result":{}}"#),
+            None,
+            "a response"
+        );
+        // The SDK's error without an id gets a null one; anything else is left as it is.
+        let fixed =
+            with_an_id(b"{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"x\"}}\n".to_vec());
+        let v: serde_json::Value = serde_json::from_slice(&fixed).unwrap();
+        assert_eq!(v["id"], serde_json::Value::Null);
+        assert!(v.as_object().unwrap().contains_key("id"));
+        let ok = b"{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}\n".to_vec();
+        assert_eq!(with_an_id(ok.clone()), ok);
     }
 
     #[test]
@@ -480,7 +611,10 @@ mod tests {
             )
         };
         let deep = classify(nested(MAX_DEPTH).as_bytes());
-        assert_eq!(deep, Line::TooDeep(serde_json::json!(7)));
+        assert!(
+            matches!(&deep, Line::Refused { code: -32600, id, .. } if *id == serde_json::json!(7)),
+            "{deep:?}"
+        );
         let e: serde_json::Value = serde_json::from_slice(&error_line(&deep).unwrap()).unwrap();
         assert_eq!(
             (e["id"].clone(), e["error"]["code"].clone()),
@@ -498,6 +632,12 @@ mod tests {
             "[".repeat(80),
             "]".repeat(80)
         );
-        assert_eq!(classify(odd.as_bytes()), Line::TooDeep(serde_json::Value::Null));
+        assert!(matches!(
+            classify(odd.as_bytes()),
+            Line::Refused {
+                id: serde_json::Value::Null,
+                ..
+            }
+        ));
     }
 }
