@@ -71,13 +71,23 @@ pub fn register_secrets<'a>(secrets: impl IntoIterator<Item = &'a str>) {
             }
             continue;
         }
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        for s in [secret.to_owned(), escaped.trim_matches('"').to_owned()] {
+        // As it is, and JSON-escaped once and twice: a key is found in a string that is
+        // itself JSON (an MCP resource's text), and the pre-check finds it in a line holding
+        // such a string.
+        let once = escape_json(secret);
+        let twice = escape_json(&once);
+        for s in [secret.to_owned(), once, twice] {
             if !all.patterns.contains(&s) {
                 all.patterns.push(s);
             }
         }
     }
+}
+
+/// `s` as it stands inside a JSON string (without the quotes).
+fn escape_json(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted[1..quoted.len().saturating_sub(1).max(1)].to_owned()
 }
 
 /// `s` with every registered secret replaced by `***`.
@@ -121,9 +131,30 @@ fn built() -> std::sync::RwLockReadGuard<'static, Secrets> {
     SECRETS.read().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Fields whose string values are kiro-poll's own vocabulary or the protocol's, never text
+/// from outside: left as they are whatever a key looks like (a key of `2` must not turn
+/// `"jsonrpc":"2.0"` into `"***.0"`, nor one of `kiro` the tool `kiro_status` into
+/// `***_status`, nor one of `status` the event type `status_changed`).
+const OWN_FIELDS: &[&str] = &[
+    "type",
+    "jsonrpc",
+    "method",
+    "protocolVersion",
+    "name",
+    "mimeType",
+    "uri",
+    "outcome",
+    "observedBy",
+    "kind",
+];
+
 /// Serialized JSON with every registered secret replaced inside its string values only: never
 /// in numbers, object keys or structure, so a key of `3` leaves `"polls":3` as it is and the
-/// line stays JSON. (`text` is serde_json's output: well-formed, quotes only around strings.)
+/// line stays JSON; never in the values of `OWN_FIELDS`. Each string is matched decoded (a key
+/// holding `"` or `\` is found as it is, and the string is encoded again after), so the line
+/// stays JSON whatever the key holds; a string that itself holds JSON (an MCP resource's text)
+/// is matched in its once-escaped form too. (`text` is serde_json's output: well-formed,
+/// quotes only around strings.)
 pub fn redact_json(text: &str) -> Cow<'_, str> {
     if !holds_a_secret(text) {
         return Cow::Borrowed(text);
@@ -131,6 +162,7 @@ pub fn redact_json(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
+    let mut field: &str = "";
     while let Some(open) = text[at..].find('"').map(|o| at + o) {
         // The closing quote: the next one not escaped by an odd run of backslashes.
         let mut close = open + 1;
@@ -142,21 +174,33 @@ pub fn redact_json(text: &str) -> Cow<'_, str> {
             }
         }
         let close = close.min(text.len());
-        out.push_str(&text[at..=open]);
-        let inner = &text[open + 1..close];
-        let is_key = text[close + 1..].trim_start().starts_with(':');
+        out.push_str(&text[at..open]);
+        let quoted = &text[open..(close + 1).min(text.len())];
+        let is_key = text[(close + 1).min(text.len())..].trim_start().starts_with(':');
         if is_key {
-            out.push_str(inner);
+            field = &text[open + 1..close];
+            out.push_str(quoted);
+        } else if OWN_FIELDS.contains(&field) {
+            out.push_str(quoted);
         } else {
-            out.push_str(&redact(inner));
-        }
-        if close < text.len() {
-            out.push('"');
+            out.push_str(&redact_quoted(quoted));
         }
         at = (close + 1).min(text.len());
     }
     out.push_str(&text[at..]);
     Cow::Owned(out)
+}
+
+/// A JSON string (quotes included) with its secrets redacted, matched in the decoded string,
+/// and encoded again; as it was when nothing matched or it does not decode.
+fn redact_quoted(quoted: &str) -> Cow<'_, str> {
+    let Ok(decoded) = serde_json::from_str::<String>(quoted) else {
+        return Cow::Borrowed(quoted);
+    };
+    match redact(&decoded) {
+        Cow::Borrowed(_) => Cow::Borrowed(quoted),
+        Cow::Owned(r) => Cow::Owned(serde_json::to_string(&r).unwrap_or_else(|_| "\"***\"".into())),
+    }
 }
 
 /// `s` with `token` replaced by `***` where it stands whole: no letter or digit touching it.
@@ -352,6 +396,43 @@ mod tests {
         );
         assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
         assert!(matches!(redact_json(r#"{"polls":8}"#), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn own_fields_are_never_redacted_and_quoted_keys_leave_valid_json() {
+        register_secret("2");
+        register_secret("stat");
+        let msg =
+            r#"{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"kiro_status"}],"text":"stat said 2"}}"#;
+        let out = redact_json(msg);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["jsonrpc"], "2.0");
+        assert_eq!(v["result"]["tools"][0]["name"], "kiro_status");
+        assert_eq!(
+            v["result"]["text"], "*** said ***",
+            "text from outside is redacted"
+        );
+        // A key holding a quote and a backslash: found decoded, and the line stays JSON.
+        let key = "q\"uo\\te-key";
+        register_secret(key);
+        let line =
+            serde_json::to_string(&serde_json::json!({"version": format!("v{key}x"), "m": key})).unwrap();
+        let out = redact_json(&line);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(
+            (v["version"].as_str(), v["m"].as_str()),
+            (Some("v***x"), Some("***"))
+        );
+        // A string that is itself JSON (an MCP resource's text) holding the key.
+        let inner = serde_json::to_string(&serde_json::json!({"version": key})).unwrap();
+        let outer = serde_json::to_string(&serde_json::json!({"text": inner})).unwrap();
+        let out = redact_json(&outer);
+        let text: String = serde_json::from_str::<serde_json::Value>(&out).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(!text.contains("uo"), "{text}");
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{text}");
     }
 
     #[test]

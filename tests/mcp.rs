@@ -276,6 +276,55 @@ async fn server_strings_reach_the_text_neutralised() {
 
 /// A bridge that echoes the key in an answer: redacted in the structured content too, as
 /// every `--json` line is, not only in the text.
+/// A short key (`2`, `kiro`) never touches the protocol's own fields and names; a key holding
+/// a quote and a backslash leaves every message JSON, and is redacted in the resource's text
+/// too (a string that is itself JSON).
+#[tokio::test(flavor = "multi_thread")]
+async fn short_or_quoted_keys_never_break_the_protocol() {
+    let quoted = "k\"e\\y-0123";
+    let bridge = MockServer::start().await;
+    let body = json!({"status": "ready", "version": format!("1.94.0-{quoted}"), "availableCommands": ["kiro.generateCode"]});
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&bridge)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    for key in ["2", "kiro", quoted] {
+        let file = dir.path().join("key");
+        std::fs::write(&file, format!("{key}\n")).unwrap();
+        let (url, file) = (bridge.uri(), file.to_str().unwrap().to_owned());
+        let (tools, status, read) = tokio::task::spawn_blocking(move || {
+            // Session reads every line as JSON: a line that is not fails the test there.
+            let mut s = Session::start(&["--url", &url, "--api-key-file", &file], &[]);
+            let tools = s.request("tools/list", json!({}));
+            let status = s.call("kiro_status", json!({}));
+            let read = s.request("resources/read", json!({"uri": "kiro://status"}));
+            s.finish();
+            (tools, status, read)
+        })
+        .await
+        .unwrap();
+        assert_eq!(tools["jsonrpc"], "2.0", "key {key:?}: {tools}");
+        let names: Vec<&str> = tools["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"kiro_status") && names.contains(&"kiro_exec"),
+            "key {key:?}: {names:?}"
+        );
+        if key == quoted {
+            assert_eq!(status["structuredContent"]["version"], "1.94.0-***", "{status}");
+            let contents = read["result"]["contents"][0]["text"].as_str().unwrap();
+            let inner: Value = serde_json::from_str(contents).unwrap();
+            assert_eq!(inner["version"], "1.94.0-***", "{contents}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_redacted_in_structured_content_too() {
     let bridge = MockServer::start().await;

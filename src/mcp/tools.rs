@@ -98,7 +98,7 @@ pub fn all() -> Vec<Tool> {
     .annotate(read_only("Kiro commands"));
     let exec = Tool::new(
         EXEC,
-        "Run a Kiro command once (never retried: a retried command would run twice). With `wait`, follow it to its end, past the bridge's own 30 s limit, through the status when the bridge gives up on the request; progress is reported when the call has a progressToken. The result has the fields of `kiro-poll exec --json`; `outcome` is succeeded, failed, not_started, completed (seen finishing through the status), unknown (the answer was lost: it may still be running), timed_out, interrupted, unavailable, rejected, unauthorized or unreachable.",
+        "Run a Kiro command once (never retried: a retried command would run twice). With `wait`, follow it to its end, past the bridge's own 30 s limit: when the bridge gives up on the request, by the connection it answered on (the bridge closes it when the command ends) and by the status; progress is reported when the call has a progressToken. The result has the fields of `kiro-poll exec --json`; `outcome` is succeeded, failed, not_started, completed (its end was seen, by `observedBy`, but its result was not returned: `resultKnown` is false), abandoned (the bridge gave up on it at its 5-minute limit; it may still be running), unknown (the answer was lost: it may still be running), timed_out, interrupted, unavailable, rejected, unauthorized or unreachable.",
         object(json!({
             "type": "object",
             "properties": {
