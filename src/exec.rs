@@ -232,6 +232,8 @@ impl<'a, W: Waiter> Run<'a, W> {
         let mut status_told: Option<bool> = None;
         let mut status_req: Option<Pending<'a, StatusAnswer>> = None;
         let mut ping: Option<Pending<'static, Result<Pong, PingFail>>> = None;
+        // Status requests refused in a row.
+        let mut refused = 0;
         loop {
             let status_due = Instant::from_std(engine.next_poll_at());
             let ping_due = conn
@@ -359,6 +361,9 @@ impl<'a, W: Waiter> Run<'a, W> {
                     // The watch's step after each answer: bytes and 304s counted, a rejected
                     // key told by the engine's reaction.
                     let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
+                    if answer.is_ok() {
+                        refused = 0;
+                    }
                     match answer {
                         Ok(fetch) => match follow.observe(&fetch.status) {
                             Verdict::Running => {
@@ -380,6 +385,15 @@ impl<'a, W: Waiter> Run<'a, W> {
                             }
                         },
                         Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
+                        // Nothing listens any more (with no connection held to tell): the
+                        // bridge is gone, and the command's outcome with it unknown.
+                        Err(e) if e.kind() == crate::error::FailureKind::Connect && conn.is_none() && {
+                            refused += 1;
+                            refused >= Follow::REFUSED_POLLS
+                        } => {
+                            let why = Why::NeverShown { lost, unavailable: false, conn: Untold::WentAway(e.short()) };
+                            return Decision::new(Outcome::Unknown, why);
+                        }
                         Err(e) => {
                             self.waiter
                                 .say(&format!("status unreachable ({}); retrying", e.short()))

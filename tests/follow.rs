@@ -424,3 +424,33 @@ fn pings_answered_with_nonsense_let_go_of_the_connection_never_an_end() {
         assert_eq!(posts(&server), 1);
     }
 }
+
+/// The execute's connection cut by the bridge going away (no 408, nothing held): the status
+/// requests that follow are refused, and the outcome is unknown within seconds, not at
+/// `--timeout`.
+#[test]
+fn a_bridge_gone_after_a_lost_connection_is_unknown_at_once() {
+    let mut sim = Sim::start("60s", &["--server-timeout", "60s"], &[]);
+    let started = Instant::now();
+    let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["--url", &sim.url, "exec", "kiro.long", "--wait"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_000));
+    sim.child.kill().unwrap();
+    let out = exec.wait_with_output().unwrap();
+    assert_exit(&out, 6);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the connection was lost after the command was sent")
+            && err.contains("the bridge no longer answers"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -29,6 +29,10 @@ impl Follow {
     /// Polls without a sign of the command before concluding the status cannot show it.
     pub const UNSEEN_POLLS: u32 = 2;
 
+    /// Status requests refused in a row (nothing listens) before concluding the bridge is
+    /// gone, and the command's outcome with it unknown: not a wait until `--timeout`.
+    pub const REFUSED_POLLS: u32 = 3;
+
     pub fn new(command: &str) -> Follow {
         Follow {
             command: command.to_owned(),

@@ -82,10 +82,7 @@ fn untold(conn: &Untold, lost: &Lost) -> String {
             "; the connection it answered on closed {} after its last answer, too late to mean the command ended (the bridge's idle timer, or this machine stalled)",
             human_duration(*idle)
         ),
-        Untold::WentAway(what) => format!(
-            "; the connection it answered on closed and the bridge no longer answers ({})",
-            clean(what)
-        ),
+        Untold::WentAway(what) => format!("; the bridge no longer answers ({})", clean(what)),
         Untold::Restarted => {
             "; the connection it answered on closed because the bridge restarted".into()
         }
