@@ -457,6 +457,57 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     let _ = mock.wait();
 }
 
+/// A bridges file whose only bridge has its key rejected does not end the service: it waits
+/// for a reload that fixes the key (saying so once), as it waits with nothing to poll.
+#[test]
+fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
+    let (mut mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
+    std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
+    let file = dir.path().join("bridges.toml");
+    let with_key = |k: &str| format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n");
+    std::fs::write(&file, with_key("wrong")).unwrap();
+    let w = Following::start(&[
+        "--json",
+        "--bridges",
+        file.to_str().unwrap(),
+        "watch",
+        "--interval-ready",
+        "1s",
+    ]);
+    assert_eq!(w.next("rejected")["bridge"], "a");
+    std::thread::sleep(Duration::from_millis(500));
+    replace(&file, &with_key("right"));
+    w.next("reloaded");
+    assert_eq!(w.next("snapshot")["bridge"], "a", "polled with its new key");
+    let _ = mock.kill();
+    let _ = mock.wait();
+
+    // The same with --until: the end says why (exit 4), never "count reached".
+    let (mut mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
+    let with_key = |k: &str| format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n");
+    std::fs::write(&file, with_key("wrong")).unwrap();
+    let out = kiro()
+        .args([
+            "--json",
+            "--bridges",
+            file.to_str().unwrap(),
+            "watch",
+            "--until",
+            "ready",
+        ])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 4);
+    let ev = common::events(&out.stdout);
+    assert_eq!(ev.last().unwrap()["reason"], "authentication rejected", "{ev:?}");
+    let _ = mock.kill();
+    let _ = mock.wait();
+}
+
 /// An empty shard (or a file a reload empties) with `--count` or `--until` ends at once, exit
 /// 0, saying why; without them it waits for a reload.
 #[test]

@@ -44,6 +44,11 @@ pub struct Roster {
     live: usize,
     met: usize,
     stopped: usize,
+    /// Of `stopped`, those whose key was rejected.
+    rejected: usize,
+    /// A reload may bring bridges or fix keys, and nothing else ends the watch (a bridges file,
+    /// no `--count`, no `--until`): every bridge rejected is a wait for it, not an end.
+    waits_for_reload: bool,
 }
 
 impl Roster {
@@ -54,7 +59,20 @@ impl Roster {
             live: bridges,
             met: 0,
             stopped: 0,
+            rejected: 0,
+            waits_for_reload: false,
         }
+    }
+
+    /// Whether a reload may still change what this watch comes to (see `waits_for_reload`).
+    pub fn waiting_for_reloads(mut self, waits: bool) -> Roster {
+        self.waits_for_reload = waits;
+        self
+    }
+
+    /// Every bridge watched has had its key rejected (and there is at least one).
+    pub fn all_rejected(&self) -> bool {
+        self.live > 0 && self.rejected == self.live
     }
 
     /// A bridge a reload added, in slot `i` (a new one, or one a removed bridge left).
@@ -88,6 +106,7 @@ impl Roster {
         self.live -= 1;
         self.met -= usize::from(seen.met);
         self.stopped -= usize::from(seen.stopped.is_some());
+        self.rejected -= usize::from(seen.stopped == Some(Stopped::Auth));
     }
 
     /// How many bridges are watched (not removed by a reload).
@@ -152,6 +171,7 @@ impl Roster {
                 Stopped::Count
             });
             self.stopped += 1;
+            self.rejected += usize::from(end == End::Fatal);
         }
         let changed = seen.last_change.is_some();
         // A bridge no longer polled because its key was rejected is never there.
@@ -177,6 +197,9 @@ impl Roster {
             // `--until` can no longer hold for every bridge: end now, as one bridge does.
             Some(_) if rejected => Some(End::Fatal),
             Some(&first) if self.met == n => Some(End::Until(reached.unwrap_or(first))),
+            // Every key rejected: a reload may fix them (and the watch says it waits), else
+            // the end says why: never "count reached" without a --count.
+            _ if self.stopped == n && self.rejected == n => (!self.waits_for_reload).then_some(End::Fatal),
             _ if self.stopped == n => Some(End::Count),
             _ => None,
         }
@@ -266,6 +289,26 @@ mod tests {
         );
     }
 
+    /// Every key rejected: the end says so (never "count reached"), or, where a reload may fix
+    /// them, it is a wait.
+    #[test]
+    fn every_key_rejected_is_its_own_end_or_a_wait_for_a_reload() {
+        let t0 = Instant::now();
+        let rejected = Reaction {
+            end: Some(End::Fatal),
+            ..quiet()
+        };
+        let mut r = Roster::new(2, Vec::new());
+        assert_eq!(r.after(0, None, &rejected, t0), None);
+        assert_eq!(r.after(1, None, &rejected, t0), Some(End::Fatal));
+        let mut r = Roster::new(1, Vec::new()).waiting_for_reloads(true);
+        assert_eq!(r.after(0, None, &rejected, t0), None, "a reload may fix the key");
+        assert!(r.all_rejected());
+        r.remove(0);
+        r.add_at(0);
+        assert!(!r.all_rejected(), "a reload replaced it");
+    }
+
     /// One bridge is a roster of one: the rules a single watch always had.
     #[test]
     fn one_bridge_ends_where_it_gets_there() {
@@ -298,7 +341,7 @@ mod tests {
             Some(End::Count)
         );
         let mut r = Roster::new(1, Vec::new());
-        assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Count));
+        assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Fatal));
         assert_eq!(
             r.stopped(0),
             Some(Stopped::Auth),

@@ -134,7 +134,11 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         request_timeout: config.request_timeout,
         verbose: config.verbose,
         flags: plan.flags,
-        roster: Roster::new(n, plan.until.clone()),
+        roster: Roster::new(n, plan.until.clone()).waiting_for_reloads(
+            matches!(config.source, crate::config::Source::File { .. })
+                && plan.until.is_empty()
+                && plan.flags.count.is_none(),
+        ),
         view,
         one,
         lanes: Lanes::new(n, plan.max_in_flight),
@@ -453,6 +457,11 @@ impl Watch {
         }
         let status = engine.answered_status();
         let end = self.roster.after(i, status, &reaction, now);
+        if end.is_none() && reaction.end == Some(End::Fatal) && self.roster.all_rejected() {
+            crate::output::log_line(
+                "every bridge's key was rejected; waiting for the bridges file to be changed (or SIGHUP)",
+            );
+        }
         match reaction.end {
             // In a fleet the `rejected` event tells it; the others go on.
             Some(End::Fatal) if self.one => self.fatal = error,
