@@ -6,7 +6,7 @@ status body of 150 commands (about 6 KB), once with strong ETags (so unchanged p
 304s) and once without ETags (every poll a full body). A small TCP proxy in front of it counts
 connections and the bytes that cross the wire (headers included).
 
-Usage:  cargo build --release && python3 bench/bench.py [--polls N] [--callgrind [--against OLD_BIN]]
+Usage:  cargo build --release && python3 bench/bench.py [--polls N] [--callgrind [--static MUSL_BIN] [--against OLD_BIN]]
 Needs:  curl, python3; installs `requests` with pip if it is missing.
 """
 
@@ -25,6 +25,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "kiro-poll")
+# The x86_64 binary of the release archive, as ci/release.sh stages it.
+STATIC = os.path.join(ROOT, "target", "distrib", "kiro-poll-x86_64-unknown-linux-musl", "kiro-poll")
 
 
 def child_cpu():
@@ -245,6 +247,9 @@ def main():
     ap.add_argument("--callgrind", action="store_true", help="also count instructions per poll (needs valgrind)")
     ap.add_argument("--callgrind-only", action="store_true", help="only count instructions per poll")
     ap.add_argument("--against", metavar="BIN", help="with --callgrind: count another kiro-poll binary too")
+    ap.add_argument("--static", metavar="BIN", default=STATIC,
+                    help="with --callgrind: the static (musl) binary the release ships, counted beside the glibc one "
+                         "(default: what ci/release.sh staged, when it is there)")
     a = ap.parse_args()
     n = a.polls
     if not os.path.exists(BIN):
@@ -260,7 +265,14 @@ def main():
     strong, strong_url, _ = start_mock(spath, "strong")
     plain, plain_url, _ = start_mock(spath, "none")
     if a.callgrind or a.callgrind_only:
-        bins = [("kiro-poll", BIN)] + ([("--against", a.against)] if a.against else [])
+        bins = [("kiro-poll", BIN)]
+        if a.static and os.path.exists(a.static):
+            bins.append(("static musl", a.static))
+        elif a.static != STATIC:
+            sys.exit(f"no static binary at {a.static}")
+        else:
+            print(f"(no static binary at {STATIC}: ci/release.sh builds it)")
+        bins += [("--against", a.against)] if a.against else []
         print("Instructions per poll (callgrind, user space; 120 polls minus 20, over 100)")
         for name, b in bins:
             i304 = instructions_per_poll(b, strong_url)
