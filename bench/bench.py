@@ -25,8 +25,18 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "kiro-poll")
-# The x86_64 binary of the release archive, as ci/release.sh stages it.
-STATIC = os.path.join(ROOT, "target", "distrib", "kiro-poll-x86_64-unknown-linux-musl", "kiro-poll")
+# The release's static x86_64 archive, as ci/release.sh leaves it: its binary is counted.
+STATIC_ARCHIVE = os.path.join(ROOT, "target", "distrib", "kiro-poll-x86_64-unknown-linux-musl.tar.xz")
+
+
+def static_binary(tmp):
+    """The binary of the release's static archive, unpacked into tmp; None without one."""
+    if not os.path.exists(STATIC_ARCHIVE):
+        return None
+    import tarfile
+    with tarfile.open(STATIC_ARCHIVE) as t:
+        t.extractall(tmp, filter="data")
+    return os.path.join(tmp, "kiro-poll-x86_64-unknown-linux-musl", "kiro-poll")
 
 
 def child_cpu():
@@ -247,9 +257,9 @@ def main():
     ap.add_argument("--callgrind", action="store_true", help="also count instructions per poll (needs valgrind)")
     ap.add_argument("--callgrind-only", action="store_true", help="only count instructions per poll")
     ap.add_argument("--against", metavar="BIN", help="with --callgrind: count another kiro-poll binary too")
-    ap.add_argument("--static", metavar="BIN", default=STATIC,
+    ap.add_argument("--static", metavar="BIN",
                     help="with --callgrind: the static (musl) binary the release ships, counted beside the glibc one "
-                         "(default: what ci/release.sh staged, when it is there)")
+                         "(default: the one in ci/release.sh's archive, target/distrib, when it is there)")
     a = ap.parse_args()
     n = a.polls
     if not os.path.exists(BIN):
@@ -266,12 +276,13 @@ def main():
     plain, plain_url, _ = start_mock(spath, "none")
     if a.callgrind or a.callgrind_only:
         bins = [("kiro-poll", BIN)]
-        if a.static and os.path.exists(a.static):
-            bins.append(("static musl", a.static))
-        elif a.static != STATIC:
+        static = a.static or static_binary(tmp)
+        if static and os.path.exists(static):
+            bins.append(("static musl", static))
+        elif a.static:
             sys.exit(f"no static binary at {a.static}")
         else:
-            print(f"(no static binary at {STATIC}: ci/release.sh builds it)")
+            print(f"(no {STATIC_ARCHIVE}: ci/release.sh builds it)")
         bins += [("--against", a.against)] if a.against else []
         print("Instructions per poll (callgrind, user space; 120 polls minus 20, over 100)")
         for name, b in bins:
