@@ -306,3 +306,44 @@ fn the_help_of_quiet_says_what_it_does_with_metrics() {
         "{help}"
     );
 }
+
+/// Keys holding a quote or a backslash (short ones too), with a bridge whose strings hold
+/// quotes and backslashes: every `--json` line stays JSON and the key is redacted in it (they
+/// used to be matched in the line's escaped form, which cut a string short or made a bad escape).
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_with_quotes_or_backslashes_leave_every_json_line_json() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let long = "k\"e\\y-0123-ab";
+    let bridge = MockServer::start().await;
+    let body = serde_json::json!({"status": "ready", "version": format!("1.94.0 \"beta\" \\ {long}"), "availableCommands": ["x.y"]});
+    Mock::given(method("GET"))
+        .and(path("/api/kiro/status"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&bridge)
+        .await;
+    let url = bridge.uri();
+    for key in ["\\", "\"", long] {
+        for args in [vec!["--json", "status"], vec!["--json", "watch", "--count", "1"]] {
+            let out = kiro()
+                .env("KIRO_API_KEY", key)
+                .args(["--url", &url])
+                .args(&args)
+                .output()
+                .unwrap();
+            assert_exit(&out, 0);
+            let text = String::from_utf8_lossy(&out.stdout);
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("key {key:?}, {args:?}: {e}: {line}"));
+                if let (Some(version), true) = (v["version"].as_str(), key == long) {
+                    assert!(
+                        version.ends_with("*** ***") || version.ends_with(" ***"),
+                        "{line}"
+                    );
+                    assert!(!version.contains("0123"), "{line}");
+                }
+            }
+        }
+    }
+}
