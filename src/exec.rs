@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use tokio::time::Instant;
 
@@ -232,8 +232,6 @@ impl<'a, W: Waiter> Run<'a, W> {
         let mut status_told: Option<bool> = None;
         let mut status_req: Option<Pending<'a, StatusAnswer>> = None;
         let mut ping: Option<Pending<'static, Result<Pong, PingFail>>> = None;
-        // Status requests refused in a row.
-        let mut refused = 0;
         loop {
             let status_due = Instant::from_std(engine.next_poll_at());
             let ping_due = conn
@@ -274,15 +272,7 @@ impl<'a, W: Waiter> Run<'a, W> {
                         "the connection the execute was answered on closed {} after the request: {close:?}",
                         crate::units::human_duration(at.saturating_duration_since(posted))
                     ));
-                    let took = match close {
-                        Close::Ended { took } | Close::Abandoned { took } => took,
-                        Close::Late { idle } => {
-                            untold = Untold::Late { idle };
-                            Duration::ZERO
-                        }
-                        Close::Announced => Duration::ZERO,
-                    };
-                    if !took.is_zero() {
+                    if let Close::Ended { took } | Close::Abandoned { took } = close {
                         // The bridge gone (killed, a crash) or restarted closes it too: ask it
                         // afresh before believing the command ended.
                         let fresh = loop {
@@ -299,26 +289,19 @@ impl<'a, W: Waiter> Run<'a, W> {
                             Ok(h) => Fresh::Answered { at: Instant::now().into_std(), uptime: h.server.uptime },
                             Err(e) => Fresh::Failed(e.short()),
                         };
-                        match hold.confirm(&fresh) {
-                            Confirmed::Yes => {
-                                return match hold.on_close(at.into_std()) {
-                                    Close::Abandoned { took } => Decision::abandoned(took),
-                                    _ => Decision::completed(Sign::Connection, took),
-                                };
-                            }
+                        let conn = match hold.confirm(&fresh) {
+                            Confirmed::Yes if matches!(close, Close::Abandoned { .. }) => return Decision::abandoned(took),
+                            Confirmed::Yes => return Decision::completed(Sign::Connection, took),
                             // A bridge gone or restarted shows nothing more of the command:
                             // unknown now, not after --timeout.
-                            Confirmed::WentAway(what) => {
-                                let conn = Untold::WentAway(what);
-                                let unavailable = status_told.unwrap_or(false);
-                                return Decision::new(Outcome::Unknown, Why::NeverShown { lost, unavailable, conn });
-                            }
-                            Confirmed::Restarted => {
-                                let conn = Untold::Restarted;
-                                let unavailable = status_told.unwrap_or(false);
-                                return Decision::new(Outcome::Unknown, Why::NeverShown { lost, unavailable, conn });
-                            }
-                        }
+                            Confirmed::WentAway(what) => Untold::WentAway(what),
+                            Confirmed::Restarted => Untold::Restarted,
+                        };
+                        let why = Why::NeverShown { lost, unavailable: status_told.unwrap_or(false), conn };
+                        return Decision::new(Outcome::Unknown, why);
+                    }
+                    if let Close::Late { idle } = close {
+                        untold = Untold::Late { idle };
                     }
                     if let Some(unavailable) = status_told {
                         let why = Why::NeverShown { lost, unavailable, conn: untold };
@@ -361,9 +344,6 @@ impl<'a, W: Waiter> Run<'a, W> {
                     // The watch's step after each answer: bytes and 304s counted, a rejected
                     // key told by the engine's reaction.
                     let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
-                    if answer.is_ok() {
-                        refused = 0;
-                    }
                     match answer {
                         Ok(fetch) => match follow.observe(&fetch.status) {
                             Verdict::Running => {
@@ -387,10 +367,7 @@ impl<'a, W: Waiter> Run<'a, W> {
                         Err(e) if reaction.end == Some(End::Fatal) => return Decision::bridge(e),
                         // Nothing listens any more (with no connection held to tell): the
                         // bridge is gone, and the command's outcome with it unknown.
-                        Err(e) if e.kind() == crate::error::FailureKind::Connect && conn.is_none() && {
-                            refused += 1;
-                            refused >= Follow::REFUSED_POLLS
-                        } => {
+                        Err(e) if e.kind() == crate::error::FailureKind::Connect && conn.is_none() && follow.refused() => {
                             let why = Why::NeverShown { lost, unavailable: false, conn: Untold::WentAway(e.short()) };
                             return Decision::new(Outcome::Unknown, why);
                         }

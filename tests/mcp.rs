@@ -1029,38 +1029,8 @@ fn a_full_stdout_does_not_hold_the_exit() {
 /// their own, and a ping is still answered.
 #[test]
 fn a_stderr_nobody_reads_does_not_freeze_the_server() {
-    let mut s = {
-        let mut child = kiro_mcp(&["-v", "--url", "http://127.0.0.1:9", "mcp"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(serde_json::from_str::<Value>(&line).unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        // stderr is never read: its pipe fills after 64 KiB.
-        let mut s = Session {
-            stdin: child.stdin.take(),
-            child,
-            lines: rx,
-            seen: Vec::new(),
-            next_id: 1,
-        };
-        let init = s.request(
-            "initialize",
-            json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}),
-        );
-        assert!(init["result"].is_object(), "{init}");
-        s
-    };
+    // Session pipes stderr and reads it only at `finish`: until then its pipe fills at 64 KiB.
+    let mut s = Session::start(&["-v", "--url", "http://127.0.0.1:9"], &[]);
     // Every call logs its refused request on stderr (-v): well over the pipe's 64 KiB.
     for _ in 0..1_500 {
         let r = s.call("kiro_status", json!({}));

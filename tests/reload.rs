@@ -426,9 +426,7 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
     std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
     let file = dir.path().join("bridges.toml");
-    let with_key = |k: &str| {
-        format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n[[bridge]]\nname = \"b\"\nurl = \"{url}\"\napi_key_file = \"right\"\n")
-    };
+    let with_key = |k: &str| keyed_bridge("a", &url, k) + &keyed_bridge("b", &url, "right");
     std::fs::write(&file, with_key("wrong")).unwrap();
     let port = common::free_port();
     let port_s = port.to_string();
@@ -457,6 +455,11 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     let _ = mock.wait();
 }
 
+/// A `[[bridge]]` entry whose key is read from the file `key` beside the bridges file.
+fn keyed_bridge(name: &str, url: &str, key: &str) -> String {
+    format!("[[bridge]]\nname = \"{name}\"\nurl = \"{url}\"\napi_key_file = \"{key}\"\n")
+}
+
 /// A bridges file whose only bridge has its key rejected does not end the service: it waits
 /// for a reload that fixes the key (saying so once), as it waits with nothing to poll.
 #[test]
@@ -467,7 +470,7 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
     std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
     let file = dir.path().join("bridges.toml");
-    let with_key = |k: &str| format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n");
+    let with_key = |k: &str| keyed_bridge("a", &url, k);
     std::fs::write(&file, with_key("wrong")).unwrap();
     let w = Following::start(&[
         "--json",
@@ -488,7 +491,7 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     // The same with --until: the end says why (exit 4), never "count reached".
     let (mut mock, url) =
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
-    let with_key = |k: &str| format!("[[bridge]]\nname = \"a\"\nurl = \"{url}\"\napi_key_file = \"{k}\"\n");
+    let with_key = |k: &str| keyed_bridge("a", &url, k);
     std::fs::write(&file, with_key("wrong")).unwrap();
     let out = kiro()
         .args([

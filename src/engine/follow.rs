@@ -9,6 +9,8 @@ pub struct Follow {
     command: String,
     seen: bool,
     unseen_polls: u32,
+    /// Status requests refused in a row.
+    refused: u32,
 }
 
 /// What one status answer means for the followed command.
@@ -38,6 +40,7 @@ impl Follow {
             command: command.to_owned(),
             seen: false,
             unseen_polls: 0,
+            refused: 0,
         }
     }
 
@@ -45,7 +48,15 @@ impl Follow {
         self.seen
     }
 
+    /// A status request was refused (nothing listens): true once `REFUSED_POLLS` came in a
+    /// row, when the bridge is taken for gone.
+    pub fn refused(&mut self) -> bool {
+        self.refused += 1;
+        self.refused >= Self::REFUSED_POLLS
+    }
+
     pub fn observe(&mut self, status: &KiroStatus) -> Verdict {
+        self.refused = 0;
         let shows_it = status.status == KiroState::Busy
             && status.current_command.as_deref() == Some(self.command.as_str());
         if shows_it {
@@ -103,6 +114,16 @@ mod tests {
         assert_eq!(f.observe(&busy), Verdict::Running);
         assert_eq!(f.observe(&ready), Verdict::Completed);
         assert!(f.seen());
+    }
+
+    #[test]
+    fn three_refusals_in_a_row_mean_the_bridge_is_gone() {
+        let ready = st(KiroState::Ready, None);
+        let mut f = Follow::new("kiro.generateCode");
+        assert!(!f.refused() && !f.refused());
+        f.observe(&ready);
+        assert!(!f.refused() && !f.refused(), "an answer starts the count again");
+        assert!(f.refused());
     }
 
     #[test]
