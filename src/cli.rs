@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::Until;
+use std::str::FromStr as _;
+
+use crate::engine::Goal;
 use crate::model::InputType;
 use crate::units::{parse_duration, parse_interval, parse_positive_duration};
 
@@ -162,54 +164,6 @@ pub enum CompletionTarget {
     Man,
 }
 
-/// A state `watch --until` can wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UntilState {
-    Ready,
-    Busy,
-    Unavailable,
-    /// Any change after the first state seen
-    Change,
-}
-
-/// One `--until` value: a state, or a command to wait for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UntilArg {
-    State(UntilState),
-    Available(String),
-    Missing(String),
-}
-
-pub fn parse_until(s: &str) -> Result<UntilArg, String> {
-    let id = |rest: &str| {
-        let rest = rest.trim();
-        match rest.is_empty() || rest.chars().any(char::is_control) {
-            true => Err("a command id follows the colon (available:kiro.generateCode)".to_owned()),
-            false => Ok(rest.to_owned()),
-        }
-    };
-    if let Some(rest) = s.strip_prefix("available:") {
-        return id(rest).map(UntilArg::Available);
-    }
-    if let Some(rest) = s.strip_prefix("missing:") {
-        return id(rest).map(UntilArg::Missing);
-    }
-    UntilState::from_str(s, true)
-        .map(UntilArg::State)
-        .map_err(|_| "expected ready, busy, unavailable, change, available:ID or missing:ID".to_owned())
-}
-
-impl From<UntilState> for Until {
-    fn from(u: UntilState) -> Until {
-        match u {
-            UntilState::Ready => Until::Ready,
-            UntilState::Busy => Until::Busy,
-            UntilState::Unavailable => Until::Unavailable,
-            UntilState::Change => Until::Change,
-        }
-    }
-}
-
 /// The kinds of input `input --type` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputKind {
@@ -262,8 +216,8 @@ pub struct PollArgs {
 pub struct WatchArgs {
     /// Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready,
     /// busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID
-    #[arg(long, value_parser = parse_until, value_delimiter = ',', value_name = "STATE")]
-    pub until: Vec<UntilArg>,
+    #[arg(long, value_parser = Goal::from_str, value_delimiter = ',', value_name = "STATE")]
+    pub until: Vec<Goal>,
 
     /// Give up after this long (exit 124, saying what was last seen)
     #[arg(long, value_parser = parse_duration, value_name = "DUR")]
@@ -516,13 +470,7 @@ mod tests {
         let Command::Watch(w) = cli.command else {
             panic!("not watch")
         };
-        assert_eq!(
-            w.until,
-            vec![
-                UntilArg::State(UntilState::Ready),
-                UntilArg::State(UntilState::Change)
-            ]
-        );
+        assert_eq!(w.until, vec![Goal::Ready, Goal::Change]);
         assert_eq!(w.timeout, Some(Duration::from_secs(120)));
         assert_eq!(w.count, Some(3));
         assert_eq!(w.polling.interval_busy, None);

@@ -83,7 +83,12 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
     };
     match crate::watch::run(&config, &watch_plan(plan, config.bridges.len())).await {
         // The demo's own --timeout is how it is meant to end.
-        Err(e) if e.downcast_ref::<Exit>().is_some_and(|x| x.code == 124) => Ok(()),
+        Err(e)
+            if e.downcast_ref::<Exit>()
+                .is_some_and(|x| x.ending == crate::error::Ending::TimedOut) =>
+        {
+            Ok(())
+        }
         other => other,
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::platform::Sig;
+
 /// How a request to the bridge went wrong, for events (`unreachable.kind`) and exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
@@ -137,63 +139,117 @@ impl BridgeError {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// An ending already decided that is not a bridge error: its exit code, and the message for
-/// stderr (None: end quietly, e.g. after Ctrl-C or when the JSON object said it all).
+/// Why the program ends: one row each of the README's exit-code table. `code` is the one place
+/// that numbers them; nothing reads a number back to learn what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Done: the bridge answered, the command succeeded, `--until` was reached.
+    Done,
+    /// `exec`/`input`: the command failed, or was turned away before it started.
+    CommandFailed,
+    /// A bad flag, value or URL; the bridge's 400 validation answer.
+    Usage,
+    /// Unreachable, or speaking nonsense.
+    Unreachable,
+    /// The key was rejected (401/403).
+    Auth,
+    /// Kiro unavailable (503).
+    Unavailable,
+    /// `exec`: the outcome is unknown (the command may have run).
+    OutcomeUnknown,
+    /// `exec --wait --exit-status`: its end was seen but its result was not returned.
+    ResultUnknown,
+    /// stdout could not be written for another reason than its reader leaving (a full disk).
+    OutputFailed,
+    /// `--timeout` ran out.
+    TimedOut,
+    /// A signal ended it (Ctrl-C, SIGTERM, a hang-up).
+    Signal(Sig),
+}
+
+impl Ending {
+    /// The README's exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Ending::Done => 0,
+            Ending::CommandFailed => 1,
+            Ending::Usage => 2,
+            Ending::Unreachable => 3,
+            Ending::Auth => 4,
+            Ending::Unavailable => 5,
+            Ending::OutcomeUnknown => 6,
+            Ending::ResultUnknown => 7,
+            // sysexits' EX_IOERR.
+            Ending::OutputFailed => 74,
+            Ending::TimedOut => 124,
+            // 128 + the signal's number, as shells report it (Windows' Ctrl-C and Ctrl-Break
+            // the same).
+            Ending::Signal(Sig::Interrupt) => 130,
+            Ending::Signal(Sig::Terminate) => 143,
+            Ending::Signal(Sig::Hangup) => 129,
+            // A stop or a resume never ends anything.
+            Ending::Signal(Sig::Stop | Sig::Continue) => 0,
+        }
+    }
+}
+
+/// An ending already decided that is not a bridge error: why, and the message for stderr
+/// (None: end quietly, e.g. after Ctrl-C or when the JSON object said it all).
 #[derive(Debug, thiserror::Error)]
 #[error("{}", message.as_deref().unwrap_or(""))]
 pub struct Exit {
-    pub code: u8,
+    pub ending: Ending,
     pub message: Option<String>,
 }
 
 impl Exit {
-    pub fn new(code: u8, message: impl Into<String>) -> Exit {
+    pub fn new(ending: Ending, message: impl Into<String>) -> Exit {
         Exit {
-            code,
+            ending,
             message: Some(message.into()),
         }
     }
 
-    pub fn quiet(code: u8) -> Exit {
-        Exit { code, message: None }
+    pub fn quiet(ending: Ending) -> Exit {
+        Exit {
+            ending,
+            message: None,
+        }
     }
 }
 
-/// The exit code for a failure, as PRODUCT.md's table says.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
+/// Why a failure ends the program, as the README's table says.
+pub fn ending(err: &anyhow::Error) -> Ending {
     if let Some(e) = err.downcast_ref::<BridgeError>() {
-        return bridge_exit_code(e);
+        return bridge_ending(e);
     }
     if err.downcast_ref::<UsageError>().is_some() {
-        return 2;
+        return Ending::Usage;
     }
     if let Some(e) = err.downcast_ref::<Exit>() {
-        return e.code;
+        return e.ending;
     }
     if is_broken_pipe(err) {
-        return 0;
+        return Ending::Done;
     }
     if output_failure(err).is_some() {
-        return OUTPUT_FAILED;
+        return Ending::OutputFailed;
     }
-    3
+    Ending::Unreachable
 }
 
-pub fn bridge_exit_code(e: &BridgeError) -> u8 {
+/// The exit code for a failure.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    ending(err).code()
+}
+
+pub fn bridge_ending(e: &BridgeError) -> Ending {
     match e {
-        BridgeError::Auth { .. } => 4,
-        BridgeError::Unavailable { .. } => 5,
-        _ => 3,
+        BridgeError::Auth { .. } => Ending::Auth,
+        BridgeError::Unavailable { .. } => Ending::Unavailable,
+        _ => Ending::Unreachable,
     }
 }
-
-/// `exec --wait --exit-status`: the command's end was seen (by the connection or the status)
-/// but its result was not returned, so whether it succeeded is unknown.
-pub const RESULT_UNKNOWN: u8 = 7;
-
-/// Exit code when stdout could not be written for another reason than its reader leaving (a
-/// full disk): sysexits' EX_IOERR.
-pub const OUTPUT_FAILED: u8 = 74;
 
 /// True when a write failed because the reader went away: EPIPE (Windows: the pipe is being
 /// closed), or EBADF: stdout was closed before we started (`>&-`).
@@ -234,4 +290,35 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
         text.push_str(hint);
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_ending_has_the_readme_s_code() {
+        let table = [
+            (Ending::Done, 0),
+            (Ending::CommandFailed, 1),
+            (Ending::Usage, 2),
+            (Ending::Unreachable, 3),
+            (Ending::Auth, 4),
+            (Ending::Unavailable, 5),
+            (Ending::OutcomeUnknown, 6),
+            (Ending::ResultUnknown, 7),
+            (Ending::OutputFailed, 74),
+            (Ending::TimedOut, 124),
+            (Ending::Signal(Sig::Interrupt), 130),
+            (Ending::Signal(Sig::Terminate), 143),
+            (Ending::Signal(Sig::Hangup), 129),
+        ];
+        for (ending, code) in table {
+            assert_eq!(ending.code(), code, "{ending:?}");
+        }
+        let usage: anyhow::Error = UsageError("bad".into()).into();
+        assert_eq!(exit_code(&usage), 2);
+        let timed: anyhow::Error = Exit::new(Ending::TimedOut, "t").into();
+        assert_eq!(ending(&timed), Ending::TimedOut);
+    }
 }

@@ -25,6 +25,7 @@ pub mod client;
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod driver;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::client::BridgeClient;
 use crate::config::Config;
-use crate::error::{bridge_exit_code, BridgeError, Exit, FailureKind};
+use crate::error::{bridge_ending, BridgeError, Ending, Exit, FailureKind};
 use crate::model::{Health, HealthState, KiroState, KiroStatus};
 use crate::output::terminal::{columns, fit};
 use crate::output::{age_of, write_json_line, Painter};
@@ -110,7 +110,7 @@ pub async fn status_many(
                         error: FailedWhy {
                             kind: e.kind().as_str(),
                             message: e.short(),
-                            exit_code: bridge_exit_code(e),
+                            exit_code: bridge_ending(e).code(),
                         },
                     },
                 )?,
@@ -146,7 +146,7 @@ pub async fn status_many(
             list(&rejected)
         ));
     }
-    Err(Exit::new(bridge_exit_code(first), parts.join("; ")).into())
+    Err(Exit::new(bridge_ending(first), parts.join("; ")).into())
 }
 
 /// The table of `status` over several bridges.
@@ -250,7 +250,7 @@ pub async fn health(
     if h.status == HealthState::Unhealthy {
         let why = h.error.as_deref().map(sanitize::line).unwrap_or_default();
         if json {
-            return Err(Exit::quiet(3).into());
+            return Err(Exit::quiet(Ending::Unreachable).into());
         }
         anyhow::bail!(
             "the bridge server reports itself unhealthy{}{}",

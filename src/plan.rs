@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::bridges::Intervals;
-use crate::engine::{EngineConfig, Until};
+use crate::engine::{EngineConfig, Goal};
 
 /// The watch flags that set a bridge's engine, as given (None: not given): what a bridge that
 /// a reload adds is built with, as the first ones were.
@@ -47,7 +47,7 @@ pub struct WatchPlan {
     /// How the engine of a bridge a reload adds is built.
     pub flags: EngineFlags,
     /// Done when every bridge is in one of these states at once.
-    pub until: Vec<Until>,
+    pub until: Vec<Goal>,
     /// Give up this long after the start.
     pub timeout: Option<Duration>,
     /// When stdout is not a terminal: a line at least this often.
@@ -88,7 +88,7 @@ pub struct ExecPlan {
     pub timeout: Duration,
     /// How often /status is asked while following.
     pub follow_interval: Duration,
-    /// `--exit-status`: an end seen without its result exits `RESULT_UNKNOWN`, not 0.
+    /// `--exit-status`: an end seen without its result exits `Ending::ResultUnknown`, not 0.
     pub exit_status: bool,
 }
 

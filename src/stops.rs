@@ -1,31 +1,112 @@
-//! What ends or pauses a wait, for a watch of any number of bridges and for `exec --wait`
-//! alike: Ctrl-C, SIGTERM and a hang-up end it (with their exit codes), Ctrl-Z tidies the
-//! screen and stops the process, `fg` gives the screen back, and the deadline ends it. One
-//! handling, so the watch and exec cannot drift apart.
+//! What ends or pauses a wait, for a watch of any number of bridges and for a wait on one
+//! bridge alike: Ctrl-C, SIGTERM and a hang-up end it, Ctrl-Z tidies the screen and stops the
+//! process, `fg` gives the screen back, and the deadline ends it. One handling, so the watch
+//! and exec cannot drift apart. Also what a wait on one bridge (`crate::driver`) races each
+//! step against: a `Waiter`'s typed stops, here on a terminal, in `mcp` a call's cancellation.
+
+use std::future::Future;
 
 use tokio::time::Instant;
 
+use crate::engine::observe::Note;
 use crate::engine::schedule::later;
-use crate::engine::End;
+use crate::engine::Halt;
 use crate::output::terminal;
 use crate::platform::{self, Sig, Signals};
 use crate::units::MAX_DURATION;
 
-/// What is on screen while waiting: taken down before a stop, put back after it.
+/// What is on screen while waiting: taken down before a stop, put back after it; where a
+/// wait's news is shown.
 pub trait Screen {
     fn suspend(&mut self);
     fn resume(&mut self);
+    fn say(&mut self, _msg: &str) {}
 }
 
-/// What came of waiting on the stops.
+/// What a signal did to a wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interrupt {
-    /// The wait ends: `End::Signal` or `End::TimedOut`.
-    Ends(End),
+pub enum Signalled {
+    /// It ends the wait.
+    Ends(Sig),
     /// Back from Ctrl-Z: the caller polls at once and redraws.
-    Continued,
+    Resumed,
 }
 
+/// What ends a wait on one bridge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// A signal, or the call's cancellation.
+    Halt(Halt),
+    /// The deadline passed.
+    TimedOut,
+}
+
+/// What a waiter wakes a wait on one bridge with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    Stop(Stop),
+    /// Back from Ctrl-Z (a terminal's only): the bridge is asked at once.
+    Resumed,
+}
+
+/// What stops a wait on one bridge and where its news goes: on a terminal the signals, the
+/// deadline and the spinner (`OnTerminal`); over MCP the call's cancellation, the deadline and
+/// progress notifications.
+pub trait Waiter {
+    /// The next stop, or a resume.
+    fn next(&mut self) -> impl Future<Output = Wake>;
+    /// Only what ends it early, whatever the deadline: for a request that keeps its own limit.
+    fn halt(&mut self) -> impl Future<Output = Halt>;
+    /// News of the wait.
+    fn tell(&mut self, note: Note) -> impl Future<Output = ()>;
+}
+
+/// A waiter that never stops: for a loop aborted from outside; its news goes to `tell`.
+pub struct Forever<F>(pub F);
+
+impl<F: FnMut(Note) -> R, R: Future<Output = ()>> Waiter for Forever<F> {
+    async fn next(&mut self) -> Wake {
+        std::future::pending().await
+    }
+
+    async fn halt(&mut self) -> Halt {
+        std::future::pending().await
+    }
+
+    async fn tell(&mut self, note: Note) {
+        (self.0)(note).await
+    }
+}
+
+/// A wait in a shell: the signals and the deadline, the screen (a spinner) for its news.
+pub struct OnTerminal<'a, S> {
+    pub stops: &'a mut Stops,
+    pub screen: S,
+}
+
+impl<S: Screen> Waiter for OnTerminal<'_, S> {
+    async fn next(&mut self) -> Wake {
+        let deadline = self.stops.deadline;
+        tokio::select! {
+            biased;
+            s = self.stops.signal(&mut self.screen) => match s {
+                Signalled::Ends(sig) => Wake::Stop(Stop::Halt(Halt::Signal(sig))),
+                Signalled::Resumed => Wake::Resumed,
+            },
+            _ = tokio::time::sleep_until(deadline) => Wake::Stop(Stop::TimedOut),
+        }
+    }
+
+    async fn halt(&mut self) -> Halt {
+        Halt::Signal(self.stops.ending_signal(&mut self.screen).await)
+    }
+
+    async fn tell(&mut self, note: Note) {
+        self.screen.say(&crate::output::progress(&note));
+    }
+}
+
+/// The signals, and the deadline.
 pub struct Stops {
     signals: Signals,
     deadline: Instant,
@@ -53,7 +134,7 @@ impl Stops {
 
     /// What a signal does to the wait: Ctrl-Z takes the screen down and stops the process
     /// (None: nothing for the caller to do), a resume gives it back, the rest end it.
-    pub fn on_signal(&mut self, sig: Sig, screen: &mut dyn Screen) -> Option<Interrupt> {
+    pub fn on_signal(&mut self, sig: Sig, screen: &mut dyn Screen) -> Option<Signalled> {
         match sig {
             Sig::Stop => {
                 screen.suspend();
@@ -64,39 +145,27 @@ impl Stops {
             Sig::Continue => {
                 terminal::resume();
                 screen.resume();
-                Some(Interrupt::Continued)
+                Some(Signalled::Resumed)
             }
-            s => Some(Interrupt::Ends(End::Signal { code: s.exit_code() })),
+            s => Some(Signalled::Ends(s)),
         }
     }
 
-    /// A signal that ends the wait, or the deadline; a resume from Ctrl-Z too, so the caller
-    /// can catch up.
-    pub async fn next(&mut self, screen: &mut dyn Screen) -> Interrupt {
-        let deadline = self.deadline;
-        tokio::select! {
-            biased;
-            i = self.signal(screen, true) => i,
-            _ = tokio::time::sleep_until(deadline) => Interrupt::Ends(End::TimedOut),
-        }
-    }
-
-    /// Only a signal that ends the wait (Ctrl-Z and `fg` are handled on the way), whatever the
-    /// deadline: for a request that keeps its own time limit.
-    pub async fn ending_signal(&mut self, screen: &mut dyn Screen) -> End {
-        match self.signal(screen, false).await {
-            Interrupt::Ends(end) => end,
-            Interrupt::Continued => unreachable!("resumes are not returned"),
-        }
-    }
-
-    async fn signal(&mut self, screen: &mut dyn Screen, resumes: bool) -> Interrupt {
+    /// The next signal that ends the wait or resumes it (Ctrl-Z is handled on the way).
+    async fn signal(&mut self, screen: &mut dyn Screen) -> Signalled {
         loop {
             let sig = self.signals.recv().await;
-            match self.on_signal(sig, screen) {
-                Some(Interrupt::Continued) if !resumes => {}
-                Some(i) => return i,
-                None => {}
+            if let Some(s) = self.on_signal(sig, screen) {
+                return s;
+            }
+        }
+    }
+
+    /// Only a signal that ends the wait (Ctrl-Z and `fg` are handled on the way).
+    async fn ending_signal(&mut self, screen: &mut dyn Screen) -> Sig {
+        loop {
+            if let Signalled::Ends(sig) = self.signal(screen).await {
+                return sig;
             }
         }
     }

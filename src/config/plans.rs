@@ -4,10 +4,7 @@
 
 use super::Config;
 use crate::bridges::Intervals;
-use crate::cli::{
-    DemoArgs, EtagMode, ExecArgs, InputArgs, LikeMode, McpArgs, MockArgs, PollArgs, UntilArg, WatchArgs,
-};
-use crate::engine::Until;
+use crate::cli::{DemoArgs, EtagMode, ExecArgs, InputArgs, LikeMode, McpArgs, MockArgs, PollArgs, WatchArgs};
 use crate::error::UsageError;
 use crate::plan::{
     Behaviour, DemoPlan, EngineFlags, Etag, ExecPlan, HookPlan, Like, McpPlan, MockPlan, WatchPlan,
@@ -23,7 +20,7 @@ pub fn watch(args: &WatchArgs, config: &Config) -> Result<WatchPlan, UsageError>
             .map(|b| flags.engine(&b.intervals))
             .collect(),
         flags,
-        until: args.until.iter().map(until).collect(),
+        until: args.until.clone(),
         timeout: args.timeout,
         heartbeat: args.heartbeat,
         metrics: args.metrics,
@@ -80,17 +77,6 @@ fn hooks(args: &WatchArgs) -> Result<Option<HookPlan>, UsageError> {
         max: args.on_max as usize,
         timeout: args.on_timeout,
     }))
-}
-
-/// One `--until` value. A command id lives as long as the process (the plan, the roster and
-/// every `End` copy it), so it is leaked once here: a few bytes per id given.
-fn until(arg: &UntilArg) -> Until {
-    let keep = |id: &str| -> &'static str { Box::leak(id.to_owned().into_boxed_str()) };
-    match arg {
-        UntilArg::State(s) => (*s).into(),
-        UntilArg::Available(id) => Until::Available(keep(id)),
-        UntilArg::Missing(id) => Until::Missing(keep(id)),
-    }
 }
 
 /// The engine flags as given.

@@ -1,8 +1,10 @@
-//! What `kiro_wait` decides after each poll, pure: whether its goal holds now, may still come,
+//! What `kiro_wait` decides after each poll (its observer for `crate::driver`), pure: whether its goal holds now, may still come,
 //! or never can (the key was rejected, so the bridge is never asked again). `change` counts
 //! from the first answer: the snapshot is not a change.
 
+use super::observe::{Next, Note, Observer, Polled};
 use super::{End, Engine, Goal, Reaction};
+use crate::error::BridgeError;
 
 /// Where a wait stands after a poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,13 +40,28 @@ impl Awaiting {
     }
 }
 
+/// `kiro_wait`'s observer: done when the goal holds (Ok) or never can (the rejection); each
+/// answer told as the status it showed.
+impl Observer for Awaiting {
+    type Done = Result<(), BridgeError>;
+
+    fn polled(&mut self, p: Polled<'_>) -> Next<Self::Done> {
+        match (self.after(p.engine, p.reaction), p.answer) {
+            (Standing::Reached, _) => Next::Done(Ok(())),
+            (Standing::Never, Err(e)) => Next::Done(Err(e.clone())),
+            (_, Err(e)) => Next::Tell(Note::StatusFailed(e.short())),
+            (_, Ok(f)) => Next::Tell(Note::Status(std::sync::Arc::clone(&f.status))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant, SystemTime};
 
     use super::*;
-    use crate::engine::{EngineConfig, Failure, Received, Until};
+    use crate::engine::{EngineConfig, Failure, Goal, Received};
     use crate::error::FailureKind;
     use crate::model::{KiroState, KiroStatus};
 
@@ -102,10 +119,7 @@ mod tests {
     fn a_state_holds_on_the_answer_that_shows_it() {
         let ready = st(KiroState::Ready, &["a"]);
         let busy = st(KiroState::Busy, &["a"]);
-        let got = standings(
-            Goal::Until(Until::Ready),
-            &[Some(Some(busy)), None, Some(Some(ready))],
-        );
+        let got = standings(Goal::Ready, &[Some(Some(busy)), None, Some(Some(ready))]);
         assert_eq!(got, [Waiting, Waiting, Reached]);
     }
 
@@ -114,11 +128,11 @@ mod tests {
         let ready = st(KiroState::Ready, &["a"]);
         let busy = st(KiroState::Busy, &["a"]);
         let got = standings(
-            Goal::Until(Until::Change),
+            Goal::Change,
             &[Some(Some(ready.clone())), Some(Some(ready)), Some(Some(busy))],
         );
         assert_eq!(got, [Waiting, Waiting, Reached]);
-        let got = standings(Goal::Until(Until::Unavailable), &[None, None]);
+        let got = standings(Goal::Unavailable, &[None, None]);
         assert_eq!(
             got,
             [Waiting, Waiting],
@@ -140,7 +154,7 @@ mod tests {
             &[None, Some(Some(with)), Some(Some(without))],
         );
         assert_eq!(got, [Waiting, Waiting, Reached], "missing needs an answer");
-        let got = standings(Goal::Until(Until::Ready), &[None, Some(None)]);
+        let got = standings(Goal::Ready, &[None, Some(None)]);
         assert_eq!(got, [Waiting, Never]);
     }
 }

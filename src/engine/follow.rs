@@ -2,6 +2,13 @@
 //! about the command we sent. A spec bridge shows it busy while it runs; the real bridge never
 //! does, so a command never seen after a few polls is an unknown outcome, not a success.
 
+use std::time::{Duration, Instant};
+
+use super::held::{Close, Confirmed};
+use super::observe::{ConnNews, Next, Note, Observer, Polled};
+use super::outcome::{Decision, Lost, Outcome, Sign, Untold, Why};
+use super::{End, Engine};
+use crate::error::FailureKind;
 use crate::model::{KiroState, KiroStatus};
 
 #[derive(Debug)]
@@ -73,6 +80,120 @@ impl Follow {
             }
         } else {
             Verdict::NotYetSeen
+        }
+    }
+}
+
+/// The command follower: after a lost answer, what the status and the held connection show of
+/// the command, until one shows its end (or shows it cannot).
+#[derive(Debug)]
+pub struct Following {
+    follow: Follow,
+    lost: Lost,
+    /// Why the connection could not show the end, should it come to that.
+    untold: Untold,
+    /// Some(unavailable): the status showed it cannot tell (it never showed the command).
+    told: Option<bool>,
+    posted: Instant,
+}
+
+impl Following {
+    /// Following `command`, sent at `posted`, whose answer was `lost`; `untold`: why no
+    /// connection is held, or what to say should the held one close without showing the end.
+    pub fn new(command: &str, lost: Lost, untold: Untold, posted: Instant) -> Following {
+        Following {
+            follow: Follow::new(command),
+            lost,
+            untold,
+            told: None,
+            posted,
+        }
+    }
+
+    fn unknown(&self, unavailable: bool) -> Decision {
+        let why = Why::NeverShown {
+            lost: self.lost.clone(),
+            unavailable,
+            conn: self.untold.clone(),
+        };
+        Decision::new(Outcome::Unknown, why)
+    }
+
+    /// `--timeout` ran out at `now` after `limit`; `held`: the connection was still open (the
+    /// command still running).
+    pub fn timed_out(&self, engine: &Engine, now: Instant, limit: Duration, held: bool) -> Decision {
+        let seen = self.follow.seen().then(|| engine.last_seen(now));
+        let why = Why::FollowedOut {
+            limit,
+            lost: self.lost.clone(),
+            seen,
+            held,
+        };
+        Decision::new(Outcome::TimedOut, why)
+    }
+}
+
+impl Observer for Following {
+    type Done = Decision;
+
+    fn polled(&mut self, p: Polled<'_>) -> Next<Decision> {
+        match p.answer {
+            Ok(fetch) => match self.follow.observe(&fetch.status) {
+                Verdict::Running => Next::Tell(Note::Running),
+                Verdict::NotYetSeen => Next::Go,
+                Verdict::Completed => {
+                    let took = p.now.saturating_duration_since(self.posted);
+                    Next::Done(Decision::completed(Sign::Status, took))
+                }
+                Verdict::Unknown { unavailable } if !p.held => Next::Done(self.unknown(unavailable)),
+                Verdict::Unknown { unavailable } => {
+                    self.told = Some(unavailable);
+                    Next::Quiet(Note::StatusCannotTell)
+                }
+            },
+            Err(e) if p.reaction.end == Some(End::Fatal) => Next::Done(Decision::bridge(e.clone())),
+            // Nothing listens any more (with no connection held to tell): the bridge is gone,
+            // and the command's outcome with it unknown.
+            Err(e) if e.kind() == FailureKind::Connect && !p.held && self.follow.refused() => {
+                self.untold = Untold::WentAway(e.short());
+                Next::Done(self.unknown(false))
+            }
+            Err(e) => Next::Tell(Note::StatusFailed(e.short())),
+        }
+    }
+
+    fn conn(&mut self, news: ConnNews) -> Next<Decision> {
+        let note = match news {
+            ConnNews::Closed {
+                close: close @ (Close::Ended { took } | Close::Abandoned { took }),
+                confirmed: Some(confirmed),
+            } => {
+                match confirmed {
+                    Confirmed::Yes if matches!(close, Close::Abandoned { .. }) => {
+                        return Next::Done(Decision::abandoned(took))
+                    }
+                    Confirmed::Yes => return Next::Done(Decision::completed(Sign::Connection, took)),
+                    // A bridge gone or restarted shows nothing more of the command: unknown
+                    // now, not after --timeout.
+                    Confirmed::WentAway(what) => self.untold = Untold::WentAway(what),
+                    Confirmed::Restarted => self.untold = Untold::Restarted,
+                }
+                return Next::Done(self.unknown(self.told.unwrap_or(false)));
+            }
+            ConnNews::Closed { close, .. } => {
+                if let Close::Late { idle } = close {
+                    self.untold = Untold::Late { idle };
+                }
+                Note::ClosedUntold
+            }
+            ConnNews::Garbled(what) => {
+                self.untold = Untold::Garbled(what);
+                Note::Untrusted
+            }
+        };
+        match self.told {
+            Some(unavailable) => Next::Done(self.unknown(unavailable)),
+            None => Next::Tell(note),
         }
     }
 }

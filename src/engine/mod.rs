@@ -9,6 +9,7 @@
 pub mod awaiting;
 pub mod follow;
 pub mod held;
+pub mod observe;
 pub mod outcome;
 pub mod schedule;
 mod vocab;
@@ -23,7 +24,7 @@ use crate::model::KiroStatus;
 use crate::units::ms;
 use schedule::{Breaker, Retry, Schedule};
 
-pub use follow::{Follow, Verdict};
+pub use follow::{Follow, Following, Verdict};
 pub use vocab::*;
 
 /// The bridge is failing: since when, and the last failure reported.
@@ -359,7 +360,7 @@ impl Engine {
         }
     }
 
-    pub fn summary(&self, now: Instant, wall: SystemTime, end: End) -> Event {
+    pub fn summary(&self, now: Instant, wall: SystemTime, end: &End) -> Event {
         summary(
             self.counters,
             now.saturating_duration_since(self.started),

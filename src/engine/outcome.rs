@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use super::Halt;
 use super::LastSeen;
-use crate::error::{bridge_exit_code, BridgeError, RESULT_UNKNOWN};
+use crate::error::{bridge_ending, BridgeError, Ending};
 use crate::model::{ExecAnswer, ExecuteResponse, Unheld};
 
 /// The `outcome` of `exec --json`, one per way an exec can end.
@@ -24,9 +25,8 @@ pub enum Outcome {
     Abandoned,
     Unknown,
     TimedOut,
-    Interrupted {
-        code: u8,
-    },
+    /// A signal, or the MCP call's cancellation, ended the wait.
+    Interrupted(Halt),
     Unavailable,
     Rejected,
     Unauthorized,
@@ -43,7 +43,7 @@ impl Outcome {
             Outcome::Abandoned => "abandoned",
             Outcome::Unknown => "unknown",
             Outcome::TimedOut => "timed_out",
-            Outcome::Interrupted { .. } => "interrupted",
+            Outcome::Interrupted(_) => "interrupted",
             Outcome::Unavailable => "unavailable",
             Outcome::Rejected => "rejected",
             Outcome::Unauthorized => "unauthorized",
@@ -51,28 +51,28 @@ impl Outcome {
         }
     }
 
-    /// The exit code for it under `exec --exit-status`: an end seen without its result is its
-    /// own code there.
-    pub fn strict_exit_code(self) -> u8 {
-        match self {
-            Outcome::Completed => RESULT_UNKNOWN,
-            other => other.exit_code(),
-        }
+    /// Did the command do what was asked, as far as anyone can tell (an end seen without its
+    /// result counts, as `exec` without `--exit-status` counts it)?
+    pub fn ok(self) -> bool {
+        matches!(self, Outcome::Succeeded | Outcome::Completed)
     }
 
-    /// PRODUCT.md's exit code for it.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Outcome::Succeeded | Outcome::Completed => 0,
-            Outcome::Failed | Outcome::NotStarted => 1,
-            Outcome::Rejected => 2,
-            Outcome::Unreachable => 3,
-            Outcome::Unauthorized => 4,
-            Outcome::Unavailable => 5,
-            Outcome::Unknown | Outcome::Abandoned => 6,
-            Outcome::TimedOut => 124,
-            Outcome::Interrupted { code } => code,
-        }
+    /// How the program ends on it; `strict` (`exec --exit-status`): an end seen without its
+    /// result is its own ending. None: a cancellation over MCP, which ends no program.
+    pub fn ending(self, strict: bool) -> Option<Ending> {
+        Some(match self {
+            Outcome::Completed if strict => Ending::ResultUnknown,
+            Outcome::Succeeded | Outcome::Completed => Ending::Done,
+            Outcome::Failed | Outcome::NotStarted => Ending::CommandFailed,
+            Outcome::Rejected => Ending::Usage,
+            Outcome::Unreachable => Ending::Unreachable,
+            Outcome::Unauthorized => Ending::Auth,
+            Outcome::Unavailable => Ending::Unavailable,
+            Outcome::Unknown | Outcome::Abandoned => Ending::OutcomeUnknown,
+            Outcome::TimedOut => Ending::TimedOut,
+            Outcome::Interrupted(Halt::Signal(sig)) => Ending::Signal(sig),
+            Outcome::Interrupted(Halt::Cancelled) => return None,
+        })
     }
 }
 
@@ -203,16 +203,16 @@ impl Decision {
 
     /// The bridge failed us.
     pub fn bridge(e: BridgeError) -> Decision {
-        let outcome = match bridge_exit_code(&e) {
-            4 => Outcome::Unauthorized,
-            5 => Outcome::Unavailable,
+        let outcome = match bridge_ending(&e) {
+            Ending::Auth => Outcome::Unauthorized,
+            Ending::Unavailable => Outcome::Unavailable,
             _ => Outcome::Unreachable,
         };
         Decision::new(outcome, Why::Bridge(e))
     }
 
-    pub fn interrupted(code: u8) -> Decision {
-        Decision::new(Outcome::Interrupted { code }, Why::Interrupted)
+    pub fn interrupted(by: Halt) -> Decision {
+        Decision::new(Outcome::Interrupted(by), Why::Interrupted)
     }
 
     /// Its end seen `took` after the POST, its result not returned.
@@ -313,64 +313,89 @@ mod tests {
         }
     }
 
-    fn end(answer: Result<ExecAnswer, BridgeError>, wait: bool) -> (Outcome, u8) {
+    fn end(answer: Result<ExecAnswer, BridgeError>, wait: bool) -> (Outcome, Ending) {
         let d = on_answer(answer, wait, S, S).expect("an ending");
-        (d.outcome, d.outcome.exit_code())
+        (d.outcome, d.outcome.ending(false).expect("a program's ending"))
     }
 
     #[test]
     fn every_answer_has_its_outcome_and_exit_code() {
         use ExecAnswer::*;
-        assert_eq!(end(Ok(Answered(resp(true))), false), (Outcome::Succeeded, 0));
-        assert_eq!(end(Ok(Answered(resp(false))), true), (Outcome::Failed, 1));
+        assert_eq!(
+            end(Ok(Answered(resp(true))), false),
+            (Outcome::Succeeded, Ending::Done)
+        );
+        assert_eq!(
+            end(Ok(Answered(resp(false))), true),
+            (Outcome::Failed, Ending::CommandFailed)
+        );
         assert_eq!(
             end(Ok(Failed(resp(false))), false),
-            (Outcome::NotStarted, 1),
+            (Outcome::NotStarted, Ending::CommandFailed),
             "a 422"
         );
-        assert_eq!(end(Ok(Rejected("x".into())), true), (Outcome::Rejected, 2));
-        assert_eq!(end(Ok(NoAnswer), false), (Outcome::Unknown, 6));
-        assert_eq!(end(Ok(NoAnswer), true), (Outcome::TimedOut, 124));
-        assert_eq!(end(Ok(GaveUp("t".into())), false), (Outcome::Unknown, 6));
+        assert_eq!(
+            end(Ok(Rejected("x".into())), true),
+            (Outcome::Rejected, Ending::Usage)
+        );
+        assert_eq!(
+            end(Ok(NoAnswer), false),
+            (Outcome::Unknown, Ending::OutcomeUnknown)
+        );
+        assert_eq!(end(Ok(NoAnswer), true), (Outcome::TimedOut, Ending::TimedOut));
+        assert_eq!(
+            end(Ok(GaveUp("t".into())), false),
+            (Outcome::Unknown, Ending::OutcomeUnknown)
+        );
         assert_eq!(
             end(Ok(ConnectionLost("reset".into())), false),
-            (Outcome::Unknown, 6)
+            (Outcome::Unknown, Ending::OutcomeUnknown)
         );
         let down = BridgeError::Unreachable {
             url: "u".into(),
             kind: FailureKind::Connect,
             detail: "refused".into(),
         };
-        assert_eq!(end(Err(down), true), (Outcome::Unreachable, 3));
+        assert_eq!(end(Err(down), true), (Outcome::Unreachable, Ending::Unreachable));
         let auth = BridgeError::Auth {
             url: "u".into(),
             status: 401,
             message: "no".into(),
         };
-        assert_eq!(end(Err(auth), true), (Outcome::Unauthorized, 4));
+        assert_eq!(end(Err(auth), true), (Outcome::Unauthorized, Ending::Auth));
         let unavailable = BridgeError::Unavailable {
             url: "u".into(),
             message: "no".into(),
             retry_after: None,
         };
-        assert_eq!(end(Err(unavailable), true), (Outcome::Unavailable, 5));
-        assert_eq!(Decision::interrupted(130).outcome.exit_code(), 130);
+        assert_eq!(
+            end(Err(unavailable), true),
+            (Outcome::Unavailable, Ending::Unavailable)
+        );
+        let sigint = Decision::interrupted(Halt::Signal(crate::platform::Sig::Interrupt));
+        assert_eq!(
+            sigint.outcome.ending(false),
+            Some(Ending::Signal(crate::platform::Sig::Interrupt))
+        );
+        let cancelled = Decision::interrupted(Halt::Cancelled);
+        assert_eq!(cancelled.outcome.ending(false), None, "no program ends on it");
+        assert_eq!(cancelled.outcome.name(), "interrupted");
         let seen = Decision::completed(Sign::Connection, 45 * S);
-        assert_eq!(seen.outcome.exit_code(), 0);
-        assert_eq!(seen.outcome.strict_exit_code(), RESULT_UNKNOWN);
+        assert_eq!(seen.outcome.ending(false), Some(Ending::Done));
+        assert_eq!(seen.outcome.ending(true), Some(Ending::ResultUnknown));
         assert_eq!((seen.observed_by, seen.seen), (Some("connection"), Some(45 * S)));
         assert!(!seen.result_known());
         let by_status = Decision::completed(Sign::Status, S);
         assert_eq!(by_status.observed_by, Some("status"));
-        assert_eq!(by_status.outcome.strict_exit_code(), RESULT_UNKNOWN);
+        assert_eq!(by_status.outcome.ending(true), Some(Ending::ResultUnknown));
         let given_up = Decision::abandoned(300 * S);
         assert_eq!(
-            (given_up.outcome.name(), given_up.outcome.exit_code()),
-            ("abandoned", 6)
+            (given_up.outcome.name(), given_up.outcome.ending(false)),
+            ("abandoned", Some(Ending::OutcomeUnknown))
         );
-        assert_eq!(given_up.outcome.strict_exit_code(), 6);
+        assert_eq!(given_up.outcome.ending(true), Some(Ending::OutcomeUnknown));
         let answered = on_answer(Ok(Answered(resp(true))), true, S, S).unwrap();
-        assert_eq!(answered.outcome.strict_exit_code(), 0);
+        assert_eq!(answered.outcome.ending(true), Some(Ending::Done));
         assert!(answered.result_known());
     }
 

@@ -1,64 +1,97 @@
-//! The engine's vocabulary: what it runs with (`EngineConfig`, `Until`), what it is told
+//! The engine's vocabulary: what it runs with (`EngineConfig`, `Goal`), what it is told
 //! (`Failure`, `Received`) and what it says (`Reaction`, `End`, `Counters`, `LastSeen`, the
 //! summary event).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::error::FailureKind;
 use crate::events::{Event, EventKind};
 use crate::model::{KiroState, KiroStatus};
+use crate::platform::Sig;
 use crate::units::ms;
 
 use super::schedule::Backoff;
 
-/// What `--until` waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Until {
+/// What a wait waits for: `watch --until` (any of several) and `kiro_wait`'s `until`, parsed
+/// the same way (`"ready"`, `"available:kiro.x"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Goal {
     Ready,
     Busy,
     Unavailable,
     /// Any change after the first state seen.
     Change,
-    /// The bridge offers this command (`available:ID`). The id lives as long as the process.
-    Available(&'static str),
+    /// The bridge offers this command (`available:ID`).
+    Available(Arc<str>),
     /// The bridge no longer offers this command (`missing:ID`).
-    Missing(&'static str),
+    Missing(Arc<str>),
 }
 
-impl Until {
+impl Goal {
     /// Does a bridge whose last answer was `status` (None: not answering) meet this?
-    /// `changed`: a change of it was reported.
-    pub fn holds(self, status: Option<&KiroStatus>, changed: bool) -> bool {
+    /// `changed`: a change of it was reported. The one check of a goal, for the fleet's roster
+    /// and for `kiro_wait`.
+    pub fn holds(&self, status: Option<&KiroStatus>, changed: bool) -> bool {
         let state = status.map(|s| s.status);
-        let offers = |id: &str| offers(status, id);
         match self {
-            Until::Ready => state == Some(KiroState::Ready),
-            Until::Busy => state == Some(KiroState::Busy),
-            Until::Unavailable => state == Some(KiroState::Unavailable),
-            Until::Change => changed,
-            Until::Available(id) => offers(id),
-            Until::Missing(id) => lacks(status, id),
+            Goal::Ready => state == Some(KiroState::Ready),
+            Goal::Busy => state == Some(KiroState::Busy),
+            Goal::Unavailable => state == Some(KiroState::Unavailable),
+            Goal::Change => changed,
+            Goal::Available(id) => offers(status, id),
+            Goal::Missing(id) => lacks(status, id),
         }
     }
 
-    /// As given: `ready`, `available:kiro.x`.
-    pub fn name(self) -> String {
+    /// The command it waits on, and whether it is wanted offered, for a timeout's words.
+    pub fn command(&self) -> Option<(&str, bool)> {
         match self {
-            Until::Ready => "ready".into(),
-            Until::Busy => "busy".into(),
-            Until::Unavailable => "unavailable".into(),
-            Until::Change => "change".into(),
-            Until::Available(id) => format!("available:{id}"),
-            Until::Missing(id) => format!("missing:{id}"),
-        }
-    }
-
-    /// The command it waits on, for a timeout's words.
-    pub fn command(self) -> Option<(&'static str, bool)> {
-        match self {
-            Until::Available(id) => Some((id, true)),
-            Until::Missing(id) => Some((id, false)),
+            Goal::Available(id) => Some((id, true)),
+            Goal::Missing(id) => Some((id, false)),
             _ => None,
+        }
+    }
+}
+
+/// As given: `ready`, `available:kiro.x`.
+impl std::fmt::Display for Goal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Goal::Ready => f.write_str("ready"),
+            Goal::Busy => f.write_str("busy"),
+            Goal::Unavailable => f.write_str("unavailable"),
+            Goal::Change => f.write_str("change"),
+            Goal::Available(id) => write!(f, "available:{id}"),
+            Goal::Missing(id) => write!(f, "missing:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Goal {
+    type Err = String;
+
+    /// `ready`, `busy`, `unavailable`, `change` (any case), `available:ID` or `missing:ID`.
+    fn from_str(s: &str) -> Result<Goal, String> {
+        let id = |rest: &str| {
+            let rest = rest.trim();
+            match rest.is_empty() || rest.chars().any(char::is_control) {
+                true => Err("a command id follows the colon (available:kiro.generateCode)".to_owned()),
+                false => Ok(Arc::<str>::from(rest)),
+            }
+        };
+        if let Some(rest) = s.strip_prefix("available:") {
+            return id(rest).map(Goal::Available);
+        }
+        if let Some(rest) = s.strip_prefix("missing:") {
+            return id(rest).map(Goal::Missing);
+        }
+        match s.to_ascii_lowercase().as_str() {
+            "ready" => Ok(Goal::Ready),
+            "busy" => Ok(Goal::Busy),
+            "unavailable" => Ok(Goal::Unavailable),
+            "change" => Ok(Goal::Change),
+            _ => Err("expected ready, busy, unavailable, change, available:ID or missing:ID".to_owned()),
         }
     }
 }
@@ -71,45 +104,6 @@ fn offers(status: Option<&KiroStatus>, id: &str) -> bool {
 /// Did the bridge answer, without this command? (Not answering is not lacking it.)
 fn lacks(status: Option<&KiroStatus>, id: &str) -> bool {
     status.is_some() && !offers(status, id)
-}
-
-/// What `kiro_wait` waits for: an `Until`, but owning its command id. `--until` ids live as
-/// long as the process; a server's calls come and go, so theirs are freed with the call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Goal {
-    /// A state or `change` (never `Available`/`Missing`, which have their own variants).
-    Until(Until),
-    Available(String),
-    Missing(String),
-}
-
-impl Goal {
-    /// As `Until::holds`.
-    pub fn holds(&self, status: Option<&KiroStatus>, changed: bool) -> bool {
-        match self {
-            Goal::Until(u) => u.holds(status, changed),
-            Goal::Available(id) => offers(status, id),
-            Goal::Missing(id) => lacks(status, id),
-        }
-    }
-
-    /// As given: `ready`, `available:kiro.x`.
-    pub fn name(&self) -> String {
-        match self {
-            Goal::Until(u) => u.name(),
-            Goal::Available(id) => format!("available:{id}"),
-            Goal::Missing(id) => format!("missing:{id}"),
-        }
-    }
-
-    /// The command it waits on, and whether it is wanted offered, for a timeout's words.
-    pub fn command(&self) -> Option<(&str, bool)> {
-        match self {
-            Goal::Until(u) => u.command(),
-            Goal::Available(id) => Some((id, true)),
-            Goal::Missing(id) => Some((id, false)),
-        }
-    }
 }
 
 /// Policy knobs; `Default` is PRODUCT.md's defaults.
@@ -219,34 +213,51 @@ pub struct Received {
 }
 
 /// How a watch ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum End {
     /// `--until` reached: exit 0.
-    Until(Until),
+    Until(Goal),
     /// `--count` polls done: exit 0 when any was answered.
     Count,
     /// Authentication rejected: exit 4.
     Fatal,
-    /// `--timeout` ran out: exit 124.
+    /// `--timeout` ran out.
     TimedOut,
-    /// Ctrl-C (130), SIGTERM (143) or SIGHUP (129).
-    Signal { code: u8 },
+    /// Ctrl-C, SIGTERM or SIGHUP.
+    Signal(Sig),
     /// The reader of stdout went away (`| head -1`): exit 0, quietly.
     Closed,
 }
 
 impl End {
     /// The summary's `reason`.
-    pub fn reason(self) -> String {
+    pub fn reason(&self) -> String {
         match self {
-            End::Until(u) => format!("until {}", u.name()),
+            End::Until(u) => format!("until {u}"),
             End::Count => "count reached".into(),
             End::Fatal => "authentication rejected".into(),
             End::TimedOut => "timed out".into(),
-            End::Signal { code: 130 } => "interrupted".into(),
-            End::Signal { code: 129 } => "hung up".into(),
-            End::Signal { .. } => "terminated".into(),
+            End::Signal(sig) => Halt::Signal(*sig).reason().into(),
             End::Closed => "stdout closed".into(),
+        }
+    }
+}
+
+/// What ends a wait early: a signal, or (over MCP) the call's cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    Signal(Sig),
+    Cancelled,
+}
+
+impl Halt {
+    /// In a few words, for a summary's `reason` and a log line.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Halt::Signal(Sig::Interrupt) => "interrupted",
+            Halt::Signal(Sig::Hangup) => "hung up",
+            Halt::Signal(_) => "terminated",
+            Halt::Cancelled => "cancelled",
         }
     }
 }
@@ -293,7 +304,7 @@ pub enum LastSeen {
 }
 
 /// The `summary` event of these counters over `took` (one engine's, or a fleet's sums).
-pub fn summary(c: Counters, took: Duration, wall: SystemTime, end: End) -> Event {
+pub fn summary(c: Counters, took: Duration, wall: SystemTime, end: &End) -> Event {
     Event {
         at: wall,
         kind: EventKind::Summary {

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::engine::{End, Reaction, Until};
+use crate::engine::{End, Goal, Reaction};
 use crate::model::KiroStatus;
 
 /// Why a bridge is no longer polled.
@@ -38,7 +38,7 @@ struct Seen {
 
 #[derive(Debug)]
 pub struct Roster {
-    until: Vec<Until>,
+    until: Vec<Goal>,
     seen: Vec<Seen>,
     /// Bridges not gone.
     live: usize,
@@ -52,7 +52,7 @@ pub struct Roster {
 }
 
 impl Roster {
-    pub fn new(bridges: usize, until: Vec<Until>) -> Roster {
+    pub fn new(bridges: usize, until: Vec<Goal>) -> Roster {
         Roster {
             until,
             seen: vec![Seen::default(); bridges],
@@ -121,7 +121,7 @@ impl Roster {
             return None;
         }
         match (self.until.first(), count) {
-            (Some(&u), _) => Some(End::Until(u)),
+            (Some(u), _) => Some(End::Until(u.clone())),
             (None, true) => Some(End::Count),
             (None, false) => None,
         }
@@ -132,7 +132,7 @@ impl Roster {
         self.seen[i].gone
     }
 
-    pub fn until(&self) -> &[Until] {
+    pub fn until(&self) -> &[Goal] {
         &self.until
     }
 
@@ -164,14 +164,14 @@ impl Roster {
         if reaction.events.iter().any(|e| e.kind.is_change()) {
             seen.last_change = Some(now);
         }
-        if let (Some(end), None) = (reaction.end, seen.stopped) {
-            seen.stopped = Some(if end == End::Fatal {
+        if let (Some(end), None) = (&reaction.end, seen.stopped) {
+            seen.stopped = Some(if *end == End::Fatal {
                 Stopped::Auth
             } else {
                 Stopped::Count
             });
             self.stopped += 1;
-            self.rejected += usize::from(end == End::Fatal);
+            self.rejected += usize::from(*end == End::Fatal);
         }
         let changed = seen.last_change.is_some();
         // A bridge no longer polled because its key was rejected is never there.
@@ -181,7 +181,7 @@ impl Roster {
         // the ending names.
         let reached = match rejected || status.is_none() {
             true => None,
-            false => self.until.iter().copied().find(|u| u.holds(status, changed)),
+            false => self.until.iter().position(|u| u.holds(status, changed)),
         };
         let met = reached.is_some();
         if met != seen.met {
@@ -196,7 +196,7 @@ impl Roster {
         match self.until.first() {
             // `--until` can no longer hold for every bridge: end now, as one bridge does.
             Some(_) if rejected => Some(End::Fatal),
-            Some(&first) if self.met == n => Some(End::Until(reached.unwrap_or(first))),
+            Some(_) if self.met == n => Some(End::Until(self.until[reached.unwrap_or(0)].clone())),
             // Every key rejected: a reload may fix them (and the watch says it waits), else
             // the end says why: never "count reached" without a --count.
             _ if self.stopped == n && self.rejected == n => (!self.waits_for_reload).then_some(End::Fatal),
@@ -251,7 +251,7 @@ mod tests {
     #[test]
     fn until_holds_only_when_every_bridge_is_there_at_once() {
         let t0 = Instant::now();
-        let mut r = Roster::new(3, vec![Until::Ready]);
+        let mut r = Roster::new(3, vec![Goal::Ready]);
         assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
         assert_eq!(r.after(1, Some(&st(Ready)), &quiet(), t0), None);
         assert_eq!(
@@ -268,7 +268,7 @@ mod tests {
         );
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
-            Some(End::Until(Until::Ready))
+            Some(End::Until(Goal::Ready))
         );
     }
 
@@ -276,16 +276,16 @@ mod tests {
     #[test]
     fn the_ending_names_the_goal_reached() {
         let t0 = Instant::now();
-        let mut r = Roster::new(1, vec![Until::Unavailable, Until::Ready]);
+        let mut r = Roster::new(1, vec![Goal::Unavailable, Goal::Ready]);
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
-            Some(End::Until(Until::Ready))
+            Some(End::Until(Goal::Ready))
         );
-        let mut r = Roster::new(2, vec![Until::Busy, Until::Unavailable]);
+        let mut r = Roster::new(2, vec![Goal::Busy, Goal::Unavailable]);
         assert_eq!(r.after(0, Some(&st(Busy)), &quiet(), t0), None);
         assert_eq!(
             r.after(1, Some(&st(Unavailable)), &quiet(), t0),
-            Some(End::Until(Until::Unavailable))
+            Some(End::Until(Goal::Unavailable))
         );
     }
 
@@ -313,14 +313,14 @@ mod tests {
     #[test]
     fn one_bridge_ends_where_it_gets_there() {
         let t0 = Instant::now();
-        let mut r = Roster::new(1, vec![Until::Ready]);
+        let mut r = Roster::new(1, vec![Goal::Ready]);
         assert_eq!(r.after(0, None, &quiet(), t0), None, "unreachable is waited for");
         assert_eq!(r.after(0, Some(&st(Unavailable)), &quiet(), t0), None);
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
-            Some(End::Until(Until::Ready))
+            Some(End::Until(Goal::Ready))
         );
-        let mut r = Roster::new(1, vec![Until::Change]);
+        let mut r = Roster::new(1, vec![Goal::Change]);
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
             None,
@@ -333,7 +333,7 @@ mod tests {
         );
         assert_eq!(
             r.after(0, Some(&st(Busy)), &changed(), t0),
-            Some(End::Until(Until::Change))
+            Some(End::Until(Goal::Change))
         );
         let mut r = Roster::new(1, Vec::new());
         assert_eq!(
@@ -352,14 +352,14 @@ mod tests {
     #[test]
     fn until_change_needs_a_change_of_every_bridge() {
         let t0 = Instant::now();
-        let mut r = Roster::new(2, vec![Until::Busy, Until::Change]);
+        let mut r = Roster::new(2, vec![Goal::Busy, Goal::Change]);
         assert_eq!(r.after(0, Some(&st(Ready)), &changed(), t0), None);
         assert_eq!(r.last_change(0), Some(t0));
         assert_eq!(r.after(1, Some(&st(Ready)), &quiet(), t0), None);
         let later = t0 + Duration::from_secs(1);
         assert_eq!(
             r.after(1, Some(&st(Busy)), &changed(), later),
-            Some(End::Until(Until::Busy))
+            Some(End::Until(Goal::Busy))
         );
         assert_eq!(r.last_change(1), Some(later));
     }
@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn a_rejected_key_ends_an_until_at_once_and_is_never_met() {
         let t0 = Instant::now();
-        let mut r = Roster::new(2, vec![Until::Ready]);
+        let mut r = Roster::new(2, vec![Goal::Ready]);
         assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
         assert!(r.met(0));
         assert_eq!(r.after(0, None, &ended(End::Fatal), t0), Some(End::Fatal));
@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn a_reload_changes_who_must_be_there() {
         let t0 = Instant::now();
-        let mut r = Roster::new(2, vec![Until::Ready]);
+        let mut r = Roster::new(2, vec![Goal::Ready]);
         assert_eq!(r.after(0, Some(&st(Ready)), &quiet(), t0), None);
         r.add_at(2);
         assert_eq!(r.slots(), 3);
@@ -403,7 +403,7 @@ mod tests {
         r.remove(1);
         assert_eq!(
             r.after(0, Some(&st(Ready)), &quiet(), t0),
-            Some(End::Until(Until::Ready))
+            Some(End::Until(Goal::Ready))
         );
         // A slot a removed bridge left is the next one's, judged afresh.
         r.add_at(1);
@@ -430,10 +430,10 @@ mod tests {
 
     #[test]
     fn with_nothing_to_poll_until_and_count_hold_at_once() {
-        let mut r = Roster::new(1, vec![Until::Ready]);
+        let mut r = Roster::new(1, vec![Goal::Ready]);
         assert_eq!(r.empty_end(true), None, "one bridge to poll");
         r.remove(0);
-        assert_eq!(r.empty_end(false), Some(End::Until(Until::Ready)));
+        assert_eq!(r.empty_end(false), Some(End::Until(Goal::Ready)));
         let mut r = Roster::new(0, Vec::new());
         assert_eq!(r.empty_end(true), Some(End::Count));
         assert_eq!(r.empty_end(false), None, "a service waits for a reload");

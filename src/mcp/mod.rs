@@ -95,7 +95,7 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
     crate::output::route_stderr(None);
     ended?;
     if let Some(sig) = signal {
-        return Err(crate::error::Exit::quiet(sig.exit_code()).into());
+        return Err(crate::error::Exit::quiet(crate::error::Ending::Signal(sig)).into());
     }
     let unreadable = wire.stdin_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(why) = unreadable {

@@ -1,22 +1,22 @@
 //! The `kiro://status` resource: who is subscribed (a 2025-era `resources/subscribe`, and
 //! each 2026 `subscriptions/listen` stream that names it), and the poll loop that runs while
-//! anyone is. The loop is `watch`'s for one bridge: the engine's adaptive intervals, ETags,
-//! backoff and breaker, the connection kept only when the next poll comes before the pool
-//! would drop it. Each event that changes what the resource reads as sends
+//! anyone is: the driver of a wait on one bridge (`crate::driver`: the engine's adaptive
+//! intervals, ETags, backoff and breaker, the connection kept only when the next poll comes
+//! before the pool would drop it). Each event that changes what the resource reads as sends
 //! `notifications/resources/updated`. Nobody subscribed, no polling.
 
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
 use rmcp::model::ResourceUpdatedNotificationParam;
 use rmcp::service::{Peer, SubscriptionSink};
 use rmcp::RoleServer;
-use tokio::time::Instant;
 
 use crate::client::BridgeClient;
-use crate::engine::{End, Engine, EngineConfig};
-use crate::events::EventKind;
+use crate::driver::Driver;
+use crate::engine::observe::{Next, Note, Observer, Polled, Updates};
+use crate::engine::EngineConfig;
 use crate::model::KiroStatus;
+use crate::stops::Forever;
 
 pub const URI: &str = "kiro://status";
 
@@ -39,16 +39,6 @@ pub fn turn(before: usize, after: usize) -> Turn {
         (b, 0) if b > 0 => Turn::Stop,
         _ => Turn::Same,
     }
-}
-
-/// Does this event change what the resource reads as (the status, or that it cannot be
-/// read)? A snapshot does not: it is what the subscriber reads next anyway.
-pub fn worth_an_update(kind: &EventKind) -> bool {
-    kind.is_change()
-        || matches!(
-            kind,
-            EventKind::Unreachable { .. } | EventKind::Recovered { .. } | EventKind::Rejected { .. }
-        )
 }
 
 #[derive(Default)]
@@ -160,33 +150,38 @@ impl Resource {
         }
     }
 
-    /// The poll loop: `watch`'s, for one bridge, while anyone is subscribed (it is aborted
-    /// when the last one goes). A rejected key ends it: it is never sent again.
+    /// The poll loop, while anyone is subscribed (it is aborted when the last one goes): the
+    /// driver of a wait on one bridge, its observer "worth an update", which a rejected key
+    /// ends (it is never sent again).
     async fn poll(self: Arc<Self>) {
-        let mut engine = Engine::new(self.engine.clone(), Instant::now().into_std());
-        loop {
-            tokio::time::sleep_until(Instant::from_std(engine.next_poll_at())).await;
-            if engine
-                .start_poll(Instant::now().into_std(), SystemTime::now())
-                .is_none()
-            {
-                continue;
+        let mut driver = Driver::new(&self.client, self.engine.clone());
+        let me = Arc::clone(&self);
+        let mut waiter = Forever(move |note: Note| {
+            let me = Arc::clone(&me);
+            async move {
+                if note == Note::Changed {
+                    me.updated().await;
+                }
             }
-            let keep = engine.expected_interval() < crate::client::POOL_IDLE;
-            let answer = self.client.status_keeping(keep).await;
-            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
-            let latest = answer.ok().map(|f| f.status);
-            self.lock().latest = latest;
-            if reaction.events.iter().any(|e| worth_an_update(&e.kind)) {
-                self.updated().await;
-            }
-            if reaction.end == Some(End::Fatal) {
-                crate::output::log_line(&format!(
-                    "mcp: the bridge rejected the API key; {URI} is no longer polled"
-                ));
-                return;
-            }
+        });
+        let mut reading = Reading(&self);
+        if let Ok(()) = driver.run(&mut reading, &mut waiter).await {
+            crate::output::log_line(&format!(
+                "mcp: the bridge rejected the API key; {URI} is no longer polled"
+            ));
         }
+    }
+}
+
+/// "Worth an update", and the reading kept for `resources/read`: what each poll read.
+struct Reading<'a>(&'a Resource);
+
+impl Observer for Reading<'_> {
+    type Done = ();
+
+    fn polled(&mut self, p: Polled<'_>) -> Next<()> {
+        self.0.lock().latest = p.answer.as_ref().ok().map(|f| Arc::clone(&f.status));
+        Updates.polled(p)
     }
 }
 
@@ -203,27 +198,5 @@ mod tests {
         assert_eq!(turn(2, 1), Turn::Same, "a listen stream is still open");
         assert_eq!(turn(1, 0), Turn::Stop);
         assert_eq!(turn(0, 0), Turn::Same, "never below nobody");
-    }
-
-    #[test]
-    fn updates_are_for_what_changes_the_reading() {
-        use crate::model::KiroState;
-        let changed = EventKind::StatusChanged {
-            from: KiroState::Ready,
-            to: KiroState::Busy,
-        };
-        assert!(worth_an_update(&changed));
-        assert!(worth_an_update(&EventKind::Rejected { message: "no".into() }));
-        let snapshot = EventKind::Snapshot {
-            status: KiroState::Ready,
-            current_command: None,
-            version: None,
-            available_commands: vec![],
-        };
-        assert!(!worth_an_update(&snapshot));
-        assert!(!worth_an_update(&EventKind::Heartbeat {
-            status: None,
-            polls: 1
-        }));
     }
 }

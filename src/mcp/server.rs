@@ -4,9 +4,8 @@
 //! Waits (`kiro_exec` with `wait`, `kiro_wait`) end at once on `notifications/cancelled` and
 //! at their timeout, and tell their progress when the call gave a `progressToken`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListResourcesResult,
@@ -16,50 +15,28 @@ use rmcp::model::{
 };
 use rmcp::service::{Peer, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::resource::{self, Resource};
 use super::tools::{self, Call, WaitEnd};
 use crate::client::BridgeClient;
-use crate::engine::awaiting::{Awaiting, Standing};
-use crate::engine::{End, Engine, EngineConfig, Goal};
+use crate::driver::Driver;
+use crate::engine::awaiting::Awaiting;
+use crate::engine::observe::Note;
+use crate::engine::{EngineConfig, Goal, Halt};
 use crate::error::{report, BridgeError};
+use crate::output::words::{goal_note, one_timed_out, Waiting};
 use crate::plan::McpPlan;
-use crate::stops::Interrupt;
-use crate::watch::ending::{note_of, one_timed_out, Waiting};
+use crate::stops::{Stop, Waiter, Wake};
 
 /// How often a wait with a progress token says it is still waiting.
 const TICK: Duration = Duration::from_secs(5);
 
-/// The exit code an MCP cancellation stands for (as Ctrl-C: `interrupted`).
-const CANCELLED: u8 = 130;
-
 /// At most this many tool calls at once: each wait holds an engine and a task, so a client that
 /// floods gets an error result past it, and the memory stays bounded.
 pub const MAX_CALLS: usize = 64;
-
-/// One tool call or listen stream in progress, counted while it lives (a cancelled one is
-/// dropped, and counted out, too).
-struct Slot<'a>(&'a AtomicUsize);
-
-impl<'a> Slot<'a> {
-    /// A slot of `count`, when fewer than `max` are taken.
-    fn take(count: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
-        count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| Slot(count))
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
 
 pub struct KiroServer {
     client: Arc<BridgeClient>,
@@ -70,10 +47,11 @@ pub struct KiroServer {
     closing: CancellationToken,
     /// Why `closing` was cancelled, when it was not the end of stdin (a signal).
     closing_why: Arc<std::sync::OnceLock<&'static str>>,
-    /// Tool calls in progress.
-    calls: AtomicUsize,
+    /// Tool calls in progress (and reads that ask the bridge): a permit each, given back when
+    /// it ends or is cancelled.
+    calls: Semaphore,
     /// Listen streams open, whatever they name: each holds a task and a sink.
-    streams: AtomicUsize,
+    streams: Semaphore,
 }
 
 impl KiroServer {
@@ -92,21 +70,21 @@ impl KiroServer {
             request_timeout,
             closing,
             closing_why,
-            calls: AtomicUsize::new(0),
-            streams: AtomicUsize::new(0),
+            calls: Semaphore::new(MAX_CALLS),
+            streams: Semaphore::new(resource::MAX_LISTENS),
         }
     }
 }
 
 /// What ends a wait early: the call's cancellation, or the end of stdin.
 #[derive(Clone, Copy)]
-struct Stop<'a> {
+struct Cancel<'a> {
     call: &'a CancellationToken,
     closing: &'a CancellationToken,
     closing_why: &'a std::sync::OnceLock<&'static str>,
 }
 
-impl Stop<'_> {
+impl Cancel<'_> {
     async fn stopped(self) {
         tokio::select! {
             _ = self.call.cancelled() => {}
@@ -185,35 +163,35 @@ impl Progress {
 
 /// `exec`'s waiter over MCP: a cancellation (or the end of stdin) and the deadline end it.
 struct Cancellable<'a> {
-    stop: Stop<'a>,
+    stop: Cancel<'a>,
     deadline: Instant,
     progress: &'a mut Progress,
 }
 
-impl crate::exec::Waiter for Cancellable<'_> {
-    async fn next(&mut self) -> Interrupt {
+impl Waiter for Cancellable<'_> {
+    async fn next(&mut self) -> Wake {
         loop {
             tokio::select! {
                 biased;
-                _ = self.stop.stopped() => return Interrupt::Ends(End::Signal { code: CANCELLED }),
-                _ = tokio::time::sleep_until(self.deadline) => return Interrupt::Ends(End::TimedOut),
+                _ = self.stop.stopped() => return Wake::Stop(Stop::Halt(Halt::Cancelled)),
+                _ = tokio::time::sleep_until(self.deadline) => return Wake::Stop(Stop::TimedOut),
                 _ = self.progress.tick() => {}
             }
         }
     }
 
-    async fn ending(&mut self) -> End {
+    async fn halt(&mut self) -> Halt {
         loop {
             tokio::select! {
                 biased;
-                _ = self.stop.stopped() => return End::Signal { code: CANCELLED },
+                _ = self.stop.stopped() => return Halt::Cancelled,
                 _ = self.progress.tick() => {}
             }
         }
     }
 
-    async fn say(&mut self, msg: &str) {
-        self.progress.say(msg).await;
+    async fn tell(&mut self, note: Note) {
+        self.progress.say(&crate::output::progress(&note)).await;
     }
 }
 
@@ -235,8 +213,8 @@ impl KiroServer {
         }
     }
 
-    fn stop<'a>(&'a self, ctx: &'a RequestContext<RoleServer>) -> Stop<'a> {
-        Stop {
+    fn stop<'a>(&'a self, ctx: &'a RequestContext<RoleServer>) -> Cancel<'a> {
+        Cancel {
             call: &ctx.ct,
             closing: &self.closing,
             closing_why: &self.closing_why,
@@ -254,10 +232,7 @@ impl KiroServer {
             progress: &mut progress,
         };
         let decision = crate::exec::decide(&self.client, &plan, waiter, limit).await;
-        if matches!(
-            decision.outcome,
-            crate::engine::outcome::Outcome::Interrupted { .. }
-        ) {
+        if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted(_)) {
             crate::output::log_line(&format!(
                 "mcp: {} {}; stopped waiting, {} may still be running in Kiro",
                 tools::EXEC,
@@ -275,19 +250,26 @@ impl KiroServer {
         }
     }
 
-    /// `kiro_wait`: poll with the watch's engine until the goal holds, the timeout runs out, a
-    /// rejected key makes it unreachable, or the call is cancelled.
+    /// `kiro_wait`: poll (the driver, with the goal check) until the goal holds, the timeout
+    /// runs out, a rejected key makes it unreachable, or the call is cancelled.
     async fn wait(&self, goal: Goal, timeout: Duration, ctx: &RequestContext<RoleServer>) -> CallToolResult {
         let started = Instant::now();
-        let deadline = started + timeout;
         let mut progress = Progress::of(ctx);
+        let stop = self.stop(ctx);
+        let mut waiter = Cancellable {
+            stop,
+            deadline: started + timeout,
+            progress: &mut progress,
+        };
         let cfg = EngineConfig {
             count: None,
             ..self.plan.engine.clone()
         };
-        let mut engine = Engine::new(cfg, started.into_std());
+        let mut driver = Driver::new(&self.client, cfg);
         let mut awaiting = Awaiting::new(goal.clone());
-        let end = |engine: &Engine, reached: bool, message: Option<String>| WaitEnd {
+        let got = driver.run(&mut awaiting, &mut waiter).await;
+        let engine = driver.engine();
+        let end = |reached: bool, message: Option<String>| WaitEnd {
             goal: goal.clone(),
             reached,
             status: engine.answered_status().map(|s| Arc::new(s.clone())),
@@ -295,60 +277,24 @@ impl KiroServer {
             waited: started.elapsed(),
             message,
         };
-        let timed_out = |engine: &Engine| {
-            let now = Instant::now().into_std();
-            let w = Waiting {
-                name: "",
-                seen: engine.last_seen(now),
-                note: goal
-                    .command()
-                    .and_then(|(id, wanted)| note_of(id, wanted, engine.answered_status())),
-            };
-            one_timed_out(timeout, &w)
+        let message = match got {
+            Ok(Ok(())) => return tools::wait_result(&end(true, None)),
+            Ok(Err(rejected)) => return tools::failed(message(rejected)),
+            Err(Stop::TimedOut) => {
+                let w = Waiting {
+                    name: "",
+                    seen: engine.last_seen(std::time::Instant::now()),
+                    note: goal_note(&goal, engine.answered_status()),
+                };
+                one_timed_out(timeout, &w)
+            }
+            Err(Stop::Halt(_)) => {
+                let msg = format!("stopped waiting for {}", crate::sanitize::line(&goal.to_string()));
+                crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
+                msg
+            }
         };
-        let stop = self.stop(ctx);
-        let cancelled = || {
-            let msg = format!("stopped waiting for {}", crate::sanitize::line(&goal.name()));
-            crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
-            msg
-        };
-        loop {
-            let due = Instant::from_std(engine.next_poll_at());
-            tokio::select! {
-                biased;
-                _ = stop.stopped() => return tools::wait_result(&end(&engine, false, Some(cancelled()))),
-                _ = tokio::time::sleep_until(deadline) => {
-                    return tools::wait_result(&end(&engine, false, Some(timed_out(&engine))));
-                }
-                _ = tokio::time::sleep_until(due) => {}
-                _ = progress.tick() => continue,
-            }
-            if engine
-                .start_poll(Instant::now().into_std(), SystemTime::now())
-                .is_none()
-            {
-                continue;
-            }
-            let answer = tokio::select! {
-                biased;
-                _ = stop.stopped() => return tools::wait_result(&end(&engine, false, Some(cancelled()))),
-                _ = tokio::time::sleep_until(deadline) => {
-                    return tools::wait_result(&end(&engine, false, Some(timed_out(&engine))));
-                }
-                a = self.client.status() => a,
-            };
-            let reaction = engine.take(Instant::now().into_std(), SystemTime::now(), &answer);
-            match (awaiting.after(&engine, &reaction), answer) {
-                (Standing::Reached, _) => return tools::wait_result(&end(&engine, true, None)),
-                (Standing::Never, Err(e)) => return tools::failed(message(e)),
-                (_, Err(e)) => {
-                    progress
-                        .say(&format!("status unreachable ({}); retrying", e.short()))
-                        .await
-                }
-                (_, Ok(f)) => progress.say(&tools::status_line(&f.status)).await,
-            }
-        }
+        tools::wait_result(&end(false, Some(message)))
     }
 }
 
@@ -388,7 +334,7 @@ impl ServerHandler for KiroServer {
                 None,
             ));
         };
-        let Some(_slot) = Slot::take(&self.calls, MAX_CALLS) else {
+        let Ok(_slot) = self.calls.try_acquire() else {
             return Ok(CallToolResponse::Complete(tools::failed(format!(
                 "kiro-poll: error: {MAX_CALLS} tool calls are already in progress; wait for one to end or cancel one"
             ))));
@@ -430,7 +376,7 @@ impl ServerHandler for KiroServer {
             None => {
                 // A read that asks the bridge counts as a tool call does: a client that
                 // floods reads against a bridge that hangs holds at most MAX_CALLS sockets.
-                let Some(_slot) = Slot::take(&self.calls, MAX_CALLS) else {
+                let Ok(_slot) = self.calls.try_acquire() else {
                     return Err(McpError::internal_error(
                         format!("{MAX_CALLS} requests to the bridge are already in progress; wait for one to end or cancel one"),
                         None,
@@ -483,7 +429,7 @@ impl ServerHandler for KiroServer {
 
     async fn listen(&self, ctx: SubscriptionContext) -> Result<(), McpError> {
         // Every stream counts toward the limit, whatever it names.
-        let Some(_slot) = Slot::take(&self.streams, resource::MAX_LISTENS) else {
+        let Ok(_slot) = self.streams.try_acquire() else {
             return Err(too_many_streams());
         };
         let wants = ctx

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::engine::outcome::Decision;
-use crate::engine::{Goal, Until};
+use crate::engine::Goal;
 use crate::model::{InputRequest, InputType, KiroStatus};
 use crate::output::exec as render;
 use crate::plan::ExecPlan;
@@ -292,10 +292,8 @@ struct WaitArgs {
 /// `kiro_wait`'s arguments: what to wait for, and how long.
 fn wait_args(args: Option<JsonObject>) -> Result<(Goal, Duration), String> {
     let a: WaitArgs = read(WAIT, args)?;
-    let goal = match crate::cli::parse_until(a.until.trim()) {
-        Ok(crate::cli::UntilArg::State(s)) => Goal::Until(Until::from(s)),
-        Ok(crate::cli::UntilArg::Available(id)) => Goal::Available(id),
-        Ok(crate::cli::UntilArg::Missing(id)) => Goal::Missing(id),
+    let goal = match a.until.trim().parse::<Goal>() {
+        Ok(goal) => goal,
         Err(e) => {
             return Err(format!(
                 "{WAIT}: invalid value '{}' for 'until': {e}",
@@ -407,7 +405,7 @@ pub fn commands_result(list: &[&str]) -> CallToolResult {
 /// CLI's words for an ending that is not a success.
 pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolResult {
     let report = to_value(&render::report(plan, d, waited));
-    let failed = d.outcome.exit_code() != 0;
+    let failed = !d.outcome.ok();
     let short = match render::message(plan, d) {
         Some(m) if failed => m,
         _ => match d.response.as_ref().and_then(|r| r.output.as_deref()) {
@@ -435,7 +433,7 @@ pub struct WaitEnd {
 pub fn wait_result(w: &WaitEnd) -> CallToolResult {
     let mut v = json!({
         "reached": w.reached,
-        "until": w.goal.name(),
+        "until": w.goal.to_string(),
         "status": w.status.as_deref().map_or(Value::Null, to_value),
         "polls": w.polls,
         "waitedMs": crate::units::ms(w.waited),
@@ -447,11 +445,11 @@ pub fn wait_result(w: &WaitEnd) -> CallToolResult {
         (Some(m), _) => m.clone(),
         (None, Some(s)) => format!(
             "{} reached after {}: {}",
-            clean(&w.goal.name()),
+            clean(&w.goal.to_string()),
             human_duration(w.waited),
             status_line(s)
         ),
-        (None, None) => format!("{} reached", clean(&w.goal.name())),
+        (None, None) => format!("{} reached", clean(&w.goal.to_string())),
     };
     result(v, short, !w.reached)
 }
@@ -537,7 +535,7 @@ mod tests {
         let (g, t) = wait_args(args(json!({"until": "available:kiro.x", "timeout": "5s"}))).unwrap();
         assert_eq!((g, t), (Goal::Available("kiro.x".into()), Duration::from_secs(5)));
         let (g, _) = wait_args(args(json!({"until": "change"}))).unwrap();
-        assert_eq!(g, Goal::Until(Until::Change));
+        assert_eq!(g, Goal::Change);
         let e = wait_args(args(json!({"until": "soon\u{1b}[2J"}))).unwrap_err();
         assert!(e.contains("expected ready, busy") && !e.contains('\u{1b}'), "{e}");
     }
@@ -549,10 +547,7 @@ mod tests {
         assert!(matches!(call(STATUS, None, d), Some(Ok(Call::Status))));
         assert!(matches!(call(STATUS, args(json!({"x": 1})), d), Some(Err(_))));
         let wait = call(WAIT, args(json!({"until": "busy"})), d);
-        assert!(matches!(
-            wait,
-            Some(Ok(Call::Wait(Goal::Until(Until::Busy), DEFAULT_TIMEOUT)))
-        ));
+        assert!(matches!(wait, Some(Ok(Call::Wait(Goal::Busy, DEFAULT_TIMEOUT)))));
     }
 
     #[test]

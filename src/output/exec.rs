@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::write_json_line;
 use crate::config::Config;
 use crate::engine::outcome::{Decision, Lost, Sign, Untold, Why};
-use crate::error::{Exit, UsageError};
+use crate::error::{Ending, Exit, UsageError};
 use crate::model::{InputAnswer, Unheld};
 use crate::plan::ExecPlan;
 use crate::sanitize::line as clean;
@@ -222,20 +222,17 @@ pub fn note(args: &ExecPlan, d: &Decision) -> Option<String> {
 
 /// The error that ends the program with the decision's exit code; None for a success.
 pub fn ending(args: &ExecPlan, d: &Decision) -> Option<anyhow::Error> {
-    let code = match args.exit_status {
-        true => d.outcome.strict_exit_code(),
-        false => d.outcome.exit_code(),
-    };
-    if code == 0 {
+    let ending = d.outcome.ending(args.exit_status)?;
+    if ending == Ending::Done {
         return None;
     }
     if let Why::SeenEnding { by, took } = d.why {
-        return Some(Exit::new(code, format!("{} (--exit-status)", ended(args, by, took))).into());
+        return Some(Exit::new(ending, format!("{} (--exit-status)", ended(args, by, took))).into());
     }
     Some(match (&d.why, message(args, d)) {
         (Why::Bridge(e), _) => e.clone().into(),
         (Why::Rejected(_), Some(m)) => UsageError(m).into(),
-        (_, m) => Exit { code, message: m }.into(),
+        (_, m) => Exit { ending, message: m }.into(),
     })
 }
 
@@ -259,7 +256,7 @@ pub fn input(
 }
 
 /// `input`'s exit code and message when the input was not taken.
-pub fn input_ending(answer: &InputAnswer) -> Option<(u8, String)> {
+pub fn input_ending(answer: &InputAnswer) -> Option<(Ending, String)> {
     match answer {
         InputAnswer::Answered {
             status: 200,
@@ -267,8 +264,14 @@ pub fn input_ending(answer: &InputAnswer) -> Option<(u8, String)> {
         } if response.success => None,
         InputAnswer::Answered { status, response } => {
             let why = response.error.clone().unwrap_or_else(|| format!("HTTP {status}"));
-            Some((1, format!("the bridge refused the input: {}", clean(&why))))
+            Some((
+                Ending::CommandFailed,
+                format!("the bridge refused the input: {}", clean(&why)),
+            ))
         }
-        InputAnswer::Rejected(m) => Some((2, format!("the bridge rejected the input: {}", clean(m)))),
+        InputAnswer::Rejected(m) => Some((
+            Ending::Usage,
+            format!("the bridge rejected the input: {}", clean(m)),
+        )),
     }
 }

@@ -9,7 +9,10 @@ pub mod board;
 pub mod exec;
 pub mod terminal;
 pub mod view;
+pub mod words;
 pub mod writer;
+
+pub use words::{progress, status_line};
 
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime};

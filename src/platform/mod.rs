@@ -5,9 +5,9 @@
 //!
 //! | | Linux | macOS | Windows |
 //! |---|---|---|---|
-//! | Interrupt (130) | SIGINT | SIGINT | Ctrl-C |
-//! | Terminate (143) | SIGTERM | SIGTERM | Ctrl-Break, console closed, logoff, shutdown |
-//! | Hangup (129) | SIGHUP | SIGHUP | (console closed is Terminate) |
+//! | Interrupt | SIGINT | SIGINT | Ctrl-C |
+//! | Terminate | SIGTERM | SIGTERM | Ctrl-Break, console closed, logoff, shutdown |
+//! | Hangup | SIGHUP | SIGHUP | (console closed is Terminate) |
 //! | Stop / Continue | SIGTSTP / SIGCONT | SIGTSTP / SIGCONT | none (no job control) |
 //! | open files | soft → hard limit | soft → hard, capped by `kern.maxfilesperproc` | no limit to raise |
 //! | lost reader, idle | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next write |
@@ -35,24 +35,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub enum Sig {
     Interrupt,
     Terminate,
-    /// SIGHUP: the terminal was closed. Ends like Terminate, with 129. Never on Windows, where
+    /// SIGHUP: the terminal was closed. Ends like Terminate, with its own exit code (`error::Ending`). Never on Windows, where
     /// closing the console is Terminate.
     Hangup,
     /// Ctrl-Z: tidy the terminal, then `stop_self`. Never arrives on Windows.
     Stop,
     Continue,
-}
-
-impl Sig {
-    /// The exit code a signal ends the program with (Interrupt and Terminate).
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Sig::Interrupt => 130,
-            Sig::Terminate => 143,
-            Sig::Hangup => 129,
-            Sig::Stop | Sig::Continue => 0,
-        }
-    }
 }
 
 /// Stop the process as Ctrl-Z would have, once the terminal is tidy. Catching SIGTSTP replaced
@@ -176,12 +164,5 @@ mod tests {
         assert_eq!(open_files_target(u64::MAX, Some(24_576)), 24_576);
         assert_eq!(open_files_target(4096, Some(24_576)), 4096);
         assert_eq!(open_files_target(4096, Some(0)), 4096);
-    }
-
-    #[test]
-    fn signals_map_to_their_exit_codes() {
-        assert_eq!(Sig::Interrupt.exit_code(), 130);
-        assert_eq!(Sig::Terminate.exit_code(), 143);
-        assert_eq!(Sig::Hangup.exit_code(), 129);
     }
 }

@@ -3,8 +3,8 @@
 
 use super::Sig;
 
-/// Ctrl-C is an interrupt (130); Ctrl-Break, closing the console window, logging off and
-/// shutting down end like SIGTERM (143). Windows gives a closing console a few seconds
+/// Ctrl-C is an interrupt; Ctrl-Break, closing the console window, logging off and
+/// shutting down end like SIGTERM (a terminate). Windows gives a closing console a few seconds
 /// before it ends the process, time enough for the summary and restoring the terminal.
 pub struct Signals {
     c: tokio::signal::windows::CtrlC,

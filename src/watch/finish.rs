@@ -11,7 +11,7 @@ use crate::events::{Event, EventKind, HookCounts};
 use crate::fleet::queue::Lateness;
 use crate::fleet::roster::Stopped;
 use crate::plan::WatchPlan;
-use crate::stops::{Interrupt, Stops};
+use crate::stops::{Signalled, Stops};
 use crate::units::count;
 
 /// The summary says what the hooks came to.
@@ -40,7 +40,8 @@ impl Watch {
             tokio::select! {
                 biased;
                 sig = stops.recv(), if !cut => {
-                    if let Some(Interrupt::Ends(now)) = stops.on_signal(sig, &mut self.view) {
+                    if let Some(Signalled::Ends(sig)) = stops.on_signal(sig, &mut self.view) {
+                        let now = End::Signal(sig);
                         let running = hooks.cut_short();
                         crate::output::log_line(&format!(
                             "{}: {} cut short",
@@ -97,9 +98,9 @@ impl Watch {
         let mut total = self.gone_total;
         let live: Vec<usize> = self.live().collect();
         for &i in &live {
-            let own = self.roster.stopped(i).map_or(end, Stopped::end);
+            let own = self.roster.stopped(i).map_or_else(|| end.clone(), Stopped::end);
             let engine = &self.members[i].engine;
-            let mut summary = engine.summary(now, wall, own);
+            let mut summary = engine.summary(now, wall, &own);
             total += engine.counters();
             if self.one {
                 with_hooks(&mut summary, hook_counts);
@@ -108,7 +109,7 @@ impl Watch {
         }
         if !self.one {
             let took = now.saturating_duration_since(self.started.into_std());
-            let mut overall = crate::engine::summary(total, took, wall, end);
+            let mut overall = crate::engine::summary(total, took, wall, &end);
             with_hooks(&mut overall, hook_counts);
             self.view.overall_summary(&overall, live.len())?;
         }
@@ -135,10 +136,10 @@ impl Watch {
                 .filter(|&i| self.one || !self.roster.met(i))
                 .map(|i| {
                     let m = &self.members[i];
-                    ending::Waiting {
+                    crate::output::words::Waiting {
                         name: m.bridge.name.as_str(),
                         seen: m.engine.last_seen(now),
-                        note: ending::command_note(until, m.engine.answered_status()),
+                        note: crate::output::words::command_note(until, m.engine.answered_status()),
                     }
                 })
                 .collect(),

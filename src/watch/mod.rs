@@ -33,7 +33,7 @@ use crate::output::board::{self, Row};
 use crate::output::terminal;
 use crate::output::view::{Mode, WatchView};
 use crate::plan::{EngineFlags, WatchPlan};
-use crate::stops::{Interrupt, Stops};
+use crate::stops::{Signalled, Stops};
 use crate::units::MAX_DURATION;
 use flying::Flying;
 use outputs::outputs;
@@ -237,9 +237,9 @@ impl Watch {
                     // A hang-up reads the bridges file again, as Prometheus's does.
                     true => {}
                     false => match stops.on_signal(sig, &mut self.view) {
-                    Some(Interrupt::Ends(end)) => return Ok(end),
+                    Some(Signalled::Ends(sig)) => return Ok(End::Signal(sig)),
                     // Back from Ctrl-Z: the timers waited on are stale, so poll at once.
-                    Some(Interrupt::Continued) => {
+                    Some(Signalled::Resumed) => {
                         self.resume();
                         self.redraw();
                     }

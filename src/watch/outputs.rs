@@ -43,7 +43,7 @@ pub async fn outputs(config: &Config, plan: &WatchPlan) -> anyhow::Result<(Watch
 pub fn closed(view: &WatchView) -> anyhow::Result<()> {
     match view.write_error() {
         Some(why) => Err(Exit::new(
-            crate::error::OUTPUT_FAILED,
+            crate::error::Ending::OutputFailed,
             format!("cannot write the output: {why}"),
         )
         .into()),
