@@ -285,6 +285,7 @@ impl KiroServer {
                     name: "",
                     seen: engine.last_seen(std::time::Instant::now()),
                     note: goal_note(&goal, engine.answered_status()),
+                    met: false,
                 };
                 one_timed_out(timeout, &w)
             }

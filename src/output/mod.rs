@@ -7,6 +7,7 @@
 
 pub mod board;
 pub mod exec;
+pub mod lines;
 pub mod terminal;
 pub mod view;
 pub mod words;

@@ -6,15 +6,14 @@
 use std::io;
 use std::time::{Duration, Instant};
 
+use super::board::{self, Row};
+use super::lines::{event_line, fit_summary, line_in_column, status_line};
 use super::terminal::{LiveLine, TerminalGuard};
 use super::writer::Stdout;
-use super::{clock, Painter};
+use super::Painter;
 use crate::config::Config;
-use crate::engine::Engine;
-use crate::events::{CircuitState, Event, EventKind};
-use crate::model::KiroState;
+use crate::events::{Event, EventKind};
 use crate::sanitize::line as clean;
-use crate::units::{count, human_bytes, human_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -23,14 +22,24 @@ pub enum Mode {
     Live,
 }
 
+/// One bridge or a fleet: how its lines look. The watch's loop is the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Event lines without a bridge field or column, a status line redrawn on each answer,
+    /// the bridge's own summary last (carrying the hooks'), its own words at the end.
+    One,
+    /// A bridge column this wide (the widest name, at most 24) and field, the board redrawn on
+    /// the tick, an overall summary after each bridge's.
+    Fleet { column: usize },
+}
+
 pub struct WatchView {
     mode: Mode,
+    shape: Shape,
     painter: Painter,
     line: Option<LiveLine>,
     out: Option<Stdout>,
     _guard: Option<TerminalGuard>,
-    /// With several bridges: the width of the bridge column of text lines.
-    bridge_col: usize,
     /// When the last line was written (what `--heartbeat` counts from).
     last_line: Option<std::time::Instant>,
 }
@@ -51,13 +60,23 @@ impl WatchView {
             true => out.err_sink(),
             false => Some(super::writer::ErrSink::own()),
         });
+        let shape = match config.many() {
+            false => Shape::One,
+            true => Shape::Fleet {
+                column: (config.bridges.iter())
+                    .map(|b| super::terminal::columns(&b.name))
+                    .max()
+                    .unwrap_or(0)
+                    .clamp(3, 24),
+            },
+        };
         WatchView {
             mode,
+            shape,
             painter: Painter::of(config),
             line: live.then(LiveLine::default),
             out: Some(out),
             _guard: live.then(TerminalGuard::acquire),
-            bridge_col: 0,
             last_line: None,
         }
     }
@@ -73,10 +92,30 @@ impl WatchView {
         self
     }
 
-    /// Text lines get a bridge column this wide (a fleet's widest name, at most 24).
-    pub fn with_bridge_column(mut self, width: usize) -> WatchView {
-        self.bridge_col = width.clamp(3, 24);
-        self
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The name a bridge's lines carry: none for one bridge.
+    pub fn shown<'a>(&self, name: &'a str) -> Option<&'a str> {
+        match self.shape {
+            Shape::One => None,
+            Shape::Fleet { .. } => Some(name),
+        }
+    }
+
+    /// One event of the bridge named `name` (with its `--json` line when the caller built it).
+    pub fn member_event(&mut self, name: &str, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
+        match self.shown(name) {
+            None => self.event_with(e, json),
+            Some(name) => self.bridge_event_with(name, e, json),
+        }
+    }
+
+    /// Whether the status line is redrawn on each answer (one bridge's); a board waits for its
+    /// tick: redrawn per answer it would cost 10,000 bridges a frame each.
+    pub fn redraws_per_answer(&self) -> bool {
+        self.shape == Shape::One && self.line.is_some()
     }
 
     pub fn mode(&self) -> Mode {
@@ -164,9 +203,31 @@ impl WatchView {
         self.tagged(None, e, None, json)
     }
 
-    /// Print the overall summary of a fleet of `bridges`.
+    /// A bridge's summary: one bridge's is the last word, so it carries what the hooks came
+    /// to (from the `overall` one, which a fleet prints after its bridges').
+    pub fn bridge_summary(&self, summary: &mut Event, overall: &Event) {
+        let hooks_of = |e: &Event| match &e.kind {
+            EventKind::Summary { hooks, .. } => *hooks,
+            _ => None,
+        };
+        if let (Shape::One, EventKind::Summary { hooks, .. }) = (self.shape, &mut summary.kind) {
+            *hooks = hooks_of(overall);
+        }
+    }
+
+    /// Print the overall summary of a fleet of `bridges` (one bridge has none).
     pub fn overall_summary(&mut self, e: &Event, bridges: usize) -> io::Result<()> {
-        self.tagged(None, e, Some(bridges), None)
+        match self.shape {
+            Shape::One => Ok(()),
+            Shape::Fleet { .. } => self.tagged(None, e, Some(bridges), None),
+        }
+    }
+
+    /// `-v`: how late a fleet's polls started, by lane (one bridge's never wait for a slot).
+    pub fn lateness(&self, lanes: &[crate::fleet::queue::Lateness; 3]) {
+        if let Shape::Fleet { .. } = self.shape {
+            super::log_line(&super::words::lateness(lanes));
+        }
     }
 
     /// JSON: `bridge` after `at` (or `bridges` last); text: the bridge column (`all` for the
@@ -185,8 +246,12 @@ impl WatchView {
             },
             Mode::Plain | Mode::Live => {
                 let name = clean(bridge.unwrap_or("all"));
-                let name = super::terminal::fit(&name, self.bridge_col);
-                let pad = self.bridge_col.saturating_sub(super::terminal::columns(&name));
+                let width = match self.shape {
+                    Shape::Fleet { column } => column,
+                    Shape::One => 3,
+                };
+                let name = super::terminal::fit(&name, width);
+                let pad = width.saturating_sub(super::terminal::columns(&name));
                 let column = self.painter.accent(&format!("{name}{}", " ".repeat(pad)));
                 let line = line_in_column(e, self.painter, &column);
                 format!("{}\n", self.fitted(line, e)).into_bytes()
@@ -205,8 +270,24 @@ impl WatchView {
         }
     }
 
-    /// Redraw the board under the log; nothing is written when it is what is on screen.
-    pub fn redraw_lines(&mut self, lines: &[String]) {
+    /// Redraw what is under the log: one bridge's status line, or a fleet's board (leaving
+    /// room for a few log lines above it). Nothing is written when it is what is on screen.
+    pub fn redraw(&mut self, rows: &[Row<'_>], now: Instant) {
+        match (self.shape, rows.first()) {
+            (Shape::One, Some(row)) => {
+                let text = status_line(row.engine, now, self.painter);
+                self.redraw_lines(&[text])
+            }
+            (Shape::One, None) => {}
+            (Shape::Fleet { .. }, _) => {
+                let max = super::terminal::height().saturating_sub(4).max(1);
+                let lines = board::lines(rows, now, max, self.painter);
+                self.redraw_lines(&lines);
+            }
+        }
+    }
+
+    fn redraw_lines(&mut self, lines: &[String]) {
         if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
             let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
             if let Some(bytes) = line.draw_lines(&refs) {
@@ -217,16 +298,6 @@ impl WatchView {
 
     pub fn painter(&self) -> Painter {
         self.painter
-    }
-
-    /// Redraw the status line; nothing is written when its text is what is on screen.
-    pub fn redraw(&mut self, engine: &Engine, now: Instant) {
-        let painter = self.painter;
-        if let (Some(line), Some(out)) = (&mut self.line, &self.out) {
-            if let Some(bytes) = line.draw(&status_line(engine, now, painter)) {
-                out.write_err(bytes);
-            }
-        }
     }
 
     /// Before a Ctrl-Z stop: take the line off (the terminal module shows the cursor).
@@ -272,374 +343,5 @@ impl WatchView {
 impl Drop for WatchView {
     fn drop(&mut self) {
         self.finish(Duration::from_millis(500));
-    }
-}
-
-fn list(names: &[String], sign: &str) -> String {
-    const SHOWN: usize = 5;
-    let mut parts: Vec<String> = names
-        .iter()
-        .take(SHOWN)
-        .map(|n| format!("{sign}{}", clean(n)))
-        .collect();
-    if names.len() > SHOWN {
-        parts.push(format!("{sign}{} more", names.len() - SHOWN));
-    }
-    parts.join(" ")
-}
-
-fn ms(n: u64) -> String {
-    human_duration(Duration::from_millis(n))
-}
-
-/// The words of one event, after its name.
-fn details(kind: &EventKind, p: Painter) -> String {
-    bridge_details(kind, p).unwrap_or_else(|| poll_details(kind, p))
-}
-
-/// Events about the bridge's state: what it runs, offers and is.
-fn bridge_details(kind: &EventKind, p: Painter) -> Option<String> {
-    Some(match kind {
-        EventKind::Snapshot {
-            status,
-            current_command,
-            version,
-            available_commands,
-        } => {
-            let mut s = p.state(*status);
-            if let Some(c) = current_command {
-                s.push_str(&format!(" running {}", p.accent(&clean(c))));
-            }
-            if let Some(v) = version {
-                s.push_str(&format!(" · version {}", clean(v)));
-            }
-            s.push_str(&format!(
-                " · {}",
-                count(available_commands.len() as u64, "command")
-            ));
-            s
-        }
-        EventKind::StatusChanged { from, to } => format!("{} → {}", p.state(*from), p.state(*to)),
-        EventKind::CommandStarted { command } => p.accent(&clean(command)),
-        EventKind::CommandFinished { command, duration_ms } => {
-            format!("{} after {}", p.accent(&clean(command)), ms(*duration_ms))
-        }
-        EventKind::CommandsChanged {
-            added,
-            removed,
-            count: n,
-        } => {
-            let mut s = count(*n as u64, "command");
-            if !added.is_empty() {
-                s.push_str(&format!(" {}", p.good(&list(added, "+"))));
-            }
-            if !removed.is_empty() {
-                s.push_str(&format!(" {}", p.bad(&list(removed, "-"))));
-            }
-            s
-        }
-        EventKind::VersionChanged { from, to } => format!(
-            "{} → {}",
-            clean(from.as_deref().unwrap_or("none")),
-            clean(to.as_deref().unwrap_or("none"))
-        ),
-        EventKind::Stall { command, busy_for_ms } => {
-            p.warn(&format!("{} busy for {}", clean(command), ms(*busy_for_ms)))
-        }
-        _ => return None,
-    })
-}
-
-/// Events about polling it: failures, recovery, the breaker, heartbeats, the summary.
-fn poll_details(kind: &EventKind, p: Painter) -> String {
-    match kind {
-        EventKind::Unreachable {
-            kind,
-            message,
-            consecutive_failures,
-            retry_in_ms,
-        } => format!(
-            "{} {} (failure {consecutive_failures}, retry in {})",
-            p.bad(&format!("{kind}:")),
-            clean(message),
-            ms(*retry_in_ms)
-        ),
-        EventKind::Recovered {
-            after_failures,
-            downtime_ms,
-        } => p.good(&format!(
-            "back after {}, down {}",
-            count(u64::from(*after_failures), "failed poll"),
-            ms(*downtime_ms)
-        )),
-        EventKind::Circuit { state, retry_in_ms } => match state {
-            CircuitState::Open => p.bad(&format!("open: no requests for {}", ms(retry_in_ms.unwrap_or(0)))),
-            CircuitState::HalfOpen => p.warn("half-open: one probe"),
-            CircuitState::Closed => p.good("closed"),
-        },
-        EventKind::Heartbeat { status, polls } => format!(
-            "{} · {}",
-            status
-                .map(|s| p.state(s))
-                .unwrap_or_else(|| "no answer yet".into()),
-            count(*polls, "poll")
-        ),
-        EventKind::Summary {
-            polls,
-            not_modified,
-            bytes_received,
-            errors,
-            changes,
-            duration_ms,
-            reason,
-            hooks,
-        } => {
-            let mut s = format!(
-                "{} ({not_modified} not modified), {} received, {}, {} in {} ({})",
-                count(*polls, "poll"),
-                human_bytes(*bytes_received),
-                count(*errors, "error"),
-                count(*changes, "change"),
-                ms(*duration_ms),
-                clean(reason)
-            );
-            if let Some(h) = hooks {
-                s.push_str(&format!(
-                    "; hooks: {} ran, {} failed, {} dropped",
-                    h.hooks_run, h.hooks_failed, h.hooks_dropped
-                ));
-            }
-            s
-        }
-        EventKind::HookFailed {
-            hook_event,
-            exit_code,
-            signal,
-            reason,
-            message,
-            duration_ms,
-        } => {
-            let how = match (exit_code, signal, message) {
-                (Some(c), _, _) => format!("exit {c}"),
-                (_, Some(sig), _) => format!("signal {}", clean(sig)),
-                (_, _, Some(m)) => clean(m).into_owned(),
-                _ => (*reason).to_owned(),
-            };
-            p.bad(&format!(
-                "the hook for {hook_event} {reason} ({how}) after {}",
-                ms(*duration_ms)
-            ))
-        }
-        EventKind::Reloaded { added, removed, kept } => {
-            let mut s = format!("{} kept", count(*kept as u64, "bridge"));
-            if !added.is_empty() {
-                s.push_str(&format!(" {}", p.good(&list(added, "+"))));
-            }
-            if !removed.is_empty() {
-                s.push_str(&format!(" {}", p.bad(&list(removed, "-"))));
-            }
-            s
-        }
-        EventKind::Rejected { message } => p.bad(&format!("{}; no longer polled", clean(message))),
-        EventKind::ReloadFailed { message } => {
-            format!(
-                "{} the last good bridges go on",
-                p.bad(&format!("{}:", clean(message)))
-            )
-        }
-        _ => bridge_details(kind, p).unwrap_or_default(),
-    }
-}
-
-/// A summary line cut to one column less than the terminal, so it never wraps.
-fn fit_summary(line: String, width: usize) -> String {
-    super::terminal::fit(&line, width.saturating_sub(1))
-}
-
-/// One text line for an event: `02:28:47  status_changed   ready → busy`.
-pub fn event_line(e: &Event, p: Painter) -> String {
-    line_in_column(e, p, "")
-}
-
-/// An event line with a column (a fleet's bridge name) between the time and the event:
-/// `02:28:47  build-1  status_changed   ready → busy`.
-fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
-    let column = if column.is_empty() {
-        String::new()
-    } else {
-        format!("{column}  ")
-    };
-    let name_col = format!("{:<16}", e.kind.name());
-    let name_col = match &e.kind {
-        EventKind::Unreachable { .. }
-        | EventKind::Stall { .. }
-        | EventKind::ReloadFailed { .. }
-        | EventKind::Rejected { .. }
-        | EventKind::HookFailed { .. } => p.bad(&name_col),
-        EventKind::Summary { .. } | EventKind::Heartbeat { .. } => p.dim(&name_col),
-        _ => p.bold(&name_col),
-    };
-    format!(
-        "{}  {column}{name_col} {}",
-        p.dim(&clock(e.at)),
-        details(&e.kind, p)
-    )
-}
-
-/// The state part of the status line: `● ready`, `● unreachable`, `○ connecting`.
-fn state_dot(engine: &Engine, p: Painter) -> String {
-    if engine.consecutive_failures() > 0 {
-        return p.bad("● unreachable");
-    }
-    match engine.current().map(|s| s.status) {
-        Some(s) => {
-            let dot = match s {
-                KiroState::Ready => p.good("●"),
-                KiroState::Busy => p.warn("●"),
-                KiroState::Unavailable => p.bad("●"),
-            };
-            format!("{dot} {}", p.state(s))
-        }
-        None => p.dim("○ connecting"),
-    }
-}
-
-/// The live status line: state, running command with elapsed time, next-poll countdown in
-/// whole seconds (so it changes at most once a second), counters.
-pub fn status_line(engine: &Engine, now: Instant, p: Painter) -> String {
-    let mut s = state_dot(engine, p);
-    if let Some((cmd, for_)) = engine.running_for(now) {
-        let whole = Duration::from_secs(for_.as_secs());
-        s.push_str(&format!("  {} {}", p.accent(&clean(cmd)), human_duration(whole)));
-    }
-    let next = if engine.in_flight() {
-        "polling…".to_owned()
-    } else {
-        let wait = engine.next_poll_at().saturating_duration_since(now);
-        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        format!("next poll in {}", human_duration(Duration::from_secs(secs)))
-    };
-    let c = engine.counters();
-    s.push_str(&format!(
-        "  {}",
-        p.dim(&format!(
-            "│ {next} │ {} · {} not modified · {}",
-            count(c.polls, "poll"),
-            c.not_modified,
-            count(c.errors, "error")
-        ))
-    ));
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::SystemTime;
-
-    fn at() -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_763_864_927)
-    }
-
-    #[test]
-    fn plain_lines_are_aligned_and_clean() {
-        let p = Painter { color: false };
-        let e = Event {
-            at: at(),
-            kind: EventKind::StatusChanged {
-                from: KiroState::Ready,
-                to: KiroState::Busy,
-            },
-        };
-        assert_eq!(event_line(&e, p), "02:28:47  status_changed   ready → busy");
-        let e = Event {
-            at: at(),
-            kind: EventKind::CommandStarted {
-                command: "x\u{1b}]52;c;aGk=\u{7}".into(),
-            },
-        };
-        let line = event_line(&e, p);
-        assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
-    }
-
-    #[test]
-    fn a_summary_fits_the_terminal_instead_of_wrapping() {
-        let p = Painter { color: false };
-        let e = Event {
-            at: at(),
-            kind: EventKind::Summary {
-                polls: 1234,
-                not_modified: 1200,
-                bytes_received: 5_000_000,
-                errors: 3,
-                changes: 30,
-                duration_ms: 72_000,
-                reason: "interrupted".into(),
-                hooks: None,
-            },
-        };
-        let line = event_line(&e, p);
-        assert!(crate::output::terminal::columns(&line) > 100, "{line}");
-        let fitted = fit_summary(line.clone(), 100);
-        assert_eq!(crate::output::terminal::columns(&fitted), 99);
-        assert!(fitted.ends_with('…'), "{fitted}");
-        assert_eq!(fit_summary(line.clone(), 200), line, "left whole where it fits");
-    }
-
-    #[test]
-    fn long_command_lists_are_shortened() {
-        let p = Painter { color: false };
-        let added: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
-        let e = Event {
-            at: at(),
-            kind: EventKind::CommandsChanged {
-                added,
-                removed: vec!["old".into()],
-                count: 9,
-            },
-        };
-        assert_eq!(
-            event_line(&e, p),
-            "02:28:47  commands_changed 9 commands +c0 +c1 +c2 +c3 +c4 +3 more -old"
-        );
-    }
-
-    #[test]
-    fn counted_nouns_agree_with_their_number() {
-        let p = Painter { color: false };
-        let e = Event {
-            at: at(),
-            kind: EventKind::Summary {
-                polls: 1,
-                not_modified: 0,
-                bytes_received: 120,
-                errors: 1,
-                changes: 1,
-                duration_ms: 1000,
-                reason: "count reached".into(),
-                hooks: None,
-            },
-        };
-        assert_eq!(
-            event_line(&e, p),
-            "02:28:47  summary          1 poll (0 not modified), 120 B received, 1 error, 1 change in 1s (count reached)"
-        );
-        let e = Event {
-            at: at(),
-            kind: EventKind::Recovered {
-                after_failures: 1,
-                downtime_ms: 5000,
-            },
-        };
-        assert!(event_line(&e, p).ends_with("back after 1 failed poll, down 5s"));
-        let e = Event {
-            at: at(),
-            kind: EventKind::CommandsChanged {
-                added: vec!["a".into()],
-                removed: vec![],
-                count: 1,
-            },
-        };
-        assert!(event_line(&e, p).contains(" 1 command +a"));
     }
 }

@@ -58,6 +58,8 @@ pub struct Waiting<'a> {
     pub seen: LastSeen,
     /// With `available:ID` or `missing:ID`: what its last answer said of the command.
     pub note: Option<String>,
+    /// It is where `--until` wants it (only a fleet's words leave it out).
+    pub met: bool,
 }
 
 /// What the last answer said of the command an `--until` waits on: `kiro.x is not among its 5
@@ -105,20 +107,45 @@ pub fn one_timed_out(timeout: Duration, w: &Waiting<'_>) -> String {
     }
 }
 
-pub fn last_seen_of_one(waiting: &[Waiting<'_>]) -> String {
+/// `count` polls of a watch, none answered: what was last seen of one bridge.
+pub fn none_answered(one: bool, waiting: &[Waiting<'_>]) -> String {
+    match one {
+        true => format!("no poll was answered: {}", last_seen_of_one(waiting)),
+        false => "no poll was answered by any bridge".into(),
+    }
+}
+
+/// A watch's `--timeout` ran out: one bridge's last sighting, or the fleet's bridges not yet
+/// where `--until` wants them.
+pub fn watch_timed_out(
+    one: bool,
+    timeout: Duration,
+    until: &[Goal],
+    bridges: usize,
+    waiting: &[Waiting<'_>],
+) -> String {
+    match (one, waiting.first()) {
+        (true, Some(w)) => one_timed_out(timeout, w),
+        (true, None) => format!("timed out after {}", human_duration(timeout)),
+        (false, _) => fleet_timed_out(timeout, until, bridges, waiting),
+    }
+}
+
+fn last_seen_of_one(waiting: &[Waiting<'_>]) -> String {
     waiting
         .first()
         .map_or_else(|| last_seen(&LastSeen::Nothing), |w| last_seen(&w.seen))
 }
 
 /// `timed out after 1s: 1 of 2 bridges not ready: b (still busy running x for 1s)`.
-pub fn fleet_timed_out(timeout: Duration, until: &[Goal], bridges: usize, waiting: &[Waiting<'_>]) -> String {
+fn fleet_timed_out(timeout: Duration, until: &[Goal], bridges: usize, waiting: &[Waiting<'_>]) -> String {
     let timeout = human_duration(timeout);
     if until.is_empty() {
         return format!("timed out after {timeout}");
     }
     let not: Vec<String> = waiting
         .iter()
+        .filter(|w| !w.met)
         .map(|w| format!("{} ({})", crate::sanitize::line(w.name), seen_with_note(w)))
         .collect();
     let wanted: Vec<String> = until.iter().map(|u| clean(&u.to_string()).into_owned()).collect();
@@ -136,4 +163,24 @@ pub fn names(list: &[&str]) -> String {
         .map(|n| crate::sanitize::line(n))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A fleet's lanes at its end (`-v`): how many polls each started, and how late.
+pub fn lateness(lanes: &[crate::fleet::queue::Lateness; 3]) -> String {
+    let lane = |l: &crate::fleet::queue::Lateness| {
+        format!(
+            "{} started, lateness p50 {} ms, p99 {} ms, max {} ms",
+            count(l.count(), "poll"),
+            l.quantile(0.5).as_millis(),
+            l.quantile(0.99).as_millis(),
+            l.max().as_millis()
+        )
+    };
+    let [answering, first, failing] = lanes;
+    format!(
+        "fleet: {}; of bridges failing: {}; first polls: {}",
+        lane(answering),
+        lane(failing),
+        lane(first)
+    )
 }

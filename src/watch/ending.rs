@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use crate::engine::{End, Goal};
 use crate::error::{BridgeError, Ending, Exit};
-use crate::output::words::{fleet_timed_out, last_seen_of_one, names, one_timed_out, Waiting};
-use crate::units::human_duration;
+use crate::output::words::{names, none_answered, watch_timed_out, Waiting};
 
 /// What a watch came to.
 #[derive(Debug)]
@@ -23,7 +22,7 @@ pub struct Ended<'a> {
     pub fatal: Option<BridgeError>,
     pub timeout: Option<Duration>,
     pub until: &'a [Goal],
-    /// What each bridge not yet where `--until` wants it last showed (with one bridge: that
+    /// What each bridge last showed, and whether it is where `--until` wants it (with one bridge: that
     /// bridge, whatever `--until` is).
     pub waiting: Vec<Waiting<'a>>,
 }
@@ -52,27 +51,11 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
             Ending::Auth,
             format!("authentication rejected by {}", names(&e.rejected)),
         ),
-        End::Count if e.answered == 0 && one => code(
-            Ending::Unreachable,
-            format!("no poll was answered: {}", last_seen_of_one(&e.waiting)),
-        ),
-        End::Count if e.answered == 0 => {
-            code(Ending::Unreachable, "no poll was answered by any bridge".into())
-        }
+        End::Count if e.answered == 0 => code(Ending::Unreachable, none_answered(one, &e.waiting)),
         End::Count => Ok(()),
-        End::TimedOut if one => code(
-            Ending::TimedOut,
-            match e.waiting.first() {
-                Some(w) => one_timed_out(e.timeout.unwrap_or_default(), w),
-                None => format!(
-                    "timed out after {}",
-                    human_duration(e.timeout.unwrap_or_default())
-                ),
-            },
-        ),
         End::TimedOut => code(
             Ending::TimedOut,
-            fleet_timed_out(e.timeout.unwrap_or_default(), e.until, e.bridges, &e.waiting),
+            watch_timed_out(one, e.timeout.unwrap_or_default(), e.until, e.bridges, &e.waiting),
         ),
     }
 }
@@ -98,6 +81,7 @@ mod tests {
                 name: "b",
                 seen: LastSeen::Nothing,
                 note: None,
+                met: false,
             }],
         }
     }

@@ -8,8 +8,8 @@ use super::{ending, Watch};
 use crate::config::Config;
 use crate::engine::End;
 use crate::events::{Event, EventKind, HookCounts};
-use crate::fleet::queue::Lateness;
 use crate::fleet::roster::Stopped;
+use crate::output::view::Shape;
 use crate::plan::WatchPlan;
 use crate::stops::{Signalled, Stops};
 use crate::units::count;
@@ -70,23 +70,8 @@ impl Watch {
         (end, (now, wall)): (End, (std::time::Instant, SystemTime)),
         hook_counts: Option<HookCounts>,
     ) -> anyhow::Result<()> {
-        if config.verbose > 0 && !self.one {
-            let lane = |l: &Lateness| {
-                format!(
-                    "{} started, lateness p50 {} ms, p99 {} ms, max {} ms",
-                    count(l.count(), "poll"),
-                    l.quantile(0.5).as_millis(),
-                    l.quantile(0.99).as_millis(),
-                    l.max().as_millis()
-                )
-            };
-            let [answering, first, failing] = &self.lateness;
-            crate::output::log_line(&format!(
-                "fleet: {}; of bridges failing: {}; first polls: {}",
-                lane(answering),
-                lane(failing),
-                lane(first)
-            ));
+        if config.verbose > 0 {
+            self.view.lateness(&self.lateness);
         }
         if end == End::Closed {
             return closed(&self.view);
@@ -98,27 +83,24 @@ impl Watch {
         let mut total = self.gone_total;
         let live: Vec<usize> = self.live().collect();
         for &i in &live {
+            total += self.members[i].engine.counters();
+        }
+        let took = now.saturating_duration_since(self.started.into_std());
+        let mut overall = crate::engine::summary(total, took, wall, &end);
+        with_hooks(&mut overall, hook_counts);
+        for &i in &live {
             let own = self.roster.stopped(i).map_or_else(|| end.clone(), Stopped::end);
-            let engine = &self.members[i].engine;
-            let mut summary = engine.summary(now, wall, &own);
-            total += engine.counters();
-            if self.one {
-                with_hooks(&mut summary, hook_counts);
-            }
+            let mut summary = self.members[i].engine.summary(now, wall, &own);
+            self.view.bridge_summary(&mut summary, &overall);
             self.emit(i, &summary)?;
         }
-        if !self.one {
-            let took = now.saturating_duration_since(self.started.into_std());
-            let mut overall = crate::engine::summary(total, took, wall, &end);
-            with_hooks(&mut overall, hook_counts);
-            self.view.overall_summary(&overall, live.len())?;
-        }
+        self.view.overall_summary(&overall, live.len())?;
         let n = live.len();
         let fatal = self.fatal.take();
         let until = self.roster.until();
         let result = ending::exit(ending::Ended {
             end,
-            one: self.one,
+            one: self.view.shape() == Shape::One,
             bridges: n,
             answered: total.answered,
             rejected: live
@@ -133,13 +115,13 @@ impl Watch {
             waiting: live
                 .iter()
                 .copied()
-                .filter(|&i| self.one || !self.roster.met(i))
                 .map(|i| {
                     let m = &self.members[i];
                     crate::output::words::Waiting {
                         name: m.bridge.name.as_str(),
                         seen: m.engine.last_seen(now),
                         note: crate::output::words::command_note(until, m.engine.answered_status()),
+                        met: self.roster.met(i),
                     }
                 })
                 .collect(),

@@ -13,27 +13,27 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 pub struct Flying<'a, T> {
-    one: Option<Boxed<'a, T>>,
+    first: Option<Boxed<'a, T>>,
     many: FuturesUnordered<Boxed<'a, T>>,
 }
 
 impl<'a, T> Flying<'a, T> {
     pub fn new() -> Self {
         Flying {
-            one: None,
+            first: None,
             many: FuturesUnordered::new(),
         }
     }
 
     pub fn push(&mut self, f: Boxed<'a, T>) {
-        match self.one {
-            None => self.one = Some(f),
+        match self.first {
+            None => self.first = Some(f),
             Some(_) => self.many.push(f),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.one.is_none() && self.many.is_empty()
+        self.first.is_none() && self.many.is_empty()
     }
 
     /// The next poll to end; pending while none does (and for ever when there are none).
@@ -42,9 +42,9 @@ impl<'a, T> Flying<'a, T> {
     }
 
     fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<T> {
-        if let Some(f) = &mut self.one {
+        if let Some(f) = &mut self.first {
             if let Poll::Ready(out) = f.as_mut().poll(cx) {
-                self.one = None;
+                self.first = None;
                 return Poll::Ready(out);
             }
         }

@@ -29,8 +29,7 @@ use crate::fleet::queue::{self, Lateness};
 use crate::fleet::roster::Roster;
 use crate::fleet::slab::Slab;
 use crate::metrics::{self, serve::Exporter};
-use crate::output::board::{self, Row};
-use crate::output::terminal;
+use crate::output::board::Row;
 use crate::output::view::{Mode, WatchView};
 use crate::plan::{EngineFlags, WatchPlan};
 use crate::stops::{Signalled, Stops};
@@ -65,16 +64,15 @@ struct Watch {
     /// How a bridge a reload adds gets its engine.
     flags: EngineFlags,
     roster: Roster,
+    /// How it looks: one bridge or a fleet (`Shape`), the loop is the same.
     view: WatchView,
-    /// One bridge: its lines carry no bridge field or column, and a status line, not a board.
-    one: bool,
     lanes: Lanes,
     /// How late polls started, by `Kind::index`: of bridges that answered, first polls, of
     /// bridges that failed.
     lateness: [Lateness; 3],
     started: Instant,
     exporter: Option<Exporter>,
-    /// With one bridge: the rejection that ended it, for the last words.
+    /// The first rejection of a key, as the bridge gave it: one bridge's last words.
     fatal: Option<BridgeError>,
     /// `--on`: the hooks, fed every event the view prints.
     hooks: Option<crate::hooks::Hooks>,
@@ -104,18 +102,6 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         let metrics = exporter.as_ref().map(|x| std::sync::Arc::clone(&x.metrics));
         crate::hooks::Hooks::start(h, metrics)
     });
-    let one = !config.many();
-    let view = match one {
-        true => view,
-        false => view.with_bridge_column(
-            config
-                .bridges
-                .iter()
-                .map(|b| terminal::columns(&b.name))
-                .max()
-                .unwrap_or(0),
-        ),
-    };
     let members = config
         .bridges
         .iter()
@@ -140,7 +126,6 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
                 && plan.flags.count.is_none(),
         ),
         view,
-        one,
         lanes: Lanes::new(n, plan.max_in_flight),
         lateness: Default::default(),
         started,
@@ -285,9 +270,7 @@ impl Watch {
                     if let Some(end) = self.react(i, res, took)? {
                         return Ok(end);
                     }
-                    // A board waits for its tick: redrawn per answer it would cost 10,000
-                    // bridges a frame each.
-                    if self.one {
+                    if self.view.redraws_per_answer() {
                         self.redraw();
                     }
                 }
@@ -304,12 +287,8 @@ impl Watch {
             return self.emit_fleet(e);
         };
         let b = &m.bridge;
-        let name = (!self.one).then_some(b.name.as_str());
-        let (for_view, for_hook) = self.json_lines(e, name)?;
-        match name {
-            None => self.view.event_with(e, for_view)?,
-            Some(n) => self.view.bridge_event_with(n, e, for_view)?,
-        }
+        let (for_view, for_hook) = self.json_lines(e, self.view.shown(&b.name))?;
+        self.view.member_event(&b.name, e, for_view)?;
         if let (Some(h), Some(line)) = (&self.hooks, for_hook) {
             h.offer(e, &line, Some((i, &b.name, &b.url)));
         }
@@ -407,7 +386,7 @@ impl Watch {
                 (i, res, sent.elapsed())
             }));
         }
-        if self.one {
+        if self.view.redraws_per_answer() {
             self.redraw();
         }
         Ok(())
@@ -463,8 +442,8 @@ impl Watch {
             );
         }
         match reaction.end {
-            // In a fleet the `rejected` event tells it; the others go on.
-            Some(End::Fatal) if self.one => self.fatal = error,
+            // The `rejected` event tells it; one bridge's last words are the bridge's own.
+            Some(End::Fatal) => self.fatal = self.fatal.take().or(error),
             Some(_) => {}
             // A bridge whose poll failed waits in the failing lane, with its bounded share; one
             // that answered in the answering lane, never behind bridges nobody knows yet.
@@ -509,12 +488,6 @@ impl Watch {
 
     fn redraw(&mut self) {
         let now = Instant::now().into_std();
-        if self.one {
-            if let Some(m) = self.members.get(0) {
-                self.view.redraw(&m.engine, now);
-            }
-            return;
-        }
         let rows: Vec<Row<'_>> = self
             .members
             .iter()
@@ -525,9 +498,6 @@ impl Watch {
                 stopped: self.roster.stopped(i).is_some(),
             })
             .collect();
-        // Leave room for a few log lines above the board.
-        let max = terminal::height().saturating_sub(4).max(1);
-        let lines = board::lines(&rows, now, max, self.view.painter());
-        self.view.redraw_lines(&lines);
+        self.view.redraw(&rows, now);
     }
 }
