@@ -20,9 +20,10 @@ use reqwest::header::{self, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
-use crate::config::{redact_url, ApiKey};
+use crate::bridges::ApiKey;
 use crate::error::{BridgeError, FailureKind};
 use crate::model::{ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatusView};
+use crate::sanitize::redact_url;
 use crate::units::human_bytes;
 use answer::RawResponse;
 use cache::StatusCache;
@@ -518,21 +519,4 @@ async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, ReadError> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoint_keeps_a_base_path() {
-        let c = BridgeClient::new(ClientOptions {
-            base: url::Url::parse("http://h:1/prefix/").unwrap(),
-            api_key: None,
-            request_timeout: Duration::from_secs(1),
-            verbose: 0,
-        })
-        .unwrap();
-        assert_eq!(
-            c.endpoint(STATUS_PATH).as_str(),
-            "http://h:1/prefix/api/kiro/status"
-        );
-    }
-}
+mod tests;

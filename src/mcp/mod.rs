@@ -4,9 +4,11 @@
 //! `server` the handler; `wire` the stdio framing (parse errors answered, lines bounded).
 //! Logs only on stderr; stdin closed ends it with exit 0.
 
+mod calls;
 pub mod resource;
 pub mod server;
 pub mod tools;
+mod waiting;
 pub mod wire;
 
 use rmcp::ServiceExt;

@@ -1,57 +1,45 @@
-//! The MCP handler: each tool call and resource request, over the one `BridgeClient` of the
-//! process. A failure of the bridge is a tool result with `isError` and the CLI's one-line
-//! message; JSON-RPC errors are for requests that are wrong (an unknown tool or resource).
-//! Waits (`kiro_exec` with `wait`, `kiro_wait`) end at once on `notifications/cancelled` and
-//! at their timeout, and tell their progress when the call gave a `progressToken`.
+//! The MCP handler: what the server offers, each request routed (the tool calls themselves are
+//! `calls.rs`'s), and the limits that keep a client that floods bounded: at most `MAX_CALLS`
+//! calls in progress (a semaphore's permits), `resource::MAX_LISTENS` listen streams. JSON-RPC
+//! errors are for requests that are wrong (an unknown tool or resource).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProgressToken,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
-    ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, Implementation, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ResourceContents, ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
 };
-use rmcp::service::{Peer, RequestContext, SubscriptionContext};
+use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::resource::{self, Resource};
-use super::tools::{self, Call, WaitEnd};
+use super::tools::{self, Call};
 use crate::client::BridgeClient;
-use crate::driver::Driver;
-use crate::engine::awaiting::Awaiting;
-use crate::engine::observe::Note;
-use crate::engine::{EngineConfig, Goal, Halt};
-use crate::error::{report, BridgeError};
-use crate::output::words::{goal_note, one_timed_out, Waiting};
 use crate::plan::McpPlan;
-use crate::stops::{Stop, Waiter, Wake};
-
-/// How often a wait with a progress token says it is still waiting.
-const TICK: Duration = Duration::from_secs(5);
 
 /// At most this many tool calls at once: each wait holds an engine and a task, so a client that
 /// floods gets an error result past it, and the memory stays bounded.
 pub const MAX_CALLS: usize = 64;
 
 pub struct KiroServer {
-    client: Arc<BridgeClient>,
-    plan: McpPlan,
-    request_timeout: Duration,
-    resource: Arc<Resource>,
+    pub(super) client: Arc<BridgeClient>,
+    pub(super) plan: McpPlan,
+    pub(super) request_timeout: Duration,
+    pub(super) resource: Arc<Resource>,
     /// Cancelled when stdin ends: the client is gone, so every wait ends.
-    closing: CancellationToken,
+    pub(super) closing: CancellationToken,
     /// Why `closing` was cancelled, when it was not the end of stdin (a signal).
-    closing_why: Arc<std::sync::OnceLock<&'static str>>,
+    pub(super) closing_why: Arc<std::sync::OnceLock<&'static str>>,
     /// Tool calls in progress (and reads that ask the bridge): a permit each, given back when
     /// it ends or is cancelled.
-    calls: Semaphore,
+    pub(super) calls: Semaphore,
     /// Listen streams open, whatever they name: each holds a task and a sink.
-    streams: Semaphore,
+    pub(super) streams: Semaphore,
 }
 
 impl KiroServer {
@@ -73,229 +61,6 @@ impl KiroServer {
             calls: Semaphore::new(MAX_CALLS),
             streams: Semaphore::new(resource::MAX_LISTENS),
         }
-    }
-}
-
-/// What ends a wait early: the call's cancellation, or the end of stdin.
-#[derive(Clone, Copy)]
-struct Cancel<'a> {
-    call: &'a CancellationToken,
-    closing: &'a CancellationToken,
-    closing_why: &'a std::sync::OnceLock<&'static str>,
-}
-
-impl Cancel<'_> {
-    async fn stopped(self) {
-        tokio::select! {
-            _ = self.call.cancelled() => {}
-            _ = self.closing.cancelled() => {}
-        }
-    }
-
-    /// For the log line: how it was stopped.
-    fn how(self) -> &'static str {
-        match self.call.is_cancelled() {
-            true => "cancelled",
-            false => self
-                .closing_why
-                .get()
-                .copied()
-                .unwrap_or("ended by the end of stdin"),
-        }
-    }
-}
-
-/// The CLI's line for a failure of the bridge (`kiro-poll: error: ...; hint: ...`).
-fn message(e: BridgeError) -> String {
-    report(&e.into()).unwrap_or_default()
-}
-
-/// A wait's progress notifications: none without a token; increasing numbers, a message each.
-struct Progress {
-    peer: Peer<RoleServer>,
-    token: Option<ProgressToken>,
-    sent: u32,
-    /// The last message sent: the same news is not sent again (the ticks say it goes on).
-    last: String,
-    started: Instant,
-    next_tick: Instant,
-}
-
-impl Progress {
-    fn of(ctx: &RequestContext<RoleServer>) -> Progress {
-        let now = Instant::now();
-        Progress {
-            peer: ctx.peer.clone(),
-            token: ctx.meta.get_progress_token(),
-            sent: 0,
-            last: String::new(),
-            started: now,
-            next_tick: now + TICK,
-        }
-    }
-
-    async fn say(&mut self, msg: &str) {
-        let Some(token) = self.token.clone() else {
-            return;
-        };
-        let msg = crate::sanitize::line(msg).into_owned();
-        if msg == self.last {
-            return;
-        }
-        self.sent += 1;
-        let mut p = ProgressNotificationParam::new(token, f64::from(self.sent));
-        p.message = Some(msg.clone());
-        self.last = msg;
-        let _ = self.peer.notify_progress(p).await;
-    }
-
-    /// Every `TICK` while waiting: that it still is (never without a token).
-    async fn tick(&mut self) {
-        if self.token.is_none() {
-            return std::future::pending().await;
-        }
-        tokio::time::sleep_until(self.next_tick).await;
-        self.next_tick += TICK;
-        let waited = crate::units::human_duration(self.started.elapsed());
-        self.say(&format!("still waiting ({waited})")).await;
-    }
-}
-
-/// `exec`'s waiter over MCP: a cancellation (or the end of stdin) and the deadline end it.
-struct Cancellable<'a> {
-    stop: Cancel<'a>,
-    deadline: Instant,
-    progress: &'a mut Progress,
-}
-
-impl Waiter for Cancellable<'_> {
-    async fn next(&mut self) -> Wake {
-        loop {
-            tokio::select! {
-                biased;
-                _ = self.stop.stopped() => return Wake::Stop(Stop::Halt(Halt::Cancelled)),
-                _ = tokio::time::sleep_until(self.deadline) => return Wake::Stop(Stop::TimedOut),
-                _ = self.progress.tick() => {}
-            }
-        }
-    }
-
-    async fn halt(&mut self) -> Halt {
-        loop {
-            tokio::select! {
-                biased;
-                _ = self.stop.stopped() => return Halt::Cancelled,
-                _ = self.progress.tick() => {}
-            }
-        }
-    }
-
-    async fn tell(&mut self, note: Note) {
-        self.progress.say(&crate::output::progress(&note)).await;
-    }
-}
-
-impl KiroServer {
-    async fn status(&self) -> CallToolResult {
-        match self.client.status().await {
-            Ok(f) => tools::status_result(&f.status),
-            Err(e) => tools::failed(message(e)),
-        }
-    }
-
-    async fn commands(&self, filter: Option<String>) -> CallToolResult {
-        match self.client.status().await {
-            Ok(f) => {
-                let list = crate::oneshot::select_commands(&f.status.available_commands, filter.as_deref());
-                tools::commands_result(&list)
-            }
-            Err(e) => tools::failed(message(e)),
-        }
-    }
-
-    fn stop<'a>(&'a self, ctx: &'a RequestContext<RoleServer>) -> Cancel<'a> {
-        Cancel {
-            call: &ctx.ct,
-            closing: &self.closing,
-            closing_why: &self.closing_why,
-        }
-    }
-
-    async fn exec(&self, plan: crate::plan::ExecPlan, ctx: &RequestContext<RoleServer>) -> CallToolResult {
-        let limit = crate::exec::limit(&plan, self.request_timeout);
-        let started = Instant::now();
-        let mut progress = Progress::of(ctx);
-        let stop = self.stop(ctx);
-        let waiter = Cancellable {
-            stop,
-            deadline: started + limit,
-            progress: &mut progress,
-        };
-        let decision = crate::exec::decide(&self.client, &plan, waiter, limit).await;
-        if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted(_)) {
-            crate::output::log_line(&format!(
-                "mcp: {} {}; stopped waiting, {} may still be running in Kiro",
-                tools::EXEC,
-                stop.how(),
-                crate::sanitize::line(&plan.command),
-            ));
-        }
-        tools::exec_result(&plan, &decision, started.elapsed())
-    }
-
-    async fn input(&self, request: crate::model::InputRequest) -> CallToolResult {
-        match self.client.input(&request, self.request_timeout).await {
-            Ok(answer) => tools::input_result(&request, &answer),
-            Err(e) => tools::failed(message(e)),
-        }
-    }
-
-    /// `kiro_wait`: poll (the driver, with the goal check) until the goal holds, the timeout
-    /// runs out, a rejected key makes it unreachable, or the call is cancelled.
-    async fn wait(&self, goal: Goal, timeout: Duration, ctx: &RequestContext<RoleServer>) -> CallToolResult {
-        let started = Instant::now();
-        let mut progress = Progress::of(ctx);
-        let stop = self.stop(ctx);
-        let mut waiter = Cancellable {
-            stop,
-            deadline: started + timeout,
-            progress: &mut progress,
-        };
-        let cfg = EngineConfig {
-            count: None,
-            ..self.plan.engine.clone()
-        };
-        let mut driver = Driver::new(&self.client, cfg);
-        let mut awaiting = Awaiting::new(goal.clone());
-        let got = driver.run(&mut awaiting, &mut waiter).await;
-        let engine = driver.engine();
-        let end = |reached: bool, message: Option<String>| WaitEnd {
-            goal: goal.clone(),
-            reached,
-            status: engine.answered_status().map(|s| Arc::new(s.clone())),
-            polls: engine.counters().polls,
-            waited: started.elapsed(),
-            message,
-        };
-        let message = match got {
-            Ok(Ok(())) => return tools::wait_result(&end(true, None)),
-            Ok(Err(rejected)) => return tools::failed(message(rejected)),
-            Err(Stop::TimedOut) => {
-                let w = Waiting {
-                    name: "",
-                    seen: engine.last_seen(std::time::Instant::now()),
-                    note: goal_note(&goal, engine.answered_status()),
-                    met: false,
-                };
-                one_timed_out(timeout, &w)
-            }
-            Err(Stop::Halt(_)) => {
-                let msg = format!("stopped waiting for {}", crate::sanitize::line(&goal.to_string()));
-                crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
-                msg
-            }
-        };
-        tools::wait_result(&end(false, Some(message)))
     }
 }
 
@@ -386,7 +151,7 @@ impl ServerHandler for KiroServer {
                 self.client
                     .status()
                     .await
-                    .map_err(|e| McpError::internal_error(message(e), None))?
+                    .map_err(|e| McpError::internal_error(super::calls::message(e), None))?
                     .status
             }
         };

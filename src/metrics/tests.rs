@@ -1,5 +1,6 @@
 use super::*;
 use crate::engine::{EngineConfig, Received};
+use crate::model::KiroState;
 use crate::model::KiroStatus;
 use std::sync::Arc;
 
