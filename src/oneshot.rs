@@ -1,5 +1,5 @@
-//! The one-request commands: `status`, `health`, `commands`. Each fetches once and renders;
-//! the renderers are pure functions of the answer, writing to any `Write`.
+//! The one-request commands: `status`, `health`, `commands`. Each fetches once and renders
+//! (the renderers are `output::status_render`'s, pure functions of the answer).
 
 use std::io::Write;
 use std::time::SystemTime;
@@ -8,13 +8,12 @@ use serde::Serialize;
 
 use crate::client::BridgeClient;
 use crate::config::Config;
-use crate::error::{bridge_ending, BridgeError, Ending, Exit, FailureKind};
-use crate::model::{Health, HealthState, KiroState, KiroStatus};
-use crate::output::terminal::{columns, fit};
-use crate::output::{age_of, write_json_line, Painter};
+use crate::error::{bridge_ending, Ending, Exit, FailureKind};
+use crate::model::{HealthState, KiroStatus};
+use crate::output::status_render::{self, Answer};
+use crate::output::{write_json_line, Painter};
 use crate::sanitize;
 use crate::units::count;
-use crate::units::human_duration;
 
 pub async fn status(
     client: &BridgeClient,
@@ -26,7 +25,7 @@ pub async fn status(
     if json {
         write_json_line(out, &*fetch.status)?;
     } else {
-        render_status(
+        status_render::render_status(
             out,
             &fetch.status,
             &client.shown_base(),
@@ -35,12 +34,6 @@ pub async fn status(
         )?;
     }
     Ok(())
-}
-
-/// One bridge's answer to `status` among several.
-pub struct Answer<'a> {
-    pub name: &'a str,
-    pub result: Result<std::sync::Arc<KiroStatus>, BridgeError>,
 }
 
 #[derive(Serialize)]
@@ -117,7 +110,7 @@ pub async fn status_many(
             }
         }
     } else {
-        render_table(out, &answers, painter)?;
+        status_render::render_table(out, &answers, painter)?;
     }
     out.flush()?;
     let failed: Vec<&Answer<'_>> = answers.iter().filter(|a| a.result.is_err()).collect();
@@ -149,92 +142,6 @@ pub async fn status_many(
     Err(Exit::new(bridge_ending(first), parts.join("; ")).into())
 }
 
-/// The table of `status` over several bridges.
-pub fn render_table(out: &mut impl Write, answers: &[Answer<'_>], p: Painter) -> std::io::Result<()> {
-    let width = answers
-        .iter()
-        .map(|a| columns(&sanitize::line(a.name)))
-        .chain([6])
-        .max()
-        .unwrap_or(6)
-        .min(24);
-    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(columns(s))));
-    writeln!(
-        out,
-        "{}",
-        p.dim(&format!(
-            "{}  {}  {}  {}",
-            pad("BRIDGE", width),
-            pad("STATE", 11),
-            pad("COMMANDS", 8),
-            "DETAIL"
-        ))
-    )?;
-    for a in answers {
-        let name = pad(&fit(&sanitize::line(a.name), width), width);
-        match &a.result {
-            Ok(s) => {
-                let state = pad(&s.status.to_string(), 11);
-                let state = match s.status {
-                    KiroState::Ready => p.good(&state),
-                    KiroState::Busy => p.warn(&state),
-                    KiroState::Unavailable => p.bad(&state),
-                };
-                let mut detail = Vec::new();
-                if let Some(c) = &s.current_command {
-                    detail.push(format!("running {}", p.accent(&sanitize::line(c))));
-                }
-                if let Some(v) = &s.version {
-                    detail.push(format!("version {}", sanitize::line(v)));
-                }
-                let cmds = pad(&s.available_commands.len().to_string(), 8);
-                writeln!(out, "{name}  {state}  {cmds}  {}", detail.join(" · "))?;
-            }
-            Err(e) => {
-                let word = if e.kind() == FailureKind::Auth {
-                    "rejected"
-                } else {
-                    "failed"
-                };
-                let state = p.bad(&pad(word, 11));
-                let why = format!("{}: {}", e.kind().as_str(), sanitize::line(&e.short()));
-                writeln!(out, "{name}  {state}  {}  {}", pad("-", 8), p.bad(&why))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-pub fn render_status(
-    out: &mut impl Write,
-    s: &KiroStatus,
-    bridge: &str,
-    p: Painter,
-    now: SystemTime,
-) -> std::io::Result<()> {
-    writeln!(out, "{}  {}", p.dim("state   "), p.state(s.status))?;
-    if let Some(cmd) = &s.current_command {
-        writeln!(out, "{}  {}", p.dim("running "), p.accent(&sanitize::line(cmd)))?;
-    }
-    if let Some(v) = &s.version {
-        writeln!(out, "{}  {}", p.dim("version "), sanitize::line(v))?;
-    }
-    writeln!(
-        out,
-        "{}  {} available",
-        p.dim("commands"),
-        s.available_commands.len()
-    )?;
-    if let Some(ts) = &s.timestamp {
-        let age = age_of(ts, now)
-            .map(|a| format!("{} ago", human_duration(a)))
-            .unwrap_or_else(|| "at an unreadable time".into());
-        writeln!(out, "{}  {} ({})", p.dim("answered"), age, sanitize::line(ts))?;
-    }
-    writeln!(out, "{}  {}", p.dim("bridge  "), bridge)?;
-    Ok(())
-}
-
 pub async fn health(
     client: &BridgeClient,
     json: bool,
@@ -245,7 +152,7 @@ pub async fn health(
     if json {
         write_json_line(out, &h)?;
     } else {
-        render_health(out, &h, painter)?;
+        status_render::render_health(out, &h, painter)?;
     }
     if h.status == HealthState::Unhealthy {
         let why = h.error.as_deref().map(sanitize::line).unwrap_or_default();
@@ -257,39 +164,6 @@ pub async fn health(
             if why.is_empty() { "" } else { ": " },
             why
         );
-    }
-    Ok(())
-}
-
-pub fn render_health(out: &mut impl Write, h: &Health, p: Painter) -> std::io::Result<()> {
-    let state = match h.status {
-        HealthState::Healthy => p.good("healthy"),
-        HealthState::Unhealthy => p.bad("unhealthy"),
-    };
-    writeln!(out, "{}  {}", p.dim("health "), p.bold(&state))?;
-    let mut server = if h.server.running {
-        "running".to_owned()
-    } else {
-        "not running".to_owned()
-    };
-    if let (Some(host), Some(port)) = (&h.server.host, h.server.port) {
-        server.push_str(&format!(" on {}:{port}", sanitize::line(host)));
-    }
-    if let Some(up) = h.server.uptime.filter(|u| u.is_finite() && *u >= 0.0) {
-        let secs = up.min(1e9) as u64;
-        let up = if secs == 0 {
-            "under 1s".to_owned()
-        } else {
-            human_duration(std::time::Duration::from_secs(secs))
-        };
-        server.push_str(&format!(", up {up}"));
-    }
-    writeln!(out, "{}  {server}", p.dim("server "))?;
-    if let Some(ts) = &h.timestamp {
-        writeln!(out, "{}  {}", p.dim("checked"), sanitize::line(ts))?;
-    }
-    if let Some(e) = &h.error {
-        writeln!(out, "{}  {}", p.dim("error  "), p.bad(&sanitize::line(e)))?;
     }
     Ok(())
 }
@@ -356,29 +230,5 @@ mod tests {
             select_commands(&all, Some("KIRO")),
             vec!["Kiro.Chat", "kiro.generateCode"]
         );
-    }
-
-    #[test]
-    fn status_render_neutralises_bridge_strings() {
-        let s = KiroStatus {
-            status: KiroState::Busy,
-            current_command: Some("evil\u{1b}]0;title\u{7}".into()),
-            version: Some("1.0\u{1b}[2J".into()),
-            available_commands: vec![],
-            timestamp: Some("2025-01-19T10:30:00Z".into()),
-        };
-        let mut out = Vec::new();
-        render_status(
-            &mut out,
-            &s,
-            "http://x/",
-            Painter { color: false },
-            SystemTime::now(),
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
-        assert!(text.contains("state     busy"), "{text}");
-        assert!(text.contains("running   evil\\x1b]0;title\\x07"), "{text}");
     }
 }

@@ -11,19 +11,13 @@ use rmcp::RoleServer;
 use tokio::time::Instant;
 
 use super::server::KiroServer;
-use super::tools::{self, WaitEnd};
+use super::tools::{self, message, WaitEnd};
 use super::waiting::{Cancel, Cancellable, Progress};
 use crate::driver::Driver;
 use crate::engine::awaiting::Awaiting;
 use crate::engine::{EngineConfig, Goal};
-use crate::error::{report, BridgeError};
 use crate::output::words::{goal_note, one_timed_out, Waiting};
 use crate::stops::Stop;
-
-/// The CLI's line for a failure of the bridge (`kiro-poll: error: ...; hint: ...`).
-pub(super) fn message(e: BridgeError) -> String {
-    report(&e.into()).unwrap_or_default()
-}
 
 impl KiroServer {
     pub(super) async fn status(&self) -> CallToolResult {

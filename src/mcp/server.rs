@@ -151,7 +151,7 @@ impl ServerHandler for KiroServer {
                 self.client
                     .status()
                     .await
-                    .map_err(|e| McpError::internal_error(super::calls::message(e), None))?
+                    .map_err(|e| McpError::internal_error(tools::message(e), None))?
                     .status
             }
         };

@@ -14,6 +14,7 @@ use crate::engine::outcome::Decision;
 use crate::engine::Goal;
 use crate::model::{InputRequest, InputType, KiroStatus};
 use crate::output::exec as render;
+use crate::output::status_line;
 use crate::plan::ExecPlan;
 use crate::sanitize::line as clean;
 use crate::units::{count, human_duration};
@@ -375,17 +376,9 @@ fn to_value(v: &impl serde::Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// `ready · running kiro.x · version 1.94.0 · 12 commands`.
-pub fn status_line(s: &KiroStatus) -> String {
-    let mut parts = vec![s.status.to_string()];
-    if let Some(c) = &s.current_command {
-        parts.push(format!("running {}", clean(c)));
-    }
-    if let Some(v) = &s.version {
-        parts.push(format!("version {}", clean(v)));
-    }
-    parts.push(count(s.available_commands.len() as u64, "command"));
-    parts.join(" · ")
+/// The CLI's line for a failure of the bridge (`kiro-poll: error: ...; hint: ...`).
+pub fn message(e: crate::error::BridgeError) -> String {
+    crate::error::report(&e.into()).unwrap_or_default()
 }
 
 pub fn status_result(s: &KiroStatus) -> CallToolResult {

@@ -8,6 +8,7 @@
 pub mod board;
 pub mod exec;
 pub mod lines;
+pub mod status_render;
 pub mod terminal;
 pub mod view;
 pub mod words;
