@@ -176,13 +176,18 @@ async fn a_huge_announced_body_is_refused_without_reading_it() {
     let server = RawServer::start(|_, _, _, s| {
         let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500000000\r\n\r\n{{\"status\"");
         let _ = s.flush();
-        std::thread::sleep(Duration::from_secs(3));
+        // Hangs far longer than the test's bound, so only refusing at once passes.
+        std::thread::sleep(Duration::from_secs(30));
         false
     });
     let started = std::time::Instant::now();
     let err = client(&server.url()).status().await.unwrap_err();
     assert!(err.to_string().contains("over the 4 MiB limit"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -271,7 +276,8 @@ async fn a_post_is_never_retried() {
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let server = RawServer::start(|_, _, _, _| {
-        std::thread::sleep(Duration::from_secs(5));
+        // Hangs far longer than the test's bound, so only the request timeout passes.
+        std::thread::sleep(Duration::from_secs(30));
         false
     });
     let started = std::time::Instant::now();
@@ -281,7 +287,11 @@ async fn a_server_that_never_answers_times_out() {
         .unwrap_err();
     assert_eq!(err.kind(), FailureKind::Timeout);
     assert!(err.to_string().contains("no answer within 300ms"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -309,11 +319,11 @@ fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         let why = "needs root for a private mount namespace (unshare --mount)";
-        assert!(
-            std::env::var_os("KIRO_POLL_REQUIRE_ROOT_TESTS").is_none(),
-            "KIRO_POLL_REQUIRE_ROOT_TESTS is set but this test {why}"
+        common::skip_or_require(
+            "KIRO_POLL_REQUIRE_ROOT_TESTS",
+            "localhost_reaches_a_bridge_listening_on_ipv6_only",
+            why,
         );
-        eprintln!("skipped: localhost_reaches_a_bridge_listening_on_ipv6_only {why}");
         return;
     }
     let listener = std::net::TcpListener::bind("[::1]:0").expect("an IPv6 loopback to listen on");

@@ -35,11 +35,7 @@ const QEMU: &str = "/usr/bin/qemu-aarch64";
 
 /// Skips (saying why) or, with KIRO_POLL_REQUIRE_RELEASE, fails.
 fn skip(why: &str) {
-    assert!(
-        std::env::var_os("KIRO_POLL_REQUIRE_RELEASE").is_none(),
-        "KIRO_POLL_REQUIRE_RELEASE is set, but this cannot run: {why}"
-    );
-    eprintln!("skipped: {why}");
+    common::skip_or_require("KIRO_POLL_REQUIRE_RELEASE", "this release test", why);
 }
 
 /// target/distrib, or None (after saying why) when ci/release.sh has not filled it.

@@ -30,11 +30,7 @@ fn windows_exe() -> Option<PathBuf> {
         Some(_) if !Path::new(WINE).exists() => format!("{WINE} is missing (apt-get install wine64)"),
         Some(_) => return exe,
     };
-    assert!(
-        std::env::var_os("KIRO_POLL_REQUIRE_WINE").is_none(),
-        "KIRO_POLL_REQUIRE_WINE is set, but the Windows binary cannot run: {why}"
-    );
-    eprintln!("skipped: the Windows binary under Wine: {why}");
+    common::skip_or_require("KIRO_POLL_REQUIRE_WINE", "the Windows binary under Wine", &why);
     None
 }
 
