@@ -265,4 +265,162 @@ mod tests {
         f.observe(&down);
         assert_eq!(f.observe(&down), Verdict::Unknown { unavailable: true });
     }
+
+    mod following {
+        use std::sync::Arc;
+        use std::time::{Duration, Instant};
+
+        use super::st;
+        use crate::engine::held::{Close, Confirmed};
+        use crate::engine::observe::{ConnNews, Next, Note, Observer, Polled, StatusAnswer};
+        use crate::engine::outcome::{Decision, Lost, Outcome, Untold, Why};
+        use crate::engine::{Engine, EngineConfig, Following, Reaction};
+        use crate::error::{BridgeError, FailureKind};
+        use crate::model::{KiroState, StatusFetch, Unheld};
+
+        const S: Duration = Duration::from_secs(1);
+
+        fn lost() -> Lost {
+            Lost::GaveUp {
+                after: 30 * S,
+                message: "Request Timeout".into(),
+            }
+        }
+
+        fn follower(t0: Instant) -> Following {
+            Following::new("kiro.x", lost(), Untold::NotHeld(Unheld::Closed), t0)
+        }
+
+        fn answer(state: KiroState, cmd: Option<&str>) -> StatusAnswer {
+            Ok(StatusFetch {
+                status: Arc::new(st(state, cmd)),
+                not_modified: false,
+                bytes: 1,
+            })
+        }
+
+        fn refused() -> StatusAnswer {
+            Err(BridgeError::Unreachable {
+                url: "u".into(),
+                kind: FailureKind::Connect,
+                detail: "refused".into(),
+            })
+        }
+
+        /// One poll's answer at `now`, `held` or not: what the follower says.
+        fn poll(f: &mut Following, a: &StatusAnswer, held: bool, now: Instant) -> Next<Decision> {
+            let engine = Engine::new(EngineConfig::default(), now);
+            let reaction = Reaction::default();
+            f.polled(Polled {
+                engine: &engine,
+                answer: a,
+                reaction: &reaction,
+                held,
+                now,
+            })
+        }
+
+        fn unknown_by(next: Next<Decision>) -> Untold {
+            match next {
+                Next::Done(Decision {
+                    outcome: Outcome::Unknown,
+                    why: Why::NeverShown { conn, .. },
+                    ..
+                }) => conn,
+                other => panic!("not unknown: {other:?}"),
+            }
+        }
+
+        #[test]
+        fn the_status_showing_it_then_not_is_its_end_seen_at_that_poll() {
+            let t0 = Instant::now();
+            let mut f = follower(t0);
+            let busy = answer(KiroState::Busy, Some("kiro.x"));
+            assert!(matches!(
+                poll(&mut f, &busy, true, t0 + S),
+                Next::Tell(Note::Running)
+            ));
+            match poll(&mut f, &answer(KiroState::Ready, None), true, t0 + 9 * S) {
+                Next::Done(d) => assert_eq!((d.outcome, d.seen), (Outcome::Completed, Some(9 * S))),
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[test]
+        fn a_status_that_cannot_tell_hands_over_to_the_held_connection() {
+            let t0 = Instant::now();
+            let ready = answer(KiroState::Ready, None);
+            let mut f = follower(t0);
+            assert!(matches!(poll(&mut f, &ready, true, t0), Next::Go));
+            assert!(matches!(
+                poll(&mut f, &ready, true, t0 + S),
+                Next::Quiet(Note::StatusCannotTell)
+            ));
+            // The connection then closes late: nothing more can tell, so unknown at once.
+            let late = ConnNews::Closed {
+                close: Close::Late { idle: 6 * S },
+                confirmed: None,
+            };
+            assert_eq!(unknown_by(f.conn(late)), Untold::Late { idle: 6 * S });
+            // Without a held connection the status's word is the last.
+            let mut f = follower(t0);
+            poll(&mut f, &ready, false, t0);
+            unknown_by(poll(&mut f, &ready, false, t0 + S));
+        }
+
+        #[test]
+        fn a_confirmed_close_is_the_end_and_a_bridge_gone_is_unknown() {
+            let t0 = Instant::now();
+            let ended = |confirmed| ConnNews::Closed {
+                close: Close::Ended { took: 45 * S },
+                confirmed: Some(confirmed),
+            };
+            match follower(t0).conn(ended(Confirmed::Yes)) {
+                Next::Done(d) => assert_eq!(
+                    (d.outcome, d.observed_by),
+                    (Outcome::Completed, Some("connection"))
+                ),
+                other => panic!("{other:?}"),
+            }
+            let gone = follower(t0).conn(ended(Confirmed::WentAway("refused".into())));
+            assert_eq!(unknown_by(gone), Untold::WentAway("refused".into()));
+            assert_eq!(
+                unknown_by(follower(t0).conn(ended(Confirmed::Restarted))),
+                Untold::Restarted
+            );
+            let abandoned = ConnNews::Closed {
+                close: Close::Abandoned { took: 300 * S },
+                confirmed: Some(Confirmed::Yes),
+            };
+            match follower(t0).conn(abandoned) {
+                Next::Done(d) => assert_eq!(d.outcome, Outcome::Abandoned),
+                other => panic!("{other:?}"),
+            }
+            // Garbled, with the status still asked: it goes on by the status.
+            let mut f = follower(t0);
+            assert!(matches!(
+                f.conn(ConnNews::Garbled("not HTTP".into())),
+                Next::Tell(Note::Untrusted)
+            ));
+        }
+
+        #[test]
+        fn refusals_end_it_only_with_no_connection_held() {
+            let t0 = Instant::now();
+            let mut f = follower(t0);
+            for _ in 0..5 {
+                assert!(matches!(
+                    poll(&mut f, &refused(), true, t0),
+                    Next::Tell(Note::StatusFailed(_))
+                ));
+            }
+            let mut f = follower(t0);
+            assert!(matches!(poll(&mut f, &refused(), false, t0), Next::Tell(_)));
+            assert!(matches!(poll(&mut f, &refused(), false, t0), Next::Tell(_)));
+            assert_eq!(
+                unknown_by(poll(&mut f, &refused(), false, t0)),
+                Untold::WentAway("refused".into())
+            );
+        }
+    }
 }
