@@ -164,6 +164,15 @@ pub enum CompletionTarget {
     Man,
 }
 
+/// An `--allow` pattern: a command id with `*` wildcards, no spaces or control characters.
+fn parse_allow(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    match s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        true => Err("a command id pattern such as kiro.* or vscode.open".to_owned()),
+        false => Ok(s.to_owned()),
+    }
+}
+
 /// The kinds of input `input --type` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputKind {
@@ -325,6 +334,21 @@ pub struct McpArgs {
     /// kiro_exec with wait: how often to poll the status once the bridge gave up on the request
     #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
     pub follow_interval: Duration,
+
+    /// Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no
+    /// kiro_exec, no kiro_input)
+    #[arg(long, conflicts_with = "allow")]
+    pub read_only: bool,
+
+    /// kiro_exec may run only commands matching PATTERN (repeatable; `*` matches any run of
+    /// characters: `kiro.*`, `vscode.open`); any other is refused and never reaches the bridge
+    #[arg(long, value_name = "PATTERN", value_parser = parse_allow)]
+    pub allow: Vec<String>,
+
+    /// Offer kiro_input too (answer a command's prompt by its execution id). Off by default:
+    /// no bridge tells an execution id, so an agent cannot learn one
+    #[arg(long, conflicts_with = "read_only")]
+    pub offer_input: bool,
 
     #[command(flatten)]
     pub polling: PollArgs,

@@ -98,6 +98,56 @@ pub struct ExecPlan {
 pub struct McpPlan {
     pub engine: EngineConfig,
     pub follow_interval: Duration,
+    /// What an agent may do: the tools offered and the commands `kiro_exec` may run.
+    pub access: Access,
+}
+
+/// What `kiro-poll mcp` lets an agent do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    /// `--read-only`: no kiro_exec, no kiro_input.
+    pub read_only: bool,
+    /// `--allow`: the command-id globs kiro_exec may run (empty: any).
+    pub allow: Vec<String>,
+    /// `--offer-input`: kiro_input is offered.
+    pub input: bool,
+}
+
+impl Access {
+    /// Is the tool named so offered?
+    pub fn offers(&self, tool: &str) -> bool {
+        match tool {
+            "kiro_exec" => !self.read_only,
+            "kiro_input" => !self.read_only && self.input,
+            _ => true,
+        }
+    }
+
+    /// Why a tool that is not offered was refused, in an agent's terms.
+    pub fn refusal(&self, tool: &str) -> String {
+        let why = match self.read_only {
+            true => "this MCP server is read-only (kiro-poll mcp --read-only)",
+            false => "this MCP server was not started with --offer-input (no bridge tells an execution id)",
+        };
+        format!("{tool} is not offered: {why}. Nothing was run.")
+    }
+
+    /// May `kiro_exec` run this command? Err: why not, naming the rule.
+    pub fn allows(&self, command: &str) -> Result<(), String> {
+        if self.allow.is_empty()
+            || self
+                .allow
+                .iter()
+                .any(|p| wildmatch::WildMatch::new(p).matches(command))
+        {
+            return Ok(());
+        }
+        Err(format!(
+            "kiro_exec: {} is not allowed: this MCP server runs only commands matching {} (kiro-poll mcp --allow). Nothing was run.",
+            crate::sanitize::line(command),
+            self.allow.join(", ")
+        ))
+    }
 }
 
 /// `demo`: how long, how many polls, how many simulated bridges, which bridge they play.

@@ -27,6 +27,8 @@ struct Session {
     /// Notifications and other messages seen while waiting for an answer.
     seen: Vec<Value>,
     next_id: u64,
+    /// What the server said of itself when it was initialized.
+    instructions: String,
 }
 
 fn kiro_mcp(args: &[&str]) -> Command {
@@ -67,12 +69,17 @@ impl Session {
             lines: rx,
             seen: Vec::new(),
             next_id: 1,
+            instructions: String::new(),
         };
         let init = s.request(
             "initialize",
             json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "kiro-poll", "{init}");
+        s.instructions = init["result"]["instructions"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         s.send_raw(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string());
         s
     }
@@ -160,6 +167,15 @@ fn text(result: &Value) -> String {
         .to_owned()
 }
 
+/// A result's human line: its text before the JSON it carries.
+fn human(result: &Value) -> String {
+    let t = text(result);
+    match &result["structuredContent"] {
+        Value::Null => t,
+        _ => t.rsplit_once('\n').map_or(t.clone(), |(h, _)| h.to_owned()),
+    }
+}
+
 #[test]
 fn stdin_closed_at_once_is_exit_0_with_nothing_on_stdout() {
     let out = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
@@ -229,7 +245,7 @@ fn a_request_is_never_answered_by_silence() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bridge_failures_are_error_results_with_the_clis_words_and_no_key() {
+async fn bridge_failures_are_error_results_with_an_agents_words_and_no_key() {
     let bridge = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/kiro/status"))
@@ -259,8 +275,14 @@ async fn bridge_failures_are_error_results_with_the_clis_words_and_no_key() {
     .unwrap();
     assert!(r.contains(r#""isError":true"#), "{r}");
     assert!(
-        r.contains("kiro-poll: error: the bridge at ") && r.contains("rejected the credentials (HTTP 401)"),
+        r.contains(r#""text":"the bridge at "#) && r.contains("rejected the credentials (HTTP 401)"),
         "{r}"
+    );
+    assert!(
+        !r.contains("kiro-poll: error")
+            && !r.contains("KIRO_API_KEY")
+            && r.contains("the user must fix the server's configuration"),
+        "in an agent's words: {r}"
     );
     assert!(
         !r.contains("k3y-sekrit-value") && !stderr.contains("k3y-sekrit-value"),
@@ -287,7 +309,11 @@ async fn server_strings_reach_the_text_neutralised() {
     })
     .await
     .unwrap();
-    assert_eq!(text(&r), "busy · running kiro.\\x1b]0;pwned\\x07x · 0 commands");
+    assert_eq!(human(&r), "busy · running kiro.\\x1b]0;pwned\\x07x · 0 commands");
+    assert!(
+        !text(&r).contains('\u{1b}'),
+        "the JSON it carries escapes the bytes: {r}"
+    );
     // The structured content is the status as --json prints it: JSON escapes the bytes.
     assert_eq!(
         r["structuredContent"]["currentCommand"],
@@ -372,7 +398,8 @@ async fn the_key_is_redacted_in_structured_content_too() {
         status["structuredContent"]["currentCommand"], "kiro.x --token ***",
         "{status}"
     );
-    assert_eq!(text(&status), "busy · running kiro.x --token *** · 0 commands");
+    assert_eq!(human(&status), "busy · running kiro.x --token *** · 0 commands");
+    assert!(!text(&status).contains("k3y-sekrit"), "{status}");
     let contents = read["result"]["contents"][0]["text"].as_str().unwrap();
     assert!(
         contents.contains("--token ***") && !contents.contains("k3y-sekrit"),
@@ -398,7 +425,12 @@ fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
         let r = s.call("kiro_status", json!({}));
         let took = t.elapsed();
         assert_eq!(r["isError"], true, "{r}");
-        assert!(text(&r).starts_with("kiro-poll: error: "), "{r}");
+        let t = text(&r);
+        assert!(
+            t.starts_with("cannot reach the bridge at ")
+                && t.contains("no answer within 1s. Nothing was run. To try: "),
+            "{r}"
+        );
         // The bridge hangs 30 s: only the 1 s request timeout ends a call within 10.
         assert!(took < Duration::from_secs(10), "{took:?}");
     }
@@ -575,7 +607,7 @@ fn stdin_closed_during_a_wait_is_exit_0_at_once() {
 fn every_structured_result_matches_its_tools_output_schema() {
     let dir = tempfile::tempdir().unwrap();
     let (mut bridge, url) = simulator(dir.path());
-    let mut s = Session::start(&["--url", &url], &["--follow-interval", "200ms"]);
+    let mut s = Session::start(&["--url", &url], &["--follow-interval", "200ms", "--offer-input"]);
     let tools = s.request("tools/list", json!({}))["result"]["tools"].clone();
     let schema_of = |name: &str| {
         let t = tools
@@ -618,7 +650,14 @@ fn every_structured_result_matches_its_tools_output_schema() {
         assert!(sc.is_object(), "{tool} {args}: no structured content: {r}");
         let errors: Vec<String> = schema_of(tool).iter_errors(sc).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{tool} {args}: {sc}: {errors:?}");
-        assert!(!text(&r).is_empty(), "{tool}: a text beside it");
+        // The text carries the same JSON, after one human line.
+        let t = text(&r);
+        let (line, json_text) = t
+            .rsplit_once('\n')
+            .unwrap_or_else(|| panic!("{tool}: no JSON in the text: {t}"));
+        assert!(!line.is_empty(), "{tool}: a human line first");
+        let carried: Value = serde_json::from_str(json_text).unwrap_or_else(|e| panic!("{tool}: {e}: {t}"));
+        assert_eq!(&carried, sc, "{tool} {args}");
     }
     s.finish();
     let _ = bridge.kill();
@@ -698,9 +737,9 @@ fn script(name: &str) -> PathBuf {
 }
 
 /// What both clients check, besides their own.
-const BOTH_CHECK: [&str; 9] = [
+const BOTH_CHECK: [&str; 11] = [
     "list_tools",
-    "kiro_status",
+    "kiro_status, its text carrying its JSON",
     "kiro_commands",
     "kiro_exec wait through a 408, with progress",
     "kiro_exec outcomes",
@@ -708,6 +747,8 @@ const BOTH_CHECK: [&str; 9] = [
     "kiro_wait",
     "cancel a wait",
     "an unreachable bridge is an isError result",
+    "--read-only",
+    "--allow",
 ];
 
 /// Run a client script (`cmd`: the program, the script and what comes before the common
@@ -759,6 +800,7 @@ fn the_python_sdk_client_drives_every_tool_and_the_resource() {
             "read kiro://status",
             "listen to kiro://status: an update when the simulator's state changes",
             "listen streams are bounded",
+            "kiro_input not offered by default",
         ],
     );
 }
@@ -1272,4 +1314,67 @@ fn every_error_carries_an_id() {
     let pong = s.request("ping", json!({}));
     assert_eq!(pong["result"], json!({}), "{pong}");
     s.finish();
+}
+
+/// A command outside `--allow` is refused as an isError result naming the rule, and never
+/// reaches the bridge; one inside it runs. `--read-only` offers no kiro_exec, and a call of it
+/// is refused the same way. The server's instructions say which mode it runs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn allow_and_read_only_refuse_before_the_bridge() {
+    let bridge = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/kiro/execute"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "output": "done"})))
+        .mount(&bridge)
+        .await;
+    let url = bridge.uri();
+    let (allowed, refused, instructions, ro_tools, ro_exec) = tokio::task::spawn_blocking(move || {
+        let mut s = Session::start(&["--url", &url], &["--allow", "vscode.open", "--allow", "kiro.*"]);
+        let allowed = s.call("kiro_exec", json!({"command": "kiro.generateCode"}));
+        let refused = s.call("kiro_exec", json!({"command": "workbench.action.reloadWindow"}));
+        let allow_said = s.instructions.clone();
+        s.finish();
+        let mut ro = Session::start(&["--url", &url], &["--read-only"]);
+        let init = (allow_said, ro.instructions.clone());
+        let tools = ro.request("tools/list", json!({}))["result"]["tools"].clone();
+        let exec = ro.call("kiro_exec", json!({"command": "kiro.generateCode"}));
+        ro.finish();
+        (allowed, refused, init, tools, exec)
+    })
+    .await
+    .unwrap();
+    assert_eq!(allowed["isError"], false, "{allowed}");
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert!(
+        text(&refused).contains("workbench.action.reloadWindow is not allowed: this MCP server runs only commands matching vscode.open, kiro.*"),
+        "{refused}"
+    );
+    let posts = bridge.received_requests().await.unwrap_or_default();
+    let posts: Vec<_> = posts
+        .iter()
+        .filter(|r| r.url.path() == "/api/kiro/execute")
+        .collect();
+    assert_eq!(posts.len(), 1, "only the allowed command reached the bridge");
+    let names: Vec<&str> = ro_tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kiro_status", "kiro_commands", "kiro_wait"]);
+    assert_eq!(ro_exec["isError"], true, "{ro_exec}");
+    assert!(text(&ro_exec).contains("read-only"), "{ro_exec}");
+    let (allow_said, ro_said) = instructions;
+    assert!(
+        allow_said.contains("only commands matching vscode.open, kiro.*"),
+        "{allow_said}"
+    );
+    assert!(
+        ro_said.contains("This server is read-only: it cannot run commands"),
+        "{ro_said}"
+    );
+    assert!(
+        ro_said.contains("it cannot wait for a command to finish"),
+        "{ro_said}"
+    );
 }

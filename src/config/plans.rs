@@ -109,6 +109,11 @@ pub fn mcp(args: &McpArgs) -> McpPlan {
     McpPlan {
         engine: flags.engine(&Intervals::default()),
         follow_interval: args.follow_interval,
+        access: crate::plan::Access {
+            read_only: args.read_only,
+            allow: args.allow.clone(),
+            input: args.offer_input,
+        },
     }
 }
 

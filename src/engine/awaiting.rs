@@ -9,7 +9,8 @@ use crate::error::BridgeError;
 /// Where a wait stands after a poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    Reached,
+    /// The goal at this index of those given holds (the first that does).
+    Reached(usize),
     Waiting,
     /// The key was rejected: it cannot be reached.
     Never,
@@ -18,13 +19,17 @@ pub enum Standing {
 /// One wait for a goal.
 #[derive(Debug)]
 pub struct Awaiting {
-    goal: Goal,
+    goals: Vec<Goal>,
     changed: bool,
 }
 
 impl Awaiting {
-    pub fn new(goal: Goal) -> Awaiting {
-        Awaiting { goal, changed: false }
+    /// Waiting for any of `goals` (the first that holds ends it).
+    pub fn new(goals: Vec<Goal>) -> Awaiting {
+        Awaiting {
+            goals,
+            changed: false,
+        }
     }
 
     /// After the engine took a poll's answer (or failure) and reacted.
@@ -33,21 +38,22 @@ impl Awaiting {
         if reaction.end == Some(End::Fatal) {
             return Standing::Never;
         }
-        match self.goal.holds(engine.answered_status(), self.changed) {
-            true => Standing::Reached,
-            false => Standing::Waiting,
+        let status = engine.answered_status();
+        match self.goals.iter().position(|g| g.holds(status, self.changed)) {
+            Some(i) => Standing::Reached(i),
+            None => Standing::Waiting,
         }
     }
 }
 
-/// `kiro_wait`'s observer: done when the goal holds (Ok) or never can (the rejection); each
-/// answer told as the status it showed.
+/// `kiro_wait`'s observer: done when a goal holds (Ok: which) or none ever can (the
+/// rejection); each answer told as the status it showed.
 impl Observer for Awaiting {
-    type Done = Result<(), BridgeError>;
+    type Done = Result<Goal, BridgeError>;
 
     fn polled(&mut self, p: Polled<'_>) -> Next<Self::Done> {
         match (self.after(p.engine, p.reaction), p.answer) {
-            (Standing::Reached, _) => Next::Done(Ok(())),
+            (Standing::Reached(i), _) => Next::Done(Ok(self.goals[i].clone())),
             (Standing::Never, Err(e)) => Next::Done(Err(e.clone())),
             (_, Err(e)) => Next::Tell(Note::StatusFailed(e.short())),
             (_, Ok(f)) => Next::Tell(Note::Status(std::sync::Arc::clone(&f.status))),
@@ -77,14 +83,14 @@ mod tests {
 
     /// Feed the answers one poll apart (None: a failed poll; Some(None): a rejected key) and
     /// say where the wait stood after each.
-    fn standings(goal: Goal, answers: &[Option<Option<Arc<KiroStatus>>>]) -> Vec<Standing> {
+    fn standings(goals: Vec<Goal>, answers: &[Option<Option<Arc<KiroStatus>>>]) -> Vec<Standing> {
         let t0 = Instant::now();
         let cfg = EngineConfig {
             jitter_seed: Some(1),
             ..EngineConfig::default()
         };
         let mut engine = Engine::new(cfg, t0);
-        let mut wait = Awaiting::new(goal);
+        let mut wait = Awaiting::new(goals);
         let down = |fatal| Failure {
             kind: if fatal {
                 FailureKind::Auth
@@ -119,8 +125,8 @@ mod tests {
     fn a_state_holds_on_the_answer_that_shows_it() {
         let ready = st(KiroState::Ready, &["a"]);
         let busy = st(KiroState::Busy, &["a"]);
-        let got = standings(Goal::Ready, &[Some(Some(busy)), None, Some(Some(ready))]);
-        assert_eq!(got, [Waiting, Waiting, Reached]);
+        let got = standings(vec![Goal::Ready], &[Some(Some(busy)), None, Some(Some(ready))]);
+        assert_eq!(got, [Waiting, Waiting, Reached(0)]);
     }
 
     #[test]
@@ -128,11 +134,11 @@ mod tests {
         let ready = st(KiroState::Ready, &["a"]);
         let busy = st(KiroState::Busy, &["a"]);
         let got = standings(
-            Goal::Change,
+            vec![Goal::Change],
             &[Some(Some(ready.clone())), Some(Some(ready)), Some(Some(busy))],
         );
-        assert_eq!(got, [Waiting, Waiting, Reached]);
-        let got = standings(Goal::Unavailable, &[None, None]);
+        assert_eq!(got, [Waiting, Waiting, Reached(0)]);
+        let got = standings(vec![Goal::Unavailable], &[None, None]);
         assert_eq!(
             got,
             [Waiting, Waiting],
@@ -145,16 +151,27 @@ mod tests {
         let without = st(KiroState::Ready, &["a"]);
         let with = st(KiroState::Ready, &["a", "kiro.x"]);
         let got = standings(
-            Goal::Available("kiro.x".into()),
+            vec![Goal::Available("kiro.x".into())],
             &[Some(Some(without.clone())), Some(Some(with.clone()))],
         );
-        assert_eq!(got, [Waiting, Reached]);
+        assert_eq!(got, [Waiting, Reached(0)]);
         let got = standings(
-            Goal::Missing("kiro.x".into()),
+            vec![Goal::Missing("kiro.x".into())],
             &[None, Some(Some(with)), Some(Some(without))],
         );
-        assert_eq!(got, [Waiting, Waiting, Reached], "missing needs an answer");
-        let got = standings(Goal::Ready, &[None, Some(None)]);
+        assert_eq!(got, [Waiting, Waiting, Reached(0)], "missing needs an answer");
+        let got = standings(vec![Goal::Ready], &[None, Some(None)]);
         assert_eq!(got, [Waiting, Never]);
+    }
+
+    #[test]
+    fn of_several_goals_the_first_that_holds_is_the_one_reached() {
+        let busy = st(KiroState::Busy, &["a"]);
+        let down = st(KiroState::Unavailable, &["a"]);
+        let goals = vec![Goal::Ready, Goal::Unavailable, Goal::Busy];
+        let got = standings(goals.clone(), &[None, Some(Some(down))]);
+        assert_eq!(got, [Waiting, Reached(1)]);
+        let got = standings(goals, &[Some(Some(busy))]);
+        assert_eq!(got, [Reached(2)]);
     }
 }

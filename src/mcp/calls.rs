@@ -16,7 +16,7 @@ use super::waiting::{Cancel, Cancellable, Progress};
 use crate::driver::Driver;
 use crate::engine::awaiting::Awaiting;
 use crate::engine::{EngineConfig, Goal};
-use crate::output::words::{goal_note, one_timed_out, Waiting};
+use crate::output::words::{command_note, one_timed_out, Waiting};
 use crate::stops::Stop;
 
 impl KiroServer {
@@ -78,11 +78,11 @@ impl KiroServer {
         }
     }
 
-    /// `kiro_wait`: poll (the driver, with the goal check) until the goal holds, the timeout
-    /// runs out, a rejected key makes it unreachable, or the call is cancelled.
+    /// `kiro_wait`: poll (the driver, with the goal check) until one of the goals holds, the
+    /// timeout runs out, a rejected key makes them unreachable, or the call is cancelled.
     pub(super) async fn wait(
         &self,
-        goal: Goal,
+        goals: Vec<Goal>,
         timeout: Duration,
         ctx: &RequestContext<RoleServer>,
     ) -> CallToolResult {
@@ -99,11 +99,11 @@ impl KiroServer {
             ..self.plan.engine.clone()
         };
         let mut driver = Driver::new(&self.client, cfg);
-        let mut awaiting = Awaiting::new(goal.clone());
+        let mut awaiting = Awaiting::new(goals.clone());
         let got = driver.run(&mut awaiting, &mut waiter).await;
         let engine = driver.engine();
-        let end = |reached: bool, message: Option<String>| WaitEnd {
-            goal: goal.clone(),
+        let end = |reached: Option<Goal>, message: Option<String>| WaitEnd {
+            goals: goals.clone(),
             reached,
             status: engine.answered_status().map(|s| Arc::new(s.clone())),
             polls: engine.counters().polls,
@@ -111,23 +111,26 @@ impl KiroServer {
             message,
         };
         let message = match got {
-            Ok(Ok(())) => return tools::wait_result(&end(true, None)),
+            Ok(Ok(goal)) => return tools::wait_result(&end(Some(goal), None)),
             Ok(Err(rejected)) => return tools::failed(message(rejected)),
             Err(Stop::TimedOut) => {
                 let w = Waiting {
                     name: "",
                     seen: engine.last_seen(std::time::Instant::now()),
-                    note: goal_note(&goal, engine.answered_status()),
+                    note: command_note(&goals, engine.answered_status()),
                     met: false,
                 };
                 one_timed_out(timeout, &w)
             }
             Err(Stop::Halt(_)) => {
-                let msg = format!("stopped waiting for {}", crate::sanitize::line(&goal.to_string()));
+                let msg = format!(
+                    "stopped waiting for {}",
+                    crate::sanitize::line(&tools::goals_text(&goals))
+                );
                 crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
                 msg
             }
         };
-        tools::wait_result(&end(false, Some(message)))
+        tools::wait_result(&end(None, Some(message)))
     }
 }

@@ -6,6 +6,7 @@
 
 mod calls;
 pub mod resource;
+pub mod schema;
 pub mod server;
 pub mod tools;
 mod waiting;

@@ -74,11 +74,7 @@ impl ServerHandler for KiroServer {
                 .build(),
         )
         .with_server_info(Implementation::new("kiro-poll", env!("CARGO_PKG_VERSION")))
-        .with_instructions(format!(
-            "Kiro IDE through its Communication Bridge at {}. kiro_status tells Kiro's state; kiro_exec runs a command once (wait: follow it to its end); kiro_wait waits for a state or a command; subscribe to {} for status changes.",
-            self.client.shown_base(),
-            resource::URI
-        ))
+        .with_instructions(instructions(&self.client.shown_base(), &self.plan.access))
     }
 
     async fn list_tools(
@@ -86,7 +82,7 @@ impl ServerHandler for KiroServer {
         _request: Option<PaginatedRequestParams>,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(tools::all()))
+        Ok(ListToolsResult::with_all_items(tools::all(&self.plan.access)))
     }
 
     async fn call_tool(
@@ -94,7 +90,12 @@ impl ServerHandler for KiroServer {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let Some(call) = tools::call(&request.name, request.arguments, self.plan.follow_interval) else {
+        let Some(call) = tools::call(
+            &request.name,
+            request.arguments,
+            self.plan.follow_interval,
+            &self.plan.access,
+        ) else {
             return Err(McpError::invalid_params(
                 format!("unknown tool '{}'", crate::sanitize::line(&request.name)),
                 None,
@@ -109,7 +110,7 @@ impl ServerHandler for KiroServer {
             Ok(Call::Status) => self.status().await,
             Ok(Call::Commands(filter)) => self.commands(filter).await,
             Ok(Call::Exec(plan)) => self.exec(plan, &ctx).await,
-            Ok(Call::Wait(goal, timeout)) => self.wait(goal, timeout, &ctx).await,
+            Ok(Call::Wait(goals, timeout)) => self.wait(goals, timeout, &ctx).await,
             Ok(Call::Input(request)) => self.input(request).await,
             Err(e) => tools::failed(e),
         };
@@ -232,6 +233,22 @@ fn too_many_streams() -> McpError {
     McpError::invalid_request(
         format!("{} listen streams are already open", resource::MAX_LISTENS),
         None,
+    )
+}
+
+/// What the server tells a client of itself, in the mode it runs in.
+fn instructions(base: &str, access: &crate::plan::Access) -> String {
+    let exec = match (access.read_only, access.allow.is_empty()) {
+        (true, _) => " This server is read-only: it cannot run commands.".to_owned(),
+        (false, true) => " kiro_exec runs a command once (wait: true follows it to its end).".to_owned(),
+        (false, false) => format!(
+            " kiro_exec runs a command once (wait: true follows it to its end), only commands matching {}.",
+            access.allow.join(", ")
+        ),
+    };
+    format!(
+        "Kiro IDE through its Communication Bridge at {base}. kiro_status tells Kiro's state; kiro_commands lists the commands it offers.{exec} kiro_wait waits until Kiro's state is one of the goals given (ready, busy, unavailable, change, available:ID, missing:ID); it cannot wait for a command to finish. Subscribe to {} for status changes.",
+        resource::URI
     )
 }
 

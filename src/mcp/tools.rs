@@ -1,21 +1,24 @@
-//! The tools `kiro-poll mcp` offers, pure: their names, input and output schemas, the
-//! arguments read from a call, and the result each answer becomes. The structured results
-//! carry the fields of the matching `--json` output; the text is the short line a client that
-//! reads only text shows, or the CLI's one-line message when the call failed.
+//! The tools `kiro-poll mcp` offers, pure: their names and schemas (from `schema.rs`'s types),
+//! which `Access` offers, the arguments read from a call, and the result each answer becomes.
+//! The structured results carry the fields of the matching `--json` output (absent where it
+//! prints null); the text is one human line then the same JSON, so a client that reads only
+//! text sees everything. Failures are worded for an agent: what happened, whether the command
+//! may have run, what to try.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool, ToolAnnotations};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use super::schema;
 
 use crate::engine::outcome::Decision;
 use crate::engine::Goal;
 use crate::model::{InputRequest, InputType, KiroStatus};
 use crate::output::exec as render;
 use crate::output::status_line;
-use crate::plan::ExecPlan;
+use crate::plan::{Access, ExecPlan};
 use crate::sanitize::line as clean;
 use crate::units::{count, human_duration};
 
@@ -29,42 +32,10 @@ pub const INPUT: &str = "kiro_input";
 /// --timeout`'s default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
-fn object(v: Value) -> Arc<JsonObject> {
-    match v {
-        Value::Object(m) => Arc::new(m),
-        _ => unreachable!("a schema is an object"),
-    }
-}
-
-/// The status object, as `status --json` prints it.
-fn status_schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "status": {"type": "string", "enum": ["ready", "busy", "unavailable"]},
-            "currentCommand": {"type": "string", "description": "The command Kiro reports running"},
-            "version": {"type": "string"},
-            "availableCommands": {"type": "array", "items": {"type": "string"}},
-            "timestamp": {"type": "string", "description": "When the bridge answered (RFC 3339)"}
-        },
-        "required": ["status", "availableCommands"]
-    })
-}
-
-/// `timeout`: a duration as the CLI takes it (`90s`, `10m`) or a number of seconds.
-fn timeout_schema(what: &str) -> Value {
-    json!({
-        "type": ["string", "number"],
-        "description": format!("{what}: a duration (\"90s\", \"10m\") or seconds; default 10m")
-    })
-}
-
-fn nullable(kind: &str) -> Value {
-    json!({"type": [kind, "null"]})
-}
-
-/// Every tool, in the order `tools/list` gives them.
-pub fn all() -> Vec<Tool> {
+/// The tools offered under `access`, in the order `tools/list` gives them: every one but
+/// kiro_input by default (no bridge tells an execution id, so an agent cannot learn one);
+/// `--read-only` only what reads; `--offer-input` adds kiro_input.
+pub fn all(access: &Access) -> Vec<Tool> {
     let read_only = |title: &str| {
         ToolAnnotations::with_title(title)
             .read_only(true)
@@ -74,65 +45,31 @@ pub fn all() -> Vec<Tool> {
     };
     let status = Tool::new(
         STATUS,
-        "Kiro's state as the bridge reports it: ready, busy or unavailable, the command it runs, its version and the commands it offers. The same object as `kiro-poll status --json`.",
-        object(json!({"type": "object", "properties": {}, "additionalProperties": false})),
+        "Kiro's state as the bridge reports it: ready, busy or unavailable, the command it runs, its version and the commands it offers (the object of `kiro-poll status --json`).",
+        schema::input::<schema::StatusArgs>(),
     )
-    .with_raw_output_schema(object(status_schema()))
+    .with_raw_output_schema(schema::output::<schema::StatusOut>())
     .annotate(read_only("Kiro status"));
     let commands = Tool::new(
         COMMANDS,
-        "The Kiro commands the bridge offers, sorted, optionally only those containing `filter` (case-insensitive). As `kiro-poll commands --json`.",
-        object(json!({
-            "type": "object",
-            "properties": {"filter": {"type": "string", "description": "Only commands containing this text"}},
-            "additionalProperties": false
-        })),
+        "The Kiro command ids the bridge offers, sorted; with filter, only those containing it (case-insensitive).",
+        schema::input::<schema::CommandsArgs>(),
     )
-    .with_raw_output_schema(object(json!({
-        "type": "object",
-        "properties": {
-            "count": {"type": "integer", "minimum": 0},
-            "commands": {"type": "array", "items": {"type": "string"}}
-        },
-        "required": ["count", "commands"]
-    })))
+    .with_raw_output_schema(schema::output::<schema::CommandsOut>())
     .annotate(read_only("Kiro commands"));
+    let allowed = match access.allow.is_empty() {
+        true => String::new(),
+        false => format!(
+            " This server runs only commands matching {}.",
+            access.allow.join(", ")
+        ),
+    };
     let exec = Tool::new(
         EXEC,
-        "Run a Kiro command once (never retried: a retried command would run twice). With `wait`, follow it to its end, past the bridge's own 30 s limit: when the bridge gives up on the request, by the connection it answered on (the bridge closes it when the command ends) and by the status; progress is reported when the call has a progressToken. The result has the fields of `kiro-poll exec --json`; `outcome` is succeeded, failed, not_started, completed (its end was seen, by `observedBy`, but its result was not returned: `resultKnown` is false), abandoned (the bridge gave up on it at its 5-minute limit; it may still be running), unknown (the answer was lost: it may still be running), timed_out, interrupted, unavailable, rejected, unauthorized or unreachable.",
-        object(json!({
-            "type": "object",
-            "properties": {
-                "command": {"type": "string", "minLength": 1, "description": "Kiro command id, e.g. kiro.generateCode"},
-                "args": {"type": "array", "items": {"type": "string"}, "description": "Arguments passed to the command"},
-                "workspace": {"type": "string", "description": "Workspace directory the command runs in"},
-                "wait": {"type": "boolean", "description": "Wait for the command to finish (default false)"},
-                "timeout": timeout_schema("With wait: give up after this long")
-            },
-            "required": ["command"],
-            "additionalProperties": false
-        })),
+        format!("Run a Kiro command once; it is never retried (a retried command would run twice). With wait, follow it to its end past the bridge's own 30 s limit (progress is reported when the call has a progressToken).{allowed} The result's outcome says how it ended; on unknown, abandoned, timed_out or interrupted the command may still be running: check kiro_status before running it again."),
+        schema::input::<schema::ExecArgs>(),
     )
-    .with_raw_output_schema(object(json!({
-        "type": "object",
-        "properties": {
-            "command": {"type": "string"},
-            "args": {"type": "array", "items": {"type": "string"}},
-            "success": nullable("boolean"),
-            "output": nullable("string"),
-            "error": nullable("string"),
-            "executionTimeMs": nullable("number"),
-            "waitedMs": {"type": "integer", "minimum": 0},
-            "observedBy": {"enum": ["response", "connection", "status", null]},
-            "outcome": {"type": "string", "enum": [
-                "succeeded", "failed", "not_started", "completed", "abandoned", "unknown",
-                "timed_out", "interrupted", "unavailable", "rejected", "unauthorized", "unreachable"
-            ]},
-            "seenMs": nullable("integer"),
-            "resultKnown": {"type": "boolean"}
-        },
-        "required": ["command", "args", "success", "output", "error", "executionTimeMs", "waitedMs", "observedBy", "outcome", "seenMs", "resultKnown"]
-    })))
+    .with_raw_output_schema(schema::output::<schema::ExecOut>())
     .annotate(
         ToolAnnotations::with_title("Run a Kiro command")
             .read_only(false)
@@ -142,53 +79,17 @@ pub fn all() -> Vec<Tool> {
     );
     let wait = Tool::new(
         WAIT,
-        "Poll the bridge with kiro-poll's adaptive intervals (ETag, backoff while it is down) until `until` holds: ready, busy, unavailable, change (any change after the first answer), available:ID (the bridge offers command ID) or missing:ID. Not reached within `timeout`: an error result saying what was last seen.",
-        object(json!({
-            "type": "object",
-            "properties": {
-                "until": {"type": "string", "description": "ready, busy, unavailable, change, available:ID or missing:ID"},
-                "timeout": timeout_schema("Give up after this long")
-            },
-            "required": ["until"],
-            "additionalProperties": false
-        })),
+        "Wait until Kiro's state is one of the goals given (ready, busy, unavailable, change, available:ID, missing:ID; several comma-separated), polling the bridge with kiro-poll's adaptive intervals. reachedGoal says which held. Not reached within timeout: an error result saying what was last seen. It cannot wait for a command to finish: kiro_exec with wait does.",
+        schema::input::<schema::WaitArgs>(),
     )
-    .with_raw_output_schema(object(json!({
-        "type": "object",
-        "properties": {
-            "reached": {"type": "boolean"},
-            "until": {"type": "string"},
-            "status": {"anyOf": [status_schema(), {"type": "null"}]},
-            "polls": {"type": "integer", "minimum": 0},
-            "waitedMs": {"type": "integer", "minimum": 0},
-            "message": {"type": "string", "description": "When not reached: why, and what was last seen"}
-        },
-        "required": ["reached", "until", "status", "polls", "waitedMs"]
-    })))
+    .with_raw_output_schema(schema::output::<schema::WaitOut>())
     .annotate(read_only("Wait for Kiro"));
     let input = Tool::new(
         INPUT,
-        "Answer a running command's prompt (POST /api/kiro/input), once. As `kiro-poll input --json`.",
-        object(json!({
-            "type": "object",
-            "properties": {
-                "executionId": {"type": "string", "minLength": 1, "description": "The execution id the prompt belongs to"},
-                "value": {"type": "string", "description": "The answer"},
-                "type": {"type": "string", "enum": ["text", "choice", "file", "confirmation"], "description": "Kind of input (default text)"}
-            },
-            "required": ["executionId", "value"],
-            "additionalProperties": false
-        })),
+        "Answer a running command's prompt, once, by its execution id (POST /api/kiro/input). No bridge tells an execution id: use it only with one learned elsewhere.",
+        schema::input::<schema::InputArgs>(),
     )
-    .with_raw_output_schema(object(json!({
-        "type": "object",
-        "properties": {
-            "success": {"type": "boolean"},
-            "error": {"type": "string"},
-            "executionId": {"type": "string"}
-        },
-        "required": ["success", "executionId"]
-    })))
+    .with_raw_output_schema(schema::output::<schema::InputOut>())
     .annotate(
         ToolAnnotations::with_title("Answer a Kiro prompt")
             .read_only(false)
@@ -196,31 +97,26 @@ pub fn all() -> Vec<Tool> {
             .idempotent(false)
             .open_world(true),
     );
-    vec![status, commands, exec, wait, input]
+    [status, commands, exec, wait, input]
+        .into_iter()
+        .filter(|t| access.offers(&t.name))
+        .collect()
 }
 
-/// A duration as a tool takes it.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Span {
-    Seconds(f64),
-    Text(String),
-}
-
-fn span(s: Option<Span>, tool: &str) -> Result<Duration, String> {
+fn span(s: Option<schema::Span>, tool: &str) -> Result<Duration, String> {
     let bad = |why: String| format!("{tool}: invalid value for 'timeout': {why}");
     match s {
         None => Ok(DEFAULT_TIMEOUT),
-        Some(Span::Seconds(n))
+        Some(schema::Span::Seconds(n))
             if n.is_finite() && n > 0.0 && n <= crate::units::MAX_DURATION.as_secs_f64() =>
         {
             Ok(Duration::from_secs_f64(n))
         }
-        Some(Span::Seconds(n)) if n.is_finite() && n > 0.0 => Err(bad(format!(
+        Some(schema::Span::Seconds(n)) if n.is_finite() && n > 0.0 => Err(bad(format!(
             "{n} seconds is longer than the longest timeout (100 years)"
         ))),
-        Some(Span::Seconds(n)) => Err(bad(format!("{n} is not a number of seconds above 0"))),
-        Some(Span::Text(t)) => match crate::units::parse_duration(&t) {
+        Some(schema::Span::Seconds(n)) => Err(bad(format!("{n} is not a number of seconds above 0"))),
+        Some(schema::Span::Text(t)) => match crate::units::parse_duration(&t) {
             Ok(d) if d.is_zero() => Err(bad("it must be above 0".into())),
             Ok(d) => Ok(d),
             Err(e) => Err(bad(clean(&e).into_owned())),
@@ -234,44 +130,28 @@ fn read<T: serde::de::DeserializeOwned>(tool: &str, args: Option<JsonObject>) ->
         .map_err(|e| format!("{tool}: invalid arguments: {}", clean(&e.to_string())))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoArgs {}
-
 fn status_args(args: Option<JsonObject>) -> Result<(), String> {
-    read::<NoArgs>(STATUS, args).map(|_| ())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CommandsArgs {
-    filter: Option<String>,
+    read::<schema::StatusArgs>(STATUS, args).map(|_| ())
 }
 
 fn commands_args(args: Option<JsonObject>) -> Result<Option<String>, String> {
-    read::<CommandsArgs>(COMMANDS, args).map(|a| a.filter)
+    read::<schema::CommandsArgs>(COMMANDS, args).map(|a| Some(a.filter).filter(|f| !f.is_empty()))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExecArgs {
-    command: String,
-    #[serde(default)]
-    args: Vec<String>,
-    workspace: Option<String>,
-    #[serde(default)]
-    wait: bool,
-    timeout: Option<Span>,
-}
-
-/// `kiro_exec`'s arguments as the plan `exec` runs with.
-fn exec_args(args: Option<JsonObject>, follow_interval: Duration) -> Result<ExecPlan, String> {
-    let a: ExecArgs = read(EXEC, args)?;
+/// `kiro_exec`'s arguments as the plan `exec` runs with; a command `access` does not allow is
+/// refused here, before anything is sent.
+fn exec_args(
+    args: Option<JsonObject>,
+    follow_interval: Duration,
+    access: &Access,
+) -> Result<ExecPlan, String> {
+    let a: schema::ExecArgs = read(EXEC, args)?;
     if a.command.trim().is_empty() {
         return Err(format!(
             "{EXEC}: invalid value '' for 'command': a command id is required"
         ));
     }
+    access.allows(&a.command)?;
     Ok(ExecPlan {
         command: a.command,
         args: a.args,
@@ -283,39 +163,30 @@ fn exec_args(args: Option<JsonObject>, follow_interval: Duration) -> Result<Exec
     })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WaitArgs {
-    until: String,
-    timeout: Option<Span>,
-}
-
-/// `kiro_wait`'s arguments: what to wait for, and how long.
-fn wait_args(args: Option<JsonObject>) -> Result<(Goal, Duration), String> {
-    let a: WaitArgs = read(WAIT, args)?;
-    let goal = match a.until.trim().parse::<Goal>() {
-        Ok(goal) => goal,
-        Err(e) => {
-            return Err(format!(
-                "{WAIT}: invalid value '{}' for 'until': {e}",
-                clean(&a.until)
-            ))
-        }
+/// `kiro_wait`'s arguments: the goals (one string, comma-separated, or a list), and how long.
+fn wait_args(args: Option<JsonObject>) -> Result<(Vec<Goal>, Duration), String> {
+    let a: schema::WaitArgs = read(WAIT, args)?;
+    let given: Vec<String> = match a.until {
+        schema::Goals::Text(t) => t.split(',').map(str::to_owned).collect(),
+        schema::Goals::List(l) => l,
     };
-    Ok((goal, span(a.timeout, WAIT)?))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct InputArgs {
-    execution_id: String,
-    value: String,
-    #[serde(rename = "type")]
-    kind: Option<InputType>,
+    let mut goals = Vec::new();
+    for g in &given {
+        match g.trim().parse::<Goal>() {
+            Ok(goal) => goals.push(goal),
+            Err(e) => return Err(format!("{WAIT}: invalid value '{}' for 'until': {e}", clean(g))),
+        }
+    }
+    if goals.is_empty() {
+        return Err(format!(
+            "{WAIT}: 'until' names no goal: give one, such as \"ready\""
+        ));
+    }
+    Ok((goals, span(a.timeout, WAIT)?))
 }
 
 fn input_args(args: Option<JsonObject>) -> Result<InputRequest, String> {
-    let a: InputArgs = read(INPUT, args)?;
+    let a: schema::InputArgs = read(INPUT, args)?;
     if a.execution_id.trim().is_empty() {
         return Err(format!(
             "{INPUT}: invalid value '' for 'executionId': an execution id is required"
@@ -323,7 +194,12 @@ fn input_args(args: Option<JsonObject>) -> Result<InputRequest, String> {
     }
     Ok(InputRequest {
         value: a.value,
-        kind: a.kind.unwrap_or(InputType::Text),
+        kind: match a.kind {
+            schema::InputKind::Text => InputType::Text,
+            schema::InputKind::Choice => InputType::Choice,
+            schema::InputKind::File => InputType::File,
+            schema::InputKind::Confirmation => InputType::Confirmation,
+        },
         execution_id: a.execution_id,
     })
 }
@@ -334,20 +210,30 @@ pub enum Call {
     Status,
     Commands(Option<String>),
     Exec(ExecPlan),
-    Wait(Goal, Duration),
+    Wait(Vec<Goal>, Duration),
     Input(InputRequest),
 }
 
 /// What a call of `name` asks for: None when there is no such tool, the one line that says
-/// what is wrong when its arguments are.
-pub fn call(name: &str, args: Option<JsonObject>, follow_interval: Duration) -> Option<Result<Call, String>> {
+/// what is wrong when its arguments are, or why `access` refuses it.
+pub fn call(
+    name: &str,
+    args: Option<JsonObject>,
+    follow_interval: Duration,
+    access: &Access,
+) -> Option<Result<Call, String>> {
+    if !matches!(name, STATUS | COMMANDS | EXEC | WAIT | INPUT) {
+        return None;
+    }
+    if !access.offers(name) {
+        return Some(Err(access.refusal(name)));
+    }
     Some(match name {
         STATUS => status_args(args).map(|()| Call::Status),
         COMMANDS => commands_args(args).map(Call::Commands),
-        EXEC => exec_args(args, follow_interval).map(Call::Exec),
-        WAIT => wait_args(args).map(|(goal, timeout)| Call::Wait(goal, timeout)),
-        INPUT => input_args(args).map(Call::Input),
-        _ => return None,
+        EXEC => exec_args(args, follow_interval, access).map(Call::Exec),
+        WAIT => wait_args(args).map(|(goals, timeout)| Call::Wait(goals, timeout)),
+        _ => input_args(args).map(Call::Input),
     })
 }
 
@@ -355,66 +241,126 @@ fn text(t: impl Into<String>) -> Vec<ContentBlock> {
     vec![ContentBlock::text(t.into())]
 }
 
-/// A call that failed: the CLI's one-line message, nothing structured.
+/// A call that failed before any result: its words for an agent, nothing structured.
 pub fn failed(message: impl Into<String>) -> CallToolResult {
     CallToolResult::error(text(message))
 }
 
-/// A result with its structured content and its short text; `error`: it did not do what was
-/// asked (what exits non-zero on the command line).
-fn result(structured: Value, short: String, error: bool) -> CallToolResult {
-    let mut r = if error {
-        CallToolResult::error(text(short))
-    } else {
-        CallToolResult::success(text(short))
+/// A result with its structured content; its text carries the same JSON, after one human
+/// line (a client that reads only text sees everything). `error`: it did not do what was asked.
+fn result(structured: impl serde::Serialize, human: String, error: bool) -> CallToolResult {
+    let value = serde_json::to_value(&structured).unwrap_or(Value::Null);
+    let json = serde_json::to_string(&value).unwrap_or_default();
+    let content = text(format!("{human}\n{json}"));
+    let mut r = match error {
+        true => CallToolResult::error(content),
+        false => CallToolResult::success(content),
     };
-    r.structured_content = Some(structured);
+    r.structured_content = Some(value);
     r
 }
 
-fn to_value(v: &impl serde::Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
-}
-
-/// The CLI's line for a failure of the bridge (`kiro-poll: error: ...; hint: ...`).
+/// A failure of the bridge in an agent's terms: what happened, that nothing was run (these
+/// tools only read), what to try. No CLI prefix, no CLI flags, no hint to start a simulator.
 pub fn message(e: crate::error::BridgeError) -> String {
-    crate::error::report(&e.into()).unwrap_or_default()
+    use crate::error::{BridgeError, FailureKind};
+    let what = clean(&e.to_string()).into_owned();
+    let try_this = match &e {
+        BridgeError::Unreachable {
+            kind: FailureKind::Connect,
+            ..
+        } => "Kiro may not be running, or its Communication Bridge extension is off: ask the user to open Kiro, then call again",
+        BridgeError::Unreachable {
+            kind: FailureKind::Timeout,
+            ..
+        } => "the bridge is slow or stuck: call again in a while",
+        BridgeError::Auth { .. } => {
+            "the API key this MCP server was started with is not the one the bridge expects: the user must fix the server's configuration"
+        }
+        BridgeError::Unavailable { .. } => {
+            "Kiro IDE is not answering its bridge: ask the user whether its window is open, then call again"
+        }
+        BridgeError::Redirect { .. } => "the bridge URL in this MCP server's configuration is wrong",
+        _ => "call again in a while; if it persists, the bridge URL may point at something else",
+    };
+    format!("{what}. Nothing was run. To try: {try_this}.")
 }
 
 pub fn status_result(s: &KiroStatus) -> CallToolResult {
-    result(to_value(s), status_line(s), false)
+    result(schema::StatusOut::from(s), status_line(s), false)
 }
 
 pub fn commands_result(list: &[&str]) -> CallToolResult {
-    let shown: Vec<String> = list.iter().map(|c| clean(c).into_owned()).collect();
     let short = match list.len() {
         0 => "no commands".to_owned(),
-        n => format!("{}: {}", count(n as u64, "command"), shown.join(", ")),
+        n => count(n as u64, "command"),
     };
-    result(json!({"count": list.len(), "commands": list}), short, false)
+    let out = schema::CommandsOut {
+        count: list.len() as u64,
+        commands: list.iter().map(|c| c.to_string()).collect(),
+    };
+    result(out, short, false)
 }
 
-/// `exec --json`'s object; the text is the command's output (or that it finished), or the
-/// CLI's words for an ending that is not a success.
+/// `exec --json`'s fields, absent where it prints null; the text is the command's own output
+/// (or how it ended), then the JSON. A failure says what happened, whether the command may
+/// have run, and what to try.
 pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolResult {
-    let report = to_value(&render::report(plan, d, waited));
+    let r = render::report(plan, d, waited);
+    let out = schema::ExecOut {
+        command: r.command.to_owned(),
+        args: r.args.to_vec(),
+        success: r.success,
+        output: r.output.map(str::to_owned),
+        error: r.error,
+        execution_time_ms: r.execution_time_ms,
+        waited_ms: r.waited_ms,
+        observed_by: r.observed_by.map(|o| match o {
+            "connection" => schema::Observed::Connection,
+            "status" => schema::Observed::Status,
+            _ => schema::Observed::Response,
+        }),
+        outcome: outcome_name(d.outcome),
+        seen_ms: r.seen_ms,
+        result_known: r.result_known,
+    };
     let failed = !d.outcome.ok();
-    let short = match render::message(plan, d) {
-        Some(m) if failed => m,
+    let human = match render::message_for_agent(plan, d) {
+        Some(m) if failed => format!("{m}. {}", render::ran(d)),
         _ => match d.response.as_ref().and_then(|r| r.output.as_deref()) {
-            Some(out) if !out.is_empty() => crate::sanitize::text(out).into_owned(),
+            Some(out) if !out.is_empty() => crate::sanitize::text(out).trim_end().to_owned(),
             _ => render::note(plan, d)
                 .unwrap_or_else(|| format!("{} {}", clean(&plan.command), d.outcome.name())),
         },
     };
-    result(report, short, failed)
+    result(out, human, failed)
+}
+
+fn outcome_name(o: crate::engine::outcome::Outcome) -> schema::OutcomeName {
+    use crate::engine::outcome::Outcome;
+    use schema::OutcomeName as N;
+    match o {
+        Outcome::Succeeded => N::Succeeded,
+        Outcome::Failed => N::Failed,
+        Outcome::NotStarted => N::NotStarted,
+        Outcome::Completed => N::Completed,
+        Outcome::Abandoned => N::Abandoned,
+        Outcome::Unknown => N::Unknown,
+        Outcome::TimedOut => N::TimedOut,
+        Outcome::Interrupted(_) => N::Interrupted,
+        Outcome::Unavailable => N::Unavailable,
+        Outcome::Rejected => N::Rejected,
+        Outcome::Unauthorized => N::Unauthorized,
+        Outcome::Unreachable => N::Unreachable,
+    }
 }
 
 /// What a `kiro_wait` came to.
 #[derive(Debug)]
 pub struct WaitEnd {
-    pub goal: Goal,
-    pub reached: bool,
+    pub goals: Vec<Goal>,
+    /// The goal that held, when one did.
+    pub reached: Option<Goal>,
     /// The last status answered (None: none, or the bridge is failing now).
     pub status: Option<Arc<KiroStatus>>,
     pub polls: u64,
@@ -423,41 +369,52 @@ pub struct WaitEnd {
     pub message: Option<String>,
 }
 
+/// The goals as given, comma-separated.
+pub fn goals_text(goals: &[Goal]) -> String {
+    goals.iter().map(Goal::to_string).collect::<Vec<_>>().join(",")
+}
+
 pub fn wait_result(w: &WaitEnd) -> CallToolResult {
-    let mut v = json!({
-        "reached": w.reached,
-        "until": w.goal.to_string(),
-        "status": w.status.as_deref().map_or(Value::Null, to_value),
-        "polls": w.polls,
-        "waitedMs": crate::units::ms(w.waited),
-    });
-    if let Some(m) = &w.message {
-        v["message"] = Value::String(m.clone());
-    }
-    let short = match (&w.message, &w.status) {
-        (Some(m), _) => m.clone(),
-        (None, Some(s)) => format!(
+    let out = schema::WaitOut {
+        reached: w.reached.is_some(),
+        until: goals_text(&w.goals),
+        reached_goal: w.reached.as_ref().map(Goal::to_string),
+        status: w.status.as_deref().map(schema::StatusOut::from),
+        polls: w.polls,
+        waited_ms: crate::units::ms(w.waited),
+        message: w.message.clone(),
+    };
+    let human = match (&w.reached, &w.message, &w.status) {
+        (None, Some(m), _) => m.clone(),
+        (Some(g), _, Some(s)) => format!(
             "{} reached after {}: {}",
-            clean(&w.goal.to_string()),
+            clean(&g.to_string()),
             human_duration(w.waited),
             status_line(s)
         ),
-        (None, None) => format!("{} reached", clean(&w.goal.to_string())),
+        (Some(g), _, None) => format!("{} reached", clean(&g.to_string())),
+        (None, None, _) => "not reached".to_owned(),
     };
-    result(v, short, !w.reached)
+    result(out, human, w.reached.is_none())
 }
 
 /// `input --json`'s object when the bridge answered; the refusal's words otherwise.
 pub fn input_result(request: &InputRequest, answer: &crate::model::InputAnswer) -> CallToolResult {
     use crate::model::InputAnswer;
     let ending = render::input_ending(answer);
+    let out = |r: &crate::model::InputResponse| schema::InputOut {
+        success: r.success,
+        error: r.error.clone(),
+        // The id asked about: the bridge echoes "" when it had no such prompt.
+        execution_id: request.execution_id.clone(),
+    };
     match (answer, ending) {
         (InputAnswer::Answered { response, .. }, None) => result(
-            to_value(response),
+            out(response),
             format!("input accepted for {}", clean(&request.execution_id)),
             false,
         ),
-        (InputAnswer::Answered { response, .. }, Some((_, msg))) => result(to_value(response), msg, true),
+        (InputAnswer::Answered { response, .. }, Some((_, msg))) => result(out(response), msg, true),
         (InputAnswer::Rejected(_), Some((_, msg))) => failed(msg),
         (InputAnswer::Rejected(m), None) => failed(format!("the bridge rejected the input: {}", clean(m))),
     }

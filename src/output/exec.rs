@@ -95,6 +95,32 @@ fn untold(conn: &Untold, lost: &Lost) -> String {
 
 /// The sentence for an ending that is not a success; None for a success.
 pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
+    message_with(args, d, "use --wait")
+}
+
+/// `message` in an agent's terms: the tool's argument, not the CLI's flag.
+pub fn message_for_agent(args: &ExecPlan, d: &Decision) -> Option<String> {
+    message_with(args, d, "next time, call kiro_exec with wait: true")
+}
+
+/// Whether the command ran, as far as the ending tells, for an agent deciding what to do next.
+pub fn ran(d: &Decision) -> &'static str {
+    use crate::engine::outcome::Outcome;
+    match d.outcome {
+        Outcome::Succeeded | Outcome::Completed => "The command ran.",
+        Outcome::Failed => "The command ran and failed.",
+        Outcome::NotStarted | Outcome::Rejected => "The command did not run.",
+        Outcome::Unavailable | Outcome::Unauthorized | Outcome::Unreachable => match d.why {
+            Why::Unreadable(_) => "The command may have run: check kiro_status before running it again.",
+            _ => "The command did not run.",
+        },
+        Outcome::Unknown | Outcome::Abandoned | Outcome::TimedOut | Outcome::Interrupted(_) => {
+            "The command may have run and may still be running: check kiro_status before running it again (running it again may run it twice)."
+        }
+    }
+}
+
+fn message_with(args: &ExecPlan, d: &Decision, to_wait: &str) -> Option<String> {
     let cmd = clean(&args.command);
     Some(match &d.why {
         Why::Done | Why::SeenEnding { .. } => return None,
@@ -109,7 +135,7 @@ pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
         ),
         Why::Rejected(m) => format!("the bridge rejected the request: {}", clean(m)),
         Why::NoAnswer { limit } => format!(
-            "no answer within {}; {cmd} may still be running in Kiro (use --wait to wait for it)",
+            "no answer within {}; {cmd} may still be running in Kiro ({to_wait} to wait for it)",
             human_duration(*limit)
         ),
         Why::WaitedOut { limit } => format!(
@@ -117,7 +143,7 @@ pub fn message(args: &ExecPlan, d: &Decision) -> Option<String> {
             human_duration(*limit)
         ),
         Why::LostWithoutWait(l) => format!(
-            "{}; {cmd} may still be running in Kiro and its outcome is unknown (use --wait to follow it)",
+            "{}; {cmd} may still be running in Kiro and its outcome is unknown ({to_wait} to follow it)",
             lost(l)
         ),
         Why::NeverShown { lost: l, unavailable: true, conn } => format!(

@@ -1,7 +1,8 @@
 """kiro-poll mcp through the Python MCP SDK's own stdio client (the `mcp` package, PyPI).
 
 Run by tests/mcp.rs: python_client.py KIRO_POLL BRIDGE_URL DOWN_URL. It lists the tools,
-calls every one against mock-bridge, listens to kiro://status (the 2026-07-28 way the SDK
+calls every one against mock-bridge (kiro_input offered with --offer-input), checks that each
+result's text carries its JSON, waits for a list of goals, runs --read-only and --allow, listens to kiro://status (the 2026-07-28 way the SDK
 negotiates by default) and sees an update when the simulator's state changes, cancels a wait,
 and sees a bridge that is down as an isError result within --request-timeout. Each check
 prints `ok: NAME`; a failed one raises (exit 1).
@@ -18,6 +19,7 @@ from mcp.shared.subscriptions import ResourceUpdated
 
 KIRO, URL, DOWN = sys.argv[1:4]
 TOOLS = ["kiro_status", "kiro_commands", "kiro_exec", "kiro_wait", "kiro_input"]
+READ_ONLY = ["kiro_status", "kiro_commands", "kiro_wait"]
 
 
 def ok(name):
@@ -28,8 +30,13 @@ def text(result):
     return "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
 
 
-def server(url, *extra):
-    args = ["--url", url, *extra, "mcp", "--interval-ready", "200ms", "--interval-busy", "100ms"]
+def carried(result):
+    """The JSON a result's text carries after its human line."""
+    return json.loads(text(result).rsplit("\n", 1)[1])
+
+
+def server(url, *extra, mcp=("--offer-input",)):
+    args = ["--url", url, *extra, "mcp", *mcp, "--interval-ready", "200ms", "--interval-busy", "100ms"]
     return StdioServerParameters(command=KIRO, args=args)
 
 
@@ -44,7 +51,8 @@ async def against_the_simulator():
         assert not r.is_error and r.structured_content["status"] == "ready", r
         assert "kiro.slow" in r.structured_content["availableCommands"]
         assert text(r).startswith("ready"), text(r)
-        ok("kiro_status")
+        assert carried(r) == r.structured_content, text(r)
+        ok("kiro_status, its text carrying its JSON")
 
         r = await c.call_tool("kiro_commands", {"filter": "KIRO."})
         sc = r.structured_content
@@ -85,6 +93,12 @@ async def against_the_simulator():
         r = await c.call_tool("kiro_wait", {"until": "available:kiro.later", "timeout": "20s"})
         sc = r.structured_content
         assert not r.is_error and sc["reached"] and "kiro.later" in sc["status"]["availableCommands"], r
+        r = await c.call_tool("kiro_wait", {"until": "unavailable,ready", "timeout": "5s"})
+        sc = r.structured_content
+        assert not r.is_error and sc["reachedGoal"] == "ready" and sc["until"] == "unavailable,ready", r
+        r = await c.call_tool("kiro_wait", {"until": ["busy", "ready"], "timeout": "5s"})
+        assert not r.is_error and r.structured_content["reachedGoal"] == "ready", r
+        assert carried(r) == r.structured_content, text(r)
         r = await c.call_tool("kiro_wait", {"until": "missing:vscode.open", "timeout": 1})
         assert r.is_error and not r.structured_content["reached"], r
         assert text(r).startswith("timed out after 1s: last seen ready") and "it still offers vscode.open" in text(r), text(r)
@@ -149,10 +163,29 @@ async def against_a_bridge_that_is_down():
             t = time.monotonic()
             r = await c.call_tool("kiro_status", {})
             took = time.monotonic() - t
-            assert r.is_error and text(r).startswith("kiro-poll: error: "), r
+            assert r.is_error and text(r).startswith("cannot reach the bridge at ") and "Nothing was run" in text(r), r
+            assert "kiro-poll: error" not in text(r) and "mock-bridge" not in text(r), text(r)
             assert r.structured_content is None and took < 3.5, (r, took)
         ok("an unreachable bridge is an isError result")
 
 
+async def in_each_mode():
+    async with Client(server(URL, mcp=["--read-only"])) as c:
+        assert [t.name for t in (await c.list_tools()).tools] == READ_ONLY
+        r = await c.call_tool("kiro_exec", {"command": "kiro.quick"})
+        assert r.is_error and "kiro_exec is not offered: this MCP server is read-only" in text(r), r
+        ok("--read-only")
+    async with Client(server(URL, mcp=[])) as c:
+        assert [t.name for t in (await c.list_tools()).tools] == TOOLS[:4]
+        ok("kiro_input not offered by default")
+    async with Client(server(URL, mcp=["--allow", "kiro.q*", "--allow", "vscode.open"])) as c:
+        r = await c.call_tool("kiro_exec", {"command": "kiro.quick"})
+        assert not r.is_error and r.structured_content["outcome"] == "succeeded", r
+        r = await c.call_tool("kiro_exec", {"command": "kiro.slow"})
+        assert r.is_error and "kiro.slow is not allowed" in text(r) and "kiro.q*, vscode.open" in text(r), r
+        ok("--allow")
+
+
 anyio.run(against_the_simulator)
+anyio.run(in_each_mode)
 anyio.run(against_a_bridge_that_is_down)

@@ -5,6 +5,8 @@
 // mock-bridge, subscribes to kiro://status the 2025 way (resources/subscribe) and sees
 // notifications/resources/updated when the simulator's state changes, cancels a wait with an
 // AbortSignal, and sees a bridge that is down as an isError result within --request-timeout.
+// It checks that each result's text carries its JSON, waits for a list of goals, and runs the
+// server --read-only and with --allow.
 // Each check prints `ok: NAME`; a failed one throws (exit 1).
 
 import assert from 'node:assert/strict';
@@ -21,10 +23,12 @@ const ok = (name) => console.log(`ok: ${name}`);
 const text = (r) => r.content.filter((c) => c.type === 'text').map((c) => c.text).join('');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function connect(url, ...extra) {
+const carried = (r) => JSON.parse(text(r).split('\n').pop());
+
+async function connect(url, extra = [], mcp = ['--offer-input']) {
   const transport = new StdioClientTransport({
     command: KIRO,
-    args: ['--url', url, ...extra, 'mcp', '--interval-ready', '200ms', '--interval-busy', '100ms'],
+    args: ['--url', url, ...extra, 'mcp', ...mcp, '--interval-ready', '200ms', '--interval-busy', '100ms'],
     stderr: 'inherit',
   });
   const client = new Client({ name: 'kiro-poll-test', version: '1.0.0' });
@@ -42,7 +46,8 @@ async function againstTheSimulator() {
   let r = await c.callTool({ name: 'kiro_status', arguments: {} });
   assert.equal(r.isError, false);
   assert.equal(r.structuredContent.status, 'ready');
-  ok('kiro_status');
+  assert.deepEqual(carried(r), r.structuredContent);
+  ok('kiro_status, its text carrying its JSON');
 
   r = await c.callTool({ name: 'kiro_commands', arguments: { filter: 'kiro.' } });
   assert.equal(r.structuredContent.count, r.structuredContent.commands.length);
@@ -77,6 +82,11 @@ async function againstTheSimulator() {
 
   r = await c.callTool({ name: 'kiro_wait', arguments: { until: 'ready', timeout: '5s' } });
   assert.equal(r.structuredContent.reached, true);
+  r = await c.callTool({ name: 'kiro_wait', arguments: { until: ['busy', 'ready'], timeout: '5s' } });
+  assert.equal(r.structuredContent.reachedGoal, 'ready');
+  assert.deepEqual(carried(r), r.structuredContent);
+  r = await c.callTool({ name: 'kiro_wait', arguments: { until: 'unavailable,ready', timeout: '5s' } });
+  assert.equal(r.structuredContent.reachedGoal, 'ready');
   r = await c.callTool({ name: 'kiro_wait', arguments: { until: 'unavailable', timeout: '1s' } });
   assert.equal(r.isError, true);
   assert.match(text(r), /^timed out after 1s: /);
@@ -112,17 +122,38 @@ async function againstTheSimulator() {
 }
 
 async function againstABridgeThatIsDown() {
-  const c = await connect(DOWN, '--request-timeout', '2s');
+  const c = await connect(DOWN, ['--request-timeout', '2s']);
   for (let i = 0; i < 2; i++) {
     const t = Date.now();
     const r = await c.callTool({ name: 'kiro_status', arguments: {} });
     assert.equal(r.isError, true);
-    assert.match(text(r), /^kiro-poll: error: /);
+    assert.match(text(r), /^cannot reach the bridge at .*Nothing was run\. To try: /);
+    assert.doesNotMatch(text(r), /kiro-poll: error|mock-bridge/);
     assert.ok(Date.now() - t < 3500, `${Date.now() - t} ms`);
   }
   ok('an unreachable bridge is an isError result');
   await c.close();
 }
 
+async function inEachMode() {
+  let c = await connect(URL, [], ['--read-only']);
+  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_wait']);
+  let r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.quick' } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /kiro_exec is not offered: this MCP server is read-only/);
+  await c.close();
+  ok('--read-only');
+  c = await connect(URL, [], ['--allow', 'kiro.q*', '--allow', 'vscode.open']);
+  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_exec', 'kiro_wait']);
+  r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.quick' } });
+  assert.equal(r.structuredContent.outcome, 'succeeded', text(r));
+  r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.slow' } });
+  assert.equal(r.isError, true);
+  assert.match(text(r), /kiro\.slow is not allowed: this MCP server runs only commands matching kiro\.q\*, vscode\.open/);
+  await c.close();
+  ok('--allow');
+}
+
 await againstTheSimulator();
+await inEachMode();
 await againstABridgeThatIsDown();
