@@ -234,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;mcp' {
             [CompletionResult]::new('--follow-interval', '--follow-interval', [CompletionResultType]::ParameterName, 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'kiro_exec may run only commands matching PATTERN (repeatable; `*` matches any run of characters: `kiro.*`, `vscode.open`); any other is refused and never reaches the bridge')
             [CompletionResult]::new('--interval-ready', '--interval-ready', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is ready [default: 10s]')
             [CompletionResult]::new('--interval-busy', '--interval-busy', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is busy [default: 2s]')
             [CompletionResult]::new('--interval-unavailable', '--interval-unavailable', [CompletionResultType]::ParameterName, 'Poll interval while Kiro is unavailable [default: 30s]')
@@ -246,6 +247,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)')
+            [CompletionResult]::new('--offer-input', '--offer-input', [CompletionResultType]::ParameterName, 'Offer kiro_input too (answer a command''s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')

@@ -559,13 +559,17 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mcp)
-            opts="-v -q -h -V --follow-interval --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --follow-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -222,6 +222,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;mcp'= {
             cand --follow-interval 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request'
+            cand --allow 'kiro_exec may run only commands matching PATTERN (repeatable; `*` matches any run of characters: `kiro.*`, `vscode.open`); any other is refused and never reaches the bridge'
             cand --interval-ready 'Poll interval while Kiro is ready [default: 10s]'
             cand --interval-busy 'Poll interval while Kiro is busy [default: 2s]'
             cand --interval-unavailable 'Poll interval while Kiro is unavailable [default: 30s]'
@@ -234,6 +235,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
+            cand --read-only 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)'
+            cand --offer-input 'Offer kiro_input too (answer a command''s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one'
             cand --json 'Machine output: JSON, one object per line (NDJSON)'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'

@@ -200,6 +200,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet 
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l follow-interval -d 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l allow -d 'kiro_exec may run only commands matching PATTERN (repeatable; `*` matches any run of characters: `kiro.*`, `vscode.open`); any other is refused and never reaches the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r
@@ -214,6 +215,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l read-only -d 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l offer-input -d 'Offer kiro_input too (answer a command\'s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
