@@ -268,3 +268,63 @@ fn a_bridge_failure_is_worded_for_an_agent() {
         "{m}"
     );
 }
+
+#[test]
+fn an_exec_that_may_have_run_says_so_in_an_agents_terms() {
+    use crate::engine::outcome::on_answer;
+    use crate::model::ExecAnswer;
+    let plan = ExecPlan {
+        command: "kiro.generateCode".into(),
+        args: vec![],
+        workspace: None,
+        wait: false,
+        timeout: DEFAULT_TIMEOUT,
+        follow_interval: Duration::from_secs(2),
+        exit_status: false,
+    };
+    let d = on_answer(
+        Ok(ExecAnswer::NoAnswer),
+        false,
+        Duration::from_secs(30),
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let r = exec_result(&plan, &d, Duration::from_secs(30));
+    assert_eq!(r.is_error, Some(true));
+    let ContentBlock::Text(t) = &r.content[0] else {
+        panic!("no text")
+    };
+    let human = t.text.split('\n').next().unwrap();
+    assert!(
+        human.contains("next time, call kiro_exec with wait: true"),
+        "{human}"
+    );
+    assert!(
+        human.contains("may have run") && human.contains("check kiro_status before running it again"),
+        "{human}"
+    );
+    assert!(
+        !human.contains("--wait") && !human.contains("kiro-poll: error"),
+        "{human}"
+    );
+}
+
+#[test]
+fn an_input_result_names_the_id_asked_about_not_the_bridges_empty_echo() {
+    use crate::model::{InputAnswer, InputResponse};
+    let request = InputRequest {
+        value: "yes".into(),
+        kind: InputType::Confirmation,
+        execution_id: "exec-1".into(),
+    };
+    let answer = InputAnswer::Answered {
+        status: 200,
+        response: InputResponse {
+            success: false,
+            error: Some("No pending input request found with ID: exec-1".into()),
+            execution_id: String::new(),
+        },
+    };
+    let r = input_result(&request, &answer);
+    assert_eq!(r.structured_content.unwrap()["executionId"], "exec-1");
+}
