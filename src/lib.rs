@@ -58,9 +58,10 @@ use crate::error::{exit_code, report, UsageError};
 /// Parse the command line, run, and return the exit code. Never panics on bad input.
 pub fn main_entry() -> u8 {
     completions::complete_env();
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => return usage_exit(e),
+        Err(e) => return usage_exit(e, help_pointer(&args)),
     };
     match run(cli) {
         Ok(()) => 0,
@@ -73,8 +74,53 @@ pub fn main_entry() -> u8 {
     }
 }
 
-/// clap errors: help and version print normally; anything else is one line naming the flag.
-fn usage_exit(e: clap::Error) -> u8 {
+/// Where a usage error points: the help of the subcommand the command line names
+/// (`kiro-poll watch --help`), else the program's.
+fn help_pointer(args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let sub = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|a| cmd.get_subcommands().find(|s| s.get_name() == a));
+    match sub {
+        Some(s) => format!("kiro-poll {} --help", s.get_name()),
+        None => "kiro-poll --help".to_owned(),
+    }
+}
+
+/// A usage error as one short block: clap's first line, its tips (a similar argument or
+/// subcommand; how to pass a value that starts with `-`), and where the help is. Never its
+/// usage lines, never a value that may be a secret.
+pub fn usage_message(rendered: &str, help: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    let mut rest = lines.peekable();
+    // "the following required arguments were not provided:" names them on the next lines.
+    let mut first = first.to_owned();
+    if first.ends_with(':') {
+        let mut named = Vec::new();
+        while let Some(l) = rest.next_if(|l| l.starts_with('<') || l.starts_with("--")) {
+            named.push(l.to_owned());
+        }
+        first = format!("{first} {}", named.join(", "));
+    }
+    let mut out = format!("kiro-poll: error: {}", sanitize::line(&first));
+    for tip in rest.filter(|l| l.starts_with("tip:")) {
+        out.push_str("\n  ");
+        out.push_str(&sanitize::line(tip));
+    }
+    out.push_str(&format!("\n  see '{help}'"));
+    out
+}
+
+/// clap errors: help and version print normally; anything else is one short block naming the
+/// flag, with clap's tips and the pointer to `help`.
+fn usage_exit(e: clap::Error, help: String) -> u8 {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -98,27 +144,13 @@ fn usage_exit(e: clap::Error) -> u8 {
                 .unwrap_or_default();
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "kiro-poll: error: invalid value for '{arg}'{why} (see 'kiro-poll --help')"
+                "kiro-poll: error: invalid value for '{arg}'{why}\n  see '{help}'"
             );
             2
         }
         _ => {
             let rendered = e.render().to_string();
-            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
-            let first = lines
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            // "the following required arguments were not provided:" names them on the next line.
-            let first = match (first.ends_with(':'), lines.next()) {
-                (true, Some(next)) => format!("{first} {}", next.trim()),
-                _ => first.to_owned(),
-            };
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "kiro-poll: error: {} (see 'kiro-poll --help')",
-                sanitize::line(&first)
-            );
+            let _ = writeln!(std::io::stderr().lock(), "{}", usage_message(&rendered, &help));
             2
         }
     }

@@ -97,7 +97,7 @@ async fn commands_are_sorted_filtered_and_json() {
 }
 
 #[test]
-fn bad_flags_are_one_line_and_exit_2() {
+fn bad_flags_are_one_short_block_and_exit_2() {
     for (args, needle) in [
         (vec!["status", "--bogus"], "--bogus"),
         (vec!["--url", "ftp://x", "status"], "--url"),
@@ -109,10 +109,69 @@ fn bad_flags_are_one_line_and_exit_2() {
         let out = kiro().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = stderr_of(&out);
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert!((2..=4).contains(&lines.len()), "{args:?}: {err}");
+        assert!(
+            lines[0].starts_with("kiro-poll: error: ") && lines[0].contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(
+            lines.last().unwrap().starts_with("  see 'kiro-poll "),
+            "{args:?}: {err}"
+        );
         assert!(out.stdout.is_empty());
     }
+}
+
+/// A typo keeps clap's suggestion, and the pointer names the subcommand's own help.
+#[test]
+fn usage_errors_keep_the_suggestion_and_name_the_subcommands_help() {
+    for (args, says) in [
+        (
+            vec!["watch", "--untill", "ready"],
+            vec![
+                "kiro-poll: error: unexpected argument '--untill' found",
+                "  tip: a similar argument exists: '--until'",
+                "  see 'kiro-poll watch --help'",
+            ],
+        ),
+        (
+            vec!["exce", "kiro.x"],
+            vec![
+                "kiro-poll: error: unrecognized subcommand 'exce'",
+                "  tip: a similar subcommand exists: 'exec'",
+                "  see 'kiro-poll --help'",
+            ],
+        ),
+        (
+            vec!["exec"],
+            vec![
+                "kiro-poll: error: the following required arguments were not provided: <COMMAND>",
+                "  see 'kiro-poll exec --help'",
+            ],
+        ),
+        (
+            vec!["--url", "localhost:3001", "status"],
+            vec![
+                "kiro-poll: error: invalid value for '--url <URL>': scheme must be http or https, not localhost; did you mean http://localhost:3001?",
+                "  see 'kiro-poll status --help'",
+            ],
+        ),
+    ] {
+        let out = kiro().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr_of(&out);
+        for line in says {
+            assert!(err.lines().any(|l| l == line), "{args:?}: no {line:?} in\n{err}");
+        }
+    }
+    // A URL that may hold a password is never repeated, nor suggested back.
+    let out = kiro()
+        .args(["--url", "me:s3cret@host:1", "status"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(!err.contains("s3cret") && !err.contains("did you mean"), "{err}");
 }
 
 #[test]

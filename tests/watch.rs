@@ -412,8 +412,17 @@ fn durations_too_long_for_the_clock_are_usage_errors_not_panics() {
         let out = kiro().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains("too long") && err.contains("500000000000y"), "{err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.contains("too long") && first.contains("500000000000y"),
+            "{err}"
+        );
+        assert_eq!(
+            err.lines().nth(1),
+            Some(format!("  see 'kiro-poll {} --help'", args[0]).as_str()),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 2, "{err}");
     }
     // The longest allowed timeout is fine: no overflow anywhere.
     let out = watch_json(

@@ -160,9 +160,23 @@ impl std::fmt::Debug for ApiKey {
 }
 
 pub fn parse_url(s: &str) -> Result<url::Url, String> {
-    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    // `localhost:3001` and `10.0.0.5:3001` lack only the scheme: say the form that works (never
+    // for a value that may hold a password).
+    let fix = || match !s.contains("://") && !s.contains('@') && !s.chars().any(char::is_whitespace) {
+        true => url::Url::parse(&format!("http://{s}"))
+            .ok()
+            .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+            .map(|_| format!("; did you mean http://{}?", crate::sanitize::line(s)))
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e}){}", fix()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme must be http or https, not {}", url.scheme()));
+        return Err(format!(
+            "scheme must be http or https, not {}{}",
+            url.scheme(),
+            fix()
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("the URL has no host".into());

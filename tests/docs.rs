@@ -1,0 +1,151 @@
+//! The docs hold together: every relative link and `#anchor` in README.md, CONTRIBUTING.md,
+//! RELEASING.md, CHANGELOG.md, bench/README.md and docs/*.md resolves (anchors as GitHub makes
+//! them from headings), and the README stays a front page (at most 300 lines) that still
+//! carries the two set-up commands CI reads.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files() -> Vec<PathBuf> {
+    let r = root();
+    let mut out: Vec<PathBuf> = [
+        "README.md",
+        "CONTRIBUTING.md",
+        "RELEASING.md",
+        "CHANGELOG.md",
+        "bench/README.md",
+    ]
+    .iter()
+    .map(|f| r.join(f))
+    .collect();
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(r.join("docs"))
+        .expect("a docs directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    out.extend(docs);
+    out
+}
+
+/// GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == ' ')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors a Markdown file's headings make (outside code blocks; repeats get `-1`, `-2`).
+fn anchors(text: &str) -> HashSet<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = HashSet::new();
+    let mut code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            code = !code;
+        }
+        if code {
+            continue;
+        }
+        let hashes = line.chars().take_while(|c| *c == '#').count();
+        if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+            let s = slug(&line[hashes + 1..]);
+            let n = seen.entry(s.clone()).or_default();
+            out.insert(if *n == 0 { s.clone() } else { format!("{s}-{n}") });
+            *n += 1;
+        }
+    }
+    out
+}
+
+/// Every `[label](target)` of a text.
+fn links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        let after = &rest[i + 2..];
+        let end = after
+            .find(|c: char| c == ')' || c.is_whitespace())
+            .unwrap_or(after.len());
+        if after[end..].starts_with(')') {
+            out.push(after[..end].to_owned());
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+#[test]
+fn every_relative_link_and_anchor_resolves() {
+    let mut bad = Vec::new();
+    let mut cache: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let mut anchors_of = |p: &Path| {
+        cache
+            .entry(p.to_path_buf())
+            .or_insert_with(|| anchors(&std::fs::read_to_string(p).unwrap_or_default()))
+            .clone()
+    };
+    for file in files() {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for target in links(&text) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (path, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let dest = match path {
+                "" => file.clone(),
+                p => file.parent().unwrap().join(p),
+            };
+            if !dest.exists() {
+                bad.push(format!("{}: {target}: no such file", file.display()));
+                continue;
+            }
+            let md = dest.extension().is_some_and(|e| e == "md");
+            if !anchor.is_empty() && md && !anchors_of(&dest).contains(anchor) {
+                bad.push(format!("{}: {target}: no such anchor", file.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "links that do not resolve:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn the_checker_finds_a_broken_anchor_and_a_missing_file() {
+    let text = "# Top\n## Past the bridge's 30 s: following\n```\n# not a heading\n```\n";
+    let a = anchors(text);
+    assert!(
+        a.contains("top") && a.contains("past-the-bridges-30-s-following"),
+        "{a:?}"
+    );
+    assert!(!a.contains("not-a-heading"));
+    assert_eq!(
+        links("see [x](docs/a.md#b) and [y](https://e.x/)."),
+        ["docs/a.md#b", "https://e.x/"]
+    );
+}
+
+#[test]
+fn the_readme_is_a_front_page_with_the_set_up_commands() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(lines <= 300, "README.md has {lines} lines");
+    for must in [
+        "cargo run --release -- demo",
+        "cargo test ",
+        "## Install",
+        "## Exit codes",
+        "kiro-poll exec kiro.generateCode",
+        "--json",
+        "mcpServers",
+    ] {
+        assert!(readme.contains(must), "README.md lacks {must:?}");
+    }
+}
