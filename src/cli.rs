@@ -19,7 +19,14 @@ Examples:
   kiro-poll status
   kiro-poll watch --json | jq -c 'select(.type == \"status_changed\")'
   kiro-poll exec kiro.generateCode 'Create a login form' --wait && echo done
-  kiro-poll demo";
+  kiro-poll demo
+
+Exit codes: kiro-poll help exit-codes";
+
+/// What `--help` of a command that exits by the table ends with: its examples, then the table.
+fn with_exit_codes(examples: &str) -> String {
+    format!("{examples}\n\nExit codes:\n{}", crate::error::exit_table())
+}
 
 /// `kiro-poll --version`: the version and the target it was built for, for bug reports.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KIRO_POLL_TARGET"), ")");
@@ -113,13 +120,13 @@ pub enum Command {
 
     /// Follow the bridge with adaptive polling; one line (or JSON event) per change
     #[command(
-        after_help = "Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'"
+        after_help = with_exit_codes("Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'")
     )]
     Watch(WatchArgs),
 
     /// Run a Kiro command on the bridge
     #[command(
-        after_help = "Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success"
+        after_help = with_exit_codes("Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success")
     )]
     Exec(ExecArgs),
 

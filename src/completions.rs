@@ -102,7 +102,7 @@ pub fn generate(target: CompletionTarget, out: &mut impl Write) -> std::io::Resu
             // The page is the same for every target (one copy is shipped in every archive and
             // the .deb), so it names the version alone, not `--version`'s target.
             let cmd = cmd.version(env!("CARGO_PKG_VERSION"));
-            return clap_mangen::Man::new(cmd).render(out);
+            return man_page(clap_mangen::Man::new(cmd), out);
         }
     };
     // Into memory first: clap_complete panics on a failed write (`> /dev/full`); ours is an
@@ -133,6 +133,24 @@ pub const ALL: [CompletionTarget; 6] = [
     CompletionTarget::Elvish,
     CompletionTarget::Man,
 ];
+
+/// The man page: clap_mangen's sections, with EXIT STATUS (the README's table) before VERSION.
+fn man_page(man: clap_mangen::Man, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    man.render_subcommands_section(out)?;
+    man.render_extra_section(out)?;
+    writeln!(out, ".SH \"EXIT STATUS\"")?;
+    for (ending, what) in crate::error::EXIT_CODES {
+        // Roff: a backslash is \e; a line never starts with a control character.
+        let what = what.replace('\\', "\\e");
+        writeln!(out, ".TP\n\\fB{}\\fR\n\\&{what}", ending.code())?;
+    }
+    man.render_version_section(out)
+}
 
 #[cfg(test)]
 mod tests {

@@ -193,6 +193,58 @@ impl Ending {
     }
 }
 
+/// The README's exit-code table, each row in a few words: what `kiro-poll help exit-codes`,
+/// `exec --help`, `watch --help` and the man page's EXIT STATUS print.
+pub const EXIT_CODES: &[(Ending, &str)] = &[
+    (
+        Ending::Done,
+        "done: the bridge answered, exec succeeded (or its end was seen), --until reached",
+    ),
+    (
+        Ending::CommandFailed,
+        "exec, input: Kiro reported the command failed, or turned it away (HTTP 422)",
+    ),
+    (
+        Ending::Usage,
+        "usage error: a bad flag, value or URL (or the bridge's 400)",
+    ),
+    (
+        Ending::Unreachable,
+        "the bridge is unreachable, or answers what is not its API",
+    ),
+    (Ending::Auth, "the API key was rejected (HTTP 401/403)"),
+    (Ending::Unavailable, "Kiro is unavailable (HTTP 503)"),
+    (
+        Ending::OutcomeUnknown,
+        "exec: the outcome is unknown, the command may have run: check before running it again",
+    ),
+    (
+        Ending::ResultUnknown,
+        "exec --wait --exit-status: its end was seen, its result not returned",
+    ),
+    (
+        Ending::OutputFailed,
+        "the output could not be written (a full disk)",
+    ),
+    (
+        Ending::TimedOut,
+        "timed out (--timeout), saying what was last seen",
+    ),
+    (
+        Ending::Signal(Sig::Interrupt),
+        "interrupted (Ctrl-C); 143 on SIGTERM, 129 on SIGHUP",
+    ),
+];
+
+/// `EXIT_CODES` as text: `  0    done: …`, a row a line.
+pub fn exit_table() -> String {
+    EXIT_CODES
+        .iter()
+        .map(|(e, what)| format!("  {:<4} {what}", e.code()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// An ending already decided that is not a bridge error: why, and the message for stderr
 /// (None: end quietly, e.g. after Ctrl-C or when the JSON object said it all).
 #[derive(Debug, thiserror::Error)]

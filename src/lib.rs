@@ -59,6 +59,15 @@ use crate::error::{exit_code, report, UsageError};
 pub fn main_entry() -> u8 {
     completions::complete_env();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `kiro-poll help exit-codes`: a help topic of its own, beside clap's help of commands.
+    if args.len() == 3 && args[1] == "help" && args[2] == "exit-codes" {
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "kiro-poll's exit codes (each means one thing):\n\n{}",
+            crate::error::exit_table()
+        );
+        return 0;
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => return usage_exit(e, help_pointer(&args)),

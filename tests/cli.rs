@@ -210,6 +210,8 @@ fn help_ends_with_an_example() {
         let out = kiro().args([cmd, "--help"]).output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
+        // The exit-code table, where there is one, comes after the examples.
+        let text = text.split("\nExit codes:\n").next().unwrap().to_owned();
         let tail: Vec<&str> = text.trim_end().lines().rev().take(4).collect();
         assert!(
             tail.iter().any(|l| l.trim_start().starts_with("kiro-poll ")),
@@ -610,4 +612,45 @@ fn a_short_key_leaves_the_ndjson_whole() {
     assert_eq!(summary["polls"], 3, "{summary}");
     let _ = mock.kill();
     let _ = mock.wait();
+}
+
+/// The exit codes are where people look: `help exit-codes`, the end of `exec --help` and
+/// `watch --help`, and the man page's EXIT STATUS.
+#[test]
+fn exit_codes_are_in_the_help_the_man_page_and_a_topic_of_their_own() {
+    let topic = kiro().args(["help", "exit-codes"]).output().unwrap();
+    assert_eq!(topic.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&topic.stdout);
+    for row in [
+        "  0    done",
+        "  6    exec: the outcome is unknown",
+        "  124  timed out",
+        "  130  interrupted",
+    ] {
+        assert!(text.contains(row), "{row:?} in\n{text}");
+    }
+    for cmd in ["exec", "watch"] {
+        let help = kiro().args([cmd, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        let table = help
+            .split("Exit codes:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no table in {cmd} --help:\n{help}"));
+        assert!(
+            table.contains("  3    the bridge is unreachable") && table.contains("  124  timed out"),
+            "{table}"
+        );
+    }
+    let root = kiro().arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&root.stdout).contains("Exit codes: kiro-poll help exit-codes"));
+    let man = kiro().args(["completions", "man"]).output().unwrap();
+    let man = String::from_utf8_lossy(&man.stdout);
+    let section = man
+        .split(".SH \"EXIT STATUS\"")
+        .nth(1)
+        .expect("an EXIT STATUS section");
+    assert!(
+        section.contains("\\fB124\\fR") && section.contains("\\fB4\\fR"),
+        "{section}"
+    );
 }
