@@ -117,12 +117,7 @@ impl BridgeError {
 
     fn hint(&self) -> Option<&'static str> {
         match self {
-            BridgeError::Unreachable { kind: FailureKind::Connect, .. } => Some(
-                "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one",
-            ),
-            BridgeError::Unreachable { kind: FailureKind::Timeout, .. } => {
-                Some("the bridge did not answer in time; raise --request-timeout if it is slow")
-            }
+            BridgeError::Unreachable { kind, .. } => unreachable_hint(*kind),
             BridgeError::Auth { .. } => {
                 Some("set KIRO_API_KEY or --api-key-file to the key the bridge expects")
             }
@@ -131,6 +126,18 @@ impl BridgeError {
             }
             _ => None,
         }
+    }
+}
+
+/// What to try when a bridge cannot be reached this way (the CLI's words, for `status` and for
+/// a watch's first `unreachable` line).
+pub fn unreachable_hint(kind: FailureKind) -> Option<&'static str> {
+    match kind {
+        FailureKind::Connect => Some(
+            "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one",
+        ),
+        FailureKind::Timeout => Some("the bridge did not answer in time; raise --request-timeout if it is slow"),
+        _ => None,
     }
 }
 

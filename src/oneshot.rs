@@ -21,7 +21,18 @@ pub async fn status(
     painter: Painter,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let fetch = client.status().await?;
+    let fetch = match client.status().await {
+        Ok(f) => f,
+        // --json always prints one object per bridge: for one that failed, its error (the
+        // many-bridge form's), and the exit code and the line on stderr as ever.
+        Err(e) if json => {
+            let name = crate::bridges::default_name(&client.endpoint(""));
+            write_json_line(out, &failed(&name, &e))?;
+            out.flush()?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     if json {
         write_json_line(out, &*fetch.status)?;
     } else {
@@ -55,6 +66,18 @@ struct FailedWhy<'a> {
     kind: &'a str,
     message: String,
     exit_code: u8,
+}
+
+/// The `--json` object of a bridge that failed.
+fn failed<'a>(bridge: &'a str, e: &'a crate::error::BridgeError) -> Failed<'a> {
+    Failed {
+        bridge,
+        error: FailedWhy {
+            kind: e.kind().as_str(),
+            message: e.short(),
+            exit_code: bridge_ending(e).code(),
+        },
+    }
 }
 
 /// `status` with several bridges: asked on one HTTP client, at most `max_in_flight` at once
@@ -96,17 +119,7 @@ pub async fn status_many(
                         status: s,
                     },
                 )?,
-                Err(e) => write_json_line(
-                    out,
-                    &Failed {
-                        bridge: a.name,
-                        error: FailedWhy {
-                            kind: e.kind().as_str(),
-                            message: e.short(),
-                            exit_code: bridge_ending(e).code(),
-                        },
-                    },
-                )?,
+                Err(e) => write_json_line(out, &failed(a.name, e))?,
             }
         }
     } else {

@@ -654,3 +654,38 @@ fn exit_codes_are_in_the_help_the_man_page_and_a_topic_of_their_own() {
         "{section}"
     );
 }
+
+/// What cannot be reached is named: one bridge's `status --json` prints its error object (as
+/// the many-bridge form does), and a watch's `unreachable` line names the URL and gives the
+/// hint `status` gives, once.
+#[test]
+fn what_cannot_be_reached_is_named() {
+    let url = format!("http://127.0.0.1:{}", common::free_port());
+    let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    assert_eq!(line["error"]["kind"], "connect", "{line}");
+    assert_eq!(line["error"]["exitCode"], 3, "{line}");
+    assert!(
+        line["bridge"].as_str().is_some_and(|b| url.ends_with(b)),
+        "{line}"
+    );
+    let out = kiro()
+        .args(["--url", &url, "watch", "--count", "3", "--max-backoff", "1s"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = stderr_of(&out);
+    let first = stdout
+        .lines()
+        .find(|l| l.contains("unreachable"))
+        .expect("an unreachable line");
+    assert!(first.contains(&format!("{url}/: connect: ")), "{stdout}");
+    assert_eq!(
+        stderr
+            .matches("hint: is Kiro running with the Communication Bridge extension?")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -270,8 +270,9 @@ fn until_ready_against_nothing_times_out_saying_so() {
     assert!(err.contains("the bridge has been unreachable for"), "{err}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("unreachable      connect: Connection refused")
-            && text.contains("(failure 1, retry in "),
+        text.contains(&format!(
+            "unreachable      http://127.0.0.1:{port}/: connect: Connection refused"
+        )) && text.contains("(failure 1, retry in "),
         "{text}"
     );
 }

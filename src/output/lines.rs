@@ -197,9 +197,23 @@ pub fn event_line(e: &Event, p: Painter) -> String {
     line_in_column(e, p, "")
 }
 
+/// One bridge's event line, naming the bridge where a reader needs it: an `unreachable` line
+/// says which URL could not be reached (`16:30:12  unreachable      http://…/: connect: …`).
+pub fn event_line_at(e: &Event, p: Painter, url: &str) -> String {
+    match &e.kind {
+        EventKind::Unreachable { .. } => line_led(e, p, "", &format!("{}: ", clean(url))),
+        _ => event_line(e, p),
+    }
+}
+
 /// An event line with a column (a fleet's bridge name) between the time and the event:
 /// `02:28:47  build-1  status_changed   ready → busy`.
 pub fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
+    line_led(e, p, column, "")
+}
+
+/// An event line with a column, its details led by `lead`.
+fn line_led(e: &Event, p: Painter, column: &str, lead: &str) -> String {
     let column = if column.is_empty() {
         String::new()
     } else {
@@ -216,7 +230,7 @@ pub fn line_in_column(e: &Event, p: Painter, column: &str) -> String {
         _ => p.bold(&name_col),
     };
     format!(
-        "{}  {column}{name_col} {}",
+        "{}  {column}{name_col} {lead}{}",
         p.dim(&clock(e.at)),
         details(&e.kind, p)
     )

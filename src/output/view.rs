@@ -7,7 +7,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use super::board::{self, Row};
-use super::lines::{event_line, fit_summary, line_in_column, status_line};
+use super::lines::{event_line, event_line_at, fit_summary, line_in_column, status_line};
 use super::terminal::{LiveLine, TerminalGuard};
 use super::writer::Stdout;
 use super::Painter;
@@ -36,6 +36,10 @@ pub enum Shape {
 pub struct WatchView {
     mode: Mode,
     shape: Shape,
+    /// One bridge's URL (redacted), named on its `unreachable` lines.
+    url: Option<String>,
+    /// The hint for an unreachable bridge was given.
+    hinted: bool,
     painter: Painter,
     line: Option<LiveLine>,
     out: Option<Stdout>,
@@ -70,9 +74,18 @@ impl WatchView {
                     .clamp(3, 24),
             },
         };
+        let url = match shape {
+            Shape::One => config
+                .bridges
+                .first()
+                .map(|b| crate::sanitize::redact_url(&b.url)),
+            Shape::Fleet { .. } => None,
+        };
         WatchView {
             mode,
             shape,
+            url,
+            hinted: false,
             painter: Painter::of(config),
             line: live.then(LiveLine::default),
             out: Some(out),
@@ -156,14 +169,37 @@ impl WatchView {
                 None => super::event_json_line(e)?,
             },
             Mode::Plain | Mode::Live => {
-                let line = event_line(e, self.painter);
+                let line = match &self.url {
+                    Some(url) => event_line_at(e, self.painter, url),
+                    None => event_line(e, self.painter),
+                };
                 format!("{}\n", self.fitted(line, e)).into_bytes()
             }
         };
         // Take the status line away; the next redraw puts it back under the log.
         self.take_line_off();
         self.put(bytes);
+        self.hint_once(e);
         Ok(())
+    }
+
+    /// The first time one bridge cannot be reached, what to try (as `status` says it).
+    fn hint_once(&mut self, e: &Event) {
+        let EventKind::Unreachable { kind, .. } = &e.kind else {
+            return;
+        };
+        if self.hinted || self.mode == Mode::Json || self.url.is_none() {
+            return;
+        }
+        self.hinted = true;
+        let kind = match *kind {
+            "connect" => crate::error::FailureKind::Connect,
+            "timeout" => crate::error::FailureKind::Timeout,
+            _ => return,
+        };
+        if let Some(hint) = crate::error::unreachable_hint(kind) {
+            super::log_line(&format!("hint: {hint}"));
+        }
     }
 
     fn put(&mut self, bytes: Vec<u8>) {
