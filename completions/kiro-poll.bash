@@ -89,21 +89,13 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version status health commands watch exec input mock-bridge demo mcp completions help"
+            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --bridges --shard --help --version status health commands watch exec input mock-bridge demo mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -119,6 +111,14 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -127,7 +127,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__commands)
-            opts="-v -q -h -V --filter --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --filter --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,14 +138,6 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -169,21 +161,13 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__completions)
-            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
+            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -207,7 +191,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --instances --like --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --count --instances --like --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,14 +217,6 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -261,7 +237,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,14 +256,6 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -311,21 +279,13 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__health)
-            opts="-v -q -h -V --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -517,7 +477,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__input)
-            opts="-v -q -h -V --type --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --type --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,14 +488,6 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -559,7 +511,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mcp)
-            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,14 +553,6 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -629,7 +573,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,14 +627,6 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -711,25 +647,25 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__status)
-            opts="-v -q -h -V --max-in-flight --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --bridges --shard --max-in-flight --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --max-in-flight)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --bridges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -753,12 +689,20 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --on --on-max --on-timeout --url --bridges --shard --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --bridges --shard --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --on --on-max --on-timeout --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bridges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -820,14 +764,6 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bridges)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kiro_poll_global_optspecs
-    string join \n url= bridges= shard= api-key-file= json color= request-timeout= v/verbose q/quiet h/help V/version
+    string join \n url= api-key-file= json color= request-timeout= v/verbose q/quiet bridges= shard= h/help V/version
 end
 
 function __fish_kiro_poll_needs_command
@@ -25,16 +25,16 @@ function __fish_kiro_poll_using_subcommand
 end
 
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "status" -d 'One request: print the bridge\'s state'
@@ -48,47 +48,45 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (watch reads it again when it changes and on SIGHUP)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l until -d 'Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready, busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l timeout -d 'Give up after this long (exit 124, saying what was last seen)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l count -d 'Stop after N polls' -r
@@ -105,9 +103,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on -d 'Run
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on-max -d 'With --on: at most this many hooks run at once (more wait in a queue of 64)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on-timeout -d 'With --on: end a hook and its process group after this long; at the end of the watch, running hooks get this long to finish' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,16 +111,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l request-ti
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics-histograms -d 'With --metrics: a request-duration and a command-duration histogram for every bridge (30 more series each) instead of one of each for the whole fleet'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l follow-interval -d 'With --wait: how often to poll the status once the bridge gave up on the request' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -133,7 +127,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l wait -d 'Wa
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l exit-status -d 'With --wait: exit 7, not 0, when the command\'s end was seen but its result was not returned (the real bridge past its 30 s request limit), for scripts that must know it succeeded'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'Kind of input' -r -f -a "text\t''
@@ -141,16 +135,14 @@ choice\t''
 file\t''
 confirmation\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l host -d 'Address to listen on' -r
@@ -169,16 +161,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l repo
 false\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
@@ -187,16 +177,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l like -d 'Which bridge the simulators play (as mock-bridge --like)' -r -f -a "spec\t'openapi.yaml\'s bridge'
 real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l follow-interval -d 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request' -r
@@ -208,9 +196,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-err
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -219,20 +205,18 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l read-only -d
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l offer-input -d 'Offer kiro_input too (answer a command\'s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY); sent as `Authorization: Bearer <key>` and never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'

@@ -42,6 +42,11 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// `--bridges`/`--shard` before the command (`kiro-poll --bridges F watch`), as scripts
+    /// have it; they do something only for status and watch, which also take them after.
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,43 +55,54 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Bridge base URL; repeat it to follow several bridges (status, watch)
     /// [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]
-    #[arg(long, global = true, value_parser = crate::bridges::parse_url, value_name = "URL", action = clap::ArgAction::Append)]
+    #[arg(long, global = true, help_heading = "Global options", value_parser = crate::bridges::parse_url, value_name = "URL", action = clap::ArgAction::Append)]
     pub url: Vec<url::Url>,
 
+    /// File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to
+    /// the bridge (mock-bridge: the key it requires); never printed
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "KIRO_API_KEY_FILE",
+        value_name = "PATH"
+    )]
+    pub api_key_file: Option<std::path::PathBuf>,
+
+    /// Machine output: JSON, one object per line (NDJSON)
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub json: bool,
+
+    /// When to colour output (NO_COLOR is honoured; auto = only on a terminal)
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Timeout for each request to the bridge
+    #[arg(long, global = true, help_heading = "Global options", default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
+    pub request_timeout: Duration,
+
+    /// More detail on stderr (repeat for more)
+    #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr (watch --metrics: no event lines on stdout either)
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+}
+
+/// Where the bridges come from besides `--url`: a file, and the shard of it kept (status and
+/// watch, the commands that follow several bridges).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FleetArgs {
     /// A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when
-    /// it ends in .json (status, watch; watch reads it again when it changes and on SIGHUP)
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "url")]
+    /// it ends in .json (watch reads it again when it changes and on SIGHUP)
+    #[arg(long, value_name = "PATH", conflicts_with = "url", help_heading = "Bridges")]
     pub bridges: Option<std::path::PathBuf>,
 
     /// Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges
     /// file split it with no coordination (rendezvous hashing on the name)
-    #[arg(long, global = true, value_parser = crate::bridges::shard::Shard::parse, value_name = "K/N")]
+    #[arg(long, value_parser = crate::bridges::shard::Shard::parse, value_name = "K/N", help_heading = "Bridges")]
     pub shard: Option<crate::bridges::shard::Shard>,
-
-    /// File holding the API key (the key itself may come from KIRO_API_KEY); sent as
-    /// `Authorization: Bearer <key>` and never printed
-    #[arg(long, global = true, env = "KIRO_API_KEY_FILE", value_name = "PATH")]
-    pub api_key_file: Option<std::path::PathBuf>,
-
-    /// Machine output: JSON, one object per line (NDJSON)
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// When to colour output (NO_COLOR is honoured; auto = only on a terminal)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// Timeout for each request to the bridge
-    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
-    pub request_timeout: Duration,
-
-    /// More detail on stderr (repeat for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub verbose: u8,
-
-    /// Only errors on stderr; with `watch --metrics`, no event lines on stdout either (an exporter)
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +117,9 @@ pub enum Command {
     /// One request: print the bridge's state
     #[command(after_help = "Example:\n  kiro-poll status --json | jq -r .status")]
     Status {
+        #[command(flatten)]
+        fleet: FleetArgs,
+
         /// With several bridges: at most this many requests at once
         #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         max_in_flight: u32,
@@ -204,47 +223,50 @@ impl From<InputKind> for InputType {
 #[derive(Debug, Clone, Args)]
 pub struct PollArgs {
     /// Poll interval while Kiro is ready [default: 10s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_ready: Option<Duration>,
 
     /// Poll interval while Kiro is busy [default: 2s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_busy: Option<Duration>,
 
     /// Poll interval while Kiro is unavailable [default: 30s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_unavailable: Option<Duration>,
 
     /// Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_error: Option<Duration>,
 
     /// Longest wait between polls while the bridge is unreachable [default: 60s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub max_backoff: Option<Duration>,
 
     /// Report a command that stays busy longer than this (once per run of it) [default: 15m]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub stall_after: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
     /// Exit 0 as soon as any of these is reached (an unreachable bridge is waited for): ready,
     /// busy, unavailable, change, available:ID (the bridge offers command ID), missing:ID
-    #[arg(long, value_parser = Goal::from_str, value_delimiter = ',', value_name = "STATE")]
+    #[arg(long, value_parser = Goal::from_str, value_delimiter = ',', value_name = "STATE", help_heading = "Ending")]
     pub until: Vec<Goal>,
 
     /// Give up after this long (exit 124, saying what was last seen)
-    #[arg(long, value_parser = parse_duration, value_name = "DUR")]
+    #[arg(long, value_parser = parse_duration, value_name = "DUR", help_heading = "Ending")]
     pub timeout: Option<Duration>,
 
     /// Stop after N polls
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Ending")]
     pub count: Option<u64>,
 
     /// When stdout is not a terminal, print a heartbeat once nothing was printed for this long
-    #[arg(long, value_parser = parse_interval, value_name = "DUR")]
+    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Output")]
     pub heartbeat: Option<Duration>,
 
     #[command(flatten)]
@@ -252,16 +274,16 @@ pub struct WatchArgs {
 
     /// Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name
     /// the interface to expose it (0.0.0.0:9464). With -q the watch only serves
-    #[arg(long, value_parser = parse_addr, value_name = "ADDR")]
+    #[arg(long, value_parser = parse_addr, value_name = "ADDR", help_heading = "Exporter")]
     pub metrics: Option<std::net::SocketAddr>,
 
     /// With --metrics: a request-duration and a command-duration histogram for every bridge
     /// (30 more series each) instead of one of each for the whole fleet
-    #[arg(long, requires = "metrics")]
+    #[arg(long, requires = "metrics", help_heading = "Exporter")]
     pub metrics_histograms: bool,
 
     /// With several bridges: at most this many requests at once
-    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Bridges")]
     pub max_in_flight: u32,
 
     /// Run the program after -- for each event of these types (comma-separated, or all): the
@@ -270,21 +292,22 @@ pub struct WatchArgs {
         long = "on",
         value_name = "TYPES",
         value_delimiter = ',',
-        requires = "program"
+        requires = "program",
+        help_heading = "Hooks"
     )]
     pub on: Vec<String>,
 
     /// With --on: at most this many hooks run at once (more wait in a queue of 64)
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Hooks")]
     pub on_max: u32,
 
     /// With --on: end a hook and its process group after this long; at the end of the watch,
     /// running hooks get this long to finish
-    #[arg(long, default_value = "60s", value_parser = parse_positive_duration, value_name = "DUR")]
+    #[arg(long, default_value = "60s", value_parser = parse_positive_duration, value_name = "DUR", help_heading = "Hooks")]
     pub on_timeout: Duration,
 
     /// With --on: the program and its arguments, after --
-    #[arg(last = true, value_name = "PROGRAM", requires = "on")]
+    #[arg(last = true, value_name = "PROGRAM", requires = "on", help_heading = "Hooks")]
     pub program: Vec<String>,
 }
 

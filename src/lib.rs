@@ -48,8 +48,6 @@ pub mod watch;
 
 use std::io::Write;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command};
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
@@ -68,8 +66,22 @@ pub fn main_entry() -> u8 {
         );
         return 0;
     }
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(c) => c,
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| {
+            if let Some(msg) = idle_option(&m) {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "kiro-poll: error: {msg}\n  see '{}'",
+                    help_pointer(&args)
+                );
+                return Ok(None);
+            }
+            <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(Some)
+        });
+    let cli = match parsed {
+        Ok(Some(c)) => c,
+        Ok(None) => return 2,
         Err(e) => return usage_exit(e, help_pointer(&args)),
     };
     match run(cli) {
@@ -81,6 +93,41 @@ pub fn main_entry() -> u8 {
             exit_code(&err)
         }
     }
+}
+
+/// A global option given on the command line where it does nothing: `mock-bridge` serves,
+/// so it reaches no bridge (`--url`, `--request-timeout`); `completions` prints a script.
+fn idle_option(m: &clap::ArgMatches) -> Option<String> {
+    use clap::parser::ValueSource;
+    let (name, sub) = m.subcommand()?;
+    let before = ["bridges", "shard"]
+        .into_iter()
+        .find(|id| m.value_source(id) == Some(ValueSource::CommandLine));
+    if let (Some(id), false) = (before, matches!(name, "status" | "watch")) {
+        return Some(format!(
+            "'--{id}' does nothing with {name} (only status and watch follow several bridges)"
+        ));
+    }
+    let idle: &[&str] = match name {
+        "mock-bridge" => &["url", "request_timeout"],
+        "completions" => &[
+            "url",
+            "api_key_file",
+            "json",
+            "color",
+            "request_timeout",
+            "verbose",
+            "quiet",
+        ],
+        _ => return None,
+    };
+    idle.iter()
+        .find(|id| {
+            [m, sub]
+                .iter()
+                .any(|x| x.value_source(id) == Some(ValueSource::CommandLine))
+        })
+        .map(|id| format!("'--{}' does nothing with {name}", id.replace('_', "-")))
 }
 
 /// Where a usage error points: the help of the subcommand the command line names
@@ -181,7 +228,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         return Ok(completions::generate(*shell, &mut out)?);
     }
-    let config = Config::resolve(&cli.global)?;
+    // Given before the command or after it (status and watch), they are one setting.
+    let after = match &cli.command {
+        Command::Status { fleet, .. } => Some(fleet),
+        Command::Watch(args) => Some(&args.fleet),
+        _ => None,
+    };
+    let fleet = cli::FleetArgs {
+        bridges: after
+            .and_then(|f| f.bridges.clone())
+            .or(cli.fleet.bridges.clone()),
+        shard: after.and_then(|f| f.shard).or(cli.fleet.shard),
+    };
+    let config = Config::resolve(&cli.global, &fleet)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -211,7 +270,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Status { max_in_flight } if config.many() => {
+        Command::Status { max_in_flight, .. } if config.many() => {
             oneshot::status_many(&config, max_in_flight as usize, painter, &mut out).await
         }
         Command::Status { .. } => {

@@ -689,3 +689,66 @@ fn what_cannot_be_reached_is_named() {
         "{stderr}"
     );
 }
+
+/// Each command's help lists its own options first and the global ones under their own
+/// heading; `--bridges` and `--shard` are offered only where they do something, and an option
+/// given where it does nothing is a usage error.
+#[test]
+fn help_has_headings_and_options_only_where_they_do_something() {
+    let help = |cmd: &str| String::from_utf8(kiro().args([cmd, "--help"]).output().unwrap().stdout).unwrap();
+    let exec = help("exec");
+    let own = exec.find("\nOptions:\n").expect("Options");
+    let global = exec.find("\nGlobal options:\n").expect("Global options");
+    assert!(
+        own < global && exec[own..global].contains("--wait") && exec[global..].contains("--url"),
+        "{exec}"
+    );
+    for cmd in ["exec", "mcp", "mock-bridge", "input", "health"] {
+        let h = help(cmd);
+        assert!(!h.contains("--bridges") && !h.contains("--shard"), "{cmd}: {h}");
+    }
+    let watch = help("watch");
+    let mut at = 0;
+    for heading in [
+        "Bridges:",
+        "Ending:",
+        "Output:",
+        "Polling:",
+        "Exporter:",
+        "Hooks:",
+        "Global options:",
+    ] {
+        let i = watch
+            .find(&format!("\n{heading}\n"))
+            .unwrap_or_else(|| panic!("{heading} in {watch}"));
+        assert!(i > at, "{heading} in order");
+        at = i;
+    }
+    assert!(watch.contains("--bridges <PATH>") && watch.contains("--shard <K/N>"));
+    for (args, says) in [
+        (
+            vec!["mock-bridge", "--url", "http://x:1"],
+            "'--url' does nothing with mock-bridge",
+        ),
+        (
+            vec!["--request-timeout", "2s", "mock-bridge"],
+            "'--request-timeout' does nothing with mock-bridge",
+        ),
+        (
+            vec!["exec", "x", "--shard", "0/2"],
+            "unexpected argument '--shard'",
+        ),
+        (
+            vec!["--bridges", "b.toml", "exec", "x"],
+            "'--bridges' does nothing with exec",
+        ),
+        (
+            vec!["--url", "http://x:1", "watch", "--bridges", "b.toml"],
+            "'--bridges <PATH>' cannot be used with '--url <URL>'",
+        ),
+    ] {
+        let out = kiro().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr_of(&out).contains(says), "{args:?}: {}", stderr_of(&out));
+    }
+}

@@ -149,7 +149,7 @@ fn test_key(k: &str) -> kiro_poll::config::ApiKey {
         "status",
     ])
     .unwrap();
-    kiro_poll::config::Config::resolve(&cli.global)
+    kiro_poll::config::Config::resolve(&cli.global, &cli.fleet)
         .unwrap()
         .api_key
         .unwrap()

@@ -307,7 +307,7 @@ fn the_help_of_quiet_says_what_it_does_with_metrics() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        help.contains("Only errors on stderr; with `watch --metrics`, no event lines on stdout either"),
+        help.contains("Only errors on stderr (watch --metrics: no event lines on stdout either)"),
         "{help}"
     );
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::bridges::shard::Shard;
 pub use crate::bridges::ApiKey;
 use crate::bridges::Bridge;
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{ColorChoice, FleetArgs, GlobalArgs};
 use crate::error::UsageError;
 
 /// Where the terminal stands: is each stream a terminal, may we colour.
@@ -110,20 +110,27 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
-    pub fn resolve(g: &GlobalArgs) -> Result<Config, UsageError> {
+    /// The global options, and where the bridges come from besides `--url` (status and watch
+    /// only; the default for every other command).
+    pub fn resolve(g: &GlobalArgs, fleet: &FleetArgs) -> Result<Config, UsageError> {
+        if fleet.bridges.is_some() && !g.url.is_empty() {
+            return Err(UsageError(
+                "the argument '--bridges <PATH>' cannot be used with '--url <URL>'".into(),
+            ));
+        }
         let fallback = read_api_key(g.api_key_file.as_deref())?;
         if let Some(k) = &fallback {
             crate::sanitize::register_secret(k.expose());
         }
-        let all = match &g.bridges {
+        let all = match &fleet.bridges {
             Some(path) => crate::bridges::load(path, fallback.as_ref(), &|k| std::env::var(k).ok())?,
             None if g.url.is_empty() => crate::bridges::from_urls(&[url_from_env()?], fallback.as_ref())?,
             None => crate::bridges::from_urls(&g.url, fallback.as_ref())?,
         };
         // The first bridge names the URL of one-bridge commands, even when a shard keeps none.
         let (url, api_key) = (all[0].url.clone(), all[0].api_key.clone());
-        let bridges = crate::bridges::keep_shard(all, g.shard);
-        let source = match &g.bridges {
+        let bridges = crate::bridges::keep_shard(all, fleet.shard);
+        let source = match &fleet.bridges {
             Some(path) => Source::File {
                 path: path.clone(),
                 fallback_key: fallback.clone(),
@@ -159,7 +166,7 @@ impl Config {
             api_key: bridges.first().map_or(api_key, |b| b.api_key.clone()),
             bridges,
             source,
-            shard: g.shard,
+            shard: fleet.shard,
             request_timeout: g.request_timeout,
             json: g.json,
             verbose: g.verbose,
