@@ -198,6 +198,235 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('unavailable', 'unavailable', [CompletionResultType]::ParameterValue, 'Kiro becomes unavailable (the status says so; executes answer 503)')
+            [CompletionResult]::new('available', 'available', [CompletionResultType]::ParameterValue, 'Kiro becomes available again')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Kiro reports this version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'The bridge offers this command too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'The bridge no longer offers this command')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Start this command as if a client had executed it (it runs its scenario length)')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;unavailable' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;available' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;version' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;add' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;remove' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;run' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;fault' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'For how long')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help' {
+            [CompletionResult]::new('unavailable', 'unavailable', [CompletionResultType]::ParameterValue, 'Kiro becomes unavailable (the status says so; executes answer 503)')
+            [CompletionResult]::new('available', 'available', [CompletionResultType]::ParameterValue, 'Kiro becomes available again')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Kiro reports this version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'The bridge offers this command too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'The bridge no longer offers this command')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Start this command as if a client had executed it (it runs its scenario length)')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;unavailable' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;available' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;version' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;add' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;remove' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;run' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;fault' {
+            break
+        }
+        'kiro-poll;mock-bridge;ctl;help;help' {
+            break
+        }
+        'kiro-poll;mock-bridge;help' {
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl' {
+            [CompletionResult]::new('unavailable', 'unavailable', [CompletionResultType]::ParameterValue, 'Kiro becomes unavailable (the status says so; executes answer 503)')
+            [CompletionResult]::new('available', 'available', [CompletionResultType]::ParameterValue, 'Kiro becomes available again')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Kiro reports this version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'The bridge offers this command too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'The bridge no longer offers this command')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Start this command as if a client had executed it (it runs its scenario length)')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)')
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;unavailable' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;available' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;version' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;add' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;remove' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;run' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;ctl;fault' {
+            break
+        }
+        'kiro-poll;mock-bridge;help;help' {
             break
         }
         'kiro-poll;demo' {
@@ -295,6 +524,38 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;help;mock-bridge' {
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while')
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl' {
+            [CompletionResult]::new('unavailable', 'unavailable', [CompletionResultType]::ParameterValue, 'Kiro becomes unavailable (the status says so; executes answer 503)')
+            [CompletionResult]::new('available', 'available', [CompletionResultType]::ParameterValue, 'Kiro becomes available again')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Kiro reports this version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'The bridge offers this command too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'The bridge no longer offers this command')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Start this command as if a client had executed it (it runs its scenario length)')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)')
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;unavailable' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;available' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;version' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;add' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;remove' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;run' {
+            break
+        }
+        'kiro-poll;help;mock-bridge;ctl;fault' {
             break
         }
         'kiro-poll;help;demo' {

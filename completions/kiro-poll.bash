@@ -82,6 +82,111 @@ _kiro__poll() {
             kiro__poll__subcmd__help,watch)
                 cmd="kiro__poll__subcmd__help__subcmd__watch"
                 ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge,ctl)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,add)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__add"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,available)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__available"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,fault)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__fault"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,remove)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,run)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__run"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,unavailable)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__unavailable"
+                ;;
+            kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,version)
+                cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge,ctl)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge,help)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,add)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__add"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,available)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__available"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,fault)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__fault"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,help)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,remove)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,run)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__run"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,unavailable)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__unavailable"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl,version)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,add)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__add"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,available)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__available"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,fault)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__fault"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,help)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__help"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,remove)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,run)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__run"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,unavailable)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__unavailable"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help,version)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__version"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help,ctl)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help,help)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__help"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,add)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__add"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,available)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__available"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,fault)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__fault"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,remove)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,run)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__run"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,unavailable)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__unavailable"
+                ;;
+            kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl,version)
+                cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__version"
+                ;;
             *)
                 ;;
         esac
@@ -435,8 +540,120 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge)
-            opts=""
+            opts="ctl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl)
+            opts="unavailable available version add remove run fault"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__available)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__fault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__unavailable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -573,7 +790,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version ctl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,6 +856,580 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version unavailable available version add remove run fault help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__add)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__available)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__fault)
+            opts="-v -q -h -V --for --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version rate-limit drop malformed error"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help)
+            opts="unavailable available version add remove run fault help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__available)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__fault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__unavailable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__remove)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__run)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__unavailable)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version)
+            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help)
+            opts="ctl help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl)
+            opts="unavailable available version add remove run fault"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__available)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__fault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__unavailable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__ctl__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -188,6 +188,208 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand ctl 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;mock-bridge;ctl'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand unavailable 'Kiro becomes unavailable (the status says so; executes answer 503)'
+            cand available 'Kiro becomes available again'
+            cand version 'Kiro reports this version'
+            cand add 'The bridge offers this command too'
+            cand remove 'The bridge no longer offers this command'
+            cand run 'Start this command as if a client had executed it (it runs its scenario length)'
+            cand fault 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;mock-bridge;ctl;unavailable'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;available'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;version'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;add'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;remove'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;run'= {
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;fault'= {
+            cand --for 'For how long'
+            cand --host 'The mock-bridge''s address'
+            cand --port 'The mock-bridge''s port'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;mock-bridge;ctl;help'= {
+            cand unavailable 'Kiro becomes unavailable (the status says so; executes answer 503)'
+            cand available 'Kiro becomes available again'
+            cand version 'Kiro reports this version'
+            cand add 'The bridge offers this command too'
+            cand remove 'The bridge no longer offers this command'
+            cand run 'Start this command as if a client had executed it (it runs its scenario length)'
+            cand fault 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;mock-bridge;ctl;help;unavailable'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;available'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;version'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;add'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;remove'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;run'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;fault'= {
+        }
+        &'kiro-poll;mock-bridge;ctl;help;help'= {
+        }
+        &'kiro-poll;mock-bridge;help'= {
+            cand ctl 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;mock-bridge;help;ctl'= {
+            cand unavailable 'Kiro becomes unavailable (the status says so; executes answer 503)'
+            cand available 'Kiro becomes available again'
+            cand version 'Kiro reports this version'
+            cand add 'The bridge offers this command too'
+            cand remove 'The bridge no longer offers this command'
+            cand run 'Start this command as if a client had executed it (it runs its scenario length)'
+            cand fault 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)'
+        }
+        &'kiro-poll;mock-bridge;help;ctl;unavailable'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;available'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;version'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;add'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;remove'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;run'= {
+        }
+        &'kiro-poll;mock-bridge;help;ctl;fault'= {
+        }
+        &'kiro-poll;mock-bridge;help;help'= {
         }
         &'kiro-poll;demo'= {
             cand --timeout 'Stop after this long'
@@ -274,6 +476,30 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;help;input'= {
         }
         &'kiro-poll;help;mock-bridge'= {
+            cand ctl 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+        }
+        &'kiro-poll;help;mock-bridge;ctl'= {
+            cand unavailable 'Kiro becomes unavailable (the status says so; executes answer 503)'
+            cand available 'Kiro becomes available again'
+            cand version 'Kiro reports this version'
+            cand add 'The bridge offers this command too'
+            cand remove 'The bridge no longer offers this command'
+            cand run 'Start this command as if a client had executed it (it runs its scenario length)'
+            cand fault 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)'
+        }
+        &'kiro-poll;help;mock-bridge;ctl;unavailable'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;available'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;version'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;add'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;remove'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;run'= {
+        }
+        &'kiro-poll;help;mock-bridge;ctl;fault'= {
         }
         &'kiro-poll;help;demo'= {
         }

@@ -145,32 +145,57 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s v -l verbo
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l host -d 'Address to listen on' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l port -d 'Port to listen on (0 picks a free one)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l scenario -d 'Built-in scenario name (demo, steady) or a scenario file (JSON)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l latency -d 'Added to every answer' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l fail-rate -d 'Share of requests answered with HTTP 500 (0.0 to 1.0)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l like -d 'Which bridge to play: the spec\'s (reports busy, strong ETags) or the real one of BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below override it' -r -f -a "spec\t'openapi.yaml\'s bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l host -d 'Address to listen on' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l port -d 'Port to listen on (0 picks a free one)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l scenario -d 'Built-in scenario name (demo, steady) or a scenario file (JSON)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l latency -d 'Added to every answer' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l fail-rate -d 'Share of requests answered with HTTP 500 (0.0 to 1.0)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l like -d 'Which bridge to play: the spec\'s (reports busy, strong ETags) or the real one of BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below override it' -r -f -a "spec\t'openapi.yaml\'s bridge'
 real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on; the connection is destroyed when it ends)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l command-limit -d 'Abandon a command running this long, as the real bridge does after 5 minutes' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none [default: strong; weak with --like real]' -r -f -a "strong\t''
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on; the connection is destroyed when it ends)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l command-limit -d 'Abandon a command running this long, as the real bridge does after 5 minutes' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none [default: strong; weak with --like real]' -r -f -a "strong\t''
 weak\t''
 none\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l report-busy -d 'Report busy + currentCommand while a command runs [default: true; false with --like real]' -r -f -a "true\t''
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l report-busy -d 'Report busy + currentCommand while a command runs [default: true; false with --like real]' -r -f -a "true\t''
 false\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l request-timeout -d 'Timeout for each request to the bridge' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -f -a "ctl" -d 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l host -d 'The mock-bridge\'s address' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l port -d 'The mock-bridge\'s port' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "unavailable" -d 'Kiro becomes unavailable (the status says so; executes answer 503)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "available" -d 'Kiro becomes available again'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "version" -d 'Kiro reports this version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "add" -d 'The bridge offers this command too'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "remove" -d 'The bridge no longer offers this command'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "run" -d 'Start this command as if a client had executed it (it runs its scenario length)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "fault" -d 'Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON), error (500)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from help" -f -a "ctl" -d 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l timeout -d 'Stop after this long' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'Stop after N polls' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -d 'Simulate this many bridges and watch them all (the fleet board)' -r
@@ -230,3 +255,4 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from mock-bridge" -f -a "ctl" -d 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'

@@ -155,7 +155,7 @@ pub enum Command {
 
     /// Serve a simulated bridge on localhost (for demos, scripts and tests)
     #[command(
-        after_help = "Examples:\n  kiro-poll mock-bridge --port 3001\n  kiro-poll mock-bridge --report-busy false --etag weak   # behave like the real bridge"
+        after_help = "Examples:\n  kiro-poll mock-bridge --port 3001\n  kiro-poll mock-bridge --like real   # behave like the real bridge (never busy, weak ETags)\n  kiro-poll mock-bridge ctl unavailable   # change the running one, from another terminal"
     )]
     MockBridge(MockArgs),
 
@@ -385,7 +385,12 @@ pub struct McpArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct MockArgs {
+    /// Change a mock-bridge that is running (its loopback control route)
+    #[command(subcommand)]
+    pub ctl: Option<MockCtlCommand>,
+
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
@@ -433,6 +438,66 @@ pub struct MockArgs {
     /// Serve N simulated bridges, each with its own state, on consecutive ports from --port
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20000))]
     pub instances: u32,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum MockCtlCommand {
+    /// Change a running mock-bridge: Kiro unavailable or available, its version, the commands
+    /// it offers, a command started as if a client had run it, a fault for a while
+    #[command(
+        after_help = "Examples:\n  kiro-poll mock-bridge ctl unavailable\n  kiro-poll mock-bridge ctl run kiro.generateCode --port 3001\n  kiro-poll mock-bridge ctl fault drop --for 10s"
+    )]
+    Ctl(CtlArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CtlArgs {
+    #[command(subcommand)]
+    pub action: CtlAction,
+
+    /// The mock-bridge's address
+    #[arg(long, default_value = "127.0.0.1", global = true)]
+    pub host: String,
+
+    /// The mock-bridge's port
+    #[arg(long, default_value_t = 3001, global = true)]
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum CtlAction {
+    /// Kiro becomes unavailable (the status says so; executes answer 503)
+    Unavailable,
+    /// Kiro becomes available again
+    Available,
+    /// Kiro reports this version
+    Version {
+        #[arg(value_name = "VERSION")]
+        to: String,
+    },
+    /// The bridge offers this command too
+    Add { command: String },
+    /// The bridge no longer offers this command
+    Remove { command: String },
+    /// Start this command as if a client had executed it (it runs its scenario length)
+    Run { command: String },
+    /// Misbehave for a while: rate-limit (429), drop (cut connections), malformed (bad JSON),
+    /// error (500)
+    Fault {
+        #[arg(value_enum)]
+        kind: CtlFault,
+        /// For how long
+        #[arg(long = "for", value_parser = parse_positive_duration, value_name = "DUR", default_value = "10s")]
+        lasts: Duration,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CtlFault {
+    RateLimit,
+    Drop,
+    Malformed,
+    Error,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -311,6 +311,11 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::MockBridge(args) => {
             drop(out);
+            if let Some(cli::MockCtlCommand::Ctl(ctl)) = &args.ctl {
+                let (base, step) = config::plans::mock_ctl(ctl);
+                let key = config.api_key.as_ref().map(|k| k.expose().to_owned());
+                return mock::ctl::send(&base, step, key.as_deref(), config.json).await;
+            }
             mock::serve_forever(&config::plans::mock(&args, &config)?).await
         }
         Command::Demo(args) => {

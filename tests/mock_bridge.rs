@@ -496,3 +496,72 @@ fn like_real_plays_the_real_bridge_and_flags_override_it() {
     let _ = spec.kill();
     common::assert_exit(&out, 0);
 }
+
+/// A running mock-bridge is changed from another terminal: unavailable now and back, a
+/// version, a command added or removed, a command started, a fault for a while; and a port
+/// where nothing listens says so.
+#[test]
+fn a_running_mock_bridge_is_changed_with_ctl() {
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let port = url.rsplit(':').next().unwrap().trim_end_matches('/').to_owned();
+    let ctl = |args: &[&str]| {
+        let out = kiro()
+            .args(["mock-bridge", "ctl"])
+            .args(args)
+            .args(["--port", &port])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let status = || {
+        let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert!(ctl(&["unavailable"]).starts_with("unavailable · "));
+    assert_eq!(status()["status"], "unavailable");
+    ctl(&["available"]);
+    assert_eq!(status()["status"], "ready");
+    ctl(&["version", "2.0.0"]);
+    ctl(&["add", "kiro.newOne"]);
+    ctl(&["remove", "vscode.open"]);
+    let s = status();
+    assert_eq!(s["version"], "2.0.0");
+    let cmds: Vec<&str> = s["availableCommands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        cmds.contains(&"kiro.newOne") && !cmds.contains(&"vscode.open"),
+        "{cmds:?}"
+    );
+    assert!(ctl(&["run", "kiro.generateCode"]).contains("running kiro.generateCode"));
+    let s = status();
+    assert_eq!(
+        (s["status"].as_str(), s["currentCommand"].as_str()),
+        (Some("busy"), Some("kiro.generateCode"))
+    );
+    ctl(&["fault", "error", "--for", "5s"]);
+    let out = kiro().args(["--url", &url, "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "a 500 while the fault lasts");
+    let nobody = kiro()
+        .args([
+            "mock-bridge",
+            "ctl",
+            "available",
+            "--port",
+            &common::free_port().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(nobody.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no mock-bridge answers at http://127.0.0.1:"));
+    let _ = bridge.kill();
+}

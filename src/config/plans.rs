@@ -196,6 +196,34 @@ fn etag(mode: EtagMode) -> Etag {
     }
 }
 
+/// `mock-bridge ctl`: the mock's base URL and the scenario step to apply now.
+pub fn mock_ctl(args: &crate::cli::CtlArgs) -> (String, serde_json::Value) {
+    use crate::cli::{CtlAction, CtlFault};
+    use serde_json::json;
+    let host = match args.host.parse::<std::net::Ipv6Addr>() {
+        Ok(_) => format!("[{}]", args.host),
+        Err(_) => args.host.clone(),
+    };
+    let step = match &args.action {
+        CtlAction::Unavailable => json!({"available": false}),
+        CtlAction::Available => json!({"available": true}),
+        CtlAction::Version { to } => json!({"version": to}),
+        CtlAction::Add { command } => json!({"addCommands": [command]}),
+        CtlAction::Remove { command } => json!({"removeCommands": [command]}),
+        CtlAction::Run { command } => json!({"run": command}),
+        CtlAction::Fault { kind, lasts } => {
+            let kind = match kind {
+                CtlFault::RateLimit => "rate_limit",
+                CtlFault::Drop => "drop",
+                CtlFault::Malformed => "malformed",
+                CtlFault::Error => "error",
+            };
+            json!({"fault": {"kind": kind, "for": format!("{}ms", lasts.as_millis())}})
+        }
+    };
+    (format!("http://{host}:{}", args.port), step)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

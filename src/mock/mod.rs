@@ -7,6 +7,7 @@
 //! simulated Kiro and plays the `scenario`.
 
 mod conn;
+pub mod ctl;
 mod faults;
 mod reply;
 mod routes;

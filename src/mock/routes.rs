@@ -27,6 +27,8 @@ pub fn router(shared: App) -> Router {
         .route("/api/kiro/input", post(input))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
+        // Outside the gate: faults, latency and a dropped connection never reach it.
+        .route(super::ctl::ROUTE, post(super::ctl::control))
         .with_state(shared)
 }
 
@@ -75,7 +77,7 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
     resp
 }
 
-fn authorized(app: &App, headers: &HeaderMap) -> bool {
+pub(super) fn authorized(app: &App, headers: &HeaderMap) -> bool {
     let Some(key) = &app.settings.behaviour.api_key else {
         return true;
     };
