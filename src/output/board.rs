@@ -105,14 +105,34 @@ fn secs(d: Duration) -> String {
     }
 }
 
-fn row_line(r: &Row<'_>, width: usize, now: Instant, p: Painter) -> String {
-    let mut s = format!("{:<width$}  {}", clean(r.name), r.state().painted(p));
-    if let Some((cmd, for_)) = r.engine.running_for(now) {
-        s.push_str(&format!(" {} {}", p.accent(&clean(cmd)), secs(for_)));
+/// `text` cut and padded to `width` display columns (wide characters count two).
+fn cell(text: &str, width: usize) -> String {
+    let cut = super::terminal::fit(text, width);
+    let pad = width.saturating_sub(super::terminal::columns(&cut));
+    format!("{cut}{}", " ".repeat(pad))
+}
+
+/// What a row runs, `kiro.generateCode 12s` (empty when nothing).
+fn running(r: &Row<'_>, now: Instant) -> String {
+    r.engine
+        .running_for(now)
+        .map(|(cmd, for_)| format!("{} {}", clean(cmd), secs(for_)))
+        .unwrap_or_default()
+}
+
+/// One row in columns that line up whatever a row holds: the name, the state, what it runs
+/// (`run_width` wide, when any row runs something), when it last changed, its failures.
+fn row_line(r: &Row<'_>, width: usize, run_width: usize, now: Instant, p: Painter) -> String {
+    let mut s = format!("{}  {}", cell(&clean(r.name), width), r.state().painted(p));
+    if run_width > 0 {
+        s.push_str(&format!("  {}", p.accent(&cell(&running(r, now), run_width))));
     }
-    if let Some(at) = r.last_change {
-        let ago = now.saturating_duration_since(at);
-        s.push_str(&p.dim(&format!("  changed {} ago", secs(ago))));
+    match r.last_change {
+        Some(at) => {
+            let ago = now.saturating_duration_since(at);
+            s.push_str(&p.dim(&cell(&format!("  changed {} ago", secs(ago)), 22)));
+        }
+        None => s.push_str(&" ".repeat(22)),
     }
     // What is current: the failures since the last answer, gone once it answers again (the
     // total stays in the summary and the metrics).
@@ -126,7 +146,7 @@ fn row_line(r: &Row<'_>, width: usize, now: Instant, p: Painter) -> String {
             ))
         ));
     }
-    s
+    s.trim_end().to_owned()
 }
 
 /// The board's lines, at most `max_lines` (at least 1).
@@ -137,8 +157,17 @@ pub fn lines(rows: &[Row<'_>], now: Instant, max_lines: usize, p: Painter) -> Ve
         .max()
         .unwrap_or(0)
         .min(24);
+    let run_width = rows
+        .iter()
+        .map(|r| super::terminal::columns(&running(r, now)))
+        .max()
+        .unwrap_or(0)
+        .min(40);
     if rows.len() <= max_lines {
-        return rows.iter().map(|r| row_line(r, width, now, p)).collect();
+        return rows
+            .iter()
+            .map(|r| row_line(r, width, run_width, now, p))
+            .collect();
     }
     let mut out = vec![totals(rows, p)];
     let room = max_lines.saturating_sub(1);
@@ -148,7 +177,11 @@ pub fn lines(rows: &[Row<'_>], now: Instant, max_lines: usize, p: Painter) -> Ve
     } else {
         troubled.len()
     };
-    out.extend(troubled[..shown].iter().map(|r| row_line(r, width, now, p)));
+    out.extend(
+        troubled[..shown]
+            .iter()
+            .map(|r| row_line(r, width, run_width, now, p)),
+    );
     if shown < troubled.len() {
         out.push(p.dim(&format!("… {} more not ready", troubled.len() - shown)));
     }

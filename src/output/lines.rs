@@ -57,8 +57,14 @@ fn bridge_details(kind: &EventKind, p: Painter) -> Option<String> {
         }
         EventKind::StatusChanged { from, to } => format!("{} → {}", p.state(*from), p.state(*to)),
         EventKind::CommandStarted { command } => p.accent(&clean(command)),
+        // Seen between polls: how long it was seen running, not how long it ran (that is
+        // within a poll interval of it either way).
         EventKind::CommandFinished { command, duration_ms } => {
-            format!("{} after {}", p.accent(&clean(command)), ms(*duration_ms))
+            format!(
+                "{} seen running for {}",
+                p.accent(&clean(command)),
+                ms(*duration_ms)
+            )
         }
         EventKind::CommandsChanged {
             added,
@@ -187,9 +193,35 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
     }
 }
 
-/// A summary line cut to one column less than the terminal, so it never wraps.
+/// A summary wider than the terminal, wrapped at spaces into lines of at most one column less
+/// than it (continuations indented), so its reason is never cut off.
 pub fn fit_summary(line: String, width: usize) -> String {
-    super::terminal::fit(&line, width.saturating_sub(1))
+    let width = width.saturating_sub(1).max(20);
+    if super::terminal::columns(&line) <= width {
+        return line;
+    }
+    let indent = "          ";
+    let mut out = String::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        let candidate = match current.is_empty() {
+            true => word.to_owned(),
+            false => format!("{current} {word}"),
+        };
+        if super::terminal::columns(&candidate) > width && !current.trim().is_empty() {
+            out.push_str(current.trim_end());
+            out.push('\n');
+            current = format!("{indent}{word}");
+        } else {
+            current = candidate;
+        }
+    }
+    out.push_str(&current);
+    // A word longer than the line itself is cut (never on a real summary).
+    out.lines()
+        .map(|l| super::terminal::fit(l, width))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One text line for an event: `02:28:47  status_changed   ready → busy`.
@@ -313,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn a_summary_fits_the_terminal_instead_of_wrapping() {
+    fn a_summary_wraps_at_the_terminal_keeping_its_reason() {
         let p = Painter { color: false };
         let e = Event {
             at: at(),
@@ -330,9 +362,19 @@ mod tests {
         };
         let line = event_line(&e, p);
         assert!(crate::output::terminal::columns(&line) > 100, "{line}");
-        let fitted = fit_summary(line.clone(), 100);
-        assert_eq!(crate::output::terminal::columns(&fitted), 99);
-        assert!(fitted.ends_with('…'), "{fitted}");
+        let fitted = fit_summary(line.clone(), 60);
+        assert!(fitted.lines().count() >= 2, "{fitted}");
+        assert!(
+            fitted.lines().all(|l| crate::output::terminal::columns(l) <= 59),
+            "{fitted}"
+        );
+        assert!(
+            fitted.trim_end().ends_with("(interrupted)"),
+            "the reason kept: {fitted}"
+        );
+        assert!(!fitted.contains('…'), "{fitted}");
+        let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(words(&fitted), words(&line), "every word kept, in order");
         assert_eq!(fit_summary(line.clone(), 200), line, "left whole where it fits");
     }
 
@@ -391,5 +433,21 @@ mod tests {
             },
         };
         assert!(event_line(&e, p).contains(" 1 command +a"));
+    }
+
+    #[test]
+    fn a_finished_command_says_how_long_it_was_seen_not_how_long_it_ran() {
+        let e = Event {
+            at: at(),
+            kind: EventKind::CommandFinished {
+                command: "kiro.generateCode".into(),
+                duration_ms: 2000,
+            },
+        };
+        let line = event_line(&e, Painter { color: false });
+        assert!(
+            line.ends_with("command_finished kiro.generateCode seen running for 2s"),
+            "{line}"
+        );
     }
 }

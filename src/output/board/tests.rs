@@ -57,10 +57,14 @@ fn one_line_per_bridge_when_they_fit_else_totals_and_the_troubled() {
     let now = t0 + Duration::from_secs(65);
     let all = lines(&rows, now, 10, p);
     assert_eq!(all.len(), 5);
-    assert_eq!(all[0], "a         ● ready        changed 1m5s ago");
+    // Columns: the name, the state, what it runs (as wide as the longest), when it changed.
+    assert_eq!(
+        all[0],
+        "a         ● ready                         changed 1m5s ago"
+    );
     assert_eq!(
         all[1],
-        "build-22  ● busy        kiro.build 1m5s  changed 1m5s ago"
+        "build-22  ● busy         kiro.build 1m5s  changed 1m5s ago"
     );
     assert!(
         all[3].contains("● unreachable") && all[3].ends_with("1 error since the last answer"),
@@ -92,4 +96,47 @@ fn one_line_per_bridge_when_they_fit_else_totals_and_the_troubled() {
     assert_eq!(few.len(), 3);
     assert!(few[1].starts_with("build-22"));
     assert_eq!(few[2], "… 2 more not ready");
+}
+
+#[test]
+fn the_columns_line_up_whatever_a_row_holds() {
+    let t0 = Instant::now();
+    let busy = engine(Some(KiroState::Busy), false, t0);
+    let ready = engine(Some(KiroState::Ready), false, t0);
+    let down = engine(None, true, t0);
+    let later = t0 + Duration::from_secs(12);
+    let rows = [
+        Row {
+            name: "b1",
+            engine: &busy,
+            last_change: Some(t0),
+            stopped: false,
+        },
+        Row {
+            name: "a-much-longer-name-日本",
+            engine: &ready,
+            last_change: Some(t0),
+            stopped: false,
+        },
+        Row {
+            name: "c",
+            engine: &down,
+            last_change: Some(t0),
+            stopped: false,
+        },
+    ];
+    let lines = lines(&rows, later, 10, Painter { color: false });
+    let at: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            let i = l.find("changed").unwrap_or_else(|| panic!("{l}"));
+            crate::output::terminal::columns(&l[..i])
+        })
+        .collect();
+    assert!(
+        at.iter().all(|c| *c == at[0]),
+        "changed at columns {at:?}:\n{}",
+        lines.join("\n")
+    );
+    assert!(lines[0].contains("kiro.build 12s"), "{}", lines[0]);
 }
