@@ -513,3 +513,49 @@ async fn the_timeout_holds_while_a_follow_up_status_request_hangs() {
         "ended at the 2 s timeout, took {took:?}"
     );
 }
+
+/// The spinner on a terminal: its first frame already shows the elapsed time in whole seconds
+/// (`0s`, never `0ms`), its message is the wait's news, and it is cleared at the end, leaving
+/// stderr's last line the command's own.
+#[test]
+fn the_spinner_starts_at_0s_and_is_cleared_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("slow.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"slow","commands":["kiro.slow"],"durations":{"kiro.slow":"1500ms"},"steps":[]}"#,
+    )
+    .unwrap();
+    let (mut bridge, url) =
+        common::start_mock_bridge(&["--port", "0", "--scenario", scenario.to_str().unwrap()]);
+    let out = kiro()
+        .env("KIRO_POLL_ASSUME_TTY", "1")
+        .args(["--url", &url, "exec", "kiro.slow", "--wait"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let _ = bridge.kill();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let frames: Vec<&str> = err
+        .split("\r\x1b[2K")
+        .filter(|f| f.contains("kiro.slow"))
+        .collect();
+    let first = frames.first().unwrap_or_else(|| panic!("no frame in {err:?}"));
+    assert!(first.contains("kiro.slow   0s ·"), "{first:?}");
+    assert!(!err.contains("0ms"), "{err:?}");
+    assert!(
+        frames
+            .iter()
+            .any(|f| f.contains("waiting for the bridge's answer")),
+        "{err:?}"
+    );
+    assert!(
+        frames.iter().any(|f| f.contains("kiro.slow   1s ·")),
+        "a steady tick: {err:?}"
+    );
+    assert!(
+        err.trim_end_matches("\x1b[?25h").ends_with("\r\x1b[2K"),
+        "cleared at the end: {err:?}"
+    );
+}

@@ -7,8 +7,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use unicode_width::UnicodeWidthChar;
 
@@ -164,13 +163,6 @@ impl LiveLine {
     }
 }
 
-fn to_stderr(bytes: Option<Vec<u8>>) {
-    if let Some(b) = bytes {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(&b).and_then(|_| err.flush());
-    }
-}
-
 /// Display columns of a string holding SGR colour sequences.
 pub fn columns(s: &str) -> usize {
     let mut n = 0;
@@ -219,59 +211,121 @@ pub fn fit(s: &str, max: usize) -> String {
     out
 }
 
-/// A spinner with elapsed time on a `LiveLine`, ticking on a task of its own:
-/// `⠋ kiro.generateCode   12s · waiting for the bridge's answer`.
+/// `exec`'s spinner on stderr: indicatif's (a steady tick, the elapsed time from its first
+/// frame, `finish_and_clear`), drawn through `SpinnerTerm` so it goes where the live lines go
+/// and a log line takes it off the screen as it takes a live line. The watch's status line and
+/// the fleet's board stay `LiveLine`s: they are redrawn only when their text changes (a board
+/// of 10,000 bridges), and in order with the log through the writer thread, which a progress
+/// bar's own ticking cannot be.
 pub struct Spinner {
-    state: Arc<Mutex<(LiveLine, String)>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    bar: indicatif::ProgressBar,
     _guard: TerminalGuard,
 }
 
-const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/// Where the spinner draws: stderr, as the live lines are (also under `KIRO_POLL_ASSUME_TTY`).
+#[derive(Debug)]
+struct SpinnerTerm;
+
+impl SpinnerTerm {
+    fn put(&self, s: &str) -> std::io::Result<()> {
+        let mut err = std::io::stderr().lock();
+        err.write_all(s.as_bytes())
+    }
+}
+
+impl indicatif::TermLike for SpinnerTerm {
+    fn width(&self) -> u16 {
+        width().min(usize::from(u16::MAX)) as u16
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        match n {
+            0 => Ok(()),
+            n => self.put(&format!("\x1b[{n}A")),
+        }
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        match n {
+            0 => Ok(()),
+            n => self.put(&format!("\x1b[{n}B")),
+        }
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        match n {
+            0 => Ok(()),
+            n => self.put(&format!("\x1b[{n}C")),
+        }
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        match n {
+            0 => Ok(()),
+            n => self.put(&format!("\x1b[{n}D")),
+        }
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.put(&format!("{s}\n"))
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.put(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.put("\r\x1b[2K")
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        std::io::stderr().lock().flush()
+    }
+}
 
 impl Spinner {
-    /// Start spinning (needs a tokio runtime). `prefix` is already clean.
+    /// Start spinning. `prefix` is already clean.
     pub fn start(prefix: String) -> Spinner {
-        let state = Arc::new(Mutex::new((LiveLine::default(), String::new())));
-        let shared = Arc::clone(&state);
-        let started = Instant::now();
-        let task = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(120));
-            for frame in FRAMES.iter().cycle() {
-                tick.tick().await;
-                let elapsed = crate::units::human_duration(Duration::from_secs(started.elapsed().as_secs()));
-                let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-                let text = format!("{frame} {prefix} {elapsed:>4} · {}", s.1);
-                to_stderr(s.0.draw(&text));
-            }
-        });
+        let target = indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(SpinnerTerm), 10);
+        let bar = indicatif::ProgressBar::with_draw_target(None, target);
+        let style = indicatif::ProgressStyle::with_template("{spinner} {prefix} {took:>4} · {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ")
+            // Whole seconds from the first frame: `0s`, `12s`, `3m5s`.
+            .with_key(
+                "took",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let secs = Duration::from_secs(state.elapsed().as_secs());
+                    let shown = match secs.is_zero() {
+                        true => "0s".to_owned(),
+                        false => crate::units::human_duration(secs),
+                    };
+                    let _ = w.write_str(&shown);
+                },
+            );
+        bar.set_style(style);
+        bar.set_prefix(prefix);
+        bar.enable_steady_tick(Duration::from_millis(100));
         Spinner {
-            state,
-            task: Some(task),
+            bar,
             _guard: TerminalGuard::acquire(),
         }
     }
 
+    /// The spinner's message (made clean here: it may carry a server's words).
     pub fn say(&self, msg: &str) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).1 = msg.to_owned();
+        self.bar.set_message(crate::sanitize::line(msg).into_owned());
     }
 
-    /// After a stop and resume: draw again at the next tick.
+    /// After a stop and resume: draw again now.
     pub fn invalidate(&self) {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .invalidate();
+        self.bar.tick();
     }
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
-        if let Some(t) = self.task.take() {
-            t.abort();
-        }
-        to_stderr(self.state.lock().unwrap_or_else(|p| p.into_inner()).0.clear());
+        self.bar.finish_and_clear();
     }
 }
 
