@@ -560,3 +560,56 @@ fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
     );
     assert!(err.trim_end().ends_with(show), "restored at exit: {err:?}");
 }
+
+/// Narrowing the terminal under a live status line leaves no half of the old one: the line
+/// drawn wider than the terminal is now wrapped, and every row of it is erased. In a real
+/// terminal (tmux); CI installs it and sets KIRO_POLL_REQUIRE_TMUX.
+#[test]
+fn a_narrowed_terminal_keeps_one_clean_status_line() {
+    let tmux = |args: &[&str]| std::process::Command::new("tmux").args(args).output();
+    if !tmux(&["-V"]).is_ok_and(|o| o.status.success()) {
+        common::skip_or_require(
+            "KIRO_POLL_REQUIRE_TMUX",
+            "the resize test",
+            "tmux is not installed",
+        );
+        return;
+    }
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let session = format!("kp-resize-{}", std::process::id());
+    let bin = assert_cmd::cargo::cargo_bin("kiro-poll");
+    let cmd = format!("{} --url {url} watch --interval-ready 1s", bin.display());
+    let started = tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "12", &cmd]).unwrap();
+    assert!(started.status.success(), "{started:?}");
+    let pane = || {
+        let out = tmux(&["capture-pane", "-p", "-t", &session]).unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let until = |what: &dyn Fn(&str) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let p = pane();
+            if what(&p) || std::time::Instant::now() > deadline {
+                return p;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let wide = until(&|p| p.contains("not modified · 0 errors"));
+    assert!(wide.contains("● ready"), "{wide}");
+    tmux(&["resize-window", "-t", &session, "-x", "50"]).unwrap();
+    // The next redraws (4 a second) fit the new width.
+    let narrow = until(&|p| p.lines().any(|l| l.starts_with("● ready") && l.ends_with('…')));
+    let _ = tmux(&["kill-session", "-t", &session]);
+    let _ = bridge.kill();
+    let live: Vec<&str> = narrow
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        live.len(),
+        1,
+        "one status line, no half of the old one:\n{narrow}"
+    );
+    assert!(live[0].starts_with("● ready"), "{narrow}");
+}

@@ -6,7 +6,7 @@
 //! for what they show) and written only when its text changes.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use unicode_width::UnicodeWidthChar;
@@ -87,8 +87,21 @@ pub fn width() -> usize {
     .max(20)
 }
 
-/// Lines the live element takes on screen (for `log_line`, which clears them all).
-static HEIGHT: AtomicUsize = AtomicUsize::new(0);
+/// The display columns of each line of the live element on screen (for `log_line`, which
+/// clears them all): how many rows they take is counted at the width of the moment, since a
+/// terminal narrowed since rewraps them.
+static SHOWN_COLUMNS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+fn set_shown(cols: Vec<usize>) {
+    *SHOWN_COLUMNS.lock().unwrap_or_else(|p| p.into_inner()) = cols;
+}
+
+/// Rows that lines of these columns take on a terminal `width` wide (a line wider than it
+/// wraps, as a narrowed terminal rewraps what was drawn).
+pub fn rows_of(columns: &[usize], width: usize) -> usize {
+    let width = width.max(1);
+    columns.iter().map(|c| c.div_ceil(width).max(1)).sum()
+}
 
 /// The bytes that take a live element of `height` lines off the screen, the cursor being at
 /// the end of its last line.
@@ -101,7 +114,8 @@ pub fn erase(height: usize) -> Vec<u8> {
 
 /// What `log_line` writes first so its line replaces the live element.
 pub fn erase_shown() -> Vec<u8> {
-    erase(HEIGHT.load(Ordering::SeqCst))
+    let cols = SHOWN_COLUMNS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    erase(rows_of(&cols, width()))
 }
 
 /// Rows of the terminal (24 when it reports none).
@@ -138,14 +152,19 @@ impl LiveLine {
             return None;
         }
         // After a log line cleared the block, the cursor is on a fresh line.
+        // What is on screen may have been drawn wider than the terminal is now: it wrapped,
+        // and every row of it goes.
         let before = match (&self.shown, cleared) {
-            (Some(old), false) => old.len(),
+            (Some(old), false) => {
+                let cols: Vec<usize> = old.iter().map(|l| columns(l)).collect();
+                rows_of(&cols, width())
+            }
             _ => 1,
         };
         let mut bytes = erase(before);
         bytes.extend_from_slice(fitted.join("\x1b[0m\r\n").as_bytes());
         bytes.extend_from_slice(b"\x1b[0m");
-        HEIGHT.store(fitted.len(), Ordering::SeqCst);
+        set_shown(fitted.iter().map(|l| columns(l)).collect());
         self.shown = Some(fitted);
         Some(bytes)
     }
@@ -153,8 +172,9 @@ impl LiveLine {
     /// The bytes that take the lines off the screen (the next `draw` puts them back).
     pub fn clear(&mut self) -> Option<Vec<u8>> {
         let old = self.shown.take()?;
-        HEIGHT.store(0, Ordering::SeqCst);
-        Some(erase(old.len()))
+        set_shown(Vec::new());
+        let cols: Vec<usize> = old.iter().map(|l| columns(l)).collect();
+        Some(erase(rows_of(&cols, width())))
     }
 
     /// Forget what is on screen (after a stop, a resume): the next draw writes.
@@ -372,5 +392,13 @@ mod tests {
         let cut = fit("日本語テキスト", 7);
         assert_eq!(cut, "日本語…");
         assert!(columns(&cut) <= 7);
+    }
+
+    #[test]
+    fn a_line_drawn_wider_than_the_terminal_now_is_erased_row_by_row() {
+        assert_eq!(rows_of(&[76], 80), 1);
+        assert_eq!(rows_of(&[76], 40), 2, "narrowed: it wrapped onto two rows");
+        assert_eq!(rows_of(&[76, 10, 0], 30), 3 + 1 + 1);
+        assert_eq!(erase(2), b"\x1b[1A\r\x1b[J".to_vec());
     }
 }
