@@ -32,7 +32,7 @@ pub async fn control(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
         .host
         .parse::<std::net::IpAddr>()
         .map_or(app.host == "localhost", |ip| ip.is_loopback());
-    let keyed = app.settings.behaviour.api_key.is_some() && super::routes::authorized(&app, &headers);
+    let keyed = app.settings.behaviour.api_key.is_some() && app.authorized(&headers);
     if !loopback && !keyed {
         let msg = "the control route answers on a loopback address, or with the mock's API key";
         return (StatusCode::FORBIDDEN, axum::Json(json!({"error": msg}))).into_response();

@@ -50,7 +50,7 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
         }
         if let Some(r) = injected(&app, &req) {
             r
-        } else if !authorized(&app, req.headers()) {
+        } else if !app.authorized(req.headers()) {
             express_error(StatusCode::UNAUTHORIZED, "Unauthorized", "Valid API key required")
         } else {
             next.run(req).await
@@ -75,17 +75,6 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
         ));
     }
     resp
-}
-
-pub(super) fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    let Some(key) = &app.settings.behaviour.api_key else {
-        return true;
-    };
-    let Some(given) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let given = given.strip_prefix("Bearer ").unwrap_or(given);
-    given == key
 }
 
 async fn not_found(method: Method, uri: axum::http::Uri) -> Response {

@@ -45,6 +45,21 @@ impl Shared {
         self.sim.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether a request carries the key the mock requires (any, when it requires none):
+    /// `Authorization: Bearer <key>` or the bare key, as the bridge takes it.
+    pub fn authorized(&self, headers: &axum::http::HeaderMap) -> bool {
+        let Some(key) = &self.settings.behaviour.api_key else {
+            return true;
+        };
+        let Some(given) = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        given.strip_prefix("Bearer ").unwrap_or(given) == key
+    }
+
     pub fn duration_of(&self, command: &str) -> Duration {
         self.settings.scenario.duration_of(command)
     }
