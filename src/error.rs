@@ -25,6 +25,21 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
+    const ALL: [FailureKind; 7] = [
+        FailureKind::Connect,
+        FailureKind::Timeout,
+        FailureKind::Connection,
+        FailureKind::Protocol,
+        FailureKind::Http,
+        FailureKind::Auth,
+        FailureKind::Redirect,
+    ];
+
+    /// The kind an event names (`unreachable.kind`), as `as_str` wrote it.
+    pub fn named(name: &str) -> Option<FailureKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Connect => "connect",
@@ -379,5 +394,13 @@ mod tests {
         assert_eq!(exit_code(&usage), 2);
         let timed: anyhow::Error = Exit::new(Ending::TimedOut, "t").into();
         assert_eq!(ending(&timed), Ending::TimedOut);
+    }
+
+    #[test]
+    fn a_kind_is_found_by_the_name_events_give_it() {
+        for k in FailureKind::ALL {
+            assert_eq!(FailureKind::named(k.as_str()), Some(k));
+        }
+        assert_eq!(FailureKind::named("nonsense"), None);
     }
 }

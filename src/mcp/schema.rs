@@ -165,7 +165,9 @@ pub struct CommandsOut {
     pub commands: Vec<String>,
 }
 
-/// How an exec's end was seen.
+/// How an exec's end was seen: the schema of `ExecOut::observed_by`, whose values are
+/// `engine::outcome::Sign`'s names (never built: the schema's only).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -175,7 +177,10 @@ pub enum Observed {
     Status,
 }
 
-/// How an exec ended.
+/// How an exec ended: the schema of `ExecOut::outcome`, whose values are
+/// `engine::outcome::Outcome::name` (never built: the schema's only; a test checks every name
+/// is here).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[schemars(inline)]
@@ -224,12 +229,13 @@ pub struct ExecOut {
     /// bridge answered on closed) or status (it showed running, then not); absent when unseen.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Observed")]
-    pub observed_by: Option<Observed>,
+    pub observed_by: Option<&'static str>,
     /// succeeded, failed, not_started, completed (its end was seen but its result not
     /// returned), abandoned (the bridge gave up on it at its 5-minute limit; it may still run),
     /// unknown (the answer was lost: it may still run), timed_out, interrupted, unavailable,
     /// rejected, unauthorized or unreachable.
-    pub outcome: OutcomeName,
+    #[schemars(with = "OutcomeName")]
+    pub outcome: &'static str,
     /// Milliseconds from sending to seeing its end, when it was seen without its result.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u64")]

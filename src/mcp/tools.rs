@@ -28,6 +28,9 @@ pub const EXEC: &str = "kiro_exec";
 pub const WAIT: &str = "kiro_wait";
 pub const INPUT: &str = "kiro_input";
 
+/// At most this many goals in one `kiro_wait`.
+pub const MAX_GOALS: usize = 64;
+
 /// How long `kiro_exec` with `wait` and `kiro_wait` wait when the call does not say: `exec
 /// --timeout`'s default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -170,6 +173,13 @@ fn wait_args(args: Option<JsonObject>) -> Result<(Vec<Goal>, Duration), String> 
         schema::Goals::Text(t) => t.split(',').map(str::to_owned).collect(),
         schema::Goals::List(l) => l,
     };
+    // Each goal is checked on every poll: a client cannot make that unbounded.
+    if given.len() > MAX_GOALS {
+        return Err(format!(
+            "{WAIT}: 'until' names {} goals; at most {MAX_GOALS}",
+            given.len()
+        ));
+    }
     let mut goals = Vec::new();
     for g in &given {
         match g.trim().parse::<Goal>() {
@@ -315,12 +325,8 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         error: r.error,
         execution_time_ms: r.execution_time_ms,
         waited_ms: r.waited_ms,
-        observed_by: r.observed_by.map(|o| match o {
-            "connection" => schema::Observed::Connection,
-            "status" => schema::Observed::Status,
-            _ => schema::Observed::Response,
-        }),
-        outcome: outcome_name(d.outcome),
+        observed_by: r.observed_by,
+        outcome: r.outcome,
         seen_ms: r.seen_ms,
         result_known: r.result_known,
     };
@@ -334,25 +340,6 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         },
     };
     result(out, human, failed)
-}
-
-fn outcome_name(o: crate::engine::outcome::Outcome) -> schema::OutcomeName {
-    use crate::engine::outcome::Outcome;
-    use schema::OutcomeName as N;
-    match o {
-        Outcome::Succeeded => N::Succeeded,
-        Outcome::Failed => N::Failed,
-        Outcome::NotStarted => N::NotStarted,
-        Outcome::Completed => N::Completed,
-        Outcome::Abandoned => N::Abandoned,
-        Outcome::Unknown => N::Unknown,
-        Outcome::TimedOut => N::TimedOut,
-        Outcome::Interrupted(_) => N::Interrupted,
-        Outcome::Unavailable => N::Unavailable,
-        Outcome::Rejected => N::Rejected,
-        Outcome::Unauthorized => N::Unauthorized,
-        Outcome::Unreachable => N::Unreachable,
-    }
 }
 
 /// What a `kiro_wait` came to.

@@ -192,12 +192,8 @@ impl WatchView {
             return;
         }
         self.hinted = true;
-        let kind = match *kind {
-            "connect" => crate::error::FailureKind::Connect,
-            "timeout" => crate::error::FailureKind::Timeout,
-            _ => return,
-        };
-        if let Some(hint) = crate::error::unreachable_hint(kind) {
+        let hint = crate::error::FailureKind::named(kind).and_then(crate::error::unreachable_hint);
+        if let Some(hint) = hint {
             super::log_line(&format!("hint: {hint}"));
         }
     }
@@ -215,26 +211,13 @@ impl WatchView {
         self.last_line
     }
 
-    pub fn events(&mut self, events: &[Event]) -> io::Result<()> {
-        events.iter().try_for_each(|e| self.event(e))
-    }
-
-    /// Print one event of one bridge of a fleet.
-    pub fn bridge_event(&mut self, bridge: &str, e: &Event) -> io::Result<()> {
-        self.tagged(Some(bridge), e, None, None)
-    }
-
-    /// `bridge_event`, with its `--json` line when the caller built it already.
+    /// One event of one bridge of a fleet, with its `--json` line when the caller built it already.
     pub fn bridge_event_with(&mut self, bridge: &str, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
         self.tagged(Some(bridge), e, None, json)
     }
 
-    /// Print an event of the whole fleet (a reload): no `bridge` field, `all` in the column.
-    pub fn fleet_event(&mut self, e: &Event) -> io::Result<()> {
-        self.tagged(None, e, None, None)
-    }
-
-    /// `fleet_event`, with its `--json` line when the caller built it already.
+    /// An event of the whole fleet (a reload): no `bridge` field, `all` in the column; with its
+    /// `--json` line when the caller built it already.
     pub fn fleet_event_with(&mut self, e: &Event, json: Option<Vec<u8>>) -> io::Result<()> {
         self.tagged(None, e, None, json)
     }

@@ -86,6 +86,9 @@ fn wait_takes_what_until_takes_and_owns_the_id() {
     assert_eq!(g, [Goal::Ready, Goal::Busy]);
     let (g, _) = wait_args(args(json!({"until": ["unavailable", "missing:kiro.x"]}))).unwrap();
     assert_eq!(g, [Goal::Unavailable, Goal::Missing("kiro.x".into())]);
+    let many = vec!["ready"; MAX_GOALS + 1].join(",");
+    let e = wait_args(args(json!({"until": many}))).unwrap_err();
+    assert!(e.contains("names 65 goals; at most 64"), "{e}");
     let e = wait_args(args(json!({"until": "ready,soon"}))).unwrap_err();
     assert!(e.contains("invalid value 'soon' for 'until'"), "{e}");
     let e = wait_args(args(json!({"until": "soon\u{1b}[2J"}))).unwrap_err();
@@ -327,4 +330,42 @@ fn an_input_result_names_the_id_asked_about_not_the_bridges_empty_echo() {
     };
     let r = input_result(&request, &answer);
     assert_eq!(r.structured_content.unwrap()["executionId"], "exec-1");
+}
+
+/// `ExecOut`'s schema lists exactly the names `exec --json` writes: every outcome, every way
+/// an end is seen.
+#[test]
+fn the_exec_schemas_enums_are_the_names_exec_writes() {
+    use crate::engine::outcome::{Outcome, Sign};
+    use crate::engine::Halt;
+    let out = schema::output::<schema::ExecOut>();
+    let names = |field: &str| -> Vec<String> {
+        out["properties"][field]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field}: no enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let outcomes = [
+        Outcome::Succeeded,
+        Outcome::Failed,
+        Outcome::NotStarted,
+        Outcome::Completed,
+        Outcome::Abandoned,
+        Outcome::Unknown,
+        Outcome::TimedOut,
+        Outcome::Interrupted(Halt::Cancelled),
+        Outcome::Unavailable,
+        Outcome::Rejected,
+        Outcome::Unauthorized,
+        Outcome::Unreachable,
+    ];
+    let written: Vec<String> = outcomes.iter().map(|o| o.name().to_owned()).collect();
+    assert_eq!(names("outcome"), written);
+    let seen: Vec<String> = ["response".to_owned()]
+        .into_iter()
+        .chain([Sign::Connection, Sign::Status].map(|s| s.name().to_owned()))
+        .collect();
+    assert_eq!(names("observedBy"), seen);
 }
