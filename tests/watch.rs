@@ -595,8 +595,12 @@ fn a_narrowed_terminal_keeps_one_clean_status_line() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     };
-    let wide = until(&|p| p.contains("not modified · 0 errors"));
-    assert!(wide.contains("● ready"), "{wide}");
+    // Drawn wide once the bridge answered (before it, the line reads "connecting").
+    let wide = until(&|p| {
+        p.lines()
+            .any(|l| l.starts_with("● ready") && l.contains("0 errors"))
+    });
+    assert!(wide.lines().any(|l| l.starts_with("● ready")), "{wide}");
     tmux(&["resize-window", "-t", &session, "-x", "50"]).unwrap();
     // The next redraws (4 a second) fit the new width.
     let narrow = until(&|p| p.lines().any(|l| l.starts_with("● ready") && l.ends_with('…')));
