@@ -171,7 +171,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --fail-rate 'Share of requests answered with HTTP 500 (0.0 to 1.0)'
             cand --like 'Which bridge to play: the spec''s (reports busy, strong ETags) or the real one of BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below override it'
             cand --server-timeout 'Answer an execute request with 408 after this long (the command runs on; the connection is destroyed when it ends)'
-            cand --command-limit 'Abandon a command running this long, as the real bridge does after 5 minutes'
+            cand --command-limit 'Free the slot of a command running this long (another may start) while it runs on and its request waits for its end, as the real bridge does after 5 minutes'
             cand --etag 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none [default: strong; weak with --like real]'
             cand --report-busy 'Report busy + currentCommand while a command runs [default: true; false with --like real]'
             cand --instances 'Serve N simulated bridges, each with its own state, on consecutive ports from --port'

@@ -153,7 +153,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l like -d 'Which bridge to play: the spec\'s (reports busy, strong ETags) or the real one of BEHAVIOUR.md (never busy, weak ETags that change with every answer); the flags below override it' -r -f -a "spec\t'openapi.yaml\'s bridge'
 real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l server-timeout -d 'Answer an execute request with 408 after this long (the command runs on; the connection is destroyed when it ends)' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l command-limit -d 'Abandon a command running this long, as the real bridge does after 5 minutes' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l command-limit -d 'Free the slot of a command running this long (another may start) while it runs on and its request waits for its end, as the real bridge does after 5 minutes' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l etag -d 'Which ETag the status carries: strong over the stable fields, weak like the real bridge (covers the timestamp), or none [default: strong; weak with --like real]' -r -f -a "strong\t''
 weak\t''
 none\t''"

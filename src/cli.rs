@@ -422,7 +422,8 @@ pub struct MockArgs {
     #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DUR")]
     pub server_timeout: Duration,
 
-    /// Abandon a command running this long, as the real bridge does after 5 minutes
+    /// Free the slot of a command running this long (another may start) while it runs on and
+    /// its request waits for its end, as the real bridge does after 5 minutes
     #[arg(long, default_value = "5m", value_parser = parse_interval, value_name = "DUR")]
     pub command_limit: Duration,
 

@@ -18,10 +18,15 @@ use crate::client::{BridgeClient, POOL_IDLE};
 use crate::engine::held::{Close, Fresh, Hold};
 use crate::engine::observe::{ConnNews, Next, Observer, Polled, StatusAnswer};
 use crate::engine::{Engine, EngineConfig};
+use crate::error::FailureKind;
+use crate::model::HealthState;
 use crate::stops::{Stop, Waiter, Wake};
 
 /// A request in flight while the loop goes on.
 type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A ping's answer, or Err: none within `--request-timeout`.
+type Pinged = Result<Result<Pong, PingFail>, tokio::time::error::Elapsed>;
 
 /// Waiting on one bridge.
 pub struct Driver<'a> {
@@ -61,7 +66,9 @@ impl<'a> Driver<'a> {
         // The status shows it cannot tell: no longer asked.
         let mut quiet = false;
         let mut status_req: Option<Pending<'a, StatusAnswer>> = None;
-        let mut ping: Option<Pending<'static, Result<Pong, PingFail>>> = None;
+        let mut ping: Option<Pending<'static, Pinged>> = None;
+        // A ping gets no longer than any request: a frozen bridge is not a running command.
+        let ping_limit = client.request_timeout();
         loop {
             let status_due = Instant::from_std(self.engine.next_poll_at());
             let ping_due = self
@@ -69,6 +76,7 @@ impl<'a> Driver<'a> {
                 .as_ref()
                 .map_or(status_due, |(_, hold)| Instant::from_std(hold.next_ping()));
             let asking = !quiet && status_req.is_none();
+            let due = obs.due().map(Instant::from_std);
             let next = tokio::select! {
                 biased;
                 wake = waiter.next() => match wake {
@@ -88,26 +96,35 @@ impl<'a> Driver<'a> {
                     ping = None;
                     client.trace(2, || format!("ping on the held connection: {pong:?}"));
                     match pong {
-                        Ok(p) => {
+                        // Unanswered within --request-timeout: the connection can no longer
+                        // tell (a frozen bridge); let go of it.
+                        Err(_) => {
+                            self.conn = None;
+                            obs.conn(ConnNews::Silent { after: ping_limit })
+                        }
+                        Ok(Ok(p)) => {
                             if let Some((_, hold)) = self.conn.as_mut() {
                                 hold.answered(p.at.into_std(), p.uptime, p.closing);
                             }
                             Next::Go
                         }
                         // Let go of a connection that answers nonsense: its close would be ours.
-                        Err(PingFail::Garbled(what)) => {
+                        Ok(Err(PingFail::Garbled(what))) => {
                             self.conn = None;
                             obs.conn(ConnNews::Garbled(what))
                         }
                         // Its close is told by the connection itself.
-                        Err(PingFail::Cut(_)) => Next::Go,
+                        Ok(Err(PingFail::Cut(_))) => Next::Go,
                     }
+                }
+                _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
+                    obs.at(std::time::Instant::now())
                 }
                 _ = tokio::time::sleep_until(ping_due), if self.conn.is_some() && ping.is_none() => {
                     if let Some((h, hold)) = self.conn.as_mut() {
                         client.count_request();
                         hold.pinged(std::time::Instant::now());
-                        ping = Some(Box::pin(h.ping()));
+                        ping = Some(Box::pin(tokio::time::timeout(ping_limit, h.ping())));
                     }
                     Next::Go
                 }
@@ -134,6 +151,10 @@ impl<'a> Driver<'a> {
             };
             match next {
                 Next::Go => {}
+                Next::Ask => {
+                    quiet = false;
+                    self.engine.poll_now(std::time::Instant::now());
+                }
                 Next::Tell(note) => waiter.tell(note).await,
                 Next::Quiet(note) => {
                     quiet = true;
@@ -152,22 +173,22 @@ impl<'a> Driver<'a> {
     async fn closed(
         &mut self,
         mut hold: Hold,
-        ping: Option<Pending<'static, Result<Pong, PingFail>>>,
+        ping: Option<Pending<'static, Pinged>>,
         at: Instant,
         waiter: &mut impl Waiter,
     ) -> Result<ConnNews, Stop> {
         if let Some(p) = ping {
             match p.await {
-                Ok(p) => hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing),
-                Err(PingFail::Garbled(what)) => return Ok(ConnNews::Garbled(what)),
-                Err(PingFail::Cut(_)) => {}
+                Ok(Ok(p)) => hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing),
+                Ok(Err(PingFail::Garbled(what))) => return Ok(ConnNews::Garbled(what)),
+                Ok(Err(PingFail::Cut(_))) | Err(_) => {}
             }
         }
         let close = hold.on_close(at.into_std());
         self.client.trace(1, || {
             format!("the connection the execute was answered on closed: {close:?}")
         });
-        if !matches!(close, Close::Ended { .. } | Close::Abandoned { .. }) {
+        if !matches!(close, Close::Ended { .. }) {
             return Ok(ConnNews::Closed {
                 close,
                 confirmed: None,
@@ -187,7 +208,9 @@ impl<'a> Driver<'a> {
             Ok(h) => Fresh::Answered {
                 at: std::time::Instant::now(),
                 uptime: h.server.uptime,
+                healthy: h.status == HealthState::Healthy && h.server.running,
             },
+            Err(e) if e.kind() == FailureKind::Auth => Fresh::Rejected(e.short()),
             Err(e) => Fresh::Failed(e.short()),
         };
         Ok(ConnNews::Closed {

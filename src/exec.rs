@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::driver::Driver;
-use crate::engine::held::{Hold, COMMAND_LIMIT};
+use crate::engine::held::Hold;
 use crate::engine::observe::Note;
 use crate::engine::outcome::{on_answer, Decision, Untold};
 use crate::engine::{EngineConfig, Following};
@@ -29,7 +29,10 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
     let mut stops = Stops::install(Some(deadline.into()))?;
     let waiter = OnTerminal {
         stops: &mut stops,
-        screen: SpinnerScreen(spinner.as_ref()),
+        screen: SpinnerScreen {
+            spinner: spinner.as_ref(),
+            quiet: config.quiet,
+        },
     };
     let started = Instant::now();
     let decision = decide(client, args, waiter, limit).await;
@@ -63,21 +66,31 @@ pub fn limit(args: &ExecPlan, request_timeout: std::time::Duration) -> std::time
     }
 }
 
-/// The spinner, as the screen a stop takes down, a resume redraws and the news goes to.
-struct SpinnerScreen<'a>(Option<&'a Spinner>);
+/// The spinner, as the screen a stop takes down, a resume redraws and the news goes to; news
+/// that lasts is a line on stderr (unless `--quiet`), spinner or not.
+struct SpinnerScreen<'a> {
+    spinner: Option<&'a Spinner>,
+    quiet: bool,
+}
 
 impl Screen for SpinnerScreen<'_> {
     fn suspend(&mut self) {}
 
     fn resume(&mut self) {
-        if let Some(s) = self.0 {
+        if let Some(s) = self.spinner {
             s.invalidate();
         }
     }
 
     fn say(&mut self, msg: &str) {
-        if let Some(s) = self.0 {
+        if let Some(s) = self.spinner {
             s.say(msg);
+        }
+    }
+
+    fn log(&mut self, msg: &str) {
+        if !self.quiet {
+            crate::output::log_line(&format!("note: {msg}"));
         }
     }
 }
@@ -98,15 +111,40 @@ pub async fn decide(
     };
     let posted = std::time::Instant::now();
     waiter.tell(Note::Sent).await;
+    // With --wait, the bridge's uptime is asked beside the POST (on another connection), so a
+    // restart is visible however soon the held connection closes (`held::Hold::confirm`).
+    let mut before = std::pin::pin!(async {
+        match args.wait {
+            true => client
+                .health()
+                .await
+                .ok()
+                .and_then(|h| crate::engine::held::start_of(std::time::Instant::now(), h.server.uptime)),
+            false => None,
+        }
+    });
+    let mut started: Option<Option<std::time::Instant>> = None;
+    let mut execute = std::pin::pin!(client.execute_held(&request, limit));
     // The request keeps its own time limit (it is the deadline), so only a halt races it.
-    let sent = tokio::select! {
-        biased;
-        halt = waiter.halt() => return Decision::interrupted(halt),
-        s = client.execute_held(&request, limit) => s,
+    let sent = loop {
+        tokio::select! {
+            biased;
+            halt = waiter.halt() => return Decision::interrupted(halt),
+            s = &mut execute => break s,
+            at = &mut before, if started.is_none() => started = Some(at),
+        }
     };
     let lost = match on_answer(sent.answer, args.wait, limit, posted.elapsed()) {
         Ok(decision) => return decision,
         Err(lost) => lost,
+    };
+    let started = match started {
+        Some(at) => at,
+        None => tokio::select! {
+            biased;
+            halt = waiter.halt() => return Decision::interrupted(halt),
+            at = &mut before => at,
+        },
     };
     // Follow the command both ways at once until one shows its end or `--timeout` runs out:
     // the connection the bridge answered 408 on (it closes it when the command ends), and
@@ -115,7 +153,8 @@ pub async fn decide(
     let mut driver = Driver::new(client, EngineConfig::following(args.follow_interval));
     let (unheld, untold) = match sent.held {
         Ok(h) => {
-            driver = driver.holding(h, Hold::new(posted, now, COMMAND_LIMIT));
+            let hold = Hold::new(posted, now, h.keep_alive(), started);
+            driver = driver.holding(h, hold);
             (None, Untold::NotHeld(Unheld::Closed))
         }
         Err(why) => (Some(why), Untold::NotHeld(why)),

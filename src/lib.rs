@@ -32,6 +32,7 @@ pub mod events;
 pub mod exec;
 pub mod files;
 pub mod fleet;
+pub mod gate;
 pub mod hooks;
 pub mod mcp;
 pub mod metrics;

@@ -186,8 +186,8 @@ pub struct Behaviour {
     pub server_timeout: Duration,
     pub etag: Etag,
     pub report_busy: bool,
-    /// The bridge abandons a command running this long (frees its slot; the connection of an
-    /// execute answered 408 is destroyed then).
+    /// The bridge frees the slot of a command running this long (a 4th may start), while the
+    /// command runs on and its request (and the connection of a 408) waits for its end.
     pub command_limit: Duration,
     pub api_key: Option<String>,
     pub verbose: u8,
@@ -196,7 +196,7 @@ pub struct Behaviour {
 impl Behaviour {
     /// The behaviour of the bridge `like` plays, before any explicit flag. Both keep
     /// connections as the real one does (idle ones closed after 5 s, one answered 408 destroyed
-    /// when its command ends) and abandon a command after 5 minutes; the real one also never
+    /// when its command ends) and free a command's slot after 5 minutes; the real one also never
     /// reports `busy` and sends weak ETags that change with every answer.
     pub fn like(like: Like) -> Behaviour {
         match like {

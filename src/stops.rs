@@ -21,6 +21,10 @@ pub trait Screen {
     fn suspend(&mut self);
     fn resume(&mut self);
     fn say(&mut self, _msg: &str) {}
+    /// News worth a line of its own that stays (not only the spinner's passing message).
+    fn log(&mut self, msg: &str) {
+        self.say(msg)
+    }
 }
 
 /// What a signal did to a wait.
@@ -102,7 +106,11 @@ impl<S: Screen> Waiter for OnTerminal<'_, S> {
     }
 
     async fn tell(&mut self, note: Note) {
-        self.screen.say(&crate::output::progress(&note));
+        let msg = crate::output::progress(&note);
+        match note.lasting() {
+            true => self.screen.log(&msg),
+            false => self.screen.say(&msg),
+        }
     }
 }
 

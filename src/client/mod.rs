@@ -426,6 +426,11 @@ impl BridgeClient {
         }
     }
 
+    /// How long one request may take (`--request-timeout`).
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
     /// Counts a ping on the held connection as a request.
     pub fn count_request(&self) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);

@@ -54,6 +54,8 @@ pub struct Held {
     closed: oneshot::Receiver<Instant>,
     target: Target,
     health_path: String,
+    /// The server's idle timer, as the 408's `Keep-Alive: timeout=N` named it.
+    keep_alive: Option<Duration>,
 }
 
 /// A ping's answer on the held connection.
@@ -131,6 +133,20 @@ fn cause(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
+/// The idle timer a server names in `Keep-Alive: timeout=N` (seconds; RFC 2068's header, as
+/// Node and Apache send it); None when it names none, or nonsense.
+pub fn keep_alive_timeout(headers: &hyper::HeaderMap) -> Option<Duration> {
+    headers
+        .get_all("keep-alive")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("timeout"))
+        .and_then(|(_, v)| v.trim().parse::<u32>().ok())
+        .map(|n| Duration::from_secs(u64::from(n)))
+}
+
 fn says_close(headers: &hyper::HeaderMap) -> bool {
     headers
         .get_all(header::CONNECTION)
@@ -192,11 +208,16 @@ pub async fn post(
         Ok((raw, closing)) => !closing && raw.status == hyper::StatusCode::REQUEST_TIMEOUT,
         Err(_) => false,
     };
+    let keep_alive = answer
+        .as_ref()
+        .ok()
+        .and_then(|(raw, _)| keep_alive_timeout(&raw.headers));
     let held = keep.then(|| Held {
         send,
         closed,
         target: t,
         health_path,
+        keep_alive,
     });
     Posted {
         answer: answer.map(|(raw, _)| raw),
@@ -256,6 +277,11 @@ fn too_large(t: &Target, n: u64) -> BridgeError {
 }
 
 impl Held {
+    /// The server's idle timer, as its 408 named it (`Keep-Alive: timeout=N`).
+    pub fn keep_alive(&self) -> Option<Duration> {
+        self.keep_alive
+    }
+
     /// The moment the connection ended; pending while it is open.
     pub fn closed(&mut self) -> &mut oneshot::Receiver<Instant> {
         &mut self.closed
@@ -295,5 +321,26 @@ impl Held {
                 closing,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_timer_named_in_keep_alive() {
+        let with = |v: &str| {
+            let mut h = hyper::HeaderMap::new();
+            h.insert("keep-alive", HeaderValue::from_str(v).unwrap());
+            keep_alive_timeout(&h)
+        };
+        assert_eq!(with("timeout=5"), Some(Duration::from_secs(5)));
+        assert_eq!(with("max=100, timeout=1"), Some(Duration::from_secs(1)));
+        assert_eq!(with(" Timeout = 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(with("timeout=-1"), None);
+        assert_eq!(with("timeout=99999999999999999999"), None);
+        assert_eq!(with("max=5"), None);
+        assert_eq!(keep_alive_timeout(&hyper::HeaderMap::new()), None);
     }
 }

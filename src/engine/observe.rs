@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::held::{Close, Confirmed};
-use super::outcome::Lost;
+use super::outcome::{Lost, Shown};
 use super::{Engine, Reaction};
 use crate::error::BridgeError;
 use crate::events::EventKind;
@@ -28,6 +28,8 @@ pub enum Next<T> {
     Tell(Note),
     /// Stop asking the status (it cannot tell); go on with the held connection; tell this.
     Quiet(Note),
+    /// Ask the status now (afresh), and go on.
+    Ask,
     /// The wait is over.
     Done(T),
 }
@@ -47,12 +49,29 @@ pub enum Note {
     Changed,
     /// The followed command shows running.
     Running,
-    /// The status does not show the followed command; the held connection is followed.
-    StatusCannotTell,
+    /// The status cannot show the followed command's end (what it showed); the held
+    /// connection is followed.
+    StatusCannotTell(Shown),
     /// The held connection closed without showing the end; the status is followed.
     ClosedUntold,
+    /// The held connection closed while the status showed the command running: the status
+    /// decides.
+    ClosedWhileRunning,
+    /// A ping on the held connection went unanswered; it was let go; the status is followed.
+    ConnSilent,
+    /// The bridge's own limit on a command passed (`after` the POST): it has freed the slot,
+    /// while Kiro may still run it. Followed on.
+    SlotFreed { after: std::time::Duration },
     /// The held connection answered nonsense and was let go; the status is followed.
     Untrusted,
+}
+
+impl Note {
+    /// Worth a line that stays, not only a spinner's passing message: the bridge freed the
+    /// slot of a command Kiro may still run.
+    pub fn lasting(&self) -> bool {
+        matches!(self, Note::SlotFreed { .. })
+    }
 }
 
 /// What the connection an execute was answered on showed.
@@ -66,6 +85,8 @@ pub enum ConnNews {
     },
     /// It answered nonsense (what), so it was let go of: its close would be ours.
     Garbled(String),
+    /// A ping on it went unanswered for `after` (`--request-timeout`), so it was let go of.
+    Silent { after: std::time::Duration },
 }
 
 /// A poll as the engine took it.
@@ -88,6 +109,17 @@ pub trait Observer {
     /// News of the held connection (only a wait that holds one gets any).
     fn conn(&mut self, news: ConnNews) -> Next<Self::Done> {
         let _ = news;
+        Next::Go
+    }
+
+    /// When the observer wants to be asked again whatever happens (`at`); None: never.
+    fn due(&self) -> Option<Instant> {
+        None
+    }
+
+    /// `due` came.
+    fn at(&mut self, now: Instant) -> Next<Self::Done> {
+        let _ = now;
         Next::Go
     }
 }

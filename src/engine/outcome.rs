@@ -20,9 +20,6 @@ pub enum Outcome {
     /// Its end was seen (through the status, or by the connection the bridge answered on) but
     /// its result was not returned.
     Completed,
-    /// The connection closed at the bridge's own command limit: the bridge gave up on the
-    /// command, which Kiro may still be running (exit 6, as unknown).
-    Abandoned,
     Unknown,
     TimedOut,
     /// A signal, or the MCP call's cancellation, ended the wait.
@@ -40,7 +37,6 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::NotStarted => "not_started",
             Outcome::Completed => "completed",
-            Outcome::Abandoned => "abandoned",
             Outcome::Unknown => "unknown",
             Outcome::TimedOut => "timed_out",
             Outcome::Interrupted(_) => "interrupted",
@@ -68,7 +64,7 @@ impl Outcome {
             Outcome::Unreachable => Ending::Unreachable,
             Outcome::Unauthorized => Ending::Auth,
             Outcome::Unavailable => Ending::Unavailable,
-            Outcome::Unknown | Outcome::Abandoned => Ending::OutcomeUnknown,
+            Outcome::Unknown => Ending::OutcomeUnknown,
             Outcome::TimedOut => Ending::TimedOut,
             Outcome::Interrupted(Halt::Signal(sig)) => Ending::Signal(sig),
             Outcome::Interrupted(Halt::Cancelled) => return None,
@@ -116,9 +112,35 @@ pub enum Untold {
     WentAway(String),
     /// It closed and another server answers: the bridge restarted.
     Restarted,
+    /// It closed, and asked afresh the bridge rejected the key: its words.
+    Rejected(String),
+    /// It closed and the bridge says it is not healthy (or its server not running).
+    Unhealthy,
+    /// It closed, and the bridge's uptime was not known from before, so a restart could not be
+    /// told from the command's end.
+    Unknowable,
+    /// It closed while the status still showed the command running: the status decides.
+    Contradicted,
+    /// A request on it went unanswered for `after` (`--request-timeout`): a frozen bridge, or
+    /// a path that lost it. kiro-poll let go of it.
+    Silent { after: Duration },
     /// The bridge answered a ping on it with something unreadable: what. kiro-poll let go
     /// of it, so its close says nothing.
     Garbled(String),
+}
+
+/// What the status showed of a followed command whose end it could not show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// Never shown running (the real bridge never reports busy).
+    Never,
+    /// Kiro unavailable; `seen`: after the command had been shown running.
+    Unavailable { seen: bool },
+    /// Shown running, then another command current (`Some`), or busy with none named: a
+    /// bridge that runs several commands at once cannot show whether this one ended.
+    Other(Option<String>),
+    /// Last shown running; then neither the status nor the connection could tell more.
+    Running,
 }
 
 /// Why an exec ended the way it did (rendered by `output::exec`).
@@ -129,10 +151,6 @@ pub enum Why {
     /// After the answer was lost, its end was seen `took` after the POST.
     SeenEnding {
         by: Sign,
-        took: Duration,
-    },
-    /// The connection closed at the bridge's command limit, `took` after the POST.
-    Abandoned {
         took: Duration,
     },
     /// The bridge said the command failed: its words.
@@ -155,11 +173,11 @@ pub enum Why {
     },
     /// The answer was lost and `--wait` was not given.
     LostWithoutWait(Lost),
-    /// The answer was lost, the status never showed the command (`unavailable`: the status
-    /// said Kiro is unavailable), and the connection could not tell its end (`conn`: why).
-    NeverShown {
+    /// The answer was lost, the status could not show the command's end (`shown`: what it
+    /// showed), and the connection could not tell it either (`conn`: why).
+    EndUnseen {
         lost: Lost,
-        unavailable: bool,
+        shown: Shown,
         conn: Untold,
     },
     /// `--timeout` ran out while following; what the status last showed of the command, when
@@ -187,6 +205,9 @@ pub struct Decision {
     pub why: Why,
     /// How long after the POST its end was seen, when it was seen without the answer.
     pub seen: Option<Duration>,
+    /// It was followed past the bridge's 5-minute limit, when the bridge frees the command's
+    /// slot while Kiro may still run it.
+    pub slot_freed: bool,
 }
 
 impl Decision {
@@ -198,6 +219,7 @@ impl Decision {
             observed_by: None,
             why,
             seen: None,
+            slot_freed: false,
         }
     }
 
@@ -221,15 +243,6 @@ impl Decision {
             observed_by: Some(by.name()),
             seen: Some(took),
             ..Decision::new(Outcome::Completed, Why::SeenEnding { by, took })
-        }
-    }
-
-    /// The connection closed at the bridge's command limit, `took` after the POST.
-    pub fn abandoned(took: Duration) -> Decision {
-        Decision {
-            observed_by: Some(Sign::Connection.name()),
-            seen: Some(took),
-            ..Decision::new(Outcome::Abandoned, Why::Abandoned { took })
         }
     }
 
@@ -388,12 +401,6 @@ mod tests {
         let by_status = Decision::completed(Sign::Status, S);
         assert_eq!(by_status.observed_by, Some("status"));
         assert_eq!(by_status.outcome.ending(true), Some(Ending::ResultUnknown));
-        let given_up = Decision::abandoned(300 * S);
-        assert_eq!(
-            (given_up.outcome.name(), given_up.outcome.ending(false)),
-            ("abandoned", Some(Ending::OutcomeUnknown))
-        );
-        assert_eq!(given_up.outcome.ending(true), Some(Ending::OutcomeUnknown));
         let answered = on_answer(Ok(Answered(resp(true))), true, S, S).unwrap();
         assert_eq!(answered.outcome.ending(true), Some(Ending::Done));
         assert!(answered.result_known());

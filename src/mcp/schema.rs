@@ -189,7 +189,6 @@ pub enum OutcomeName {
     Failed,
     NotStarted,
     Completed,
-    Abandoned,
     Unknown,
     TimedOut,
     Interrupted,
@@ -231,8 +230,7 @@ pub struct ExecOut {
     #[schemars(with = "Observed")]
     pub observed_by: Option<&'static str>,
     /// succeeded, failed, not_started, completed (its end was seen but its result not
-    /// returned), abandoned (the bridge gave up on it at its 5-minute limit; it may still run),
-    /// unknown (the answer was lost: it may still run), timed_out, interrupted, unavailable,
+    /// returned), unknown (the answer was lost: it may still run), timed_out, interrupted, unavailable,
     /// rejected, unauthorized or unreachable.
     #[schemars(with = "OutcomeName")]
     pub outcome: &'static str,
@@ -242,6 +240,9 @@ pub struct ExecOut {
     pub seen_ms: Option<u64>,
     /// Whether its result (success, output) is known.
     pub result_known: bool,
+    /// It was followed past 5 minutes, when the bridge frees the command's slot (another
+    /// command may start) while Kiro may still be running it.
+    pub slot_freed: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

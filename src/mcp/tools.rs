@@ -69,7 +69,7 @@ pub fn all(access: &Access) -> Vec<Tool> {
     };
     let exec = Tool::new(
         EXEC,
-        format!("Run a Kiro command once; it is never retried (a retried command would run twice). With wait, follow it to its end past the bridge's own 30 s limit (progress is reported when the call has a progressToken).{allowed} The result's outcome says how it ended; on unknown, abandoned, timed_out or interrupted the command may still be running: check kiro_status before running it again."),
+        format!("Run a Kiro command once; it is never retried (a retried command would run twice). With wait, follow it to its end past the bridge's own 30 s limit (progress is reported when the call has a progressToken).{allowed} The result's outcome says how it ended; on unknown, timed_out or interrupted the command may still be running: check kiro_status before running it again."),
         schema::input::<schema::ExecArgs>(),
     )
     .with_raw_output_schema(schema::output::<schema::ExecOut>())
@@ -316,7 +316,7 @@ pub fn commands_result(list: &[&str]) -> CallToolResult {
 /// (or how it ended), then the JSON. A failure says what happened, whether the command may
 /// have run, and what to try.
 pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolResult {
-    let r = render::report(plan, d, waited);
+    let r = render::report_for_agent(plan, d, waited);
     let out = schema::ExecOut {
         command: r.command.to_owned(),
         args: r.args.to_vec(),
@@ -329,6 +329,7 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         outcome: r.outcome,
         seen_ms: r.seen_ms,
         result_known: r.result_known,
+        slot_freed: r.slot_freed,
     };
     let failed = !d.outcome.ok();
     let human = match render::message_for_agent(plan, d) {

@@ -2,10 +2,12 @@
 //! means loopback; any other interface must be named. The Prometheus text format by default,
 //! OpenMetrics when the scraper's `Accept` asks for it.
 //!
-//! Whoever can reach the address cannot starve the watch: at most `MAX_CONNECTIONS` clients
-//! at once (one more is closed at once), each must send its request headers within
+//! Whoever can reach the address cannot starve the watch, nor keep a scrape out: at most
+//! `MAX_CONNECTIONS` clients at once; when full, a newcomer takes the slot of the oldest client
+//! that has not sent a whole request (`crate::gate`); each must send its request headers within
 //! `HEADER_TIMEOUT` and is done within `CONNECTION_LIFETIME`, one request per connection. So
-//! the exporter holds at most `MAX_CONNECTIONS` descriptors, and the polls keep the rest.
+//! the exporter holds at most `MAX_CONNECTIONS` descriptors, the polls keep the rest, and a
+//! scrape is answered while idle or slow clients hold every slot.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,11 +20,12 @@ use axum::Router;
 
 use super::Metrics;
 use crate::error::UsageError;
+use crate::gate::Entry;
 
 /// Most clients of the exporter at once (Prometheus needs one per scrape).
 pub const MAX_CONNECTIONS: usize = 32;
-/// A client must have sent its request headers by then.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
+/// A client must have sent its request headers by then (Prometheus sends them at once).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 /// A connection ends by then, whatever the client does (a reader that never reads).
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(20);
 
@@ -60,7 +63,7 @@ pub async fn start(addr: SocketAddr, metrics: Arc<Metrics>) -> Result<(SocketAdd
 
 /// Accept clients for good, within the limits above.
 async fn serve(listener: tokio::net::TcpListener, app: Router) {
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let gate = Arc::new(crate::gate::Gate::new(MAX_CONNECTIONS));
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -70,19 +73,34 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) {
                 continue;
             }
         };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            drop(stream); // over the cap: closed at once, so it holds no descriptor
-            continue;
-        };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let entry = gate.enter();
+        if matches!(entry, Entry::Out) {
+            continue; // the door is crowded: closed at once, holding no descriptor
+        }
+        let (app, gate) = (app.clone(), Arc::clone(&gate));
         tokio::spawn(async move {
-            let _slot = slot;
+            let ticket = match entry {
+                Entry::In(t) => t,
+                Entry::Knock(at_door) => match gate.knocked(&stream, at_door).await {
+                    Some(t) => t,
+                    None => return,
+                },
+                Entry::Out => return,
+            };
+            let tower = hyper_util::service::TowerToHyperService::new(app);
+            let asked = ticket.asked();
+            let service = hyper::service::service_fn(move |req| {
+                crate::gate::mark(&asked);
+                hyper::service::Service::call(&tower, req)
+            });
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .keep_alive(false);
             let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            let _ = tokio::time::timeout(CONNECTION_LIFETIME, conn).await;
+            ticket
+                .serve(tokio::time::timeout(CONNECTION_LIFETIME, conn), HEADER_TIMEOUT)
+                .await;
         });
     }
 }

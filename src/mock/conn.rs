@@ -20,6 +20,14 @@ use tokio::time::Instant;
 /// timeout=5`).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
 
+/// Most connections a simulator keeps at once; past it a newcomer takes the slot of the oldest
+/// connection that has sent no whole request (`crate::gate`), so idle sockets cannot keep a
+/// client out, and descriptors stay bounded.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// A connection must have sent its first request's headers by then.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// One connection's state, shared with the requests on it.
 struct Conn {
     destroy: Notify,
@@ -55,12 +63,28 @@ pub async fn serve(
 ) {
     let mut conns = JoinSet::new();
     let (shut_tx, shut_rx) = watch::channel(false);
+    let gate = Arc::new(crate::gate::Gate::new(MAX_CONNECTIONS));
     loop {
         tokio::select! {
             _ = &mut stop => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    conns.spawn(connection(stream, app.clone(), shut_rx.clone()));
+                    let entry = gate.enter();
+                    if !matches!(entry, crate::gate::Entry::Out) {
+                        let (app, shut, gate) = (app.clone(), shut_rx.clone(), Arc::clone(&gate));
+                        conns.spawn(async move {
+                            let ticket = match entry {
+                                crate::gate::Entry::In(t) => t,
+                                crate::gate::Entry::Knock(at_door) => match gate.knocked(&stream, at_door).await {
+                                    Some(t) => t,
+                                    None => return,
+                                },
+                                crate::gate::Entry::Out => return,
+                            };
+                            let asked = ticket.asked();
+                            ticket.serve(connection(stream, app, shut, asked), HEADER_TIMEOUT).await;
+                        });
+                    }
                 }
                 // Out of descriptors, a connection reset before it was taken: wait a little,
                 // as a server does, rather than spin.
@@ -74,7 +98,12 @@ pub async fn serve(
     while conns.join_next().await.is_some() {}
 }
 
-async fn connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+    asked: Arc<std::sync::atomic::AtomicBool>,
+) {
     let _ = stream.set_nodelay(true);
     let conn = Arc::new(Conn {
         destroy: Notify::new(),
@@ -84,6 +113,7 @@ async fn connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: wa
     });
     let shared = conn.clone();
     let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        crate::gate::mark(&asked);
         let conn = shared.clone();
         let mut app = app.clone();
         req.extensions_mut().insert(ConnHandle(conn.clone()));

@@ -249,16 +249,14 @@ async fn execute(State(app): State<App>, conn: Option<Extension<ConnHandle>>, bo
     };
     let (tx, mut rx) = tokio::sync::oneshot::channel();
     let length = app.duration_of(&command);
-    // The bridge's own limit on a command: past it, it abandons the command (frees its slot).
+    // The bridge's own limit on a command: past it, it frees the command's slot (a 4th may
+    // start) while the command runs on and its request waits for it (BEHAVIOUR.md).
     let limit = app.settings.behaviour.command_limit;
-    sim::finish_after(&app, id, length.min(limit), Some(tx));
+    sim::finish_after(&app, id, length.min(limit), length, Some(tx));
     tokio::select! {
         _ = &mut rx => {
             let ms = length.as_millis() as u64;
-            if length > limit {
-                let error = format!("Command '{command}' timed out after {}ms", limit.as_millis());
-                json_response(StatusCode::OK, json!({"success": false, "output": "", "error": error, "executionTimeMs": limit.as_millis() as u64}))
-            } else if app.settings.scenario.failing.contains(&command) {
+            if app.settings.scenario.failing.contains(&command) {
                 let error = format!("Command '{command}' failed");
                 json_response(StatusCode::OK, json!({"success": false, "output": "", "error": error, "executionTimeMs": ms}))
             } else {
@@ -267,8 +265,8 @@ async fn execute(State(app): State<App>, conn: Option<Extension<ConnHandle>>, bo
             }
         }
         _ = tokio::time::sleep(app.settings.behaviour.server_timeout) => {
-            // The real bridge's handler keeps awaiting the command; when it ends (or is
-            // abandoned), its late answer throws and Express destroys the connection.
+            // The real bridge's handler keeps awaiting the command (past its slot's limit too);
+            // when it ends, its late answer throws and Express destroys the connection.
             if let Some(Extension(conn)) = conn {
                 tokio::spawn(async move {
                     let _ = rx.await;

@@ -122,7 +122,9 @@ pub fn apply(app: &App, step: &scenario::Step) {
             .map(|command| (start_run(&mut sim, command), command.to_owned()))
     };
     if let Some((id, command)) = run {
-        finish_after(app, id, app.duration_of(&command), None);
+        let length = app.duration_of(&command);
+        let freed = length.min(app.settings.behaviour.command_limit);
+        finish_after(app, id, freed, length, None);
     }
 }
 
@@ -137,12 +139,20 @@ pub fn start_run(sim: &mut Sim, command: &str) -> u64 {
     id
 }
 
-/// End the run `id` after `length`; `done` is told when it has.
-pub fn finish_after(app: &App, id: u64, length: Duration, done: Option<tokio::sync::oneshot::Sender<()>>) {
+/// Free the run `id`'s slot after `freed` (its end, or the bridge's limit on a command,
+/// whichever comes first) and end it after `length`; `done` is told when it has ended.
+pub fn finish_after(
+    app: &App,
+    id: u64,
+    freed: Duration,
+    length: Duration,
+    done: Option<tokio::sync::oneshot::Sender<()>>,
+) {
     let app = Arc::clone(app);
     tokio::spawn(async move {
-        tokio::time::sleep(length).await;
+        tokio::time::sleep(freed).await;
         app.sim().running.retain(|r| r.id != id);
+        tokio::time::sleep(length.saturating_sub(freed)).await;
         if let Some(tx) = done {
             let _ = tx.send(());
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::write_json_line;
 use crate::config::Config;
-use crate::engine::outcome::{Decision, Lost, Sign, Untold, Why};
+use crate::engine::outcome::{Decision, Lost, Shown, Sign, Untold, Why};
 use crate::error::{Ending, Exit, UsageError};
 use crate::model::{InputAnswer, Unheld};
 use crate::plan::ExecPlan;
@@ -35,6 +35,9 @@ pub struct ExecReport<'a> {
     /// Whether the bridge's answer said how the command went (`success`, `output`); false when
     /// its end was seen without it, or not seen at all.
     pub result_known: bool,
+    /// It was followed past the bridge's 5-minute limit, when the bridge frees the command's
+    /// slot while Kiro may still run it.
+    pub slot_freed: bool,
 }
 
 /// How the answer was lost, in words.
@@ -64,7 +67,7 @@ fn seen_by(by: Sign) -> &'static str {
 }
 
 /// Why the connection could not show the end, as a clause after the status's.
-fn untold(conn: &Untold, lost: &Lost) -> String {
+fn untold(conn: &Untold, lost: &Lost, cmd: &str) -> String {
     match conn {
         Untold::NotHeld(Unheld::Https) => {
             "; over https the connection it answered on may end at a proxy, so it cannot show the end".into()
@@ -86,10 +89,48 @@ fn untold(conn: &Untold, lost: &Lost) -> String {
         Untold::Restarted => {
             "; the connection it answered on closed because the bridge restarted".into()
         }
+        Untold::Rejected(what) => format!(
+            "; the connection it answered on closed, and asked afresh the bridge rejected the key ({})",
+            clean(what)
+        ),
+        Untold::Unhealthy => {
+            "; the connection it answered on closed, and the bridge then said it is not healthy".into()
+        }
+        Untold::Unknowable => {
+            "; the connection it answered on closed, but the bridge never said its uptime, so a restart could not be told from the command's end".into()
+        }
+        Untold::Contradicted => format!(
+            "; the connection it answered on closed while the status still showed {cmd} running, so that close proves nothing"
+        ),
+        Untold::Silent { after } => format!(
+            "; a request on the connection it answered on went unanswered for {}, so that connection can no longer tell",
+            human_duration(*after)
+        ),
         Untold::Garbled(what) => format!(
             "; the bridge answered a request on the connection it answered on with something unreadable ({}), so that connection cannot show the end",
             clean(what)
         ),
+    }
+}
+
+/// What the status showed of a command whose end it could not show.
+fn shown(shown: &Shown, cmd: &str) -> String {
+    match shown {
+        Shown::Never => {
+            format!("its status does not show {cmd} running (the real bridge never reports busy)")
+        }
+        Shown::Unavailable { seen: false } => "the status says Kiro is unavailable".into(),
+        Shown::Unavailable { seen: true } => {
+            format!("the status showed {cmd} running, then said Kiro is unavailable")
+        }
+        Shown::Other(Some(other)) => format!(
+            "the status shows {} current, and a bridge that runs several commands at once cannot show whether {cmd} ended",
+            clean(other)
+        ),
+        Shown::Other(None) => format!(
+            "the status shows Kiro busy without naming a command, so it cannot show whether {cmd} ended"
+        ),
+        Shown::Running => format!("the status last showed {cmd} running"),
     }
 }
 
@@ -114,7 +155,7 @@ pub fn ran(d: &Decision) -> &'static str {
             Why::Unreadable(_) => "The command may have run: check kiro_status before running it again.",
             _ => "The command did not run.",
         },
-        Outcome::Unknown | Outcome::Abandoned | Outcome::TimedOut | Outcome::Interrupted(_) => {
+        Outcome::Unknown | Outcome::TimedOut | Outcome::Interrupted(_) => {
             "The command may have run and may still be running: check kiro_status before running it again (running it again may run it twice)."
         }
     }
@@ -124,10 +165,6 @@ fn message_with(args: &ExecPlan, d: &Decision, to_wait: &str) -> Option<String> 
     let cmd = clean(&args.command);
     Some(match &d.why {
         Why::Done | Why::SeenEnding { .. } => return None,
-        Why::Abandoned { took } => format!(
-            "the bridge abandoned {cmd} at its 5-minute command limit (the connection it answered on closed after {}): Kiro may still be running it and its outcome is unknown",
-            human_duration(*took)
-        ),
         Why::CommandFailed(why) => format!("{cmd} failed: {}", clean(why)),
         Why::NotStarted(why) => format!(
             "{cmd} did not start: the bridge turned it away ({}); it runs a few commands at once, and commands you stopped waiting for (Ctrl-C, a 408) keep their slots until they end",
@@ -146,15 +183,11 @@ fn message_with(args: &ExecPlan, d: &Decision, to_wait: &str) -> Option<String> 
             "{}; {cmd} may still be running in Kiro and its outcome is unknown ({to_wait} to follow it)",
             lost(l)
         ),
-        Why::NeverShown { lost: l, unavailable: true, conn } => format!(
-            "{}, and the status says Kiro is unavailable{}: the outcome is unknown and {cmd} may still be running in Kiro",
+        Why::EndUnseen { lost: l, shown: s, conn } => format!(
+            "{}, and {}{}: the outcome is unknown and {cmd} may still be running in Kiro",
             lost(l),
-            untold(conn, l)
-        ),
-        Why::NeverShown { lost: l, unavailable: false, conn } => format!(
-            "{}, and its status does not show {cmd} running (the real bridge never reports busy){}: the outcome is unknown and the command may still be running in Kiro",
-            lost(l),
-            untold(conn, l)
+            shown(s, &cmd),
+            untold(conn, l, &cmd)
         ),
         Why::FollowedOut { limit, lost: l, seen, held } => {
             let seen = match seen {
@@ -175,31 +208,52 @@ fn message_with(args: &ExecPlan, d: &Decision, to_wait: &str) -> Option<String> 
     })
 }
 
-/// The report's `error`: the bridge's words where it gave them, else the message.
-fn error_field(args: &ExecPlan, d: &Decision) -> Option<String> {
+/// The report's `error`: the bridge's words where it gave them, else the message (`words`:
+/// the CLI's or an agent's).
+fn error_field(
+    args: &ExecPlan,
+    d: &Decision,
+    words: fn(&ExecPlan, &Decision) -> Option<String>,
+) -> Option<String> {
     match &d.why {
         Why::Done | Why::SeenEnding { .. } => d.response.as_ref().and_then(|r| r.error.clone()),
         Why::CommandFailed(why) | Why::NotStarted(why) => Some(why.clone()),
         Why::Rejected(m) => Some(m.clone()),
         Why::Bridge(e) | Why::Unreadable(e) => Some(e.short()),
-        _ => message(args, d),
+        _ => words(args, d),
     }
 }
 
+/// `exec --json`'s object.
 pub fn report<'a>(args: &'a ExecPlan, d: &'a Decision, waited: Duration) -> ExecReport<'a> {
+    report_in(args, d, waited, message)
+}
+
+/// `report` with its `error` in an agent's terms (MCP's `kiro_exec`).
+pub fn report_for_agent<'a>(args: &'a ExecPlan, d: &'a Decision, waited: Duration) -> ExecReport<'a> {
+    report_in(args, d, waited, message_for_agent)
+}
+
+fn report_in<'a>(
+    args: &'a ExecPlan,
+    d: &'a Decision,
+    waited: Duration,
+    words: fn(&ExecPlan, &Decision) -> Option<String>,
+) -> ExecReport<'a> {
     let r = d.response.as_ref();
     ExecReport {
         command: &args.command,
         args: &args.args,
         success: r.map(|r| r.success),
         output: r.and_then(|r| r.output.as_deref()),
-        error: error_field(args, d),
+        error: error_field(args, d, words),
         execution_time_ms: r.and_then(|r| r.execution_time_ms),
         waited_ms: ms(waited),
         observed_by: d.observed_by,
         outcome: d.outcome.name(),
         seen_ms: d.seen.map(ms),
         result_known: d.result_known(),
+        slot_freed: d.slot_freed,
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{last_seen, timed_out};
 use crate::engine::observe::Note;
+use crate::engine::outcome::Shown;
 use crate::engine::{Goal, LastSeen};
 use crate::model::{KiroStatus, Unheld};
 use crate::sanitize::line as clean;
@@ -41,10 +42,30 @@ pub fn progress(note: &Note) -> String {
         Note::StatusFailed(why) => format!("status unreachable ({}); retrying", clean(why)),
         Note::Changed => "the status changed".into(),
         Note::Running => "Kiro reports it running; following its status".into(),
-        Note::StatusCannotTell => {
-            "its status does not show it (the real bridge never reports busy); following the connection it answered on".into()
+        Note::StatusCannotTell(shown) => {
+            let what = match shown {
+                Shown::Never => "its status does not show it (the real bridge never reports busy)".into(),
+                Shown::Unavailable { .. } => "its status says Kiro is unavailable".into(),
+                Shown::Other(Some(other)) => format!(
+                    "its status shows {} current, which cannot show whether this one ended",
+                    clean(other)
+                ),
+                Shown::Other(None) => "its status shows Kiro busy without naming a command".into(),
+                Shown::Running => "its status cannot tell more".into(),
+            };
+            format!("{what}; following the connection it answered on")
         }
         Note::ClosedUntold => "the connection closed without showing the end; following its status".into(),
+        Note::ClosedWhileRunning => {
+            "the connection it answered on closed while its status shows it running; following its status".into()
+        }
+        Note::ConnSilent => {
+            "the connection it answered on stopped answering; following its status".into()
+        }
+        Note::SlotFreed { after } => format!(
+            "{} since it was sent: the bridge has freed its slot (its limit on a command), while Kiro may still be running it; still following",
+            human_duration(*after)
+        ),
         Note::Untrusted => {
             "the connection it answered on is no longer trusted; following its status".into()
         }

@@ -86,7 +86,9 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
     let n = config.bridges.len();
     if n > 1 {
         // The exporter's clients are capped, so the polls keep what is left.
-        let exporter = plan.metrics.map_or(0, |_| metrics::serve::MAX_CONNECTIONS);
+        let exporter = plan
+            .metrics
+            .map_or(0, |_| crate::gate::Gate::most(metrics::serve::MAX_CONNECTIONS));
         if let Some(warning) = client::room_for_sockets(n + exporter) {
             crate::output::log_line(&warning);
         }

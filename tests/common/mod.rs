@@ -375,6 +375,16 @@ pub fn wait_at_most(
     }
 }
 
+/// Wait up to `limit` for `cond` to hold; panics saying `what` when it never does.
+#[allow(dead_code)]
+pub fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !cond() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The run ended with this exit code; its stderr is the message when it did not.
 pub fn assert_exit(out: &std::process::Output, code: i32) {
     assert_eq!(

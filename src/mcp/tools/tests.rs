@@ -352,7 +352,6 @@ fn the_exec_schemas_enums_are_the_names_exec_writes() {
         Outcome::Failed,
         Outcome::NotStarted,
         Outcome::Completed,
-        Outcome::Abandoned,
         Outcome::Unknown,
         Outcome::TimedOut,
         Outcome::Interrupted(Halt::Cancelled),
