@@ -90,6 +90,9 @@ pub enum EventKind {
         message: String,
         consecutive_failures: u32,
         retry_in_ms: u64,
+        /// The bridge's `Retry-After`, when it asked for longer than `--max-backoff` allows.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     Recovered {
         after_failures: u32,
@@ -231,6 +234,7 @@ mod tests {
                 message: "Connection refused".into(),
                 consecutive_failures: 2,
                 retry_in_ms: 10_000,
+                retry_after_ms: None,
             },
         };
         assert_eq!(

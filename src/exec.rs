@@ -39,15 +39,24 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
     let waited = started.elapsed();
     drop(spinner);
     let ending = render::ending(args, &decision);
-    // A lost or failing stdout never masks the outcome: the exit code is the command's.
+    // A failing stdout never masks a failed outcome (the exit code is the command's), but a
+    // success whose result could not be written is no 0: exit 74, saying how it went.
+    let mut unwritten = None;
     if let Err(e) = render::print(&mut std::io::stdout().lock(), config, args, &decision, waited) {
         if !crate::error::is_reader_gone(&e) {
-            crate::output::log_line(&format!(
-                "error: {} {}, but its result could not be written: {e}",
+            let msg = format!(
+                "{} {}, but its result could not be written: {e}",
                 crate::sanitize::line(&args.command),
                 decision.outcome.name()
-            ));
+            );
+            match ending {
+                None => unwritten = Some(msg),
+                Some(_) => crate::output::log_line(&format!("error: {msg}")),
+            }
         }
+    }
+    if let Some(msg) = unwritten {
+        return Err(Exit::new(Ending::OutputFailed, msg).into());
     }
     if !config.json && !config.quiet {
         if let Some(note) = render::note(args, &decision) {

@@ -60,12 +60,14 @@ pub fn main_entry() -> u8 {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `kiro-poll help exit-codes`: a help topic of its own, beside clap's help of commands.
     if args.len() == 3 && args[1] == "help" && args[2] == "exit-codes" {
-        let _ = writeln!(
-            std::io::stdout().lock(),
+        let mut out = std::io::stdout().lock();
+        let written = writeln!(
+            out,
             "kiro-poll's exit codes (each means one thing):\n\n{}",
             crate::error::exit_table()
-        );
-        return 0;
+        )
+        .and_then(|()| out.flush());
+        return printed(written);
     }
     let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(&args)
@@ -177,12 +179,27 @@ pub fn usage_message(rendered: &str, help: &str) -> String {
 
 /// clap errors: help and version print normally; anything else is one short block naming the
 /// flag, with clap's tips and the pointer to `help`.
+/// How a run that only prints ends: 0, or 74 (said on stderr) when stdout could not take it
+/// (a full disk); a reader gone is a quiet 0, as everywhere.
+fn printed(written: std::io::Result<()>) -> u8 {
+    match written {
+        Ok(()) => 0,
+        Err(e) if crate::error::is_reader_gone(&e) => 0,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "kiro-poll: error: cannot write the output: {e}"
+            );
+            crate::error::Ending::OutputFailed.code()
+        }
+    }
+}
+
 fn usage_exit(e: clap::Error, help: String) -> u8 {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            0
+            printed(e.print().and_then(|()| std::io::stdout().flush()))
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();

@@ -204,13 +204,34 @@ fn a_full_disk_is_reported_and_never_read_as_unreachable() {
             .output()
             .unwrap()
     };
+    // A success whose result could not be written is no 0.
     let out = run(&["--url", &url, "--json", "exec", "kiro.chat.open"]);
-    assert_exit(&out, 0);
+    assert_exit(&out, 74);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("succeeded, but its result could not be written: No space left"),
         "{err}"
     );
+    let one = ["--url", url.as_str(), "watch", "--count", "1"];
+    let one_json = ["--url", url.as_str(), "--json", "watch", "--count", "1"];
+    let until = ["--url", url.as_str(), "watch", "--until", "ready"];
+    for args in [
+        &one[..],
+        &one_json,
+        &until,
+        &["--help"],
+        &["--version"],
+        &["help", "exit-codes"],
+        &["watch", "-h"],
+    ] {
+        let out = run(args);
+        assert_exit(&out, 74);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot write the output: No space left on device"),
+            "{args:?}: {err}"
+        );
+    }
     for args in [
         vec![
             "--url",

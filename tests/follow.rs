@@ -160,6 +160,12 @@ fn exit_status_makes_an_end_without_its_result_exit_7() {
         .unwrap();
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--wait"), "{}", stderr(&out));
+    // So are --timeout and --follow-interval: without --wait they would do nothing.
+    for flag in [["--timeout", "60s"], ["--follow-interval", "1s"]] {
+        let out = kiro().args(["exec", "kiro.long"]).args(flag).output().unwrap();
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("--wait"), "{}", stderr(&out));
+    }
 }
 
 #[test]

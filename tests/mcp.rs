@@ -1295,6 +1295,17 @@ fn every_error_carries_an_id() {
         let e = s.answer(json!(id), Duration::from_secs(5));
         assert_eq!(e["error"]["code"], -32602, "{e}");
     }
+    // A key twice in one object: an invalid request, not "method not found".
+    s.send_raw(r#"{"jsonrpc":"2.0","id":44,"method":"tools/call","params":{"name":"kiro_status","name":"kiro_health"}}"#);
+    let e = s.answer(json!(44), Duration::from_secs(5));
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a key appears twice"),
+        "{e}"
+    );
     // Params of the wrong shape the SDK judges: its error gets an id too.
     s.send_raw(r#"{"jsonrpc":"2.0","id":43,"method":"resources/read","params":{"uri":5}}"#);
     let deadline = Instant::now() + Duration::from_secs(5);

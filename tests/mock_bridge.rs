@@ -565,3 +565,88 @@ fn a_running_mock_bridge_is_changed_with_ctl() {
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no mock-bridge answers at http://127.0.0.1:"));
     let _ = bridge.kill();
 }
+
+/// The control route answers loopback callers only: a request addressed to another host (DNS
+/// rebinding), from a web page elsewhere, or not JSON (a browser's "simple" POST) is refused
+/// and changes nothing; `ctl` against a keyed mock without its key is 4 with the hint.
+#[test]
+fn the_control_route_refuses_what_a_web_page_can_send() {
+    use std::io::{Read, Write};
+    let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
+    let addr = url.trim_start_matches("http://").to_owned();
+    let post = |host: &str, origin: Option<&str>, kind: &str| -> String {
+        let body = r#"{"available":false,"version":"pwned"}"#;
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        write!(
+            s,
+            "POST /_mock/control HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer
+    };
+    let port = addr.rsplit(':').next().unwrap();
+    for (host, origin, kind, status, words) in [
+        (
+            "evil.example:1",
+            None,
+            "application/json",
+            "403",
+            "not addressed to a loopback host",
+        ),
+        (
+            addr.as_str(),
+            Some("http://evil.example"),
+            "application/json",
+            "403",
+            "web page",
+        ),
+        (addr.as_str(), None, "text/plain", "415", "application/json only"),
+    ] {
+        let answer = post(host, origin, kind);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{host} {origin:?} {kind}: {answer}"
+        );
+        assert!(answer.contains(words), "{answer}");
+    }
+    let status = kiro().args(["--url", &url, "status"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("ready"),
+        "nothing changed"
+    );
+    // Loopback by name and a loopback page are fine.
+    let local = format!("localhost:{port}");
+    let answer = post(
+        &local,
+        Some(&format!("http://localhost:{port}")),
+        "application/json",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let _ = bridge.kill();
+    let _ = bridge.wait();
+
+    let (mut keyed, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "sekrit-key-123")]);
+    let port = url.rsplit(':').next().unwrap();
+    let out = kiro()
+        .env_remove("KIRO_API_KEY")
+        .args(["mock-bridge", "ctl", "available", "--port", port])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pass the mock's key"), "{err}");
+    assert!(!err.contains("sekrit"), "{err}");
+    let out = kiro()
+        .env("KIRO_API_KEY", "sekrit-key-123")
+        .args(["mock-bridge", "ctl", "available", "--port", port])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let _ = keyed.kill();
+    let _ = keyed.wait();
+}

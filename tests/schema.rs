@@ -57,6 +57,8 @@ enum Typed {
         message: String,
         consecutive_failures: u32,
         retry_in_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     Recovered {
         at: String,
@@ -196,6 +198,7 @@ fn every_event() -> Vec<(EventKind, Typed)> {
                 message: s("Connection refused"),
                 consecutive_failures: 3,
                 retry_in_ms: 20_000,
+                retry_after_ms: None,
             },
             Typed::Unreachable {
                 at: at(),
@@ -203,6 +206,24 @@ fn every_event() -> Vec<(EventKind, Typed)> {
                 message: s("Connection refused"),
                 consecutive_failures: 3,
                 retry_in_ms: 20_000,
+                retry_after_ms: None,
+            },
+        ),
+        (
+            EventKind::Unreachable {
+                kind: "http",
+                message: s("HTTP 429: Too Many Requests"),
+                consecutive_failures: 1,
+                retry_in_ms: 60_000,
+                retry_after_ms: Some(3_600_000),
+            },
+            Typed::Unreachable {
+                at: at(),
+                kind: s("http"),
+                message: s("HTTP 429: Too Many Requests"),
+                consecutive_failures: 1,
+                retry_in_ms: 60_000,
+                retry_after_ms: Some(3_600_000),
             },
         ),
         (

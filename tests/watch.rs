@@ -284,10 +284,15 @@ async fn retry_after_is_honoured() {
         status_response("ready", None),
     ])
     .await;
-    let out = watch_json(&server.uri(), &["--count", "2"]);
+    // Within --max-backoff (60s by default): as asked, and nothing said of a cap.
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
+        .output()
+        .unwrap();
     let ev = events(&out.stdout);
     assert_eq!(ev[0]["type"], "unreachable");
     assert_eq!(ev[0]["retryInMs"], 1000);
+    assert_eq!(ev[0].get("retryAfterMs"), None);
     assert_eq!(ev[0]["message"], "HTTP 429: Too Many Requests");
 }
 
@@ -616,4 +621,55 @@ fn a_narrowed_terminal_keeps_one_clean_status_line() {
         "one status line, no half of the old one:\n{narrow}"
     );
     assert!(live[0].starts_with("● ready"), "{narrow}");
+}
+
+/// A 429 asking to wait u64::MAX seconds: the wait is capped by `--max-backoff`, and the event
+/// says what the bridge asked; the bridge ready two polls later is seen long before --timeout.
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_is_capped_by_max_backoff() {
+    let busy = ResponseTemplate::new(429).insert_header("Retry-After", "18446744073709551615");
+    let server = scripted(vec![busy.clone(), busy, status_response("ready", None)]).await;
+    let started = std::time::Instant::now();
+    let out = kiro()
+        .args(["--url", &server.uri(), "--json", "watch", "--until", "ready"])
+        .args(["--timeout", "15s", "--max-backoff", "1s"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let ev = events(&out.stdout);
+    let unreachable = ev.iter().find(|e| e["type"] == "unreachable").unwrap();
+    assert_eq!(unreachable["retryInMs"], 1000, "{unreachable}");
+    assert_eq!(
+        unreachable["retryAfterMs"], 3_600_000,
+        "at most an hour is read: {unreachable}"
+    );
+    // In words too.
+    let server = scripted(vec![
+        ResponseTemplate::new(429).insert_header("Retry-After", "120"),
+        status_response("ready", None),
+    ])
+    .await;
+    let out = kiro()
+        .args([
+            "--url",
+            &server.uri(),
+            "watch",
+            "--until",
+            "ready",
+            "--max-backoff",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("retry in 1s; it asked for 2m, capped by --max-backoff"),
+        "{text}"
+    );
 }

@@ -212,6 +212,7 @@ impl Engine {
                 message: failure.message.clone(),
                 consecutive_failures: self.schedule.failures(),
                 retry_in_ms: ms(delay.delay),
+                retry_after_ms: delay.capped.map(ms),
             };
             r.events.push(self.record(wall, kind));
         }

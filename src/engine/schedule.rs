@@ -51,6 +51,9 @@ pub struct Delay {
     pub delay: Duration,
     /// The circuit opened with this failure.
     pub opened: bool,
+    /// The bridge's `Retry-After`, when it asked for longer than `--max-backoff` (the delay
+    /// is capped there).
+    pub capped: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -133,8 +136,15 @@ impl Schedule {
             Retry::After(d) => d,
             Retry::Backoff => self.next_backoff(),
         };
+        // A bridge's Retry-After is honoured within --max-backoff: a wait it asks for beyond
+        // that (an hour, u64::MAX seconds) would outlast every --timeout.
+        let mut capped = None;
         if let Some(ra) = retry_after {
-            delay = ra.max(Duration::from_millis(100));
+            delay = ra.clamp(
+                Duration::from_millis(100),
+                self.cfg.max.max(Duration::from_millis(100)),
+            );
+            capped = (ra > delay).then_some(ra);
         }
         let opened = self.breaker == Breaker::HalfOpen
             || (self.breaker == Breaker::Closed && self.failures >= self.cfg.threshold);
@@ -143,7 +153,11 @@ impl Schedule {
             self.breaker = Breaker::Open;
         }
         self.next_poll = later(now, delay);
-        Delay { delay, opened }
+        Delay {
+            delay,
+            opened,
+            capped,
+        }
     }
 
     fn next_backoff(&mut self) -> Duration {

@@ -86,6 +86,13 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io
 /// parse error, and a nesting deeper than `MAX_DEPTH` an invalid request (with its id).
 pub fn classify(line: &[u8]) -> Line {
     match serde_json::from_slice::<serde_json::Value>(line) {
+        // A key twice in one object: which one counts is anyone's guess (the SDK's typed
+        // parse refuses it as if the method were unknown), so the request is invalid.
+        Ok(v) if serde_json::from_slice::<NoDuplicates>(line).is_err() => Line::Refused {
+            code: -32600,
+            why: "Invalid Request: a key appears twice in one object".into(),
+            id: request_id(&v),
+        },
         Ok(v) => match refusal(&v) {
             Some((code, why)) => Line::Refused {
                 code,
@@ -96,6 +103,56 @@ pub fn classify(line: &[u8]) -> Line {
         },
         // serde_json's own nesting limit (128) is a syntax error, answered as one.
         Err(e) => Line::Malformed(e.to_string()),
+    }
+}
+
+/// Any JSON, refused when an object holds a key twice (serde_json's `Value` keeps the last).
+struct NoDuplicates;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicates)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicates {
+    type Value = NoDuplicates;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(k) = map.next_key::<String>()? {
+            map.next_value::<NoDuplicates>()?;
+            if !keys.insert(k) {
+                return Err(serde::de::Error::custom("a key twice"));
+            }
+        }
+        Ok(self)
     }
 }
 

@@ -1,12 +1,15 @@
 //! A running mock-bridge under your hand: `POST /_mock/control` takes one scenario step (what a
 //! scenario file's steps say: `available`, `version`, `addCommands`, `removeCommands`, `run`,
-//! `fault`) and applies it now; `kiro-poll mock-bridge ctl …` sends it. The route answers only
-//! on a loopback address, or with the mock's API key when it has one; faults and latency never
-//! touch it.
+//! `fault`) and applies it now; `kiro-poll mock-bridge ctl …` sends it. With an API key, the
+//! mock's key is needed (wherever it listens); without one, the route answers only on a
+//! loopback address, and only requests addressed to a loopback host (`Host`) from no web page
+//! elsewhere (`Origin`): a page in the user's browser cannot drive it, not even through DNS
+//! rebinding. The body must be `application/json` (a browser's "simple" cross-origin POST
+//! cannot send it). Faults and latency never touch the route.
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
@@ -27,19 +30,73 @@ fn state(app: &App) -> Value {
     })
 }
 
-pub async fn control(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let loopback = app
+/// A loopback host: `localhost` (or a name under it), 127.0.0.0/8, `::1`; `host` may carry a
+/// port, and an IPv6 address its brackets.
+fn loopback_host(host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(h, port)| match port.parse::<u16>() {
+                Ok(_) => h,
+                Err(_) => host,
+            }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why a request may not use the route, if it may not.
+fn refused(app: &App, headers: &HeaderMap) -> Option<(StatusCode, String)> {
+    let header = |n: header::HeaderName| headers.get(n).map(|v| v.to_str().unwrap_or("?"));
+    let json = header(header::CONTENT_TYPE).is_some_and(|t| {
+        t.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/json")
+    });
+    if !json {
+        let msg = "the control route takes application/json only";
+        return Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, msg.into()));
+    }
+    if app.settings.behaviour.api_key.is_some() {
+        return (!app.authorized(headers)).then(|| {
+            let msg =
+                "Valid API key required: this mock has an API key; pass it (KIRO_API_KEY or --api-key-file)";
+            (StatusCode::UNAUTHORIZED, msg.into())
+        });
+    }
+    let bound_loopback = app
         .host
         .parse::<std::net::IpAddr>()
         .map_or(app.host == "localhost", |ip| ip.is_loopback());
-    let keyed = app.settings.behaviour.api_key.is_some() && app.authorized(&headers);
-    if !loopback && !keyed {
+    if !bound_loopback {
         let msg = "the control route answers on a loopback address, or with the mock's API key";
-        return (StatusCode::FORBIDDEN, axum::Json(json!({"error": msg}))).into_response();
+        return Some((StatusCode::FORBIDDEN, msg.into()));
     }
-    if app.settings.behaviour.api_key.is_some() && !keyed {
-        let msg = "Valid API key required";
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": msg}))).into_response();
+    if !header(header::HOST).is_some_and(loopback_host) {
+        let msg = "refused: the request is not addressed to a loopback host (Host), so it may come from a web page through DNS rebinding";
+        return Some((StatusCode::FORBIDDEN, msg.into()));
+    }
+    if let Some(origin) = header(header::ORIGIN) {
+        let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+        if !loopback_host(host) {
+            let msg = "refused: the request comes from a web page that is not on this machine (Origin)";
+            return Some((StatusCode::FORBIDDEN, msg.into()));
+        }
+    }
+    None
+}
+
+pub async fn control(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some((status, msg)) = refused(&app, &headers) {
+        return (status, axum::Json(json!({"error": msg}))).into_response();
     }
     let step = serde_json::from_slice::<Value>(&body)
         .map_err(|e| e.to_string())
@@ -84,6 +141,21 @@ pub async fn send(base: &str, step: Value, key: Option<&str>, json: bool) -> any
     let status = resp.status();
     let bytes = resp.bytes().await.unwrap_or_default();
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+        let why = crate::sanitize::line(body["error"].as_str().unwrap_or("")).into_owned();
+        let hint = match key {
+            Some(_) => "the key given is not the mock's",
+            None => "pass the mock's key (KIRO_API_KEY or --api-key-file) whenever it has one",
+        };
+        return Err(crate::error::Exit::new(
+            crate::error::Ending::Auth,
+            format!(
+                "mock-bridge refused the control request (HTTP {}): {why}; {hint}",
+                status.as_u16()
+            ),
+        )
+        .into());
+    }
     if !status.is_success() {
         let why = body["error"].as_str().unwrap_or("").to_owned();
         return Err(BridgeError::Http {
@@ -119,4 +191,35 @@ pub async fn send(base: &str, step: Value, key: Option<&str>, json: bool) -> any
         }
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_host;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "localhost:3001",
+            "LOCALHOST.",
+            "a.localhost:9",
+            "127.0.0.1",
+            "127.8.9.1:80",
+            "[::1]:3001",
+            "::1",
+        ] {
+            assert!(loopback_host(h), "{h}");
+        }
+        for h in [
+            "evil.example:3001",
+            "localhost.evil.example",
+            "10.0.0.1",
+            "[::2]:80",
+            "",
+            "0.0.0.0",
+        ] {
+            assert!(!loopback_host(h), "{h}");
+        }
+    }
 }

@@ -100,12 +100,19 @@ fn poll_details(kind: &EventKind, p: Painter) -> String {
             message,
             consecutive_failures,
             retry_in_ms,
-        } => format!(
-            "{} {} (failure {consecutive_failures}, retry in {})",
-            p.bad(&format!("{kind}:")),
-            clean(message),
-            ms(*retry_in_ms)
-        ),
+            retry_after_ms,
+        } => {
+            let capped = match retry_after_ms {
+                Some(asked) => format!("; it asked for {}, capped by --max-backoff", ms(*asked)),
+                None => String::new(),
+            };
+            format!(
+                "{} {} (failure {consecutive_failures}, retry in {}{capped})",
+                p.bad(&format!("{kind}:")),
+                clean(message),
+                ms(*retry_in_ms)
+            )
+        }
         EventKind::Recovered {
             after_failures,
             downtime_ms,

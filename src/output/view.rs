@@ -46,6 +46,8 @@ pub struct WatchView {
     _guard: Option<TerminalGuard>,
     /// When the last line was written (what `--heartbeat` counts from).
     last_line: Option<std::time::Instant>,
+    /// Why writing stdout failed, once finished.
+    failed: Option<String>,
 }
 
 impl WatchView {
@@ -91,6 +93,7 @@ impl WatchView {
             out: Some(out),
             _guard: live.then(TerminalGuard::acquire),
             last_line: None,
+            failed: None,
         }
     }
 
@@ -352,10 +355,15 @@ impl WatchView {
         let dropped = self.out.as_ref().map_or(0, Stdout::dropped);
         if let Some(out) = self.out.take() {
             super::route_stderr(None);
-            out.finish(grace);
+            self.failed = out.finish(grace);
         }
         self._guard = None;
         dropped
+    }
+
+    /// After `finish`: why writing stdout failed, if it did (not its reader going away).
+    pub fn failed(&self) -> Option<&str> {
+        self.failed.as_deref()
     }
 }
 

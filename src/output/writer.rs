@@ -198,10 +198,12 @@ impl Stdout {
         }
     }
 
-    /// Let what is queued be written, waiting at most `grace` for a reader that is stuck.
-    pub fn finish(mut self, grace: Duration) {
+    /// Let what is queued be written, waiting at most `grace` for a reader that is stuck;
+    /// then why writing failed, if it did (not the reader going away).
+    pub fn finish(mut self, grace: Duration) -> Option<String> {
         drop(self.tx.take());
         let _ = self.done.recv_timeout(grace);
+        self.write_error()
     }
 }
 
@@ -245,7 +247,7 @@ impl ErrSink {
     /// Let what is queued be written, at most `grace` for a stderr that is stuck.
     pub fn finish(self, grace: Duration) {
         if let Sink::Own(w) = self.0 {
-            w.finish(grace);
+            let _ = w.finish(grace);
         }
     }
 }

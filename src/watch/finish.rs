@@ -126,7 +126,7 @@ impl Watch {
                 })
                 .collect(),
         });
-        close(self.view);
-        result
+        // Nothing written is worse than any ending the watch came to.
+        close(self.view).and(result)
     }
 }

@@ -51,14 +51,23 @@ pub fn closed(view: &WatchView) -> anyhow::Result<()> {
     }
 }
 
-/// Take the view down, letting stdout drain; say so when a slow reader made lines drop.
-pub fn close(mut view: WatchView) {
+/// Take the view down, letting stdout drain; say so when a slow reader made lines drop. Err
+/// (exit 74) when what was written could not be (a full disk), whatever the watch came to.
+pub fn close(mut view: WatchView) -> anyhow::Result<()> {
     let dropped = view.finish(Duration::from_secs(1));
     if dropped > 0 {
         crate::output::log_line(&format!(
             "stdout was not read fast enough: {} dropped",
             crate::units::count(dropped, "line")
         ));
+    }
+    match view.failed() {
+        Some(why) => Err(Exit::new(
+            crate::error::Ending::OutputFailed,
+            format!("cannot write the output: {why}"),
+        )
+        .into()),
+        None => Ok(()),
     }
 }
 

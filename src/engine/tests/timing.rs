@@ -81,6 +81,33 @@ fn retry_after_sets_the_delay() {
 }
 
 #[test]
+fn retry_after_is_capped_by_max_backoff_and_says_so() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        max_backoff: Duration::from_secs(2),
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    let f = Failure {
+        kind: FailureKind::Http,
+        message: "HTTP 429".into(),
+        retry_after: Some(Duration::from_secs(u64::MAX)),
+        fatal: false,
+    };
+    let r = poll(&mut e, &mut c, Err(f));
+    assert_eq!(e.next_poll_at() - c.now(), Duration::from_secs(2));
+    let said = r.events.iter().find_map(|ev| match &ev.kind {
+        crate::events::EventKind::Unreachable {
+            retry_in_ms,
+            retry_after_ms,
+            ..
+        } => Some((*retry_in_ms, *retry_after_ms)),
+        _ => None,
+    });
+    assert_eq!(said, Some((2_000, Some(u64::MAX))));
+}
+
+#[test]
 fn answered_errors_wait_the_error_interval() {
     let mut c = Clock::new();
     let mut e = engine(EngineConfig::default(), &c);
