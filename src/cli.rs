@@ -633,6 +633,7 @@ mod tests {
             "a b",
             "--workspace",
             "/w",
+            "--wait",
             "--timeout",
             "1m",
         ])
