@@ -18,8 +18,6 @@ use crate::client::{BridgeClient, POOL_IDLE};
 use crate::engine::held::{Close, Fresh, Hold};
 use crate::engine::observe::{ConnNews, Next, Observer, Polled, StatusAnswer};
 use crate::engine::{Engine, EngineConfig};
-use crate::error::FailureKind;
-use crate::model::HealthState;
 use crate::stops::{Stop, Waiter, Wake};
 
 /// A request in flight while the loop goes on.
@@ -205,13 +203,8 @@ impl<'a> Driver<'a> {
             }
         };
         let fresh = match fresh {
-            Ok(h) => Fresh::Answered {
-                at: std::time::Instant::now(),
-                uptime: h.server.uptime,
-                healthy: h.status == HealthState::Healthy && h.server.running,
-            },
-            Err(e) if e.kind() == FailureKind::Auth => Fresh::Rejected(e.short()),
-            Err(e) => Fresh::Failed(e.short()),
+            Ok(h) => Fresh::answered(std::time::Instant::now(), &h),
+            Err(e) => Fresh::failed(&e),
         };
         Ok(ConnNews::Closed {
             close,

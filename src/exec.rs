@@ -49,9 +49,9 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
                 crate::sanitize::line(&args.command),
                 decision.outcome.name()
             );
-            match ending {
-                None => unwritten = Some(msg),
-                Some(_) => crate::output::log_line(&format!("error: {msg}")),
+            match ending.is_none() {
+                true => unwritten = Some(msg),
+                false => crate::output::log_line(&format!("error: {msg}")),
             }
         }
     }

@@ -80,6 +80,26 @@ pub enum Fresh {
     Rejected(String),
 }
 
+impl Fresh {
+    /// `/health` answered `h` at `at`: healthy only when it says `healthy` and its server
+    /// running.
+    pub fn answered(at: Instant, h: &crate::model::Health) -> Fresh {
+        Fresh::Answered {
+            at,
+            uptime: h.server.uptime,
+            healthy: h.status == crate::model::HealthState::Healthy && h.server.running,
+        }
+    }
+
+    /// `/health` failed: the key rejected, or no answer at all.
+    pub fn failed(e: &crate::error::BridgeError) -> Fresh {
+        match e.kind() {
+            crate::error::FailureKind::Auth => Fresh::Rejected(e.short()),
+            _ => Fresh::Failed(e.short()),
+        }
+    }
+}
+
 /// Whether a close is the command's end, after asking the bridge afresh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmed {
@@ -308,5 +328,25 @@ mod tests {
         ] {
             assert_eq!(hold.confirm(&fresh), confirmed, "{fresh:?}");
         }
+        // From what /health said: `healthy` and running, or a key rejected.
+        let health = |body: &str| serde_json::from_str::<crate::model::Health>(body).unwrap();
+        let down = health(r#"{"status":"unhealthy","server":{"running":false,"uptime":143}}"#);
+        let idle = health(r#"{"status":"healthy","server":{"running":false,"uptime":143}}"#);
+        let up = health(r#"{"status":"healthy","server":{"running":true,"uptime":143}}"#);
+        assert_eq!(
+            held(t0).confirm(&Fresh::answered(at, &down)),
+            Confirmed::Unhealthy
+        );
+        assert_eq!(
+            held(t0).confirm(&Fresh::answered(at, &idle)),
+            Confirmed::Unhealthy
+        );
+        assert_eq!(held(t0).confirm(&Fresh::answered(at, &up)), Confirmed::Yes);
+        let auth = crate::error::BridgeError::Auth {
+            url: "u".into(),
+            status: 401,
+            message: "Valid API key required".into(),
+        };
+        assert!(matches!(Fresh::failed(&auth), Fresh::Rejected(_)));
     }
 }

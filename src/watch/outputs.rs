@@ -41,7 +41,12 @@ pub async fn outputs(config: &Config, plan: &WatchPlan) -> anyhow::Result<(Watch
 /// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
 /// failed for another reason (a full disk).
 pub fn closed(view: &WatchView) -> anyhow::Result<()> {
-    match view.write_error() {
+    unwritten(view.write_error().as_deref())
+}
+
+/// Exit 74 when writing failed (`why`).
+fn unwritten(why: Option<&str>) -> anyhow::Result<()> {
+    match why {
         Some(why) => Err(Exit::new(
             crate::error::Ending::OutputFailed,
             format!("cannot write the output: {why}"),
@@ -61,14 +66,7 @@ pub fn close(mut view: WatchView) -> anyhow::Result<()> {
             crate::units::count(dropped, "line")
         ));
     }
-    match view.failed() {
-        Some(why) => Err(Exit::new(
-            crate::error::Ending::OutputFailed,
-            format!("cannot write the output: {why}"),
-        )
-        .into()),
-        None => Ok(()),
-    }
+    unwritten(view.failed())
 }
 
 impl Screen for WatchView {
