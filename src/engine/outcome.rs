@@ -136,8 +136,9 @@ pub enum Shown {
     Never,
     /// Kiro unavailable; `seen`: after the command had been shown running.
     Unavailable { seen: bool },
-    /// Shown running, then another command current (`Some`), or busy with none named: a
-    /// bridge that runs several commands at once cannot show whether this one ended.
+    /// Another command current (`Some`), or neither ours nor Kiro `ready` with no command (busy
+    /// with none named, or `ready` still naming ours): a bridge that runs several commands at
+    /// once cannot show whether this one ended.
     Other(Option<String>),
     /// Last shown running; then neither the status nor the connection could tell more.
     Running,

@@ -128,7 +128,7 @@ fn shown(shown: &Shown, cmd: &str) -> String {
             clean(other)
         ),
         Shown::Other(None) => format!(
-            "the status shows Kiro busy without naming a command, so it cannot show whether {cmd} ended"
+            "the status no longer shows {cmd} running, but neither Kiro ready with no command, so it cannot show whether {cmd} ended"
         ),
         Shown::Running => format!("the status last showed {cmd} running"),
     }

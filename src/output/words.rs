@@ -50,7 +50,9 @@ pub fn progress(note: &Note) -> String {
                     "its status shows {} current, which cannot show whether this one ended",
                     clean(other)
                 ),
-                Shown::Other(None) => "its status shows Kiro busy without naming a command".into(),
+                Shown::Other(None) => {
+                    "its status shows neither this command running nor Kiro ready with none".into()
+                }
                 Shown::Running => "its status cannot tell more".into(),
             };
             format!("{what}; following the connection it answered on")
