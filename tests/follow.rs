@@ -259,7 +259,7 @@ fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
     let three: Vec<Child> = (0..3).map(|_| spawn()).collect();
     // All three slots taken: a 4th is turned away (exit 1, not_started)...
     common::eventually(Duration::from_secs(5), "three executes", || sim.executes() >= 3);
-    assert_eq!(running(&sim.url), 3);
+    assert_eq!(slots(&sim.url), 3);
     let fourth = kiro()
         .args(["--url", &sim.url, "exec", "kiro.long"])
         .output()
@@ -267,9 +267,7 @@ fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
     assert_exit(&fourth, 1);
     // ...until the limit frees the slots while the commands run on: then a 4th starts (its
     // 408 comes at 1 s: exit 6).
-    common::eventually(Duration::from_secs(10), "the slots freed", || {
-        running(&sim.url) < 3
-    });
+    common::eventually(Duration::from_secs(10), "the slots freed", || slots(&sim.url) < 3);
     let fourth = kiro()
         .args(["--url", &sim.url, "exec", "kiro.long"])
         .output()
@@ -289,9 +287,25 @@ fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
     }
 }
 
-/// The commands a simulator runs, as its control route reports them (a step that changes
-/// nothing).
-fn running(url: &str) -> usize {
+/// A bridge that reports busy keeps showing a command past its limit on a command (the slot
+/// is freed, the command runs on): neither witness takes the limit for the end.
+#[test]
+fn on_a_spec_bridge_the_limit_is_no_end_either() {
+    let sim = Sim::start("5s", &["--server-timeout", "1s", "--command-limit", "2s"], &[]);
+    let (out, _) = exec_long(&sim.url, &["--json"], &[]);
+    assert_exit(&out, 0);
+    let r = report(&out);
+    let seen = r["seenMs"].as_u64().unwrap();
+    assert!(
+        seen >= 4_500,
+        "at the command's end (5 s), not the limit (2 s): {r}"
+    );
+    assert_eq!(sim.executes(), 1);
+}
+
+/// The slots a simulator's running commands hold, as its control route reports them (a step
+/// that changes nothing).
+fn slots(url: &str) -> usize {
     let mut s = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
     let body = "{}";
     write!(
@@ -304,7 +318,7 @@ fn running(url: &str) -> usize {
     std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
     let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
     let v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {answer}"));
-    v["running"].as_array().unwrap().len()
+    v["slots"].as_u64().unwrap() as usize
 }
 
 /// Through an http proxy the connection held would be the proxy's: the status alone is

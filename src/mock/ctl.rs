@@ -26,6 +26,7 @@ fn state(app: &App) -> Value {
         "version": sim.version,
         "commands": sim.commands,
         "running": sim.running.iter().map(|r| r.command.clone()).collect::<Vec<_>>(),
+        "slots": sim.running.iter().filter(|r| r.slot).count(),
         "fault": sim.fault.as_ref().map(|f| format!("{:?}", f.kind).to_lowercase()),
     })
 }

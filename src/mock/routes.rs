@@ -216,7 +216,7 @@ fn admit(app: &App, command: &str) -> Result<Option<u64>, Response> {
             true,
         ));
     }
-    if s.running.len() >= 3 {
+    if s.running.iter().filter(|r| r.slot).count() >= 3 {
         let message = format!("Command '{command}' failed: Maximum concurrent commands limit reached (3)");
         return Err(bridge_error(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -13,6 +13,9 @@ use super::MockSettings;
 pub struct Running {
     pub id: u64,
     pub command: String,
+    /// It holds one of the 3 slots (until it ends, or the bridge's limit on a command frees
+    /// the slot while it runs on).
+    pub slot: bool,
 }
 
 pub struct Fault {
@@ -135,12 +138,14 @@ pub fn start_run(sim: &mut Sim, command: &str) -> u64 {
     sim.running.push(Running {
         id,
         command: command.to_owned(),
+        slot: true,
     });
     id
 }
 
 /// Free the run `id`'s slot after `freed` (its end, or the bridge's limit on a command,
-/// whichever comes first) and end it after `length`; `done` is told when it has ended.
+/// whichever comes first; it still shows running, as it runs on) and end it after `length`;
+/// `done` is told when it has ended.
 pub fn finish_after(
     app: &App,
     id: u64,
@@ -151,8 +156,11 @@ pub fn finish_after(
     let app = Arc::clone(app);
     tokio::spawn(async move {
         tokio::time::sleep(freed).await;
-        app.sim().running.retain(|r| r.id != id);
+        if let Some(r) = app.sim().running.iter_mut().find(|r| r.id == id) {
+            r.slot = false;
+        }
         tokio::time::sleep(length.saturating_sub(freed)).await;
+        app.sim().running.retain(|r| r.id != id);
         if let Some(tx) = done {
             let _ = tx.send(());
         }
