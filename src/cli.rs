@@ -330,17 +330,17 @@ pub struct ExecArgs {
     pub wait: bool,
 
     /// With --wait: give up after this long (exit 124)
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DUR", requires = "wait")]
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DUR")]
     pub timeout: Duration,
 
     /// With --wait: how often to poll the status once the bridge gave up on the request
-    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR", requires = "wait")]
+    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
     pub follow_interval: Duration,
 
     /// With --wait: exit 7, not 0, when the command's end was seen but its result was not
     /// returned (the real bridge past its 30 s request limit), for scripts that must know it
     /// succeeded
-    #[arg(long, requires = "wait")]
+    #[arg(long)]
     pub exit_status: bool,
 }
 

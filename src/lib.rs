@@ -111,6 +111,17 @@ fn idle_option(m: &clap::ArgMatches) -> Option<String> {
             "'--{id}' does nothing with {name} (only status and watch follow several bridges)"
         ));
     }
+    if name == "exec" && !sub.get_flag("wait") {
+        let given = ["timeout", "follow_interval", "exit_status"]
+            .into_iter()
+            .find(|id| sub.value_source(id) == Some(ValueSource::CommandLine));
+        if let Some(id) = given {
+            return Some(format!(
+                "'--{}' does nothing without '--wait' (it is about waiting for the command's end)",
+                id.replace('_', "-")
+            ));
+        }
+    }
     let idle: &[&str] = match name {
         "mock-bridge" => &["url", "request_timeout"],
         "completions" => &[

@@ -639,7 +639,10 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
         .unwrap();
     common::assert_exit(&out, 4);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("pass the mock's key"), "{err}");
+    assert!(
+        err.contains("pass its key (KIRO_API_KEY or --api-key-file)"),
+        "{err}"
+    );
     assert!(!err.contains("sekrit"), "{err}");
     let out = kiro()
         .env("KIRO_API_KEY", "sekrit-key-123")

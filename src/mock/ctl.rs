@@ -146,7 +146,7 @@ pub async fn send(base: &str, step: Value, key: Option<&str>, json: bool) -> any
         let why = crate::sanitize::line(body["error"].as_str().unwrap_or("")).into_owned();
         let hint = match key {
             Some(_) => "the key given is not the mock's",
-            None => "pass the mock's key (KIRO_API_KEY or --api-key-file) whenever it has one",
+            None => "pass its key (KIRO_API_KEY or --api-key-file)",
         };
         return Err(crate::error::Exit::new(
             crate::error::Ending::Auth,
