@@ -41,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('commands', 'commands', [CompletionResultType]::ParameterValue, 'List the Kiro commands the bridge offers, sorted')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow the bridge with adaptive polling; one line (or JSON event) per change')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a Kiro command on the bridge')
+            [CompletionResult]::new('jobs', 'jobs', [CompletionResultType]::ParameterValue, 'List the commands run through kiro-poll (jobs), newest first; show one')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for jobs started with exec --detach; exit as exec --wait would have')
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
@@ -139,12 +141,91 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Workspace directory the command runs in')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait: give up after this long (exit 124)')
             [CompletionResult]::new('--follow-interval', '--follow-interval', [CompletionResultType]::ParameterName, 'With --wait: how often to poll the status once the bridge gave up on the request')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]')
+            [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
+            [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the command to finish, also past the bridge''s own 30 s request limit')
             [CompletionResult]::new('--exit-status', '--exit-status', [CompletionResultType]::ParameterName, 'With --wait: exit 7, not 0, when the command''s end was seen but its result was not returned (the real bridge past its 30 s request limit), for scripts that must know it succeeded')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Send it and return at once with its job id; a follower in the background follows it as --wait does (up to --timeout) and records how it ended (kiro-poll wait ID)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;jobs' {
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'Only jobs on this bridge (its URL as listed)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]')
+            [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
+            [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--running', '--running', [CompletionResultType]::ParameterName, 'Only jobs still running')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one job, all it holds (with --json, its object)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;jobs;show' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;jobs;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one job, all it holds (with --json, its object)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;jobs;help;show' {
+            break
+        }
+        'kiro-poll;jobs;help;help' {
+            break
+        }
+        'kiro-poll;wait' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (exit 124); the jobs go on')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]')
+            [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
+            [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -458,12 +539,16 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--interval-error', '--interval-error', [CompletionResultType]::ParameterName, 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]')
             [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between polls while the bridge is unreachable [default: 60s]')
             [CompletionResult]::new('--stall-after', '--stall-after', [CompletionResultType]::ParameterName, 'Report a command that stays busy longer than this (once per run of it) [default: 15m]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]')
+            [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
+            [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)')
             [CompletionResult]::new('--offer-input', '--offer-input', [CompletionResultType]::ParameterName, 'Offer kiro_input too (answer a command''s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -497,6 +582,8 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('commands', 'commands', [CompletionResultType]::ParameterValue, 'List the Kiro commands the bridge offers, sorted')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow the bridge with adaptive polling; one line (or JSON event) per change')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a Kiro command on the bridge')
+            [CompletionResult]::new('jobs', 'jobs', [CompletionResultType]::ParameterValue, 'List the commands run through kiro-poll (jobs), newest first; show one')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for jobs started with exec --detach; exit as exec --wait would have')
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
@@ -518,6 +605,16 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;help;exec' {
+            break
+        }
+        'kiro-poll;help;jobs' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one job, all it holds (with --json, its object)')
+            break
+        }
+        'kiro-poll;help;jobs;show' {
+            break
+        }
+        'kiro-poll;help;wait' {
             break
         }
         'kiro-poll;help;input' {

@@ -37,6 +37,9 @@ _kiro__poll() {
             kiro__poll,input)
                 cmd="kiro__poll__subcmd__input"
                 ;;
+            kiro__poll,jobs)
+                cmd="kiro__poll__subcmd__jobs"
+                ;;
             kiro__poll,mcp)
                 cmd="kiro__poll__subcmd__mcp"
                 ;;
@@ -45,6 +48,9 @@ _kiro__poll() {
                 ;;
             kiro__poll,status)
                 cmd="kiro__poll__subcmd__status"
+                ;;
+            kiro__poll,wait)
+                cmd="kiro__poll__subcmd__wait"
                 ;;
             kiro__poll,watch)
                 cmd="kiro__poll__subcmd__watch"
@@ -70,6 +76,9 @@ _kiro__poll() {
             kiro__poll__subcmd__help,input)
                 cmd="kiro__poll__subcmd__help__subcmd__input"
                 ;;
+            kiro__poll__subcmd__help,jobs)
+                cmd="kiro__poll__subcmd__help__subcmd__jobs"
+                ;;
             kiro__poll__subcmd__help,mcp)
                 cmd="kiro__poll__subcmd__help__subcmd__mcp"
                 ;;
@@ -79,8 +88,14 @@ _kiro__poll() {
             kiro__poll__subcmd__help,status)
                 cmd="kiro__poll__subcmd__help__subcmd__status"
                 ;;
+            kiro__poll__subcmd__help,wait)
+                cmd="kiro__poll__subcmd__help__subcmd__wait"
+                ;;
             kiro__poll__subcmd__help,watch)
                 cmd="kiro__poll__subcmd__help__subcmd__watch"
+                ;;
+            kiro__poll__subcmd__help__subcmd__jobs,show)
+                cmd="kiro__poll__subcmd__help__subcmd__jobs__subcmd__show"
                 ;;
             kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge,ctl)
                 cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl"
@@ -105,6 +120,18 @@ _kiro__poll() {
                 ;;
             kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl,version)
                 cmd="kiro__poll__subcmd__help__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version"
+                ;;
+            kiro__poll__subcmd__jobs,help)
+                cmd="kiro__poll__subcmd__jobs__subcmd__help"
+                ;;
+            kiro__poll__subcmd__jobs,show)
+                cmd="kiro__poll__subcmd__jobs__subcmd__show"
+                ;;
+            kiro__poll__subcmd__jobs__subcmd__help,help)
+                cmd="kiro__poll__subcmd__jobs__subcmd__help__subcmd__help"
+                ;;
+            kiro__poll__subcmd__jobs__subcmd__help,show)
+                cmd="kiro__poll__subcmd__jobs__subcmd__help__subcmd__show"
                 ;;
             kiro__poll__subcmd__mock__subcmd__bridge,ctl)
                 cmd="kiro__poll__subcmd__mock__subcmd__bridge__subcmd__ctl"
@@ -194,7 +221,7 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --bridges --shard --help --version status health commands watch exec input mock-bridge demo mcp completions help"
+            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --bridges --shard --help --version status health commands watch exec jobs wait input mock-bridge demo mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,7 +369,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --detach --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,6 +384,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --follow-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -414,7 +453,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__help)
-            opts="status health commands watch exec input mock-bridge demo mcp completions help"
+            opts="status health commands watch exec jobs wait input mock-bridge demo mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +553,34 @@ _kiro__poll() {
         kiro__subcmd__poll__subcmd__help__subcmd__input)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__jobs)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__jobs__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -679,6 +746,20 @@ _kiro__poll() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__wait)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kiro__subcmd__poll__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -727,8 +808,134 @@ _kiro__poll() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kiro__subcmd__poll__subcmd__jobs)
+            opts="-v -q -h -V --running --bridge --since --limit --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__jobs__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__jobs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__jobs__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__jobs__subcmd__show)
+            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kiro__subcmd__poll__subcmd__mcp)
-            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +970,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --stall-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1453,6 +1672,52 @@ _kiro__poll() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__wait)
+            opts="-v -q -h -V --timeout --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-jobs-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

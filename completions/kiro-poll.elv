@@ -38,6 +38,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand commands 'List the Kiro commands the bridge offers, sorted'
             cand watch 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
             cand exec 'Run a Kiro command on the bridge'
+            cand jobs 'List the commands run through kiro-poll (jobs), newest first; show one'
+            cand wait 'Wait for jobs started with exec --detach; exit as exec --wait would have'
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
@@ -131,12 +133,85 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --workspace 'Workspace directory the command runs in'
             cand --timeout 'With --wait: give up after this long (exit 124)'
             cand --follow-interval 'With --wait: how often to poll the status once the bridge gave up on the request'
+            cand --store 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]'
+            cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
+            cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
             cand --wait 'Wait for the command to finish, also past the bridge''s own 30 s request limit'
             cand --exit-status 'With --wait: exit 7, not 0, when the command''s end was seen but its result was not returned (the real bridge past its 30 s request limit), for scripts that must know it succeeded'
+            cand --detach 'Send it and return at once with its job id; a follower in the background follows it as --wait does (up to --timeout) and records how it ended (kiro-poll wait ID)'
+            cand --no-store 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;jobs'= {
+            cand --bridge 'Only jobs on this bridge (its URL as listed)'
+            cand --since 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first'
+            cand --limit 'At most this many jobs'
+            cand --store 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]'
+            cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
+            cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --running 'Only jobs still running'
+            cand --no-store 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print one job, all it holds (with --json, its object)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;jobs;show'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;jobs;help'= {
+            cand show 'Print one job, all it holds (with --json, its object)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;jobs;help;show'= {
+        }
+        &'kiro-poll;jobs;help;help'= {
+        }
+        &'kiro-poll;wait'= {
+            cand --timeout 'Give up after this long (exit 124); the jobs go on'
+            cand --store 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]'
+            cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
+            cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --no-store 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
             cand --json 'Machine output: JSON, one object per line (NDJSON)'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
@@ -419,12 +494,16 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --interval-error 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]'
             cand --max-backoff 'Longest wait between polls while the bridge is unreachable [default: 60s]'
             cand --stall-after 'Report a command that stays busy longer than this (once per run of it) [default: 15m]'
+            cand --store 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]'
+            cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
+            cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
             cand --read-only 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)'
             cand --offer-input 'Offer kiro_input too (answer a command''s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one'
+            cand --no-store 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
             cand --json 'Machine output: JSON, one object per line (NDJSON)'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
@@ -456,6 +535,8 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand commands 'List the Kiro commands the bridge offers, sorted'
             cand watch 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
             cand exec 'Run a Kiro command on the bridge'
+            cand jobs 'List the commands run through kiro-poll (jobs), newest first; show one'
+            cand wait 'Wait for jobs started with exec --detach; exit as exec --wait would have'
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
@@ -472,6 +553,13 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;help;watch'= {
         }
         &'kiro-poll;help;exec'= {
+        }
+        &'kiro-poll;help;jobs'= {
+            cand show 'Print one job, all it holds (with --json, its object)'
+        }
+        &'kiro-poll;help;jobs;show'= {
+        }
+        &'kiro-poll;help;wait'= {
         }
         &'kiro-poll;help;input'= {
         }

@@ -42,6 +42,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "health" -d 'Che
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "jobs" -d 'List the commands run through kiro-poll (jobs), newest first; show one'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "wait" -d 'Wait for jobs started with exec --detach; exit as exec --wait would have'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
@@ -117,6 +119,9 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l versi
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l follow-interval -d 'With --wait: how often to poll the status once the bridge gave up on the request' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
@@ -125,11 +130,63 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l wait -d 'Wait for the command to finish, also past the bridge\'s own 30 s request limit'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l exit-status -d 'With --wait: exit 7, not 0, when the command\'s end was seen but its result was not returned (the real bridge past its 30 s request limit), for scripts that must know it succeeded'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l detach -d 'Send it and return at once with its job id; a follower in the background follows it as --wait does (up to --timeout) and records how it ended (kiro-poll wait ID)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l no-store -d 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l bridge -d 'Only jobs on this bridge (its URL as listed)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l since -d 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l limit -d 'At most this many jobs' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l running -d 'Only jobs still running'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l no-store -d 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l timeout -d 'Give up after this long (exit 124); the jobs go on' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l no-store -d 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'Kind of input' -r -f -a "text\t''
 choice\t''
 file\t''
@@ -220,6 +277,9 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-una
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
@@ -228,6 +288,7 @@ never\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l request-timeout -d 'Timeout for each request to the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l read-only -d 'Offer only what reads: kiro_status, kiro_commands, kiro_wait and kiro://status (no kiro_exec, no kiro_input)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l offer-input -d 'Offer kiro_input too (answer a command\'s prompt by its execution id). Off by default: no bridge tells an execution id, so an agent cannot learn one'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l no-store -d 'Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need the store)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
@@ -244,15 +305,18 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec input mock-bridge demo mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "jobs" -d 'List the commands run through kiro-poll (jobs), newest first; show one'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "wait" -d 'Wait for jobs started with exec --detach; exit as exec --wait would have'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from mock-bridge" -f -a "ctl" -d 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'

@@ -149,6 +149,18 @@ pub enum Command {
     )]
     Exec(ExecArgs),
 
+    /// List the commands run through kiro-poll (jobs), newest first; show one
+    #[command(
+        after_help = "Examples:\n  kiro-poll jobs --running\n  kiro-poll jobs show 12 --json | jq .outcome\n  kiro-poll jobs --since c41 --json   # what changed since a previous listing"
+    )]
+    Jobs(JobsArgs),
+
+    /// Wait for jobs started with exec --detach; exit as exec --wait would have
+    #[command(
+        after_help = with_exit_codes("With several jobs, the exit code is the largest of theirs (0 only when all are 0).\nA job whose follower died is lost: 6.\n\nExamples:\n  id=$(kiro-poll exec kiro.generateCode 'Add tests' --detach); kiro-poll wait \"$id\"\n  kiro-poll wait 12 13 14 --timeout 20m")
+    )]
+    Wait(WaitArgs),
+
     /// Answer a running command's prompt (POST /api/kiro/input)
     #[command(after_help = "Example:\n  kiro-poll input exec-1642598400000-1 MyApp --type text")]
     Input(InputArgs),
@@ -342,6 +354,96 @@ pub struct ExecArgs {
     /// succeeded
     #[arg(long)]
     pub exit_status: bool,
+
+    /// Send it and return at once with its job id; a follower in the background follows it
+    /// as --wait does (up to --timeout) and records how it ended (kiro-poll wait ID)
+    #[arg(long, conflicts_with = "wait")]
+    pub detach: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// The job store, where every exec is recorded (`jobs`, `wait`).
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The job store's file (SQLite) [default: kiro-poll.db in the platform's state directory]
+    #[arg(
+        long,
+        env = "KIRO_POLL_STORE",
+        value_name = "PATH",
+        help_heading = "Job store"
+    )]
+    pub store: Option<std::path::PathBuf>,
+
+    /// Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need
+    /// the store)
+    #[arg(long, help_heading = "Job store")]
+    pub no_store: bool,
+
+    /// Keep at most this many jobs (the oldest ended ones go first)
+    #[arg(
+        long,
+        env = "KIRO_POLL_KEEP_JOBS",
+        default_value_t = 1000,
+        value_name = "N",
+        help_heading = "Job store"
+    )]
+    pub keep_jobs: u32,
+
+    /// Forget ended jobs sent longer ago than this
+    #[arg(long, env = "KIRO_POLL_KEEP_JOBS_FOR", default_value = "30d", value_parser = parse_duration, value_name = "DUR", help_heading = "Job store")]
+    pub keep_jobs_for: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    pub show: Option<JobsCommand>,
+
+    /// Only jobs still running
+    #[arg(long)]
+    pub running: bool,
+
+    /// Only jobs on this bridge (its URL as listed)
+    #[arg(long, value_name = "URL")]
+    pub bridge: Option<String>,
+
+    /// Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous
+    /// listing, only the jobs that changed since it, oldest change first
+    #[arg(long, value_name = "DUR|CURSOR", value_parser = crate::jobs::parse_since)]
+    pub since: Option<crate::jobs::Since>,
+
+    /// At most this many jobs
+    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Print one job, all it holds (with --json, its object)
+    Show {
+        /// The job's id
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The jobs to wait for (ids from exec --detach or jobs)
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<i64>,
+
+    /// Give up after this long (exit 124); the jobs go on
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +484,9 @@ pub struct McpArgs {
 
     #[command(flatten)]
     pub polling: PollArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Args)]

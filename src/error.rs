@@ -190,6 +190,29 @@ pub enum Ending {
 }
 
 impl Ending {
+    /// The ending an exit code stands for (another kiro-poll's, passed on); a code of no row
+    /// is a failure.
+    pub fn of_code(code: u8) -> Ending {
+        [
+            Ending::Done,
+            Ending::CommandFailed,
+            Ending::Usage,
+            Ending::Unreachable,
+            Ending::Auth,
+            Ending::Unavailable,
+            Ending::OutcomeUnknown,
+            Ending::ResultUnknown,
+            Ending::OutputFailed,
+            Ending::TimedOut,
+            Ending::Signal(Sig::Interrupt),
+            Ending::Signal(Sig::Terminate),
+            Ending::Signal(Sig::Hangup),
+        ]
+        .into_iter()
+        .find(|e| e.code() == code)
+        .unwrap_or(Ending::CommandFailed)
+    }
+
     /// The README's exit code.
     pub fn code(self) -> u8 {
         match self {

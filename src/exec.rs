@@ -15,29 +15,70 @@ use crate::engine::observe::Note;
 use crate::engine::outcome::{on_answer, Decision, Untold};
 use crate::engine::{EngineConfig, Following};
 use crate::error::{Ending, Exit, UsageError};
+use crate::jobs::record::Recorder;
+use crate::jobs::{self, detach, NewJob, StorePlan};
 use crate::model::{ExecuteRequest, InputRequest, Unheld};
 use crate::output::exec as render;
 use crate::output::terminal::Spinner;
 use crate::plan::ExecPlan;
 use crate::stops::{OnTerminal, Screen, Stop, Stops, Waiter};
 
-pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -> anyhow::Result<()> {
+pub async fn run_exec(
+    client: &BridgeClient,
+    config: &Config,
+    args: &ExecPlan,
+    store: &StorePlan,
+) -> anyhow::Result<()> {
+    let follower = args.detach && detach::is_follower();
+    if args.detach && !follower {
+        return launch(config, store);
+    }
+    let job = NewJob::of(args, client.shown_base(), jobs::BY_CLI, follower);
+    let recorder = match follower {
+        true => {
+            Recorder::start(store, &job).map_err(|e| UsageError(crate::output::jobs::store_needed(&e)))?
+        }
+        false => Recorder::start_or_warn(store, &job, config.quiet),
+    };
     let spinner = (config.term.stderr_tty && !config.quiet)
         .then(|| Spinner::start(crate::sanitize::line(&args.command).into_owned()));
     let limit = limit(args, config.request_timeout);
     let deadline = crate::engine::schedule::later(std::time::Instant::now(), limit);
     let mut stops = Stops::install(Some(deadline.into()))?;
-    let waiter = OnTerminal {
+    let waiter = recorder.noting(OnTerminal {
         stops: &mut stops,
         screen: SpinnerScreen {
             spinner: spinner.as_ref(),
             quiet: config.quiet,
         },
-    };
+    });
     let started = Instant::now();
-    let decision = decide(client, args, waiter, limit).await;
+    let decision = match (follower, recorder.id()) {
+        (true, Some(id)) => {
+            let (tell, on_wire) = tokio::sync::oneshot::channel();
+            let mut decided = std::pin::pin!(decide(client, args, waiter, limit, Some(tell)));
+            let detached = async {
+                if on_wire.await.is_err() {
+                    return std::future::pending().await;
+                }
+                tokio::time::sleep(detach::GRACE).await;
+            };
+            tokio::select! {
+                d = &mut decided => {
+                    detach::tell_ended();
+                    d
+                }
+                () = detached => {
+                    detach::tell_following(id);
+                    decided.await
+                }
+            }
+        }
+        _ => decide(client, args, waiter, limit, None).await,
+    };
     let waited = started.elapsed();
     drop(spinner);
+    recorder.finish(args, &decision, render::report(args, &decision, waited).error);
     let ending = render::ending(args, &decision);
     // A failing stdout never masks a failed outcome (the exit code is the command's), but a
     // success whose result could not be written is no 0: exit 74, saying how it went.
@@ -64,6 +105,27 @@ pub async fn run_exec(client: &BridgeClient, config: &Config, args: &ExecPlan) -
         }
     }
     ending.map_or(Ok(()), Err)
+}
+
+/// `exec --detach` in the shell's process: start the follower; print the job it follows (its
+/// id, or with `--json` the job's object), or pass on how it already ended.
+fn launch(config: &Config, store: &StorePlan) -> anyhow::Result<()> {
+    if store.path.is_none() {
+        return Err(UsageError(crate::output::jobs::no_store("exec --detach")).into());
+    }
+    match detach::launch()? {
+        detach::Launched::Ended(0) => Ok(()),
+        detach::Launched::Ended(code) => Err(Exit::quiet(Ending::of_code(code)).into()),
+        detach::Launched::Following(id) => {
+            let path = store.path.as_deref().expect("checked above");
+            let job = jobs::Store::open(path)
+                .ok()
+                .and_then(|s| s.get(id).ok().flatten());
+            let mut out = std::io::stdout().lock();
+            crate::output::jobs::started(&mut out, config, id, job.as_ref())?;
+            Ok(())
+        }
+    }
 }
 
 /// How long the execute request may take: `--timeout` with `--wait`, else the request timeout.
@@ -107,11 +169,13 @@ impl Screen for SpinnerScreen<'_> {
 /// Run a command once and decide how it ended: the bridge's answer, or, after a lost answer
 /// with `wait`, what following it showed (`crate::driver`, with the command follower).
 /// `limit`: how long the execute request may take (`limit()`).
+/// `on_wire`: told once the request is on the wire (`exec --detach`).
 pub async fn decide(
     client: &BridgeClient,
     args: &ExecPlan,
     mut waiter: impl Waiter,
     limit: std::time::Duration,
+    on_wire: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> Decision {
     let request = ExecuteRequest {
         command: args.command.clone(),
@@ -133,7 +197,7 @@ pub async fn decide(
         }
     });
     let mut started: Option<Option<std::time::Instant>> = None;
-    let mut execute = std::pin::pin!(client.execute_held(&request, limit));
+    let mut execute = std::pin::pin!(client.execute_held(&request, limit, on_wire));
     // The request keeps its own time limit (it is the deadline), so only a halt races it.
     let sent = loop {
         tokio::select! {

@@ -34,6 +34,7 @@ pub mod files;
 pub mod fleet;
 pub mod gate;
 pub mod hooks;
+pub mod jobs;
 pub mod mcp;
 pub mod metrics;
 pub mod mock;
@@ -111,19 +112,20 @@ fn idle_option(m: &clap::ArgMatches) -> Option<String> {
             "'--{id}' does nothing with {name} (only status and watch follow several bridges)"
         ));
     }
-    if name == "exec" && !sub.get_flag("wait") {
+    if name == "exec" && !sub.get_flag("wait") && !sub.get_flag("detach") {
         let given = ["timeout", "follow_interval", "exit_status"]
             .into_iter()
             .find(|id| sub.value_source(id) == Some(ValueSource::CommandLine));
         if let Some(id) = given {
             return Some(format!(
-                "'--{}' does nothing without '--wait' (it is about waiting for the command's end)",
+                "'--{}' does nothing without '--wait' or '--detach' (it is about following the command to its end)",
                 id.replace('_', "-")
             ));
         }
     }
     let idle: &[&str] = match name {
         "mock-bridge" => &["url", "request_timeout"],
+        "jobs" | "wait" => &["url", "api_key_file", "request_timeout"],
         "completions" => &[
             "url",
             "api_key_file",
@@ -321,7 +323,17 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             drop(out);
             config.one_bridge("exec")?;
             let plan = config::plans::exec(&args)?;
-            exec::run_exec(&make_client(&config)?, &config, &plan).await
+            let store = config::plans::store(&args.store);
+            exec::run_exec(&make_client(&config)?, &config, &plan, &store).await
+        }
+        Command::Jobs(args) => {
+            let store = config::plans::store(&args.store);
+            jobs::commands::list(&config, &store, &args, &mut out)
+        }
+        Command::Wait(args) => {
+            drop(out);
+            let store = config::plans::store(&args.store);
+            jobs::commands::wait(&config, &store, &args.ids, args.timeout).await
         }
         Command::Input(args) => {
             config.one_bridge("input")?;
@@ -336,7 +348,8 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Mcp(args) => {
             drop(out);
             config.one_bridge("mcp")?;
-            mcp::serve(make_client(&config)?, &config, config::plans::mcp(&args)).await
+            let store = config::plans::store(&args.store);
+            mcp::serve(make_client(&config)?, &config, config::plans::mcp(&args), store).await
         }
         Command::MockBridge(args) => {
             drop(out);

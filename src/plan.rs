@@ -90,6 +90,8 @@ pub struct ExecPlan {
     pub follow_interval: Duration,
     /// `--exit-status`: an end seen without its result exits `Ending::ResultUnknown`, not 0.
     pub exit_status: bool,
+    /// `--detach`: a follower in the background sends it and follows it (`wait` is set too).
+    pub detach: bool,
 }
 
 /// `mcp`: how the status resource is polled while a client is subscribed, and how a

@@ -5,82 +5,15 @@
 
 mod common;
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{assert_exit, fixture, kiro, report, stderr, write_json, RawServer};
+use common::{assert_exit, fixture, kiro, report, stderr, write_json, RawServer, Sim};
 use serde_json::Value;
-
-/// `kiro-poll -v --json mock-bridge ARGS` on a free port, its stderr (every request it served)
-/// kept in a file.
-struct Sim {
-    child: Child,
-    url: String,
-    log: tempfile::NamedTempFile,
-    _dir: tempfile::TempDir,
-}
-
-impl Sim {
-    /// A simulator whose `kiro.long` takes `length`.
-    fn start(length: &str, args: &[&str], env: &[(&str, &str)]) -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let scenario = dir.path().join("long.json");
-        std::fs::write(
-            &scenario,
-            format!(r#"{{"name":"long","commands":["kiro.long"],"durations":{{"kiro.long":"{length}"}}}}"#),
-        )
-        .unwrap();
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-            .envs(env.iter().copied())
-            .args(["-v", "--json", "mock-bridge", "--port", "0", "--scenario"])
-            .arg(&scenario)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(log.reopen().unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap();
-        Sim {
-            child,
-            url: v["url"].as_str().unwrap().to_owned(),
-            log,
-            _dir: dir,
-        }
-    }
-
-    /// The requests it served, as its `-v` lines say them (`POST /api/kiro/execute -> 408`).
-    fn served(&self) -> Vec<String> {
-        std::fs::read_to_string(self.log.path())
-            .unwrap()
-            .lines()
-            .filter_map(|l| l.split("mock-bridge: ").nth(1).map(str::to_owned))
-            .filter(|l| l.contains(" -> "))
-            .collect()
-    }
-
-    fn executes(&self) -> usize {
-        self.served()
-            .iter()
-            .filter(|l| l.starts_with("POST /api/kiro/execute"))
-            .count()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `kiro-poll --url URL GLOBAL exec kiro.long --wait ARGS`, timed.
 fn exec_long(url: &str, global: &[&str], args: &[&str]) -> (std::process::Output, Duration) {
@@ -173,6 +106,7 @@ fn a_bridge_killed_while_it_runs_the_command_is_never_reported_finished() {
     let mut sim = Sim::start("8s", &["--like", "real", "--server-timeout", "1s"], &[]);
     let started = Instant::now();
     let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .env("KIRO_POLL_STORE", common::test_store())
         .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -250,6 +184,7 @@ fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
     );
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+            .env("KIRO_POLL_STORE", common::test_store())
             .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -508,6 +443,7 @@ fn a_bridge_gone_after_a_lost_connection_is_unknown_at_once() {
     let mut sim = Sim::start("60s", &["--server-timeout", "60s"], &[]);
     let started = Instant::now();
     let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .env("KIRO_POLL_STORE", common::test_store())
         .args(["--url", &sim.url, "exec", "kiro.long", "--wait"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

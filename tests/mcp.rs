@@ -33,6 +33,7 @@ struct Session {
 
 fn kiro_mcp(args: &[&str]) -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
+    c.env("KIRO_POLL_STORE", common::test_store());
     for v in ["KIRO_BRIDGE_URL", "KIRO_API_KEY", "KIRO_API_KEY_FILE", "NO_COLOR"] {
         c.env_remove(v);
     }
@@ -43,7 +44,13 @@ fn kiro_mcp(args: &[&str]) -> Command {
 impl Session {
     /// Start `kiro-poll ARGS mcp MCP_ARGS` and do the handshake.
     fn start(args: &[&str], mcp_args: &[&str]) -> Session {
+        Session::start_with(args, mcp_args, &[], json!({}))
+    }
+
+    /// `start`, with more environment, declaring `capabilities`.
+    fn start_with(args: &[&str], mcp_args: &[&str], env: &[(&str, &str)], capabilities: Value) -> Session {
         let mut child = kiro_mcp(args)
+            .envs(env.iter().copied())
             .arg("mcp")
             .args(mcp_args)
             .stdin(Stdio::piped())
@@ -73,7 +80,7 @@ impl Session {
         };
         let init = s.request(
             "initialize",
-            json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}),
+            json!({"protocolVersion": "2025-11-25", "capabilities": capabilities, "clientInfo": {"name": "raw", "version": "1"}}),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "kiro-poll", "{init}");
         s.instructions = init["result"]["instructions"]
@@ -757,7 +764,8 @@ const BOTH_CHECK: [&str; 11] = [
 fn run_client(mut cmd: Command, checks: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let (mut bridge, url) = simulator(dir.path());
-    cmd.arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
+    cmd.env("KIRO_POLL_STORE", dir.path().join("jobs.db"))
+        .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args([&url, &hanging_bridge()]);
     let out = cmd.output().unwrap();
     let _ = bridge.kill();
@@ -797,6 +805,7 @@ fn the_python_sdk_client_drives_every_tool_and_the_resource() {
         cmd,
         &[
             "bad arguments are an error result",
+            "kiro_exec wait false, then kiro_job",
             "read kiro://status",
             "listen to kiro://status: an update when the simulator's state changes",
             "listen streams are bounded",
@@ -1372,7 +1381,16 @@ async fn allow_and_read_only_refuse_before_the_bridge() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["kiro_status", "kiro_commands", "kiro_wait"]);
+    assert_eq!(
+        names,
+        [
+            "kiro_status",
+            "kiro_commands",
+            "kiro_wait",
+            "kiro_job",
+            "kiro_jobs"
+        ]
+    );
     assert_eq!(ro_exec["isError"], true, "{ro_exec}");
     assert!(text(&ro_exec).contains("read-only"), "{ro_exec}");
     let (allow_said, ro_said) = instructions;
@@ -1388,4 +1406,126 @@ async fn allow_and_read_only_refuse_before_the_bridge() {
         ro_said.contains("it cannot wait for a command to finish"),
         "{ro_said}"
     );
+}
+
+/// A client that declared the tasks extension gets a task for `kiro_exec` at once and its
+/// result through `tasks/get`; `tasks/cancel` stops the follow (the command may still run, said
+/// so) and the job records it. A client without tasks gets the job's id with `wait: false`
+/// and the end through `kiro_job`, no call blocking past its bound. Each is one execute.
+#[test]
+fn long_commands_are_tasks_or_jobs_and_no_call_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("long.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"long","commands":["kiro.long","kiro.longer"],"durations":{"kiro.long":"3s","kiro.longer":"30s"}}"#,
+    )
+    .unwrap();
+    let store = dir.path().join("jobs.db").to_string_lossy().into_owned();
+    let (mut sim, url) = common::start_mock_bridge(&[
+        "--like",
+        "real",
+        "--server-timeout",
+        "1s",
+        "--scenario",
+        scenario.to_str().unwrap(),
+    ]);
+    let env = [("KIRO_POLL_STORE", store.as_str())];
+
+    // Tasks.
+    let mut s = Session::start_with(
+        &["--url", &url],
+        &["--follow-interval", "200ms"],
+        &env,
+        json!({"extensions": {"io.modelcontextprotocol/tasks": {}}}),
+    );
+    let started = Instant::now();
+    let r = s.call("kiro_exec", json!({"command": "kiro.long", "wait": true}));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "a task handle at once"
+    );
+    assert_eq!(r["resultType"], "task", "{r}");
+    let task = r["taskId"].as_str().unwrap().to_owned();
+    assert_eq!(r["status"], "working", "{r}");
+    let mut got = Value::Null;
+    common::eventually(Duration::from_secs(15), "the task completed", || {
+        got = s.request("tasks/get", json!({"taskId": task}))["result"].clone();
+        got["status"] == "completed"
+    });
+    let out = &got["result"]["structuredContent"];
+    assert_eq!(out["outcome"], "completed", "{got}");
+    assert_eq!(out["observedBy"], "connection", "{got}");
+    let job = out["jobId"].as_i64().expect("the job's id");
+    // Cancelled: the follow stops, the job says so.
+    let r = s.call("kiro_exec", json!({"command": "kiro.longer"}));
+    let task = r["taskId"].as_str().unwrap().to_owned();
+    let ack = s.request("tasks/cancel", json!({"taskId": task}));
+    assert!(ack.get("error").is_none(), "{ack}");
+    common::eventually(Duration::from_secs(10), "the task cancelled", || {
+        got = s.request("tasks/get", json!({"taskId": task}))["result"].clone();
+        got["status"] == "cancelled"
+    });
+    assert!(
+        got["statusMessage"]
+            .as_str()
+            .unwrap()
+            .contains("may still be running"),
+        "{got}"
+    );
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+
+    // No tasks: wait: false, then kiro_job.
+    let mut s = Session::start_with(&["--url", &url], &["--follow-interval", "200ms"], &env, json!({}));
+    let started = Instant::now();
+    let r = s.call("kiro_exec", json!({"command": "kiro.long"}));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "wait: false returns at once"
+    );
+    let out = &r["structuredContent"];
+    assert_eq!(out["outcome"], "running", "{r}");
+    let id = out["jobId"].as_i64().unwrap();
+    assert!(human(&r).contains(&format!("kiro_job with id {id}")), "{r}");
+    let mut j = Value::Null;
+    common::eventually(Duration::from_secs(15), "the job ended", || {
+        let started = Instant::now();
+        j = s.call("kiro_job", json!({"id": id, "wait": 2}));
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "kiro_job keeps to its wait"
+        );
+        j["structuredContent"]["state"] == "ended"
+    });
+    assert_eq!(j["structuredContent"]["outcome"], "completed", "{j}");
+    assert_eq!(j["isError"], false, "{j}");
+    // kiro_jobs: everything, then nothing new since its cursor.
+    let all = s.call("kiro_jobs", json!({}));
+    let listed: Vec<i64> = all["structuredContent"]["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed[0], id, "newest first: {all}");
+    assert!(listed.contains(&job));
+    let cursor = all["structuredContent"]["cursor"].as_str().unwrap().to_owned();
+    let none = s.call("kiro_jobs", json!({"since": cursor}));
+    assert_eq!(none["structuredContent"]["jobs"], json!([]), "{none}");
+    // A job the server still follows when it ends is lost.
+    let r = s.call("kiro_exec", json!({"command": "kiro.longer"}));
+    let left = r["structuredContent"]["jobId"].as_i64().unwrap();
+    let (code, _) = s.finish();
+    assert_eq!(code, Some(0));
+    let shown = common::kiro()
+        .env("KIRO_POLL_STORE", &store)
+        .args(["jobs", "show", &left.to_string(), "--json"])
+        .output()
+        .unwrap();
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["state"], "lost", "{shown}");
+    assert!(shown["error"].as_str().unwrap().contains("MCP server"), "{shown}");
+    let _ = sim.kill();
+    let _ = sim.wait();
 }

@@ -455,3 +455,29 @@ fn a_real_fleet_watch_matches_the_schema() {
         (Some("summary"), Some(3))
     );
 }
+
+/// schema/job.schema.json is the schema of the job object (`jobs --json`, `kiro_job`), as
+/// derived from its type; `UPDATE_SCHEMA=1 cargo test --test schema` writes it again.
+#[test]
+fn the_job_schema_is_the_job_objects() {
+    // As it is written (fields absent when unknown are not required).
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<kiro_poll::output::jobs::JobObject>();
+    let mut schema = serde_json::to_value(schema).unwrap();
+    schema["title"] = serde_json::json!("kiro-poll job");
+    schema["description"] = serde_json::json!(
+        "One job: a Kiro command run through kiro-poll (jobs --json, jobs show --json, exec --detach --json, wait --json, MCP's kiro_job). What is not known is absent."
+    );
+    let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/job.schema.json");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        kept == generated,
+        "schema/job.schema.json differs from the job object's type: UPDATE_SCHEMA=1 cargo test --test schema"
+    );
+}

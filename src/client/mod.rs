@@ -361,7 +361,15 @@ impl BridgeClient {
     /// held open after a 408 so that its end can be watched (`pinned`). Over https or through
     /// a proxy the connection held would not be the bridge's: there the request goes as
     /// `execute` sends it, and `held` says why nothing is held.
-    pub async fn execute_held(&self, request: &ExecuteRequest, timeout: Duration) -> ExecSent {
+    ///
+    /// `on_wire` is told once the request is on the wire (over https or a proxy: as it is
+    /// handed to reqwest, which cannot tell).
+    pub async fn execute_held(
+        &self,
+        request: &ExecuteRequest,
+        timeout: Duration,
+        mut on_wire: Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> ExecSent {
         let url = self.endpoint(EXECUTE_PATH);
         let unheld = if url.scheme() != "http" {
             Some(Unheld::Https)
@@ -371,6 +379,9 @@ impl BridgeClient {
             None
         };
         if let Some(why) = unheld {
+            if let Some(tell) = on_wire.take() {
+                let _ = tell.send(());
+            }
             return ExecSent {
                 answer: self.execute(request, timeout).await,
                 held: Err(why),
@@ -408,6 +419,7 @@ impl BridgeClient {
             health[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
             payload,
             timeout,
+            on_wire,
         )
         .await;
         self.log(1, || match &posted.answer {

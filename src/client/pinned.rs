@@ -165,6 +165,7 @@ pub async fn post(
     health_path: String,
     payload: Vec<u8>,
     limit: Duration,
+    on_wire: Option<oneshot::Sender<()>>,
 ) -> Posted {
     let failed = |e| Posted {
         answer: Err(e),
@@ -176,6 +177,11 @@ pub async fn post(
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return failed(e),
         Err(_) => return failed(timeout(&t, limit)),
+    };
+    let stream = OnWire {
+        inner: stream,
+        wrote: false,
+        tell: on_wire,
     };
     let (mut send, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
         Ok(pair) => pair,
@@ -321,6 +327,75 @@ impl Held {
                 closing,
             })
         }
+    }
+}
+
+/// The held connection's stream, which says once when the request is on the wire: hyper
+/// flushes the transport only after it has written every byte it buffered (the request's head
+/// and body), so the first flush after a write is that moment (`exec --detach` returns then).
+struct OnWire {
+    inner: tokio::net::TcpStream,
+    wrote: bool,
+    tell: Option<oneshot::Sender<()>>,
+}
+
+impl tokio::io::AsyncRead for OnWire {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for OnWire {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(r, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.wrote = true;
+        }
+        r
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(r, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.wrote = true;
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_flush(cx);
+        if self.wrote && matches!(r, std::task::Poll::Ready(Ok(()))) {
+            if let Some(tell) = self.tell.take() {
+                let _ = tell.send(());
+            }
+        }
+        r
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

@@ -127,10 +127,11 @@ pub fn exec(args: &ExecArgs) -> Result<ExecPlan, UsageError> {
         command: args.command.clone(),
         args: args.args.clone(),
         workspace: args.workspace.clone(),
-        wait: args.wait,
+        wait: args.wait || args.detach,
         timeout: args.timeout,
         follow_interval: args.follow_interval,
         exit_status: args.exit_status,
+        detach: args.detach,
     })
 }
 
@@ -222,6 +223,23 @@ pub fn mock_ctl(args: &crate::cli::CtlArgs) -> (String, serde_json::Value) {
         }
     };
     (format!("http://{host}:{}", args.port), step)
+}
+
+/// Where the job store is and what it keeps: `--store`, else the platform's state directory;
+/// none with `--no-store`.
+pub fn store(args: &crate::cli::StoreArgs) -> crate::jobs::StorePlan {
+    let path = match (args.no_store, &args.store) {
+        (true, _) => None,
+        (false, Some(p)) => Some(p.clone()),
+        (false, None) => crate::jobs::store::default_path(),
+    };
+    crate::jobs::StorePlan {
+        path,
+        keep: crate::jobs::Keep {
+            count: args.keep_jobs,
+            age: args.keep_jobs_for,
+        },
+    }
 }
 
 #[cfg(test)]

@@ -54,12 +54,18 @@ impl KiroServer {
         let started = Instant::now();
         let mut progress = Progress::of(ctx);
         let stop = self.stop(ctx);
-        let waiter = Cancellable {
+        let job = crate::jobs::NewJob::of(&plan, self.client.shown_base(), crate::jobs::BY_MCP, false);
+        let recorder = crate::jobs::record::Recorder::start_or_warn(&self.store, &job, false);
+        let id = recorder.id();
+        let waiter = recorder.noting(Cancellable {
             stop,
             deadline: started + limit,
             progress: &mut progress,
-        };
-        let decision = crate::exec::decide(&self.client, &plan, waiter, limit).await;
+        });
+        let decision = crate::exec::decide(&self.client, &plan, waiter, limit, None).await;
+        let waited = started.elapsed();
+        let report = crate::output::exec::report_for_agent(&plan, &decision, waited);
+        recorder.finish(&plan, &decision, report.error);
         if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted(_)) {
             crate::output::log_line(&format!(
                 "mcp: {} {}; stopped waiting, {} may still be running in Kiro",
@@ -68,7 +74,7 @@ impl KiroServer {
                 crate::sanitize::line(&plan.command),
             ));
         }
-        tools::exec_result(&plan, &decision, started.elapsed())
+        tools::exec_result_of_job(&plan, &decision, waited, id)
     }
 
     pub(super) async fn input(&self, request: crate::model::InputRequest) -> CallToolResult {

@@ -5,6 +5,7 @@
 //! Logs only on stderr; stdin closed ends it with exit 0.
 
 mod calls;
+mod jobs;
 pub mod resource;
 pub mod schema;
 pub mod server;
@@ -23,17 +24,25 @@ use crate::plan::McpPlan;
 /// Serve until stdin closes (exit 0) or stdout does (exit 0; 74 when a write failed for
 /// another reason, a full disk). Log lines go to stderr through a writer of their own, so a
 /// stderr nobody reads holds up nothing (what does not fit its bounded queue is dropped).
-pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyhow::Result<()> {
+pub async fn serve(
+    client: BridgeClient,
+    config: &Config,
+    plan: McpPlan,
+    store: crate::jobs::StorePlan,
+) -> anyhow::Result<()> {
     let shown = client.shown_base();
     crate::output::route_stderr(Some(crate::output::writer::ErrSink::own()));
     let wire = wire::start();
     let closing_why = std::sync::Arc::new(std::sync::OnceLock::new());
+    let following = jobs::Following::default();
     let server = server::KiroServer::new(
         client,
         plan,
         config.request_timeout,
         wire.stdin_ended.clone(),
         closing_why.clone(),
+        store.clone(),
+        following.clone(),
     );
     let mut signals = crate::platform::Signals::install()?;
     if !config.quiet {
@@ -95,6 +104,7 @@ pub async fn serve(client: BridgeClient, config: &Config, plan: McpPlan) -> anyh
         .ok()
         .and_then(Result::ok)
         .flatten();
+    jobs::abandon(&store, &following);
     crate::output::route_stderr(None);
     ended?;
     if let Some(sig) = signal {

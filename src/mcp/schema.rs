@@ -48,8 +48,9 @@ pub struct ExecArgs {
     #[serde(default)]
     #[schemars(with = "String")]
     pub workspace: Option<String>,
-    /// true: follow the command to its end, past the bridge's own 30 s limit. false (the
-    /// default): return the bridge's first answer.
+    /// true: follow the command to its end in this call, past the bridge's own 30 s limit.
+    /// false (the default): return at once, with the result if the bridge answered within a
+    /// second, else the jobId to ask kiro_job with.
     #[serde(default)]
     pub wait: bool,
     /// With wait: give up after this long, a duration such as "90s", "10m" or "1h" (default
@@ -196,6 +197,8 @@ pub enum OutcomeName {
     Rejected,
     Unauthorized,
     Unreachable,
+    // kiro_exec with wait: false whose answer did not come at once (its job follows it).
+    Running,
 }
 
 /// The fields of `kiro-poll exec --json`; what the bridge did not send is absent.
@@ -231,7 +234,7 @@ pub struct ExecOut {
     pub observed_by: Option<&'static str>,
     /// succeeded, failed, not_started, completed (its end was seen but its result not
     /// returned), unknown (the answer was lost: it may still run), timed_out, interrupted, unavailable,
-    /// rejected, unauthorized or unreachable.
+    /// rejected, unauthorized or unreachable; running (wait: false: its job follows it).
     #[schemars(with = "OutcomeName")]
     pub outcome: &'static str,
     /// Milliseconds from sending to seeing its end, when it was seen without its result.
@@ -243,6 +246,40 @@ pub struct ExecOut {
     /// It was followed past 5 minutes, when the bridge frees the command's slot (another
     /// command may start) while Kiro may still be running it.
     pub slot_freed: bool,
+    /// The job that records this run: kiro_job with this id tells how it went (absent when
+    /// the server keeps no job store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i64")]
+    pub job_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobArgs {
+    /// The job's id: kiro_exec's jobId, or one kiro_jobs listed.
+    pub id: i64,
+    /// Wait up to this many seconds (at most 50) for it to end before answering (default 0:
+    /// answer at once).
+    #[serde(default)]
+    #[schemars(with = "f64")]
+    pub wait: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobsArgs {
+    /// The cursor the previous kiro_jobs returned: only the jobs that changed after it (default:
+    /// the latest jobs).
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub since: Option<String>,
+    /// Only the jobs still running (default false).
+    #[serde(default)]
+    pub running: bool,
+    /// At most this many jobs (default 50, at most 500).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

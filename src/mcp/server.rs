@@ -40,6 +40,14 @@ pub struct KiroServer {
     pub(super) calls: Semaphore,
     /// Listen streams open, whatever they name: each holds a task and a sink.
     pub(super) streams: Semaphore,
+    /// The job store every kiro_exec is recorded in.
+    pub(super) store: crate::jobs::StorePlan,
+    /// The tasks of clients that declared the tasks extension.
+    pub(super) tasks: rmcp::task_manager::TaskManager,
+    /// The jobs followed here now.
+    pub(super) following: super::jobs::Following,
+    /// Follows in the background: a permit each (`jobs::MAX_FOLLOWS`).
+    pub(super) follows: Arc<Semaphore>,
 }
 
 impl KiroServer {
@@ -49,6 +57,8 @@ impl KiroServer {
         request_timeout: Duration,
         closing: CancellationToken,
         closing_why: Arc<std::sync::OnceLock<&'static str>>,
+        store: crate::jobs::StorePlan,
+        following: super::jobs::Following,
     ) -> KiroServer {
         let client = Arc::new(client);
         KiroServer {
@@ -60,6 +70,10 @@ impl KiroServer {
             closing_why,
             calls: Semaphore::new(MAX_CALLS),
             streams: Semaphore::new(resource::MAX_LISTENS),
+            store,
+            tasks: rmcp::task_manager::TaskManager::new(),
+            following,
+            follows: Arc::new(Semaphore::new(super::jobs::MAX_FOLLOWS)),
         }
     }
 }
@@ -71,6 +85,7 @@ impl ServerHandler for KiroServer {
                 .enable_tools()
                 .enable_resources()
                 .enable_resources_subscribe()
+                .enable_tasks()
                 .build(),
         )
         .with_server_info(Implementation::new("kiro-poll", env!("CARGO_PKG_VERSION")))
@@ -106,15 +121,49 @@ impl ServerHandler for KiroServer {
                 "kiro-poll: error: {MAX_CALLS} tool calls are already in progress; wait for one to end or cancel one"
             ))));
         };
-        let result = match call {
-            Ok(Call::Status) => self.status().await,
-            Ok(Call::Commands(filter)) => self.commands(filter).await,
-            Ok(Call::Exec(plan)) => self.exec(plan, &ctx).await,
-            Ok(Call::Wait(goals, timeout)) => self.wait(goals, timeout, &ctx).await,
-            Ok(Call::Input(request)) => self.input(request).await,
-            Err(e) => tools::failed(e),
+        let tasks = ctx
+            .client_capabilities()
+            .is_some_and(|caps| caps.supports_tasks());
+        let background = matches!(&call, Ok(Call::Exec(plan)) if tasks || !plan.wait);
+        let slot = match background {
+            true => match Arc::clone(&self.follows).try_acquire_owned() {
+                Ok(slot) => Some(slot),
+                Err(_) => {
+                    return Ok(CallToolResponse::Complete(tools::failed(format!(
+                        "kiro_exec: {} commands are already followed in the background; wait for one to end (kiro_jobs lists them). Nothing was run.",
+                        super::jobs::MAX_FOLLOWS
+                    ))))
+                }
+            },
+            false => None,
+        };
+        let result = match (call, slot) {
+            (Ok(Call::Exec(plan)), Some(slot)) if tasks => {
+                return Ok(CallToolResponse::Task(rmcp::model::CreateTaskResult::new(
+                    self.exec_task(plan, slot),
+                )));
+            }
+            (Ok(Call::Exec(plan)), Some(slot)) => self.exec_detached(plan, slot).await,
+            (call, _) => self.call_now(call, &ctx).await,
         };
         Ok(CallToolResponse::Complete(result))
+    }
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, McpError> {
+        self.tasks
+            .get_task(&request.task_id)
+            .map(rmcp::model::GetTaskResult::new)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.tasks.cancel_task(&request.task_id)
     }
 
     async fn list_resources(
@@ -240,14 +289,14 @@ fn too_many_streams() -> McpError {
 fn instructions(base: &str, access: &crate::plan::Access) -> String {
     let exec = match (access.read_only, access.allow.is_empty()) {
         (true, _) => " This server is read-only: it cannot run commands.".to_owned(),
-        (false, true) => " kiro_exec runs a command once (wait: true follows it to its end).".to_owned(),
+        (false, true) => " kiro_exec runs a command once as a job (a task for clients with the tasks extension; else wait: false returns its jobId at once, wait: true follows it to its end in the call).".to_owned(),
         (false, false) => format!(
-            " kiro_exec runs a command once (wait: true follows it to its end), only commands matching {}.",
+            " kiro_exec runs a command once as a job (a task for clients with the tasks extension; else wait: false returns its jobId at once, wait: true follows it to its end in the call), only commands matching {}.",
             access.allow.join(", ")
         ),
     };
     format!(
-        "Kiro IDE through its Communication Bridge at {base}. kiro_status tells Kiro's state; kiro_commands lists the commands it offers.{exec} kiro_wait waits until Kiro's state is one of the goals given (ready, busy, unavailable, change, available:ID, missing:ID); it cannot wait for a command to finish. Subscribe to {} for status changes.",
+        "Kiro IDE through its Communication Bridge at {base}. kiro_status tells Kiro's state; kiro_commands lists the commands it offers.{exec} kiro_wait waits until Kiro's state is one of the goals given (ready, busy, unavailable, change, available:ID, missing:ID); it cannot wait for a command to finish: kiro_job (with wait, up to 50 s a call) does, and kiro_jobs lists the jobs (since a cursor: only what changed). Subscribe to {} for status changes.",
         resource::URI
     )
 }
@@ -265,4 +314,24 @@ fn known(uri: &str) -> Result<(), McpError> {
         ),
         None,
     ))
+}
+
+impl KiroServer {
+    /// A call answered in the call.
+    async fn call_now(
+        &self,
+        call: Result<Call, String>,
+        ctx: &RequestContext<RoleServer>,
+    ) -> rmcp::model::CallToolResult {
+        match call {
+            Ok(Call::Job(id, wait)) => self.job(id, wait, self.stop(ctx)).await,
+            Ok(Call::Jobs(since, running, limit)) => self.jobs(since, running, limit),
+            Ok(Call::Status) => self.status().await,
+            Ok(Call::Commands(filter)) => self.commands(filter).await,
+            Ok(Call::Exec(plan)) => self.exec(plan, ctx).await,
+            Ok(Call::Wait(goals, timeout)) => self.wait(goals, timeout, ctx).await,
+            Ok(Call::Input(request)) => self.input(request).await,
+            Err(e) => tools::failed(e),
+        }
+    }
 }

@@ -27,6 +27,8 @@ pub const COMMANDS: &str = "kiro_commands";
 pub const EXEC: &str = "kiro_exec";
 pub const WAIT: &str = "kiro_wait";
 pub const INPUT: &str = "kiro_input";
+pub const JOB: &str = "kiro_job";
+pub const JOBS: &str = "kiro_jobs";
 
 /// At most this many goals in one `kiro_wait`.
 pub const MAX_GOALS: usize = 64;
@@ -69,7 +71,7 @@ pub fn all(access: &Access) -> Vec<Tool> {
     };
     let exec = Tool::new(
         EXEC,
-        format!("Run a Kiro command once; it is never retried (a retried command would run twice). With wait, follow it to its end past the bridge's own 30 s limit (progress is reported when the call has a progressToken).{allowed} The result's outcome says how it ended; on unknown, timed_out or interrupted the command may still be running: check kiro_status before running it again."),
+        format!("Run a Kiro command once; it is never retried (a retried command would run twice). Every run is a job (jobId). Clients with the tasks extension get a task at once and follow it with tasks/get. Otherwise: wait: false (the default) returns at once, with the result if the bridge answered within a second, else outcome running and the jobId: then call {JOB} with that id (and wait) until it ends; wait: true follows it to its end in this call, past the bridge's own 30 s limit (use it only for commands that end well within your client's time limit, often 60 s; progress is reported when the call has a progressToken).{allowed} The result's outcome says how it ended; on unknown, timed_out or interrupted the command may still be running: check kiro_status before running it again."),
         schema::input::<schema::ExecArgs>(),
     )
     .with_raw_output_schema(schema::output::<schema::ExecOut>())
@@ -100,7 +102,21 @@ pub fn all(access: &Access) -> Vec<Tool> {
             .idempotent(false)
             .open_world(true),
     );
-    [status, commands, exec, wait, input]
+    let job = Tool::new(
+        JOB,
+        format!("One job: a command run through {EXEC} (its jobId). With wait (seconds, at most 50), wait for it to end first, so no call meets a client's time limit: call again while its state is running. state is running, ended or lost (its follower ended without seeing the end: the command may still run); outcome and exitCode say how it ended, output is what the command returned."),
+        schema::input::<schema::JobArgs>(),
+    )
+    .with_raw_output_schema(schema::output::<crate::output::jobs::JobObject>())
+    .annotate(read_only("A Kiro job"));
+    let jobs = Tool::new(
+        JOBS,
+        "The commands run through kiro-poll (jobs), newest first. Pass the cursor of the previous call as since to get only the jobs that changed after it (oldest change first), so each end is seen once.",
+        schema::input::<schema::JobsArgs>(),
+    )
+    .with_raw_output_schema(schema::output::<crate::output::jobs::JobsObject>())
+    .annotate(read_only("Kiro jobs"));
+    [status, commands, exec, wait, input, job, jobs]
         .into_iter()
         .filter(|t| access.offers(&t.name))
         .collect()
@@ -133,6 +149,40 @@ fn read<T: serde::de::DeserializeOwned>(tool: &str, args: Option<JsonObject>) ->
         .map_err(|e| format!("{tool}: invalid arguments: {}", clean(&e.to_string())))
 }
 
+fn job_args(args: Option<JsonObject>) -> Result<Call, String> {
+    let a = read::<schema::JobArgs>(JOB, args)?;
+    let wait = match a.wait {
+        None => Duration::ZERO,
+        Some(n) if n.is_finite() && n >= 0.0 => {
+            Duration::from_secs_f64(n.min(super::jobs::MAX_JOB_WAIT.as_secs_f64()))
+        }
+        Some(n) => {
+            return Err(format!(
+                "{JOB}: invalid value for 'wait': {n} is not a number of seconds of 0 or more"
+            ))
+        }
+    };
+    Ok(Call::Job(a.id, wait))
+}
+
+fn jobs_args(args: Option<JsonObject>) -> Result<Call, String> {
+    let a = read::<schema::JobsArgs>(JOBS, args)?;
+    let since = match a.since.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => match c.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
+            Some(n) => Some(n),
+            None => {
+                return Err(format!(
+                "{JOBS}: invalid value for 'since': '{}' is not a cursor (c42, as the last kiro_jobs gave)",
+                clean(c)
+            ))
+            }
+        },
+    };
+    let limit = a.limit.unwrap_or(50).clamp(1, 500) as usize;
+    Ok(Call::Jobs(since, a.running, limit))
+}
+
 fn status_args(args: Option<JsonObject>) -> Result<(), String> {
     read::<schema::StatusArgs>(STATUS, args).map(|_| ())
 }
@@ -163,6 +213,7 @@ fn exec_args(
         timeout: span(a.timeout, EXEC)?,
         follow_interval,
         exit_status: false,
+        detach: false,
     })
 }
 
@@ -222,6 +273,10 @@ pub enum Call {
     Exec(ExecPlan),
     Wait(Vec<Goal>, Duration),
     Input(InputRequest),
+    /// `kiro_job`: the id, how long to wait for its end.
+    Job(i64, Duration),
+    /// `kiro_jobs`: since a cursor, only running ones, at most this many.
+    Jobs(Option<i64>, bool, usize),
 }
 
 /// What a call of `name` asks for: None when there is no such tool, the one line that says
@@ -232,7 +287,7 @@ pub fn call(
     follow_interval: Duration,
     access: &Access,
 ) -> Option<Result<Call, String>> {
-    if !matches!(name, STATUS | COMMANDS | EXEC | WAIT | INPUT) {
+    if !matches!(name, STATUS | COMMANDS | EXEC | WAIT | INPUT | JOB | JOBS) {
         return None;
     }
     if !access.offers(name) {
@@ -243,6 +298,8 @@ pub fn call(
         COMMANDS => commands_args(args).map(Call::Commands),
         EXEC => exec_args(args, follow_interval, access).map(Call::Exec),
         WAIT => wait_args(args).map(|(goals, timeout)| Call::Wait(goals, timeout)),
+        JOB => job_args(args),
+        JOBS => jobs_args(args),
         _ => input_args(args).map(Call::Input),
     })
 }
@@ -316,6 +373,16 @@ pub fn commands_result(list: &[&str]) -> CallToolResult {
 /// (or how it ended), then the JSON. A failure says what happened, whether the command may
 /// have run, and what to try.
 pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolResult {
+    exec_result_of_job(plan, d, waited, None)
+}
+
+/// `exec_result`, with the id of the job that recorded it.
+pub fn exec_result_of_job(
+    plan: &ExecPlan,
+    d: &Decision,
+    waited: Duration,
+    job_id: Option<i64>,
+) -> CallToolResult {
     let r = render::report_for_agent(plan, d, waited);
     let out = schema::ExecOut {
         command: r.command.to_owned(),
@@ -330,6 +397,7 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         seen_ms: r.seen_ms,
         result_known: r.result_known,
         slot_freed: r.slot_freed,
+        job_id,
     };
     let failed = !d.outcome.ok();
     let human = match render::message_for_agent(plan, d) {
@@ -341,6 +409,92 @@ pub fn exec_result(plan: &ExecPlan, d: &Decision, waited: Duration) -> CallToolR
         },
     };
     result(out, human, failed)
+}
+
+/// `kiro_exec` with `wait: false` whose answer did not come at once: the job that follows it.
+pub fn exec_running(plan: &ExecPlan, job_id: Option<i64>, waited: Duration) -> CallToolResult {
+    let out = schema::ExecOut {
+        command: plan.command.clone(),
+        args: plan.args.clone(),
+        success: None,
+        output: None,
+        error: None,
+        execution_time_ms: None,
+        waited_ms: crate::units::ms(waited),
+        observed_by: None,
+        outcome: "running",
+        seen_ms: None,
+        result_known: false,
+        slot_freed: false,
+        job_id,
+    };
+    let human = match job_id {
+        Some(id) => format!(
+            "{} is running as job {id}; this server follows it to its end. Call {JOB} with id {id} (and wait, up to 50 seconds a call) to learn how it ended.",
+            clean(&plan.command)
+        ),
+        None => format!(
+            "{} was sent and is running; this server keeps no job store, so how it ends cannot be asked: check {STATUS} before running it again.",
+            clean(&plan.command)
+        ),
+    };
+    result(out, human, false)
+}
+
+/// `kiro_job`'s answer: the job, and what it means in a line.
+pub fn job_result(j: &crate::jobs::Job) -> CallToolResult {
+    use crate::jobs::JobState;
+    let cmd = clean(&j.command);
+    let human = match j.state {
+        JobState::Running => format!(
+            "job {} ({cmd}) is still running; call {JOB} again with wait to keep waiting",
+            j.id
+        ),
+        JobState::Lost => format!(
+            "job {} ({cmd}) was lost: {}. Check {STATUS} before running it again.",
+            j.id,
+            clean(j.error.as_deref().unwrap_or("its follower ended"))
+        ),
+        JobState::Ended => match (j.outcome.as_deref(), j.output.as_deref()) {
+            (Some("succeeded"), Some(out)) if !out.is_empty() => {
+                format!(
+                    "job {} ({cmd}) succeeded: {}",
+                    j.id,
+                    crate::sanitize::text(out).trim_end()
+                )
+            }
+            (o, _) => format!(
+                "job {} ({cmd}) {}{}",
+                j.id,
+                o.unwrap_or("ended"),
+                j.error
+                    .as_deref()
+                    .map(|e| format!(": {}", clean(e)))
+                    .unwrap_or_default()
+            ),
+        },
+    };
+    let failed = j.state == JobState::Lost || j.exit_code.is_some_and(|c| c != 0);
+    result(crate::output::jobs::object(j), human, failed)
+}
+
+/// `kiro_jobs`' answer.
+pub fn jobs_result(jobs: &[crate::jobs::Job], cursor: i64) -> CallToolResult {
+    let out = crate::output::jobs::JobsObject {
+        jobs: jobs.iter().map(crate::output::jobs::summary).collect(),
+        cursor: crate::jobs::cursor_text(cursor),
+    };
+    let human = format!(
+        "{}; pass since: \"{}\" next time for only what changes after this",
+        count(jobs.len() as u64, "job"),
+        out.cursor
+    );
+    result(out, human, false)
+}
+
+/// A `kiro_job` for an id the store does not have.
+pub fn no_job(id: i64) -> String {
+    format!("{JOB}: there is no job {id} in the job store ({JOBS} lists them; old ones are pruned)")
 }
 
 /// What a `kiro_wait` came to.

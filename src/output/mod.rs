@@ -7,6 +7,7 @@
 
 pub mod board;
 pub mod exec;
+pub mod jobs;
 pub mod lines;
 pub mod status_render;
 pub mod terminal;

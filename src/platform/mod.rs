@@ -153,6 +153,25 @@ pub fn open_files_target(hard: u64, cap: Option<u64>) -> u64 {
     }
 }
 
+/// Whether process `pid` exists (a job's follower): Unix asks with signal 0; Windows cannot
+/// tell here (None), and the heartbeat decides.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    imp::process_alive(pid)
+}
+
+/// A detached follower outlives the shell and the terminal that started it: a session of its
+/// own on Unix (no controlling terminal, so no hang-up reaches it), a detached process with no
+/// console on Windows.
+pub fn detach(cmd: &mut std::process::Command) {
+    imp::detach(cmd)
+}
+
+/// The follower, once `exec --detach` has returned: its stdout and stderr (the pipes to the
+/// parent that has gone) point at nothing, so nothing it says later reaches a terminal.
+pub fn silence_output() {
+    imp::silence_output()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

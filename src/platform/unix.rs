@@ -253,6 +253,45 @@ pub fn stderr_for_child() -> std::process::Stdio {
     }
 }
 
+pub fn process_alive(pid: u32) -> Option<bool> {
+    let pid = i32::try_from(pid).ok()?;
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    if r == 0 {
+        return Some(true);
+    }
+    match std::io::Error::last_os_error().raw_os_error() {
+        Some(libc::ESRCH) => Some(false),
+        // EPERM: it exists, another user's.
+        _ => Some(true),
+    }
+}
+
+pub fn detach(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid is async-signal-safe, and nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+pub fn silence_output() {
+    let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
+        return;
+    };
+    use std::os::fd::AsRawFd;
+    // SAFETY: dup2 onto the standard descriptors, from a file open for the call's length.
+    unsafe {
+        libc::dup2(null.as_raw_fd(), 1);
+        libc::dup2(null.as_raw_fd(), 2);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

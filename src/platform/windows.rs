@@ -106,3 +106,17 @@ pub fn stderr_for_child() -> std::process::Stdio {
 pub fn enable_ansi() -> bool {
     crossterm::ansi_support::supports_ansi()
 }
+
+pub fn process_alive(_pid: u32) -> Option<bool> {
+    None
+}
+
+pub fn detach(cmd: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    // DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW
+    cmd.creation_flags(0x0000_0008 | 0x0000_0200 | 0x0800_0000);
+}
+
+pub fn silence_output() {
+    // The pipes' reader is gone: writes fail, and every write of ours ignores that.
+}

@@ -31,7 +31,16 @@ pub fn json_fixture(status: u16, name: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
 }
 
-/// The binary with no inherited kiro-poll settings.
+/// The job store the tests of one test binary record in: never the user's own.
+pub fn test_store() -> String {
+    format!(
+        "{}/jobs-{}.db",
+        env!("CARGO_TARGET_TMPDIR"),
+        env!("CARGO_CRATE_NAME")
+    )
+}
+
+/// The binary with no inherited kiro-poll settings (its job store the tests' own).
 pub fn kiro() -> Command {
     let mut c = Command::cargo_bin("kiro-poll").unwrap();
     for v in [
@@ -51,6 +60,7 @@ pub fn kiro() -> Command {
     ] {
         c.env_remove(v);
     }
+    c.env("KIRO_POLL_STORE", test_store());
     c.timeout(Duration::from_secs(30));
     c
 }
@@ -470,4 +480,74 @@ pub fn talks_to(run: impl Fn(&[&str]) -> std::process::Output, url: &str) {
         "200ms",
     ]);
     assert_exit(&out, 124);
+}
+
+/// A `mock-bridge` of its own (`-v --json`, on a free port) whose `kiro.long` takes a given
+/// time; its `-v` lines are kept, so a test can wait for what it served.
+pub struct Sim {
+    pub child: std::process::Child,
+    pub url: String,
+    log: tempfile::NamedTempFile,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    /// A simulator whose `kiro.long` takes `length`.
+    pub fn start(length: &str, args: &[&str], env: &[(&str, &str)]) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("long.json");
+        std::fs::write(
+            &scenario,
+            format!(r#"{{"name":"long","commands":["kiro.long"],"durations":{{"kiro.long":"{length}"}}}}"#),
+        )
+        .unwrap();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+            .env("KIRO_POLL_STORE", test_store())
+            .envs(env.iter().copied())
+            .args(["-v", "--json", "mock-bridge", "--port", "0", "--scenario"])
+            .arg(&scenario)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        Sim {
+            child,
+            url: v["url"].as_str().unwrap().to_owned(),
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// The requests it served, as its `-v` lines say them (`POST /api/kiro/execute -> 408`).
+    pub fn served(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log.path())
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split("mock-bridge: ").nth(1).map(str::to_owned))
+            .filter(|l| l.contains(" -> "))
+            .collect()
+    }
+
+    pub fn executes(&self) -> usize {
+        self.served()
+            .iter()
+            .filter(|l| l.starts_with("POST /api/kiro/execute"))
+            .count()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -9,17 +9,20 @@ prints `ok: NAME`; a failed one raises (exit 1).
 """
 
 import json
+import os
 import sys
 import time
 from contextlib import AsyncExitStack
+
+import os
 
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp.shared.subscriptions import ResourceUpdated
 
 KIRO, URL, DOWN = sys.argv[1:4]
-TOOLS = ["kiro_status", "kiro_commands", "kiro_exec", "kiro_wait", "kiro_input"]
-READ_ONLY = ["kiro_status", "kiro_commands", "kiro_wait"]
+TOOLS = ["kiro_status", "kiro_commands", "kiro_exec", "kiro_wait", "kiro_input", "kiro_job", "kiro_jobs"]
+READ_ONLY = ["kiro_status", "kiro_commands", "kiro_wait", "kiro_job", "kiro_jobs"]
 
 
 def ok(name):
@@ -37,7 +40,9 @@ def carried(result):
 
 def server(url, *extra, mcp=("--offer-input",)):
     args = ["--url", url, *extra, "mcp", *mcp, "--interval-ready", "200ms", "--interval-busy", "100ms"]
-    return StdioServerParameters(command=KIRO, args=args)
+    # The SDK passes on only a few variables; the test's job store is one more.
+    env = {k: v for k, v in os.environ.items() if k == "KIRO_POLL_STORE"}
+    return StdioServerParameters(command=KIRO, args=args, env=env)
 
 
 async def against_the_simulator():
@@ -84,6 +89,22 @@ async def against_the_simulator():
         assert r.is_error and r.structured_content["outcome"] == "failed", r
         assert text(r).startswith("kiro.fails failed: "), text(r)
         ok("kiro_exec outcomes")
+
+        # A client without tasks: wait false returns the job at once, kiro_job tells its end.
+        r = await c.call_tool("kiro_exec", {"command": "kiro.slow"})
+        assert not r.is_error and r.structured_content["outcome"] == "running", r
+        job = r.structured_content["jobId"]
+        for _ in range(10):
+            r = await c.call_tool("kiro_job", {"id": job, "wait": 5})
+            if r.structured_content["state"] != "running":
+                break
+        assert r.structured_content["state"] == "ended", r
+        assert r.structured_content["outcome"] == "completed", r
+        listed = await c.call_tool("kiro_jobs", {})
+        assert listed.structured_content["jobs"][0]["id"] == job, listed
+        again = await c.call_tool("kiro_jobs", {"since": listed.structured_content["cursor"]})
+        assert again.structured_content["jobs"] == [], again
+        ok("kiro_exec wait false, then kiro_job")
 
         r = await c.call_tool("kiro_input", {"executionId": "exec-1", "value": "yes", "type": "confirmation"})
         assert r.is_error and r.structured_content["success"] is False, r
@@ -176,7 +197,7 @@ async def in_each_mode():
         assert r.is_error and "kiro_exec is not offered: this MCP server is read-only" in text(r), r
         ok("--read-only")
     async with Client(server(URL, mcp=[])) as c:
-        assert [t.name for t in (await c.list_tools()).tools] == TOOLS[:4]
+        assert [t.name for t in (await c.list_tools()).tools] == [t for t in TOOLS if t != "kiro_input"]
         ok("kiro_input not offered by default")
     async with Client(server(URL, mcp=["--allow", "kiro.q*", "--allow", "vscode.open"])) as c:
         r = await c.call_tool("kiro_exec", {"command": "kiro.quick"})

@@ -30,6 +30,8 @@ async function connect(url, extra = [], mcp = ['--offer-input']) {
     command: KIRO,
     args: ['--url', url, ...extra, 'mcp', ...mcp, '--interval-ready', '200ms', '--interval-busy', '100ms'],
     stderr: 'inherit',
+    // The SDK passes on only a few variables; the test's job store is one more.
+    env: process.env.KIRO_POLL_STORE ? { KIRO_POLL_STORE: process.env.KIRO_POLL_STORE } : {},
   });
   const client = new Client({ name: 'kiro-poll-test', version: '1.0.0' });
   await client.connect(transport);
@@ -39,7 +41,7 @@ async function connect(url, extra = [], mcp = ['--offer-input']) {
 async function againstTheSimulator() {
   const c = await connect(URL);
   const { tools } = await c.listTools();
-  assert.deepEqual(tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_exec', 'kiro_wait', 'kiro_input']);
+  assert.deepEqual(tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_exec', 'kiro_wait', 'kiro_input', 'kiro_job', 'kiro_jobs']);
   assert.ok(tools.every((t) => t.outputSchema && t.inputSchema.type === 'object'));
   ok('list_tools');
 
@@ -137,14 +139,14 @@ async function againstABridgeThatIsDown() {
 
 async function inEachMode() {
   let c = await connect(URL, [], ['--read-only']);
-  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_wait']);
+  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_wait', 'kiro_job', 'kiro_jobs']);
   let r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.quick' } });
   assert.equal(r.isError, true);
   assert.match(text(r), /kiro_exec is not offered: this MCP server is read-only/);
   await c.close();
   ok('--read-only');
   c = await connect(URL, [], ['--allow', 'kiro.q*', '--allow', 'vscode.open']);
-  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_exec', 'kiro_wait']);
+  assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['kiro_status', 'kiro_commands', 'kiro_exec', 'kiro_wait', 'kiro_job', 'kiro_jobs']);
   r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.quick' } });
   assert.equal(r.structuredContent.outcome, 'succeeded', text(r));
   r = await c.callTool({ name: 'kiro_exec', arguments: { command: 'kiro.slow' } });

@@ -19,7 +19,7 @@ fn args(v: Value) -> Option<JsonObject> {
 fn every_tool_has_an_object_input_and_output_schema() {
     let tools = all(&every());
     let names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
-    assert_eq!(names, [STATUS, COMMANDS, EXEC, WAIT, INPUT]);
+    assert_eq!(names, [STATUS, COMMANDS, EXEC, WAIT, INPUT, JOB, JOBS]);
     for t in &tools {
         assert_eq!(t.input_schema.get("type"), Some(&json!("object")), "{}", t.name);
         let out = t.output_schema.as_ref().expect("an output schema");
@@ -150,7 +150,7 @@ fn read_only_offers_only_what_reads_and_refuses_the_rest() {
         ..Access::default()
     };
     let names: Vec<String> = all(&ro).iter().map(|t| t.name.to_string()).collect();
-    assert_eq!(names, [STATUS, COMMANDS, WAIT]);
+    assert_eq!(names, [STATUS, COMMANDS, WAIT, JOB, JOBS]);
     let d = Duration::from_secs(2);
     let exec = call(EXEC, args(json!({"command": "kiro.x"})), d, &ro);
     let Some(Err(e)) = exec else { panic!("not refused") };
@@ -163,7 +163,7 @@ fn read_only_offers_only_what_reads_and_refuses_the_rest() {
         .iter()
         .map(|t| t.name.to_string())
         .collect();
-    assert_eq!(names, [STATUS, COMMANDS, EXEC, WAIT]);
+    assert_eq!(names, [STATUS, COMMANDS, EXEC, WAIT, JOB, JOBS]);
     assert!(matches!(call(INPUT, None, d, &Access::default()), Some(Err(_))));
 }
 
@@ -284,6 +284,7 @@ fn an_exec_that_may_have_run_says_so_in_an_agents_terms() {
         timeout: DEFAULT_TIMEOUT,
         follow_interval: Duration::from_secs(2),
         exit_status: false,
+        detach: false,
     };
     let d = on_answer(
         Ok(ExecAnswer::NoAnswer),
@@ -360,7 +361,12 @@ fn the_exec_schemas_enums_are_the_names_exec_writes() {
         Outcome::Unauthorized,
         Outcome::Unreachable,
     ];
-    let written: Vec<String> = outcomes.iter().map(|o| o.name().to_owned()).collect();
+    // And `running`: kiro_exec with wait: false, its job following it (`exec_running`).
+    let written: Vec<String> = outcomes
+        .iter()
+        .map(|o| o.name().to_owned())
+        .chain(["running".to_owned()])
+        .collect();
     assert_eq!(names("outcome"), written);
     let seen: Vec<String> = ["response".to_owned()]
         .into_iter()

@@ -1,0 +1,385 @@
+//! Jobs through the binary: `exec --detach` returns at once and a follower in the background
+//! follows the command as `--wait` does; `wait` collects it with exec's exit code; `jobs`
+//! lists and shows the store; a follower that dies leaves a `lost` job, never one running for
+//! ever. Against `mock-bridge --like real --server-timeout 1s` (the real bridge's 408 and its
+//! connection closed at the command's end, scaled down) and wiremock.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{assert_exit, eventually, kiro, Sim};
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A store of the test's own.
+struct Store {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+impl Store {
+    fn new() -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db").to_string_lossy().into_owned();
+        Store { _dir: dir, path }
+    }
+
+    /// `kiro-poll` with this store.
+    fn kiro(&self) -> assert_cmd::Command {
+        let mut c = kiro();
+        c.env("KIRO_POLL_STORE", &self.path);
+        c
+    }
+
+    fn show(&self, id: &str) -> Value {
+        let out = self.kiro().args(["jobs", "show", id, "--json"]).output().unwrap();
+        assert_exit(&out, 0);
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// `exec CMD --detach` on `url` from a shell that exits at once; the id it printed, and
+    /// how long the shell took.
+    fn detach(&self, url: &str, command: &str, extra: &str) -> (String, Duration) {
+        let bin = assert_cmd::cargo::cargo_bin("kiro-poll");
+        let started = Instant::now();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec '{}' --url {url} exec {command} --detach --follow-interval 200ms {extra}",
+                bin.display()
+            ))
+            .env("KIRO_POLL_STORE", &self.path)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        assert_exit(&out, 0);
+        let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert!(id.parse::<i64>().is_ok(), "an id on stdout, not {id:?}");
+        (id, took)
+    }
+}
+
+fn long_sim(length: &str) -> Sim {
+    Sim::start(length, &["--like", "real", "--server-timeout", "1s"], &[])
+}
+
+#[test]
+fn a_detached_command_returns_at_once_and_wait_collects_its_end() {
+    let sim = long_sim("3s");
+    let store = Store::new();
+    let (id, took) = store.detach(&sim.url, "kiro.long", "");
+    // The point of --detach: the shell has its prompt back long before the command's end
+    // (the release binary takes well under 200 ms; a debug build under load, more).
+    assert!(took < Duration::from_secs(2), "detach took {took:?}");
+    let job = store.show(&id);
+    assert_eq!(job["state"], "running", "{job}");
+    assert_eq!(job["detached"], true);
+    assert!(
+        job["pid"].as_u64().is_some() && job["heartbeatAt"].is_string(),
+        "{job}"
+    );
+    let out = store.kiro().args(["wait", &id]).output().unwrap();
+    assert_exit(&out, 0);
+    let job = store.show(&id);
+    assert_eq!(job["state"], "ended", "{job}");
+    assert_eq!(job["outcome"], "completed", "{job}");
+    assert_eq!(job["observedBy"], "connection", "{job}");
+    assert_eq!(job["exitCode"], 0);
+    assert!(job["tookMs"].as_u64().unwrap() >= 2500, "{job}");
+    assert_eq!(sim.executes(), 1, "one execute: {:?}", sim.served());
+}
+
+#[test]
+fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
+    // Failed: the bridge's answer after the grace says so.
+    let store = Store::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bridge = rt.block_on(async {
+        let b = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/kiro/execute"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(r#"{"success":false,"error":"no such file"}"#, "application/json")
+                    .set_delay(Duration::from_millis(600)),
+            )
+            .mount(&b)
+            .await;
+        b
+    });
+    let (id, _) = store.detach(&bridge.uri(), "vscode.open", "");
+    let out = store.kiro().args(["wait", &id]).output().unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no such file"),
+        "{out:?}"
+    );
+    let posts = rt.block_on(bridge.received_requests()).unwrap();
+    assert_eq!(
+        posts
+            .iter()
+            .filter(|r| r.url.path() == "/api/kiro/execute")
+            .count(),
+        1
+    );
+
+    // Unknown: the bridge is killed during the follow (after its 408).
+    let mut sim = long_sim("8s");
+    let (id, _) = store.detach(&sim.url, "kiro.long", "");
+    eventually(Duration::from_secs(10), "the 408 recorded", || {
+        store.show(&id)["answeredAt"].is_string()
+    });
+    let _ = sim.child.kill();
+    let _ = sim.child.wait();
+    let out = store.kiro().args(["wait", &id]).output().unwrap();
+    assert_exit(&out, 6);
+    assert_eq!(store.show(&id)["outcome"], "unknown");
+
+    // Timed out: wait's own --timeout ends the wait, not the job.
+    let sim = long_sim("10s");
+    let (id, _) = store.detach(&sim.url, "kiro.long", "");
+    let out = store
+        .kiro()
+        .args(["wait", &id, "--timeout", "500ms"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 124);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("still running"),
+        "{out:?}"
+    );
+    assert_eq!(store.show(&id)["state"], "running");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_follower_killed_leaves_a_lost_job_not_a_running_one() {
+    let sim = long_sim("20s");
+    let store = Store::new();
+    let (id, _) = store.detach(&sim.url, "kiro.long", "");
+    let pid = store.show(&id)["pid"].as_u64().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Its process is gone: the next read says lost (at most a heartbeat later where the
+    // process cannot be asked).
+    eventually(Duration::from_secs(5), "the job lost", || {
+        store.show(&id)["state"] == "lost"
+    });
+    let job = store.show(&id);
+    assert!(
+        job["error"].as_str().unwrap().contains(&format!("pid {pid}")),
+        "{job}"
+    );
+    let out = store.kiro().args(["wait", &id]).output().unwrap();
+    assert_exit(&out, 6);
+}
+
+#[test]
+fn what_is_known_before_the_follow_is_exec_detachs_own_answer() {
+    let store = Store::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bridge = rt.block_on(async {
+        let b = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/kiro/execute"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .set_body_raw(r#"{"success":false,"error":"Unauthorized"}"#, "application/json"),
+            )
+            .mount(&b)
+            .await;
+        b
+    });
+    let detach = |url: &str, cmd: &str| {
+        store
+            .kiro()
+            .args(["--url", url, "exec", cmd, "--detach"])
+            .output()
+            .unwrap()
+    };
+    assert_exit(&detach(&bridge.uri(), "kiro.x"), 4);
+    let port = common::free_port();
+    let out = detach(&format!("http://127.0.0.1:{port}"), "kiro.x");
+    assert_exit(&out, 3);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot reach the bridge"),
+        "{out:?}"
+    );
+    // A quick answer: its output, as exec prints it.
+    let sim = long_sim("3s");
+    let out = store
+        .kiro()
+        .args(["--url", &sim.url, "exec", "kiro.nope", "--detach"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    // Each is on record, ended.
+    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    assert_exit(&out, 0);
+    let jobs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcomes: Vec<&str> = jobs.iter().map(|j| j["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["failed", "unreachable", "unauthorized"]);
+    assert!(jobs.iter().all(|j| j["state"] == "ended"));
+}
+
+#[test]
+fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
+    let store = Store::new();
+    let sim = long_sim("2s");
+    let start = {
+        let out = store
+            .kiro()
+            .args(["--url", &sim.url, "exec", "kiro.nope"])
+            .output()
+            .unwrap();
+        assert_exit(&out, 1);
+        store.show("1")["cursor"].as_str().unwrap().to_owned()
+    };
+    let (id, _) = store.detach(&sim.url, "kiro.long", "--workspace /tmp/a");
+    let listed = |since: &str| -> Vec<Value> {
+        let out = store
+            .kiro()
+            .args(["jobs", "--since", since, "--json"])
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let first = listed(&start);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["state"], "running");
+    let cursor = first[0]["cursor"].as_str().unwrap().to_owned();
+    assert!(listed(&cursor).is_empty(), "nothing changed yet");
+    let out = store.kiro().args(["wait", &id]).output().unwrap();
+    assert_exit(&out, 0);
+    let ended = listed(&cursor);
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0]["state"], "ended");
+    assert!(listed(ended[0]["cursor"].as_str().unwrap()).is_empty());
+
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/job.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    let all: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(all.len(), 2);
+    for j in &all {
+        let errors: Vec<String> = validator.iter_errors(j).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{j}: {errors:?}");
+    }
+    assert_eq!(all[0]["workspace"], "/tmp/a");
+    // The text table: a header, a line a job, newest first.
+    let out = store.kiro().args(["jobs"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("OUTCOME"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("kiro.long") && lines[1].contains("completed"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("kiro.nope") && lines[2].contains("failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn three_detached_and_one_waiting_write_the_store_at_once() {
+    // A bridge runs at most 3 commands at once: the waiting one goes to another.
+    let sim = long_sim("2s");
+    let other = long_sim("2s");
+    let store = Store::new();
+    let waiting = {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
+        c.env("KIRO_POLL_STORE", &store.path)
+            .args([
+                "--url",
+                &other.url,
+                "exec",
+                "kiro.long",
+                "--wait",
+                "--follow-interval",
+                "200ms",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c.spawn().unwrap()
+    };
+    let ids: Vec<String> = (0..3)
+        .map(|_| store.detach(&sim.url, "kiro.long", "").0)
+        .collect();
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "{out:?}"
+    );
+    let out = store.kiro().arg("wait").args(&ids).output().unwrap();
+    assert_exit(&out, 0);
+    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    let n = String::from_utf8(out.stdout).unwrap().lines().count();
+    assert_eq!(n, 4, "every exec is a job");
+    assert_eq!(sim.executes() + other.executes(), 4);
+}
+
+#[test]
+fn without_a_store_detach_and_wait_say_what_they_need() {
+    let out = kiro()
+        .args(["exec", "kiro.x", "--detach", "--no-store"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("needs the job store"),
+        "{out:?}"
+    );
+    let store = Store::new();
+    let out = store.kiro().args(["wait", "999"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no job 999"),
+        "{out:?}"
+    );
+    let out = store
+        .kiro()
+        .args(["jobs", "--since", "yesterday"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    // A store that cannot be made does not stop a plain exec: a warning, and its run.
+    let sim = long_sim("1s");
+    let out = kiro()
+        .env("KIRO_POLL_STORE", "/proc/no-such/jobs.db")
+        .args(["--url", &sim.url, "exec", "kiro.nope"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("warning: the job store"),
+        "{out:?}"
+    );
+}
