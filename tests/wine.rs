@@ -302,3 +302,61 @@ fn the_windows_binary_serves_mcp_on_stdio() {
     assert!(commands["count"].as_u64().is_some_and(|n| n > 0), "{commands}");
     stop(mock);
 }
+
+/// `exec --detach` on Windows: the follower is a detached process of its own, the shell's
+/// process returns the job's id before the command's end (nothing it holds open keeps a
+/// caller's pipe waiting), and `wait` collects the end from the store, at a Windows path.
+#[test]
+fn a_detached_job_runs_on_windows() {
+    let Some(exe) = windows_exe() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("long.json");
+    std::fs::write(&sc, r#"{"name":"long","durations":{"kiro.generateCode":"6s"}}"#).unwrap();
+    let (mock, url) = common::start_mock_bridge(&[
+        "--port",
+        "0",
+        "--like",
+        "real",
+        "--server-timeout",
+        "1s",
+        "--scenario",
+        sc.to_str().unwrap(),
+    ]);
+    let store = win_path(&dir.path().join("jobs.db"));
+    // stdout is a pipe, as in `id=$(kiro-poll exec … --detach)`. stderr goes to a file: every
+    // process Wine starts keeps Wine's own Unix stderr open (its debug channel), whatever
+    // Windows handles it was given, so a pipe there would stay open to the follower's end
+    // under Wine alone.
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(WINE)
+        .arg(&exe)
+        .env("WINEDEBUG", "-all")
+        .env("KIRO_POLL_STORE", &store)
+        .args(["--url", &url, "exec", "kiro.generateCode", "--detach"])
+        .stdin(Stdio::null())
+        .stderr(err.reopen().unwrap())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_exit(&out, 0);
+    assert!(
+        took < Duration::from_secs(5),
+        "detach returned after {took:?}, not before the command's end"
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let out = win(&exe)
+        .env("KIRO_POLL_STORE", &store)
+        .args(["wait", &id])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = win(&exe)
+        .env("KIRO_POLL_STORE", &store)
+        .args(["jobs", "show", &id, "--json"])
+        .output()
+        .unwrap();
+    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(job["outcome"], "completed", "{job}");
+    stop(mock);
+}

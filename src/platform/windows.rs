@@ -113,6 +113,24 @@ pub fn process_alive(_pid: u32) -> Option<bool> {
 
 pub fn detach(cmd: &mut std::process::Command) {
     use std::os::windows::process::CommandExt;
+    use windows_sys::Win32::Foundation::{SetHandleInformation, HANDLE_FLAG_INHERIT, INVALID_HANDLE_VALUE};
+    use windows_sys::Win32::System::Console::{
+        GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+    };
+    // A process is started with every inheritable handle of its parent, not only the three it
+    // is given: this process's own stdin, stdout and stderr (a caller's pipes, as in
+    // `id=$(kiro-poll exec … --detach)`) would stay open in the follower, and the caller would
+    // wait for the command's end after all. They are made non-inheritable first.
+    for which in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        // SAFETY: GetStdHandle returns this process's handle (or none); SetHandleInformation
+        // changes only its inheritance flag.
+        unsafe {
+            let h = GetStdHandle(which);
+            if !h.is_null() && h != INVALID_HANDLE_VALUE {
+                SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
+            }
+        }
+    }
     // DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW
     cmd.creation_flags(0x0000_0008 | 0x0000_0200 | 0x0800_0000);
 }
