@@ -289,6 +289,33 @@ fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
         assert!(errors.is_empty(), "{j}: {errors:?}");
     }
     assert_eq!(all[0]["workspace"], "/tmp/a");
+    // --bridge takes the URL as given (no trailing slash) or as listed.
+    for given in [
+        sim.url.trim_end_matches('/').to_owned(),
+        format!("{}/", sim.url.trim_end_matches('/')),
+    ] {
+        let out = store
+            .kiro()
+            .args(["jobs", "--json", "--bridge", &given])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().lines().count(),
+            2,
+            "{given}"
+        );
+    }
+    let out = store
+        .kiro()
+        .args(["jobs", "--bridge", "http://elsewhere:3001"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no jobs"),
+        "{out:?}"
+    );
     // The text table: a header, a line a job, newest first.
     let out = store.kiro().args(["jobs"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -382,4 +409,74 @@ fn without_a_store_detach_and_wait_say_what_they_need() {
         String::from_utf8_lossy(&out.stderr).contains("warning: the job store"),
         "{out:?}"
     );
+}
+
+#[test]
+fn the_store_never_holds_a_key_or_a_password() {
+    let store = Store::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bridge = rt.block_on(async {
+        let b = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/kiro/execute"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(r#"{"success":true,"output":"done"}"#, "application/json"),
+            )
+            .mount(&b)
+            .await;
+        b
+    });
+    let url = bridge.uri().replace("http://", "http://user:hunter2-pass@");
+    let out = store
+        .kiro()
+        .env("KIRO_API_KEY", "the-secret-key-42")
+        .args(["--url", &url, "exec", "vscode.open"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let job = store.show("1");
+    assert!(job["bridge"].as_str().unwrap().contains("***"), "{job}");
+    // Every byte of the database and its write-ahead log.
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", store.path)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("the-secret-key-42"),
+            "the key is in jobs.db{suffix}"
+        );
+        assert!(
+            !text.contains("hunter2-pass"),
+            "the password is in jobs.db{suffix}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_the_wait_not_the_job() {
+    let sim = long_sim("20s");
+    let store = Store::new();
+    let (id, _) = store.detach(&sim.url, "kiro.long", "");
+    let mut wait = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .env("KIRO_POLL_STORE", &store.path)
+        .args(["wait", &id])
+        .spawn()
+        .unwrap();
+    // The wait is reading the store (its process is up and the job still running).
+    eventually(Duration::from_secs(5), "the wait started", || {
+        std::fs::read_to_string(format!("/proc/{}/cmdline", wait.id())).is_ok_and(|c| c.contains("wait"))
+    });
+    // Its signal handling is installed right after it opens the store; nothing tells when, so
+    // a moment's grace (a signal before it would end the process by the default action,
+    // no exit code at all, and the test would say so).
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &wait.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = common::wait_at_most(&mut wait, Duration::from_secs(5), "wait ignored SIGTERM");
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(store.show(&id)["state"], "running", "the job goes on");
 }

@@ -46,9 +46,14 @@ pub fn list(
         };
         return Ok(render::show(out, config, &job)?);
     }
+    // A URL as it is listed: parsed and redacted (`http://host:3001` is `http://host:3001/`).
+    let bridge = args.bridge.as_deref().map(|b| match url::Url::parse(b) {
+        Ok(u) => crate::sanitize::redact_url(&u),
+        Err(_) => b.to_owned(),
+    });
     let filter = Filter {
         running: args.running,
-        bridge: args.bridge.clone(),
+        bridge,
         since: args.since.unwrap_or_default(),
     };
     // The cursor is read before the jobs: a change between the two is listed again next time,

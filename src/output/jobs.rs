@@ -235,6 +235,9 @@ pub fn list(out: &mut impl Write, config: &Config, jobs: &[Job], next: Option<i6
         return Ok(());
     }
     let painter = super::Painter::of(config);
+    if jobs.is_empty() && next.is_none() && !config.quiet {
+        super::log_line("no jobs (exec records one each time it runs)");
+    }
     if !jobs.is_empty() {
         let command_width = jobs
             .iter()
