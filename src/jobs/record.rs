@@ -58,17 +58,21 @@ impl Recorder {
         let beat = std::thread::Builder::new()
             .name("job-heartbeat".into())
             .spawn(move || {
-                let Ok(store) = Store::open(&beat_path) else {
-                    return;
+                // Its own connection, opened when first needed: a command answered at once
+                // never costs a second open.
+                let mut store: Option<Store> = None;
+                let mut write = |f: &dyn Fn(&Store) -> rusqlite::Result<()>| {
+                    if store.is_none() {
+                        store = Store::open(&beat_path).ok();
+                    }
+                    if let Some(s) = &store {
+                        let _ = f(s);
+                    }
                 };
                 loop {
                     match told.recv_timeout(HEARTBEAT) {
-                        Err(mpsc::RecvTimeoutError::Timeout) => {
-                            let _ = store.beat(id);
-                        }
-                        Ok(Tell::Answered(at)) => {
-                            let _ = store.answered(id, at);
-                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => write(&|s| s.beat(id)),
+                        Ok(Tell::Answered(at)) => write(&|s| s.answered(id, at)),
                         Ok(Tell::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                     }
                 }
