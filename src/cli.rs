@@ -411,8 +411,8 @@ pub struct JobsArgs {
 
     /// Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous
     /// listing, only the jobs that changed since it, oldest change first
-    #[arg(long, value_name = "DUR|CURSOR", value_parser = crate::jobs::parse_since)]
-    pub since: Option<crate::jobs::Since>,
+    #[arg(long, value_name = "DUR|CURSOR", value_parser = crate::plan::parse_since)]
+    pub since: Option<crate::plan::Since>,
 
     /// At most this many jobs
     #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

@@ -2,7 +2,8 @@
 //!
 //! Map, from the top floor down (imports only ever point down):
 //! - `lib` dispatches one function per subcommand: `oneshot` (status, health, commands),
-//!   `watch` (the one polling loop's I/O, for one bridge or many), `exec` (execute and input),
+//!   `watch` (the one polling loop's I/O, for one bridge or many), `exec` (execute and input;
+//!   each run recorded as a job, `exec --detach`, and the `jobs` and `wait` commands),
 //!   `demo` (which puts `mock` and `watch` together), `mock` (the simulated bridge),
 //!   `mcp` (a Model Context Protocol server: `exec`'s and the engine's logic as tools and a
 //!   subscribable resource), `completions`.
@@ -14,6 +15,7 @@
 //! - `engine` is pure policy for one bridge (when to poll, what changed, what to report, how an
 //!   exec ends), producing `events`; `fleet` is pure policy across bridges (who is due, who
 //!   gets a slot, when `--until` holds for all); `change` is change detection.
+//! - `jobs` is what a job is and the job store (SQLite) that keeps them.
 //! - `model` (the bridge's bodies), `error` (failures, and `exit_code`, the one place that maps
 //!   them to exit codes), `units`, and `platform` (everything that differs by OS: signals,
 //!   the open-files limit, the lost-reader watch, ANSI on Windows) at the bottom.
@@ -328,12 +330,12 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Jobs(args) => {
             let store = config::plans::store(&args.store);
-            jobs::commands::list(&config, &store, &args, &mut out)
+            exec::collect::list(&config, &store, &config::plans::jobs(&args), &mut out)
         }
         Command::Wait(args) => {
             drop(out);
             let store = config::plans::store(&args.store);
-            jobs::commands::wait(&config, &store, &args.ids, args.timeout).await
+            exec::collect::wait(&config, &store, &args.ids, args.timeout).await
         }
         Command::Input(args) => {
             config.one_bridge("input")?;

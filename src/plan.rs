@@ -1,9 +1,9 @@
 //! What each long-running command runs with, resolved: `config::plans` builds these from the
 //! command line, the environment and the bridges file (and `demo` builds its own), so nothing
-//! below `config` sees clap's types. Plain data; no behaviour.
+//! below `config` sees clap's types. Plain data; no behaviour (but reading `--since`).
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::bridges::Intervals;
 use crate::engine::{EngineConfig, Goal};
@@ -92,6 +92,14 @@ pub struct ExecPlan {
     pub exit_status: bool,
     /// `--detach`: a follower in the background sends it and follows it (`wait` is set too).
     pub detach: bool,
+}
+
+/// `jobs`: one job (`jobs show ID`), or which to list.
+#[derive(Debug, Clone)]
+pub struct JobsPlan {
+    pub show: Option<i64>,
+    pub filter: Filter,
+    pub limit: usize,
 }
 
 /// `mcp`: how the status resource is polled while a client is subscribed, and how a
@@ -240,4 +248,39 @@ pub struct MockPlan {
     pub quiet: bool,
     /// Print each simulator's URL as a JSON line (scripts that asked for port 0 read them).
     pub json: bool,
+}
+
+/// Which jobs `list` returns.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub running: bool,
+    /// A redacted URL or a name.
+    pub bridge: Option<String>,
+    pub since: Since,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Since {
+    #[default]
+    All,
+    /// Jobs sent since then.
+    Time(SystemTime),
+    /// Jobs changed after this cursor.
+    Cursor(i64),
+}
+
+/// `--since`: a cursor (`c42`) or a duration (`1h`: jobs sent in the last hour).
+pub fn parse_since(s: &str) -> Result<Since, String> {
+    if let Some(n) = s.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
+        return Ok(Since::Cursor(n));
+    }
+    match crate::units::parse_duration(s) {
+        Ok(d) => Ok(Since::Time(
+            SystemTime::now().checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH),
+        )),
+        Err(_) => Err(format!(
+            "'{}' is neither a cursor (c42, as a previous listing gave) nor a duration (30m, 2h, 1d)",
+            crate::sanitize::line(s)
+        )),
+    }
 }

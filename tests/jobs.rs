@@ -63,6 +63,21 @@ impl Store {
     }
 }
 
+/// A wiremock bridge whose execute route answers `answer`, and the runtime it runs on.
+fn execute_answers(answer: ResponseTemplate) -> (tokio::runtime::Runtime, MockServer) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bridge = rt.block_on(async {
+        let b = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/kiro/execute"))
+            .respond_with(answer)
+            .mount(&b)
+            .await;
+        b
+    });
+    (rt, bridge)
+}
+
 fn long_sim(length: &str) -> Sim {
     Sim::start(length, &["--like", "real", "--server-timeout", "1s"], &[])
 }
@@ -97,20 +112,11 @@ fn a_detached_command_returns_at_once_and_wait_collects_its_end() {
 fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
     // Failed: the bridge's answer after the grace says so.
     let store = Store::new();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let bridge = rt.block_on(async {
-        let b = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/api/kiro/execute"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(r#"{"success":false,"error":"no such file"}"#, "application/json")
-                    .set_delay(Duration::from_millis(600)),
-            )
-            .mount(&b)
-            .await;
-        b
-    });
+    let (rt, bridge) = execute_answers(
+        ResponseTemplate::new(200)
+            .set_body_raw(r#"{"success":false,"error":"no such file"}"#, "application/json")
+            .set_delay(Duration::from_millis(600)),
+    );
     let (id, _) = store.detach(&bridge.uri(), "vscode.open", "");
     let out = store.kiro().args(["wait", &id]).output().unwrap();
     assert_exit(&out, 1);
@@ -184,19 +190,10 @@ fn a_follower_killed_leaves_a_lost_job_not_a_running_one() {
 #[test]
 fn what_is_known_before_the_follow_is_exec_detachs_own_answer() {
     let store = Store::new();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let bridge = rt.block_on(async {
-        let b = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/api/kiro/execute"))
-            .respond_with(
-                ResponseTemplate::new(401)
-                    .set_body_raw(r#"{"success":false,"error":"Unauthorized"}"#, "application/json"),
-            )
-            .mount(&b)
-            .await;
-        b
-    });
+    let (_rt, bridge) = execute_answers(
+        ResponseTemplate::new(401)
+            .set_body_raw(r#"{"success":false,"error":"Unauthorized"}"#, "application/json"),
+    );
     let detach = |url: &str, cmd: &str| {
         store
             .kiro()
@@ -414,19 +411,9 @@ fn without_a_store_detach_and_wait_say_what_they_need() {
 #[test]
 fn the_store_never_holds_a_key_or_a_password() {
     let store = Store::new();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let bridge = rt.block_on(async {
-        let b = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/api/kiro/execute"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(r#"{"success":true,"output":"done"}"#, "application/json"),
-            )
-            .mount(&b)
-            .await;
-        b
-    });
+    let (_rt, bridge) = execute_answers(
+        ResponseTemplate::new(200).set_body_raw(r#"{"success":true,"output":"done"}"#, "application/json"),
+    );
     let url = bridge.uri().replace("http://", "http://user:hunter2-pass@");
     let out = store
         .kiro()

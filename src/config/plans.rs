@@ -225,6 +225,24 @@ pub fn mock_ctl(args: &crate::cli::CtlArgs) -> (String, serde_json::Value) {
     (format!("http://{host}:{}", args.port), step)
 }
 
+/// `jobs`: the job shown, or the filter (a `--bridge` URL as it is listed: parsed and
+/// redacted, so `http://host:3001` is `http://host:3001/`).
+pub fn jobs(args: &crate::cli::JobsArgs) -> crate::plan::JobsPlan {
+    let bridge = args.bridge.as_deref().map(|b| match url::Url::parse(b) {
+        Ok(u) => crate::sanitize::redact_url(&u),
+        Err(_) => b.to_owned(),
+    });
+    crate::plan::JobsPlan {
+        show: args.show.as_ref().map(|crate::cli::JobsCommand::Show { id }| *id),
+        filter: crate::plan::Filter {
+            running: args.running,
+            bridge,
+            since: args.since.unwrap_or_default(),
+        },
+        limit: args.limit as usize,
+    }
+}
+
 /// Where the job store is and what it keeps: `--store`, else the platform's state directory;
 /// none with `--no-store`.
 pub fn store(args: &crate::cli::StoreArgs) -> crate::jobs::StorePlan {

@@ -1,13 +1,10 @@
 //! Jobs: every `exec` (the CLI's and MCP's, detached or not) is a row in the job store, so a
 //! command can be started now and collected later (`exec --detach`, `jobs`, `wait`, MCP's
-//! tasks and `kiro_job`), and what ran stays on record. `store` is the SQLite I/O; `record`
-//! keeps one exec's row (its heartbeat while it is followed, its outcome at the end); `detach`
-//! starts the follower in the background. What a job is and what a decision records are here
-//! (pure); how a job reads is `output::jobs`'s.
+//! tasks and `kiro_job`), and what ran stays on record. What a job is and what a decision
+//! records are here (pure); `store` is the SQLite file. Keeping one exec's row while it runs
+//! (`exec::record`), detaching (`exec::detach`) and the `jobs` and `wait` commands
+//! (`exec::collect`) are `exec`'s; how a job reads is `output::jobs`'s.
 
-pub mod commands;
-pub mod detach;
-pub mod record;
 pub mod store;
 
 use std::time::{Duration, SystemTime};
@@ -15,7 +12,8 @@ use std::time::{Duration, SystemTime};
 use crate::engine::outcome::Decision;
 use crate::plan::ExecPlan;
 
-pub use store::{Filter, Keep, Since, Store, StoreError, StorePlan};
+pub use crate::plan::{parse_since, Filter, Since};
+pub use store::{Keep, Store, StoreError, StorePlan};
 
 /// How often a follower says it is alive.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -122,20 +120,14 @@ pub struct Outcome {
 impl Outcome {
     /// A decision, as recorded: `sent` is when the request went, `answered` when the bridge
     /// answered it (its result, or the 408 after which it was followed).
+    /// `exit_code`: the one `exec` gave or would have given for it.
     pub fn of(
-        plan: &ExecPlan,
         d: &Decision,
         sent: SystemTime,
         answered: Option<SystemTime>,
         error: Option<String>,
+        exit_code: u8,
     ) -> Outcome {
-        // A follow an MCP client cancelled has no exit code of exec's: its outcome is unknown.
-        let exit_code = match d.outcome {
-            crate::engine::outcome::Outcome::Interrupted(crate::engine::Halt::Cancelled) => {
-                crate::error::Ending::OutcomeUnknown.code()
-            }
-            _ => crate::output::exec::ending(plan, d).map_or(0, |e| crate::error::exit_code(&e)),
-        };
         let r = d.response.as_ref();
         let ended_at = match (d.seen, r) {
             (Some(seen), _) => Some(sent + seen),
@@ -212,22 +204,6 @@ impl Job {
 /// A cursor as readers see it: `c` and its number.
 pub fn cursor_text(n: i64) -> String {
     format!("c{n}")
-}
-
-/// `--since`: a cursor (`c42`) or a duration (`1h`: jobs sent in the last hour).
-pub fn parse_since(s: &str) -> Result<Since, String> {
-    if let Some(n) = s.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()) {
-        return Ok(Since::Cursor(n));
-    }
-    match crate::units::parse_duration(s) {
-        Ok(d) => Ok(Since::Time(
-            SystemTime::now().checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH),
-        )),
-        Err(_) => Err(format!(
-            "'{}' is neither a cursor (c42, as a previous listing gave) nor a duration (30m, 2h, 1d)",
-            crate::sanitize::line(s)
-        )),
-    }
 }
 
 /// Whether a process is alive, where this platform can tell.

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{Job, JobState, NewJob, Outcome as Recorded};
+use crate::plan::{Filter, Since};
 
 /// How long a write waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -286,28 +287,7 @@ impl Store {
                 }
             })
             .collect();
-        if lost.is_empty() {
-            return Ok(());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for (id, why) in lost {
-            let seq = next(&tx)?;
-            tx.execute(
-                "UPDATE jobs SET seq = ?1, state = 'lost', recorded_at = ?2, outcome = 'unknown',
-                    result_known = 0, error = ?3, exit_code = ?4
-                 WHERE id = ?5 AND state = 'running'",
-                params![
-                    seq,
-                    ms_of(now),
-                    why,
-                    crate::error::Ending::OutcomeUnknown.code(),
-                    id
-                ],
-            )?;
-        }
-        tx.commit()
+        self.lose(lost, now)
     }
 
     pub fn get(&self, id: i64) -> rusqlite::Result<Option<Job>> {
@@ -358,10 +338,19 @@ impl Store {
     /// The followers of this process's jobs still running are ending with it (an MCP server
     /// that exits): their jobs are lost now, with `why`.
     pub fn abandon(&mut self, ids: &[i64], why: &str) -> rusqlite::Result<()> {
+        let lost = ids.iter().map(|id| (*id, why.to_owned())).collect();
+        self.lose(lost, SystemTime::now())
+    }
+
+    /// These running jobs are lost, each with why: their outcome unknown (exit 6).
+    fn lose(&mut self, lost: Vec<(i64, String)>, now: SystemTime) -> rusqlite::Result<()> {
+        if lost.is_empty() {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for id in ids {
+        for (id, why) in lost {
             let seq = next(&tx)?;
             tx.execute(
                 "UPDATE jobs SET seq = ?1, state = 'lost', recorded_at = ?2, outcome = 'unknown',
@@ -369,7 +358,7 @@ impl Store {
                  WHERE id = ?5 AND state = 'running'",
                 params![
                     seq,
-                    ms_of(SystemTime::now()),
+                    ms_of(now),
                     why,
                     crate::error::Ending::OutcomeUnknown.code(),
                     id
@@ -378,25 +367,6 @@ impl Store {
         }
         tx.commit()
     }
-}
-
-/// Which jobs `list` returns.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub running: bool,
-    /// A redacted URL or a name.
-    pub bridge: Option<String>,
-    pub since: Since,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Since {
-    #[default]
-    All,
-    /// Jobs sent since then.
-    Time(SystemTime),
-    /// Jobs changed after this cursor.
-    Cursor(i64),
 }
 
 /// The next number of the counter (inside a write transaction).

@@ -55,7 +55,7 @@ impl KiroServer {
         let mut progress = Progress::of(ctx);
         let stop = self.stop(ctx);
         let job = crate::jobs::NewJob::of(&plan, self.client.shown_base(), crate::jobs::BY_MCP, false);
-        let recorder = crate::jobs::record::Recorder::start_or_warn(&self.store, &job, false);
+        let recorder = crate::exec::record::Recorder::start_or_warn(&self.store, &job, false);
         let id = recorder.id();
         let waiter = recorder.noting(Cancellable {
             stop,

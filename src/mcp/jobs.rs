@@ -2,27 +2,26 @@
 //! extension gets a task handle at once and follows it with `tasks/get` (rmcp's task manager
 //! holds the task; the follow records the job); a client without tasks calls `kiro_exec` with
 //! `wait: false` and gets the job's id at once (or the answer, when the bridge gave it within
-//! `QUICK`), then reads the job with `kiro_job` (waiting up to `MAX_JOB_WAIT`, below the 60 s
+//! `QUICK`), then reads the job with `kiro_job` (waiting up to `tools::MAX_JOB_WAIT`, below the 60 s
 //! at which clients cut a call) or `kiro_jobs` (with a cursor). Either way the follow goes on
 //! in this server, as `--wait` would follow it, and a job it still follows when the server
 //! ends is recorded as lost: nobody is left to see its end.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::CallToolResult;
 use rmcp::task_manager::{TaskExit, TaskOptions};
 use tokio::time::Instant;
 
-use super::server::KiroServer;
+use super::server::{FollowSlot, Following, KiroServer};
 use super::tools;
 use crate::engine::observe::Note;
 use crate::engine::outcome::Outcome;
 use crate::engine::Halt;
-use crate::jobs::record::Recorder;
+use crate::exec::record::Recorder;
 use crate::jobs::{self, Filter, JobState, NewJob, Since, Store, STALE_AFTER};
 use crate::plan::ExecPlan;
 use crate::stops::{Stop, Waiter, Wake};
@@ -31,22 +30,8 @@ use crate::stops::{Stop, Waiter, Wake};
 /// the job's id: a quick command's result comes in the call.
 pub const QUICK: Duration = Duration::from_secs(1);
 
-/// The most `kiro_job` waits in one call: below the 60 s at which MCP clients cut a call.
-pub const MAX_JOB_WAIT: Duration = Duration::from_secs(50);
-
-/// At most this many commands followed in the background at once (tasks and `wait: false`):
-/// each holds a connection, a heartbeat's thread and a task, and their calls have returned, so
-/// `MAX_CALLS` does not bound them.
-pub const MAX_FOLLOWS: usize = 64;
-
-/// A place among the `MAX_FOLLOWS`, held by the follow to its end.
-pub type FollowSlot = tokio::sync::OwnedSemaphorePermit;
-
 /// How often `kiro_job` with `wait` reads the store.
 const READ_EVERY: Duration = Duration::from_millis(250);
-
-/// The jobs this server follows now (recorded as lost if it ends first).
-pub type Following = Arc<Mutex<HashSet<i64>>>;
 
 /// A follow in the background: only the task's cancellation and its deadline end it.
 struct Background {
@@ -170,7 +155,7 @@ impl KiroServer {
         wait: Duration,
         stop: super::waiting::Cancel<'_>,
     ) -> CallToolResult {
-        let deadline = Instant::now() + wait.min(MAX_JOB_WAIT);
+        let deadline = Instant::now() + wait.min(tools::MAX_JOB_WAIT);
         let mut store = match self.open_store() {
             Ok(s) => s,
             Err(e) => return tools::failed(e),

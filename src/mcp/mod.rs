@@ -34,7 +34,7 @@ pub async fn serve(
     crate::output::route_stderr(Some(crate::output::writer::ErrSink::own()));
     let wire = wire::start();
     let closing_why = std::sync::Arc::new(std::sync::OnceLock::new());
-    let following = jobs::Following::default();
+    let following = server::Following::default();
     let server = server::KiroServer::new(
         client,
         plan,

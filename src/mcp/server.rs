@@ -22,6 +22,17 @@ use super::tools::{self, Call};
 use crate::client::BridgeClient;
 use crate::plan::McpPlan;
 
+/// At most this many commands followed in the background at once (tasks and `wait: false`):
+/// each holds a connection, a heartbeat's thread and a task, and their calls have returned, so
+/// `MAX_CALLS` does not bound them.
+pub const MAX_FOLLOWS: usize = 64;
+
+/// A place among the `MAX_FOLLOWS`, held by the follow to its end.
+pub type FollowSlot = tokio::sync::OwnedSemaphorePermit;
+
+/// The jobs this server follows now (recorded as lost if it ends first).
+pub type Following = Arc<std::sync::Mutex<std::collections::HashSet<i64>>>;
+
 /// At most this many tool calls at once: each wait holds an engine and a task, so a client that
 /// floods gets an error result past it, and the memory stays bounded.
 pub const MAX_CALLS: usize = 64;
@@ -45,7 +56,7 @@ pub struct KiroServer {
     /// The tasks of clients that declared the tasks extension.
     pub(super) tasks: rmcp::task_manager::TaskManager,
     /// The jobs followed here now.
-    pub(super) following: super::jobs::Following,
+    pub(super) following: Following,
     /// Follows in the background: a permit each (`jobs::MAX_FOLLOWS`).
     pub(super) follows: Arc<Semaphore>,
 }
@@ -58,7 +69,7 @@ impl KiroServer {
         closing: CancellationToken,
         closing_why: Arc<std::sync::OnceLock<&'static str>>,
         store: crate::jobs::StorePlan,
-        following: super::jobs::Following,
+        following: Following,
     ) -> KiroServer {
         let client = Arc::new(client);
         KiroServer {
@@ -73,7 +84,7 @@ impl KiroServer {
             store,
             tasks: rmcp::task_manager::TaskManager::new(),
             following,
-            follows: Arc::new(Semaphore::new(super::jobs::MAX_FOLLOWS)),
+            follows: Arc::new(Semaphore::new(MAX_FOLLOWS)),
         }
     }
 }
@@ -131,7 +142,7 @@ impl ServerHandler for KiroServer {
                 Err(_) => {
                     return Ok(CallToolResponse::Complete(tools::failed(format!(
                         "kiro_exec: {} commands are already followed in the background; wait for one to end (kiro_jobs lists them). Nothing was run.",
-                        super::jobs::MAX_FOLLOWS
+                        MAX_FOLLOWS
                     ))))
                 }
             },

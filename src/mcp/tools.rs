@@ -30,6 +30,9 @@ pub const INPUT: &str = "kiro_input";
 pub const JOB: &str = "kiro_job";
 pub const JOBS: &str = "kiro_jobs";
 
+/// The most `kiro_job` waits in one call: below the 60 s at which MCP clients cut a call.
+pub const MAX_JOB_WAIT: Duration = Duration::from_secs(50);
+
 /// At most this many goals in one `kiro_wait`.
 pub const MAX_GOALS: usize = 64;
 
@@ -153,9 +156,7 @@ fn job_args(args: Option<JsonObject>) -> Result<Call, String> {
     let a = read::<schema::JobArgs>(JOB, args)?;
     let wait = match a.wait {
         None => Duration::ZERO,
-        Some(n) if n.is_finite() && n >= 0.0 => {
-            Duration::from_secs_f64(n.min(super::jobs::MAX_JOB_WAIT.as_secs_f64()))
-        }
+        Some(n) if n.is_finite() && n >= 0.0 => Duration::from_secs_f64(n.min(MAX_JOB_WAIT.as_secs_f64())),
         Some(n) => {
             return Err(format!(
                 "{JOB}: invalid value for 'wait': {n} is not a number of seconds of 0 or more"

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use super::{Filter, JobState, Since, Store, StorePlan, STALE_AFTER};
-use crate::cli::{JobsArgs, JobsCommand};
 use crate::config::Config;
 use crate::error::{Ending, Exit, UsageError};
+use crate::jobs::{JobState, Since, Store, StorePlan, STALE_AFTER};
 use crate::output::jobs as render;
 
 /// How often `wait` reads the store.
@@ -23,7 +22,7 @@ pub fn open(plan: &StorePlan, what: &str) -> anyhow::Result<Store> {
 /// The store's answer to a read, or the error that ends the command.
 fn read<T>(store: &Store, r: rusqlite::Result<T>) -> anyhow::Result<T> {
     r.map_err(|e| {
-        anyhow::Error::from(UsageError(render::store_needed(&super::StoreError {
+        anyhow::Error::from(UsageError(render::store_needed(&crate::jobs::StoreError {
             path: store.path.clone(),
             why: e.to_string(),
         })))
@@ -32,30 +31,22 @@ fn read<T>(store: &Store, r: rusqlite::Result<T>) -> anyhow::Result<T> {
 
 pub fn list(
     config: &Config,
-    plan: &StorePlan,
-    args: &JobsArgs,
+    at: &StorePlan,
+    asked: &crate::plan::JobsPlan,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let mut store = open(plan, "jobs")?;
-    let settled = store.settle(STALE_AFTER, super::alive);
+    let mut store = open(at, "jobs")?;
+    let settled = store.settle(STALE_AFTER, crate::jobs::alive);
     read(&store, settled)?;
-    if let Some(JobsCommand::Show { id }) = &args.show {
-        let job = store.get(*id);
+    if let Some(id) = asked.show {
+        let job = store.get(id);
         let Some(job) = read(&store, job)? else {
-            return Err(UsageError(render::unknown_job(*id, &store.path)).into());
+            return Err(UsageError(render::unknown_job(id, &store.path)).into());
         };
         return Ok(render::show(out, config, &job)?);
     }
-    // A URL as it is listed: parsed and redacted (`http://host:3001` is `http://host:3001/`).
-    let bridge = args.bridge.as_deref().map(|b| match url::Url::parse(b) {
-        Ok(u) => crate::sanitize::redact_url(&u),
-        Err(_) => b.to_owned(),
-    });
-    let filter = Filter {
-        running: args.running,
-        bridge,
-        since: args.since.unwrap_or_default(),
-    };
+    let filter = &asked.filter;
+    let limit = asked.limit;
     // The cursor is read before the jobs: a change between the two is listed again next time,
     // never missed.
     let next = match filter.since {
@@ -65,10 +56,10 @@ pub fn list(
         }
         _ => None,
     };
-    let jobs = store.list(&filter, args.limit as usize);
+    let jobs = store.list(filter, limit);
     let jobs = read(&store, jobs)?;
     // With a limit that cut a cursor listing short, the next cursor is the last one listed.
-    let next = match (next, jobs.len() == args.limit as usize) {
+    let next = match (next, jobs.len() == limit) {
         (Some(_), true) => jobs.last().map(|j| j.cursor),
         (n, _) => n,
     };
@@ -92,7 +83,7 @@ pub async fn wait(config: &Config, plan: &StorePlan, ids: &[i64], timeout: Durat
         screen: Quiet,
     };
     loop {
-        let settled = store.settle(STALE_AFTER, super::alive);
+        let settled = store.settle(STALE_AFTER, crate::jobs::alive);
         read(&store, settled)?;
         let mut running = Vec::new();
         let mut ended = Vec::new();

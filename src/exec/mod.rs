@@ -15,8 +15,12 @@ use crate::engine::observe::Note;
 use crate::engine::outcome::{on_answer, Decision, Untold};
 use crate::engine::{EngineConfig, Following};
 use crate::error::{Ending, Exit, UsageError};
-use crate::jobs::record::Recorder;
-use crate::jobs::{self, detach, NewJob, StorePlan};
+use crate::jobs::{self, NewJob, StorePlan};
+use record::Recorder;
+
+pub mod collect;
+pub mod detach;
+pub mod record;
 use crate::model::{ExecuteRequest, InputRequest, Unheld};
 use crate::output::exec as render;
 use crate::output::terminal::Spinner;

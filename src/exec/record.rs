@@ -7,10 +7,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use super::{NewJob, Outcome, Store, StoreError, StorePlan, HEARTBEAT};
 use crate::engine::observe::Note;
 use crate::engine::outcome::{Decision, Lost};
 use crate::engine::Halt;
+use crate::jobs::{NewJob, Outcome, Store, StoreError, StorePlan, HEARTBEAT};
 use crate::plan::ExecPlan;
 use crate::stops::{Waiter, Wake};
 
@@ -122,7 +122,14 @@ impl Recorder {
         };
         let answered = *self.answered.lock().unwrap_or_else(|p| p.into_inner());
         let answered = answered.or(d.response.as_ref().map(|_| SystemTime::now()));
-        let end = Outcome::of(plan, d, self.sent, answered, error);
+        // A follow an MCP client cancelled has no exit code of exec's: its outcome is unknown.
+        let exit_code = match d.outcome {
+            crate::engine::outcome::Outcome::Interrupted(crate::engine::Halt::Cancelled) => {
+                crate::error::Ending::OutcomeUnknown.code()
+            }
+            _ => crate::output::exec::ending(plan, d).map_or(0, |e| crate::error::exit_code(&e)),
+        };
+        let end = Outcome::of(d, self.sent, answered, error, exit_code);
         if let Err(e) = store.finish(id, &end) {
             crate::output::log_line(&crate::output::jobs::store_warning(&StoreError {
                 path: store.path.clone(),
