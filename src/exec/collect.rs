@@ -63,7 +63,7 @@ pub fn list(
         (Some(_), true) => jobs.last().map(|j| j.cursor),
         (n, _) => n,
     };
-    Ok(render::list(out, config, &jobs, next)?)
+    Ok(render::list(out, config, &jobs, filter, next)?)
 }
 
 /// `wait ID...`: until every job is no longer running; the exit code is the job's (one) or

@@ -227,7 +227,13 @@ fn outcome(j: &Job) -> String {
 
 /// `jobs`: a table, or one object per line. With `cursor` (a `--since CURSOR` listing), where
 /// the reader goes on from is said on stderr.
-pub fn list(out: &mut impl Write, config: &Config, jobs: &[Job], next: Option<i64>) -> io::Result<()> {
+pub fn list(
+    out: &mut impl Write,
+    config: &Config,
+    jobs: &[Job],
+    filter: &crate::plan::Filter,
+    next: Option<i64>,
+) -> io::Result<()> {
     if config.json {
         for j in jobs {
             write_json_line(out, &object(j))?;
@@ -235,8 +241,12 @@ pub fn list(out: &mut impl Write, config: &Config, jobs: &[Job], next: Option<i6
         return Ok(());
     }
     let painter = super::Painter::of(config);
-    if jobs.is_empty() && next.is_none() && !config.quiet {
-        super::log_line("no jobs (exec records one each time it runs)");
+    if jobs.is_empty() && next.is_none() && !config.quiet && !config.json {
+        super::log_line(match (filter.running, &filter.bridge, filter.since) {
+            (true, _, _) => "no job is running",
+            (_, Some(_), _) | (_, _, crate::plan::Since::Time(_)) => "no jobs match",
+            _ => "no jobs yet (each exec records one)",
+        });
     }
     if !jobs.is_empty() {
         let command_width = jobs
