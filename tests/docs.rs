@@ -149,3 +149,35 @@ fn the_readme_is_a_front_page_with_the_set_up_commands() {
         assert!(readme.contains(must), "README.md lacks {must:?}");
     }
 }
+
+/// The README's exit codes are one Markdown table (no blank line or paragraph breaks it),
+/// with a row for every code of the exit-code table, in its order.
+#[test]
+fn the_readmes_exit_codes_are_one_table_of_every_code() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Exit codes")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("an Exit codes section");
+    let lines: Vec<&str> = section.lines().skip_while(|l| !l.starts_with('|')).collect();
+    let table: Vec<&str> = lines.iter().take_while(|l| l.starts_with('|')).copied().collect();
+    let rest = &lines[table.len()..];
+    assert!(
+        !rest.iter().any(|l| l.starts_with('|')),
+        "a row stands apart from the table: {rest:?}"
+    );
+    let codes: Vec<String> = table
+        .iter()
+        .skip(2)
+        .map(|row| row.trim_matches('|').split('|').next().unwrap().trim().to_owned())
+        .collect();
+    let want: Vec<String> = kiro_poll::error::EXIT_CODES
+        .iter()
+        .map(|(e, _)| e.code().to_string())
+        .collect();
+    assert_eq!(codes, want, "the README's rows against the exit-code table");
+    // Its headline script tells an end seen without its result from a success.
+    let tour = readme.split("## Exit codes").next().unwrap();
+    assert!(tour.contains("--exit-status") && tour.contains("  7)"), "the tour's exec script");
+}
