@@ -132,7 +132,7 @@ impl BridgeError {
 
     fn hint(&self) -> Option<&'static str> {
         match self {
-            BridgeError::Unreachable { kind, .. } => unreachable_hint(*kind),
+            BridgeError::Unreachable { kind, detail, .. } => unreachable_hint(*kind, detail),
             BridgeError::Auth { .. } => {
                 Some("set KIRO_API_KEY or --api-key-file to the key the bridge expects")
             }
@@ -144,10 +144,30 @@ impl BridgeError {
     }
 }
 
+/// Whether a failure to connect was the host name not resolving (the system resolver's words
+/// on Linux, macOS and Windows, or hyper's "dns error").
+pub fn is_name_not_found(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    [
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "nodename nor servname",
+        "no such host is known",
+        "name resolution",
+        "no address associated with hostname",
+    ]
+    .iter()
+    .any(|w| d.contains(w))
+}
+
 /// What to try when a bridge cannot be reached this way (the CLI's words, for `status` and for
-/// a watch's first `unreachable` line).
-pub fn unreachable_hint(kind: FailureKind) -> Option<&'static str> {
+/// a watch's first `unreachable` line); `detail`: what failed.
+pub fn unreachable_hint(kind: FailureKind, detail: &str) -> Option<&'static str> {
     match kind {
+        FailureKind::Connect if is_name_not_found(detail) => Some(
+            "the host name does not resolve: check it in --url (or KIRO_BRIDGE_URL) for a typo",
+        ),
         FailureKind::Connect => Some(
             "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one",
         ),
@@ -391,6 +411,22 @@ pub fn report(err: &anyhow::Error) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_told_on_every_platform() {
+        for detail in [
+            "failed to lookup address information: Name or service not known",
+            "failed to lookup address information: nodename nor servname provided, or not known",
+            "No such host is known. (os error 11001)",
+            "dns error: failed to lookup address information: Temporary failure in name resolution",
+        ] {
+            let hint = unreachable_hint(FailureKind::Connect, detail).unwrap();
+            assert!(hint.contains("host name"), "{detail}");
+        }
+        let refused = unreachable_hint(FailureKind::Connect, "Connection refused (os error 111)");
+        assert!(refused.unwrap().contains("is Kiro running"));
+    }
+
     use super::*;
 
     #[test]

@@ -179,5 +179,8 @@ fn the_readmes_exit_codes_are_one_table_of_every_code() {
     assert_eq!(codes, want, "the README's rows against the exit-code table");
     // Its headline script tells an end seen without its result from a success.
     let tour = readme.split("## Exit codes").next().unwrap();
-    assert!(tour.contains("--exit-status") && tour.contains("  7)"), "the tour's exec script");
+    assert!(
+        tour.contains("--exit-status") && tour.contains("  7)"),
+        "the tour's exec script"
+    );
 }

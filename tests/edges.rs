@@ -373,3 +373,21 @@ async fn keys_with_quotes_or_backslashes_leave_every_json_line_json() {
         }
     }
 }
+
+/// A host name that does not resolve is said as that, with the hint to check it, not the hint
+/// to start Kiro or a simulator.
+#[test]
+fn a_host_name_that_does_not_resolve_gets_the_hint_to_check_it() {
+    let out = common::kiro()
+        .args(["--url", "http://nonexistent.invalid:3001", "status"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 3);
+    let err = common::stderr(&out);
+    assert!(err.contains("hint: the host name does not resolve"), "{err}");
+    assert!(!err.contains("mock-bridge"), "{err}");
+    // A port nobody listens on keeps the hint to start Kiro.
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let out = common::kiro().args(["--url", &dead, "status"]).output().unwrap();
+    assert!(common::stderr(&out).contains("is Kiro running"), "{out:?}");
+}

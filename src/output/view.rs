@@ -188,14 +188,15 @@ impl WatchView {
 
     /// The first time one bridge cannot be reached, what to try (as `status` says it).
     fn hint_once(&mut self, e: &Event) {
-        let EventKind::Unreachable { kind, .. } = &e.kind else {
+        let EventKind::Unreachable { kind, message, .. } = &e.kind else {
             return;
         };
         if self.hinted || self.mode == Mode::Json || self.url.is_none() {
             return;
         }
         self.hinted = true;
-        let hint = crate::error::FailureKind::named(kind).and_then(crate::error::unreachable_hint);
+        let hint =
+            crate::error::FailureKind::named(kind).and_then(|k| crate::error::unreachable_hint(k, message));
         if let Some(hint) = hint {
             super::log_line(&format!("hint: {hint}"));
         }
