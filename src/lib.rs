@@ -291,6 +291,12 @@ fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
+    if !matches!(
+        command,
+        Command::Jobs(_) | Command::Wait(_) | Command::Demo(_) | Command::Completions { .. }
+    ) {
+        config.warn_short_key();
+    }
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();
     match command {

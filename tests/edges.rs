@@ -391,3 +391,31 @@ fn a_host_name_that_does_not_resolve_gets_the_hint_to_check_it() {
     let out = common::kiro().args(["--url", &dead, "status"]).output().unwrap();
     assert!(common::stderr(&out).contains("is Kiro running"), "{out:?}");
 }
+
+/// A key under 8 characters is warned of once, by a command that sends it, and by no command
+/// that does not (jobs, wait, completions), nor with --quiet.
+#[test]
+fn a_short_key_is_warned_of_once_and_only_where_it_is_used() {
+    const WARNING: &str = "cannot be kept out of output reliably";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bridge = rt.block_on(common::scripted(vec![common::status_response("ready", None)]));
+    let out = common::kiro()
+        .env("KIRO_API_KEY", "k3y")
+        .args(["--url", &bridge.uri(), "status"])
+        .output()
+        .unwrap();
+    common::assert_exit(&out, 0);
+    assert_eq!(common::stderr(&out).matches(WARNING).count(), 1, "{out:?}");
+    for args in [
+        &["jobs"][..],
+        &["completions", "bash"][..],
+        &["--url", &bridge.uri(), "-q", "status"][..],
+    ] {
+        let out = common::kiro()
+            .env("KIRO_API_KEY", "k3y")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!common::stderr(&out).contains(WARNING), "{args:?}: {out:?}");
+    }
+}

@@ -90,6 +90,28 @@ pub struct Config {
     pub verbose: u8,
     pub quiet: bool,
     pub term: Terminal,
+    /// A key is under `sanitize::MIN_SAFE_KEY` characters (`warn_short_key` says so).
+    pub short_key: bool,
+}
+
+impl Config {
+    /// A key too short to be kept out of output reliably, said once per process, by the
+    /// commands that send or require a key (not `jobs`, `wait`, `completions`), unless
+    /// `--quiet`. Before any live line exists, so straight to stderr.
+    pub fn warn_short_key(&self) {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        if !self.short_key || self.quiet {
+            return;
+        }
+        SAID.call_once(|| {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "kiro-poll: warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
+                crate::sanitize::MIN_SAFE_KEY
+            );
+        });
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -141,15 +163,6 @@ impl Config {
             .iter()
             .filter_map(|b| b.api_key.as_ref())
             .any(|k| k.expose().chars().count() < crate::sanitize::MIN_SAFE_KEY);
-        if short {
-            // Before any live line exists, so straight to stderr.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "kiro-poll: warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
-                crate::sanitize::MIN_SAFE_KEY
-            );
-        }
         for b in &bridges {
             crate::sanitize::register_secret(b.url.username());
             if let Some(p) = b.url.password() {
@@ -172,6 +185,7 @@ impl Config {
             verbose: g.verbose,
             quiet: g.quiet,
             term: Terminal::detect(g.color),
+            short_key: short,
         })
     }
 }
