@@ -201,6 +201,10 @@ impl Serialize for Event {
         for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "type") {
             map.serialize_entry(k, v)?;
         }
+        // As `output::fleet_json_line` writes it: the new state as `status` too.
+        if let EventKind::StatusChanged { to, .. } = &self.kind {
+            map.serialize_entry("status", to)?;
+        }
         map.end()
     }
 }

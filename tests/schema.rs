@@ -30,6 +30,7 @@ enum Typed {
         at: String,
         from: String,
         to: String,
+        status: String,
     },
     CommandStarted {
         at: String,
@@ -148,6 +149,7 @@ fn every_event() -> Vec<(EventKind, Typed)> {
                 at: at(),
                 from: s("ready"),
                 to: s("unavailable"),
+                status: s("unavailable"),
             },
         ),
         (
@@ -480,4 +482,24 @@ fn the_job_schema_is_the_job_objects() {
         kept == generated,
         "schema/job.schema.json differs from the job object's type: UPDATE_SCHEMA=1 cargo test --test schema"
     );
+}
+
+/// `status_changed` carries the new state as `status`, the name `snapshot` gives it, so one jq
+/// path reads the state on every line that has one.
+#[test]
+fn status_changed_carries_the_state_as_snapshot_names_it() {
+    use kiro_poll::events::{Event, EventKind};
+    use kiro_poll::model::KiroState;
+    let e = Event {
+        at: std::time::SystemTime::UNIX_EPOCH,
+        kind: EventKind::StatusChanged {
+            from: KiroState::Ready,
+            to: KiroState::Busy,
+        },
+    };
+    let line = kiro_poll::output::fleet_json_line(&e, Some("kiro-1"), None).unwrap();
+    let v: Value = serde_json::from_slice(&line).unwrap();
+    assert_eq!(v["status"], "busy", "{v}");
+    assert_eq!(v["to"], "busy");
+    assert_eq!(serde_json::to_value(&e).unwrap()["status"], "busy");
 }

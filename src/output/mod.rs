@@ -106,7 +106,8 @@ pub fn guarded_json(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// An event's `--json` line, serialized once: `type` first, `at` second, then (an event of one
-/// bridge among several) `bridge`, then the event's own fields, and for the overall summary of
+/// bridge among several) `bridge`, then the event's own fields (`status_changed` also its
+/// `status`), and for the overall summary of
 /// a fleet `bridges` (how many) last. The kind is written by serde once (its tag first, as
 /// serde writes an internally tagged enum) and the rest is spliced in; the line is redacted and
 /// escaped as `json_line` does. The same bytes go to stdout and to a hook's stdin.
@@ -131,6 +132,13 @@ pub fn fleet_json_line(
         text.push_str(&serde_json::to_string(b).map_err(io::Error::other)?);
     }
     text.push_str(rest);
+    // The state it changed to, under the name `snapshot` gives it, so `jq .status` reads the
+    // state on every line that has one.
+    if let crate::events::EventKind::StatusChanged { to, .. } = &e.kind {
+        text.push_str(",\"status\":\"");
+        text.push_str(to.as_str());
+        text.push('"');
+    }
     if let Some(n) = bridges {
         text.push_str(&format!(",\"bridges\":{n}"));
     }
