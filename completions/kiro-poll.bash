@@ -323,7 +323,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --instances --like --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --count --instances --like --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +343,10 @@ _kiro__poll() {
                     ;;
                 --like)
                     COMPREPLY=($(compgen -W "spec real" -- "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --url)

@@ -471,6 +471,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --count 'Stop after N polls'
             cand --instances 'Simulate this many bridges and watch them all (the fleet board)'
             cand --like 'Which bridge the simulators play (as mock-bridge --like)'
+            cand --port 'The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from it); 0, the default, takes a free one'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'

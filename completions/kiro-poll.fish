@@ -258,6 +258,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l count -d 'S
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l instances -d 'Simulate this many bridges and watch them all (the fleet board)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l like -d 'Which bridge the simulators play (as mock-bridge --like)' -r -f -a "spec\t'openapi.yaml\'s bridge'
 real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l port -d 'The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from it); 0, the default, takes a free one' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''

@@ -638,6 +638,11 @@ pub struct DemoArgs {
     /// Which bridge the simulators play (as mock-bridge --like)
     #[arg(long, value_enum, default_value_t = LikeMode::Spec)]
     pub like: LikeMode,
+
+    /// The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from
+    /// it); 0, the default, takes a free one
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
 }
 
 /// `9464` → 127.0.0.1:9464; `0.0.0.0:9464`, `[::1]:9464` as written.

@@ -46,7 +46,7 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
         behaviour: crate::plan::Behaviour::like(plan.like),
         ..MockSettings::new(Scenario::demo())
     };
-    let spawned = mock::spawn_many(&sim, [127, 0, 0, 1].into(), 0, plan.instances).await?;
+    let spawned = mock::spawn_many(&sim, [127, 0, 0, 1].into(), plan.port, plan.instances).await?;
     let mut bridges = Vec::with_capacity(spawned.len());
     for (i, (addr, _)) in spawned.iter().enumerate() {
         bridges.push(Bridge {
@@ -104,6 +104,7 @@ mod tests {
             count: None,
             instances: 3,
             like: Default::default(),
+            port: 0,
         };
         let plan = watch_plan(demo, 3);
         assert_eq!(plan.engines.len(), 3);

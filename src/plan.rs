@@ -167,6 +167,8 @@ pub struct DemoPlan {
     pub count: Option<u64>,
     pub instances: u32,
     pub like: Like,
+    /// Where the simulators listen on 127.0.0.1: this port and the next ones (0: free ones).
+    pub port: u16,
 }
 
 /// Which bridge a simulator plays: the spec's (reports `busy`, strong ETags), or the real one

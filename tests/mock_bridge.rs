@@ -653,3 +653,32 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
     let _ = keyed.kill();
     let _ = keyed.wait();
 }
+
+/// `demo --port P` serves its simulated bridge on 127.0.0.1:P, where another command reaches
+/// it while the demo runs.
+#[test]
+fn demo_listens_on_the_port_given() {
+    let port = common::free_port();
+    let mut demo = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
+        .args(["demo", "--port", &port.to_string(), "--timeout", "20s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut status = None;
+    common::eventually(Duration::from_secs(10), "the demo's bridge answers", || {
+        let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+        let ok = out.status.success();
+        status = Some(out);
+        ok
+    });
+    let _ = demo.kill();
+    let out = demo.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("127.0.0.1:{port}")),
+        "{out:?}"
+    );
+    let v: Value = serde_json::from_slice(&status.unwrap().stdout).unwrap();
+    assert!(v["status"].is_string(), "{v}");
+}

@@ -150,6 +150,7 @@ pub fn demo(args: &DemoArgs) -> DemoPlan {
         count: args.count,
         instances: args.instances,
         like: like(args.like),
+        port: args.port,
     }
 }
 

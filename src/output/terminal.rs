@@ -239,7 +239,19 @@ pub fn fit(s: &str, max: usize) -> String {
 /// bar's own ticking cannot be.
 pub struct Spinner {
     bar: indicatif::ProgressBar,
+    /// The prefix's display columns, to know the message's room.
+    prefix: usize,
     _guard: TerminalGuard,
+}
+
+/// Columns of the spinner's line besides its prefix and message: the frame and a space, a
+/// space, the elapsed time (at most 8: `59m59s`, `1h59m`), ` · `.
+const SPINNER_FRAME: usize = 2 + 1 + 8 + 3;
+
+/// The spinner's message cut to the room a `width`-column terminal leaves after `prefix`
+/// columns, ending in `…` when it is cut (indicatif would cut it bare).
+pub fn spinner_news(msg: &str, prefix: usize, width: usize) -> String {
+    fit(msg, width.saturating_sub(prefix + SPINNER_FRAME).max(1))
 }
 
 /// Where the spinner draws: stderr, as the live lines are (also under `KIRO_POLL_ASSUME_TTY`).
@@ -324,17 +336,20 @@ impl Spinner {
                 },
             );
         bar.set_style(style);
+        let cols = columns(&prefix);
         bar.set_prefix(prefix);
         bar.enable_steady_tick(Duration::from_millis(100));
         Spinner {
             bar,
+            prefix: cols,
             _guard: TerminalGuard::acquire(),
         }
     }
 
     /// The spinner's message (made clean here: it may carry a server's words).
     pub fn say(&self, msg: &str) {
-        self.bar.set_message(crate::sanitize::line(msg).into_owned());
+        let msg = crate::sanitize::line(msg);
+        self.bar.set_message(spinner_news(&msg, self.prefix, width()));
     }
 
     /// After a stop and resume: draw again now.
@@ -352,6 +367,15 @@ impl Drop for Spinner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spinner_message_too_long_for_the_terminal_ends_in_an_ellipsis() {
+        let msg = "the bridge gave up on the request after 30s (HTTP 408); following the connection it answered on and its status";
+        let cut = spinner_news(msg, "kiro.generateCode".len(), 80);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert_eq!(columns(&cut), 80 - 17 - SPINNER_FRAME);
+        assert_eq!(spinner_news("waiting", 17, 80), "waiting");
+    }
 
     #[test]
     fn lines_are_cut_by_display_columns_keeping_colours_whole() {
