@@ -298,7 +298,7 @@ async fn status_of_several_is_a_table_and_the_first_failure_decides_the_code() {
         "{table}"
     );
     assert!(
-        rows[2].contains("failed") && rows[2].contains("connect:"),
+        rows[2].contains("unreachable") && rows[2].contains("connect:"),
         "{table}"
     );
     assert!(

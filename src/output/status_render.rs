@@ -62,7 +62,7 @@ pub fn render_table(out: &mut impl Write, answers: &[Answer<'_>], p: Painter) ->
                 let word = if e.kind() == FailureKind::Auth {
                     "rejected"
                 } else {
-                    "failed"
+                    "unreachable"
                 };
                 let state = p.bad(&pad(word, 11));
                 let why = format!("{}: {}", e.kind().as_str(), sanitize::line(&e.short()));
