@@ -21,12 +21,13 @@ pub async fn status(
     painter: Painter,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
+    // --json prints one object per bridge in the many-bridge form's shape, `bridge` first,
+    // answered or not: its status, or its error (and the exit code and the line on stderr as
+    // ever).
+    let name = crate::bridges::default_name(&client.endpoint(""));
     let fetch = match client.status().await {
         Ok(f) => f,
-        // --json always prints one object per bridge: for one that failed, its error (the
-        // many-bridge form's), and the exit code and the line on stderr as ever.
         Err(e) if json => {
-            let name = crate::bridges::default_name(&client.endpoint(""));
             write_json_line(out, &failed(&name, &e))?;
             out.flush()?;
             return Err(e.into());
@@ -34,7 +35,13 @@ pub async fn status(
         Err(e) => return Err(e.into()),
     };
     if json {
-        write_json_line(out, &*fetch.status)?;
+        write_json_line(
+            out,
+            &Tagged {
+                bridge: &name,
+                status: &fetch.status,
+            },
+        )?;
     } else {
         status_render::render_status(
             out,

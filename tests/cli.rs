@@ -45,8 +45,24 @@ async fn status_json_is_the_bridge_fields() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 1);
     let got: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let want: serde_json::Value = serde_json::from_str(&fixture("status_ready.json")).unwrap();
+    let mut want: serde_json::Value = serde_json::from_str(&fixture("status_ready.json")).unwrap();
+    // The bridge first, as for several bridges and as when it does not answer: one shape.
+    let bridge = s.uri().trim_start_matches("http://").to_owned();
+    want.as_object_mut()
+        .unwrap()
+        .insert("bridge".into(), bridge.clone().into());
     assert_eq!(got, want);
+    assert_eq!(text.find("\"bridge\""), Some(1), "{text}");
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let out = kiro()
+        .args(["--url", &dead, "status", "--json"])
+        .output()
+        .unwrap();
+    let failed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        failed["bridge"].is_string() && failed["error"]["kind"] == "connect",
+        "{failed}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
