@@ -62,7 +62,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l request-t
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
@@ -73,7 +73,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l request-t
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
@@ -85,7 +85,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l request
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l bridges -d 'A bridges file: TOML (names, keys, intervals, labels), or Prometheus file_sd JSON when it ends in .json (watch reads it again when it changes and on SIGHUP)' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
@@ -114,7 +114,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics-hi
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l workspace -d 'Workspace directory the command runs in' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l timeout -d 'With --wait: give up after this long (exit 124)' -r
@@ -135,7 +135,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l no-store -d
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l bridge -d 'Only jobs on this bridge (its URL as listed)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l since -d 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first' -r
@@ -154,7 +154,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -167,7 +167,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_see
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -185,7 +185,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l no-store -d
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l type -d 'Kind of input' -r -f -a "text\t''
 choice\t''
@@ -200,7 +200,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l request-ti
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l host -d 'Address to listen on' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l port -d 'Port to listen on (0 picks a free one)' -r
@@ -241,7 +241,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __f
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "unavailable" -d 'Kiro becomes unavailable (the status says so; executes answer 503)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -f -a "available" -d 'Kiro becomes available again'
@@ -293,7 +293,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l no-store -d 
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
@@ -304,7 +304,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l requ
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'

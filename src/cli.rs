@@ -74,11 +74,11 @@ pub struct GlobalArgs {
     pub json: bool,
 
     /// When to colour output (NO_COLOR is honoured; auto = only on a terminal)
-    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(hide_short_help = true, long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Timeout for each request to the bridge
-    #[arg(long, global = true, help_heading = "Global options", default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
+    #[arg(hide_short_help = true, long, global = true, help_heading = "Global options", default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
     pub request_timeout: Duration,
 
     /// More detail on stderr (repeat for more)
@@ -101,7 +101,7 @@ pub struct FleetArgs {
 
     /// Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges
     /// file split it with no coordination (rendezvous hashing on the name)
-    #[arg(long, value_parser = crate::bridges::shard::Shard::parse, value_name = "K/N", help_heading = "Bridges")]
+    #[arg(hide_short_help = true, long, value_parser = crate::bridges::shard::Shard::parse, value_name = "K/N", help_heading = "Bridges")]
     pub shard: Option<crate::bridges::shard::Shard>,
 }
 
@@ -139,13 +139,15 @@ pub enum Command {
 
     /// Follow the bridge with adaptive polling; one line (or JSON event) per change
     #[command(
-        after_help = with_exit_codes("Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'")
+        after_help = concat!("Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'", "\n\nThe common options; every option and the exit codes: kiro-poll watch --help"),
+        after_long_help = with_exit_codes("Examples:\n  kiro-poll watch\n  kiro-poll watch --until ready --timeout 2m   # wait for Kiro to come up\n  kiro-poll watch --json | jq -c 'select(.type == \"command_finished\")'")
     )]
     Watch(WatchArgs),
 
     /// Run a Kiro command on the bridge
     #[command(
-        after_help = with_exit_codes("Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success")
+        after_help = concat!("Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success", "\n\nThe common options; every option and the exit codes: kiro-poll exec --help"),
+        after_long_help = with_exit_codes("Examples:\n  kiro-poll exec workbench.action.showCommands\n  kiro-poll exec kiro.generateCode 'Create a login form' --workspace ~/app --wait --timeout 15m\n  kiro-poll exec vscode.open file:///tmp/a.txt --json | jq .success")
     )]
     Exec(ExecArgs),
 
@@ -243,19 +245,19 @@ pub struct PollArgs {
     pub interval_busy: Option<Duration>,
 
     /// Poll interval while Kiro is unavailable [default: 30s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_unavailable: Option<Duration>,
 
     /// Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_error: Option<Duration>,
 
     /// Longest wait between polls while the bridge is unreachable [default: 60s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub max_backoff: Option<Duration>,
 
     /// Report a command that stays busy longer than this (once per run of it) [default: 15m]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub stall_after: Option<Duration>,
 }
 
@@ -278,7 +280,7 @@ pub struct WatchArgs {
     pub count: Option<u64>,
 
     /// When stdout is not a terminal, print a heartbeat once nothing was printed for this long
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Output")]
+    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Output")]
     pub heartbeat: Option<Duration>,
 
     #[command(flatten)]
@@ -291,11 +293,11 @@ pub struct WatchArgs {
 
     /// With --metrics: a request-duration and a command-duration histogram for every bridge
     /// (30 more series each) instead of one of each for the whole fleet
-    #[arg(long, requires = "metrics", help_heading = "Exporter")]
+    #[arg(hide_short_help = true, long, requires = "metrics", help_heading = "Exporter")]
     pub metrics_histograms: bool,
 
     /// With several bridges: at most this many requests at once
-    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Bridges")]
+    #[arg(hide_short_help = true, long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Bridges")]
     pub max_in_flight: u32,
 
     /// Run the program after -- for each event of these types (comma-separated, or all): the
@@ -310,12 +312,12 @@ pub struct WatchArgs {
     pub on: Vec<String>,
 
     /// With --on: at most this many hooks run at once (more wait in a queue of 64)
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Hooks")]
+    #[arg(hide_short_help = true, long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Hooks")]
     pub on_max: u32,
 
     /// With --on: end a hook and its process group after this long; at the end of the watch,
     /// running hooks get this long to finish
-    #[arg(long, default_value = "60s", value_parser = parse_positive_duration, value_name = "DUR", help_heading = "Hooks")]
+    #[arg(hide_short_help = true, long, default_value = "60s", value_parser = parse_positive_duration, value_name = "DUR", help_heading = "Hooks")]
     pub on_timeout: Duration,
 
     /// With --on: the program and its arguments, after --
@@ -346,13 +348,13 @@ pub struct ExecArgs {
     pub timeout: Duration,
 
     /// With --wait: how often to poll the status once the bridge gave up on the request
-    #[arg(long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
+    #[arg(hide_short_help = true, long, default_value = "2s", value_parser = parse_interval, value_name = "DUR")]
     pub follow_interval: Duration,
 
     /// With --wait: exit 7, not 0, when the command's end was seen but its result was not
     /// returned (the real bridge past its 30 s request limit), for scripts that must know it
     /// succeeded
-    #[arg(long)]
+    #[arg(hide_short_help = true, long)]
     pub exit_status: bool,
 
     /// Send it and return at once with its job id; a follower in the background follows it
@@ -369,6 +371,7 @@ pub struct ExecArgs {
 pub struct StoreArgs {
     /// The job store's file (SQLite) [default: kiro-poll.db in the platform's state directory]
     #[arg(
+        hide_short_help = true,
         long,
         env = "KIRO_POLL_STORE",
         value_name = "PATH",
@@ -378,11 +381,12 @@ pub struct StoreArgs {
 
     /// Record nothing, whatever --store says (exec without a job; --detach, jobs and wait need
     /// the store)
-    #[arg(long, help_heading = "Job store")]
+    #[arg(hide_short_help = true, long, help_heading = "Job store")]
     pub no_store: bool,
 
     /// Keep at most this many jobs (the oldest ended ones go first)
     #[arg(
+        hide_short_help = true,
         long,
         env = "KIRO_POLL_KEEP_JOBS",
         default_value_t = 1000,
@@ -392,7 +396,7 @@ pub struct StoreArgs {
     pub keep_jobs: u32,
 
     /// Forget ended jobs sent longer ago than this
-    #[arg(long, env = "KIRO_POLL_KEEP_JOBS_FOR", default_value = "30d", value_parser = parse_duration, value_name = "DUR", help_heading = "Job store")]
+    #[arg(hide_short_help = true, long, env = "KIRO_POLL_KEEP_JOBS_FOR", default_value = "30d", value_parser = parse_duration, value_name = "DUR", help_heading = "Job store")]
     pub keep_jobs_for: Duration,
 }
 

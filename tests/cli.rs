@@ -768,3 +768,31 @@ fn help_has_headings_and_options_only_where_they_do_something() {
         assert!(stderr_of(&out).contains(says), "{args:?}: {}", stderr_of(&out));
     }
 }
+
+/// `-h` is the common options and a pointer; `--help` every option, grouped, and the exit codes.
+#[test]
+fn short_help_is_a_summary_and_long_help_is_everything() {
+    for (cmd, rare) in [("watch", "--interval-error"), ("exec", "--follow-interval")] {
+        let short = kiro().args([cmd, "-h"]).output().unwrap();
+        let long = kiro().args([cmd, "--help"]).output().unwrap();
+        let (short, long) = (
+            String::from_utf8(short.stdout).unwrap(),
+            String::from_utf8(long.stdout).unwrap(),
+        );
+        assert!(
+            short.lines().count() < 60,
+            "{cmd} -h: {} lines",
+            short.lines().count()
+        );
+        assert!(!short.contains(rare), "{cmd} -h lists {rare}");
+        assert!(
+            short.trim_end().ends_with(&format!("kiro-poll {cmd} --help")),
+            "{short}"
+        );
+        assert!(
+            long.contains(rare) && long.contains("Exit codes:"),
+            "{cmd} --help"
+        );
+        assert!(!short.contains("Exit codes:"), "{cmd} -h");
+    }
+}
