@@ -59,18 +59,25 @@ pub fn register_secret(secret: &str) {
 /// Never print any of `secrets` again: one rebuild of the automaton for all of them (a bridges
 /// file's keys are registered together).
 pub fn register_secrets<'a>(secrets: impl IntoIterator<Item = &'a str>) {
-    let mut all = SECRETS.write().unwrap_or_else(|p| p.into_inner());
-    for secret in secrets {
-        if secret.is_empty() {
-            continue;
-        }
-        if secret.len() < MIN_SECRET {
-            let mut short = SHORT.write().unwrap_or_else(|p| p.into_inner());
-            if !short.iter().any(|k| k == secret) {
-                short.push(secret.to_owned());
+    // One lock at a time, never one inside the other: `redact` takes them in its own order,
+    // and two held the other way round would deadlock (as parallel tests showed).
+    let (short, long): (Vec<&str>, Vec<&str>) = secrets
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .partition(|s| s.len() < MIN_SECRET);
+    if !short.is_empty() {
+        let mut known = SHORT.write().unwrap_or_else(|p| p.into_inner());
+        for secret in short {
+            if !known.iter().any(|k| k == secret) {
+                known.push(secret.to_owned());
             }
-            continue;
         }
+    }
+    if long.is_empty() {
+        return;
+    }
+    let mut all = SECRETS.write().unwrap_or_else(|p| p.into_inner());
+    for secret in long {
         // As it is, and JSON-escaped once and twice: a key is found in a string that is
         // itself JSON (an MCP resource's text), and the pre-check finds it in a line holding
         // such a string.
@@ -92,11 +99,14 @@ fn escape_json(s: &str) -> String {
 
 /// `s` with every registered secret replaced by `***`.
 pub fn redact(s: &str) -> Cow<'_, str> {
-    let short = SHORT.read().unwrap_or_else(|p| p.into_inner());
-    let s = match short.iter().any(|k| s.contains(k.as_str())) {
-        true => Cow::Owned(short.iter().fold(s.to_owned(), |t, k| redact_token(&t, k))),
-        false => Cow::Borrowed(s),
+    let s = {
+        let short = SHORT.read().unwrap_or_else(|p| p.into_inner());
+        match short.iter().any(|k| s.contains(k.as_str())) {
+            true => Cow::Owned(short.iter().fold(s.to_owned(), |t, k| redact_token(&t, k))),
+            false => Cow::Borrowed(s),
+        }
     };
+    // SHORT is let go before SECRETS is taken: one lock at a time (see `register_secrets`).
     let all = built();
     let Some(matcher) = all.matcher.as_ref().filter(|m| m.is_match(s.as_ref())) else {
         return s;

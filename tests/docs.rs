@@ -190,10 +190,20 @@ fn the_readmes_exit_codes_are_one_table_of_every_code() {
 #[test]
 fn the_fleet_guide_is_about_use_and_the_figures_live_with_the_benchmarks() {
     let fleets = std::fs::read_to_string(root().join("docs/fleets.md")).unwrap();
-    for figure in ["Measured", "p99", "median", "bench/soak.py", "bench/fairness.py", "SHA-256"] {
+    for figure in [
+        "Measured",
+        "p99",
+        "median",
+        "bench/soak.py",
+        "bench/fairness.py",
+        "SHA-256",
+    ] {
         assert!(!fleets.contains(figure), "docs/fleets.md holds {figure:?}");
     }
-    assert!(fleets.contains("(scaling.md"), "docs/fleets.md points to docs/scaling.md");
+    assert!(
+        fleets.contains("(scaling.md"),
+        "docs/fleets.md points to docs/scaling.md"
+    );
     let bench = std::fs::read_to_string(root().join("bench/README.md")).unwrap();
     for figure in ["100,000 bridges (5.9 MB)", "7.8 MB and 150,062 lines", "19 ms"] {
         assert!(bench.contains(figure), "bench/README.md lacks {figure:?}");
