@@ -153,8 +153,8 @@ pub fn open_files_target(hard: u64, cap: Option<u64>) -> u64 {
     }
 }
 
-/// Whether process `pid` exists (a job's follower): Unix asks with signal 0; Windows cannot
-/// tell here (None), and the heartbeat decides.
+/// Whether process `pid` exists (a job's follower): Unix asks with signal 0, Windows opens it
+/// for a query and asks whether it has exited; None when it cannot tell (the heartbeat decides).
 pub fn process_alive(pid: u32) -> Option<bool> {
     imp::process_alive(pid)
 }

@@ -107,8 +107,28 @@ pub fn enable_ansi() -> bool {
     crossterm::ansi_support::supports_ansi()
 }
 
-pub fn process_alive(_pid: u32) -> Option<bool> {
-    None
+pub fn process_alive(pid: u32) -> Option<bool> {
+    use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, ERROR_INVALID_PARAMETER, STILL_ACTIVE};
+    use windows_sys::Win32::System::Threading::{
+        GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    // SAFETY: a handle opened here for a query only, closed before returning.
+    unsafe {
+        let h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if h.is_null() {
+            // No such process; access denied means another user's, which exists.
+            return match GetLastError() {
+                ERROR_INVALID_PARAMETER => Some(false),
+                _ => None,
+            };
+        }
+        let mut code = 0u32;
+        let asked = GetExitCodeProcess(h, &mut code);
+        CloseHandle(h);
+        (asked != 0)
+            .then_some(code != STILL_ACTIVE as u32)
+            .map(|ended| !ended)
+    }
 }
 
 pub fn detach(cmd: &mut std::process::Command) {
