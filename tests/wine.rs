@@ -328,66 +328,56 @@ fn a_detached_job_runs_on_windows() {
     // Windows handles it was given, so a pipe there would stay open to the follower's end
     // under Wine alone.
     let err = tempfile::NamedTempFile::new().unwrap();
-    let started = std::time::Instant::now();
-    let out = Command::new(WINE)
-        .arg(&exe)
-        .env("WINEDEBUG", "-all")
-        .env("KIRO_POLL_STORE", &store)
-        .args(["--url", &url, "exec", "kiro.generateCode", "--detach"])
-        .stdin(Stdio::null())
-        .stderr(err.reopen().unwrap())
-        .output()
-        .unwrap();
-    let took = started.elapsed();
-    assert_exit(&out, 0);
+    let detach = || -> (String, Duration) {
+        let started = std::time::Instant::now();
+        let out = Command::new(WINE)
+            .arg(&exe)
+            .env("WINEDEBUG", "-all")
+            .env("KIRO_POLL_STORE", &store)
+            .args(["--url", &url, "exec", "kiro.generateCode", "--detach"])
+            .stdin(Stdio::null())
+            .stderr(err.reopen().unwrap())
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        (
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+            started.elapsed(),
+        )
+    };
+    let show = |id: &str| -> Value {
+        let out = win(&exe)
+            .env("KIRO_POLL_STORE", &store)
+            .args(["jobs", "show", id, "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (id, took) = detach();
     assert!(
         took < Duration::from_secs(5),
         "detach returned after {took:?}, not before the command's end"
     );
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let out = win(&exe)
         .env("KIRO_POLL_STORE", &store)
         .args(["wait", &id])
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    let out = win(&exe)
-        .env("KIRO_POLL_STORE", &store)
-        .args(["jobs", "show", &id, "--json"])
-        .output()
-        .unwrap();
-    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = show(&id);
     assert_eq!(job["outcome"], "completed", "{job}");
 
     // A follower ended by force is lost at the next read: its process is asked, not only its
     // heartbeat.
-    let out = Command::new(WINE)
-        .arg(&exe)
-        .env("WINEDEBUG", "-all")
-        .env("KIRO_POLL_STORE", &store)
-        .args(["--url", &url, "exec", "kiro.generateCode", "--detach"])
-        .stdin(Stdio::null())
-        .stderr(err.reopen().unwrap())
-        .output()
-        .unwrap();
-    assert_exit(&out, 0);
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let show = || -> Value {
-        let out = win(&exe)
-            .env("KIRO_POLL_STORE", &store)
-            .args(["jobs", "show", &id, "--json"])
-            .output()
-            .unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
-    let pid = show()["pid"].as_u64().unwrap();
+    let (id, _) = detach();
+    let pid = show(&id)["pid"].as_u64().unwrap();
     let killed = win(Path::new("taskkill"))
         .args(["/F", "/PID", &pid.to_string()])
         .output()
         .unwrap();
     assert!(killed.status.success(), "{killed:?}");
     common::eventually(Duration::from_secs(5), "the killed follower's job lost", || {
-        show()["state"] == "lost"
+        show(&id)["state"] == "lost"
     });
     stop(mock);
 }
