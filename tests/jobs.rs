@@ -411,9 +411,10 @@ fn without_a_store_detach_and_wait_say_what_they_need() {
 #[test]
 fn the_store_never_holds_a_key_or_a_password() {
     let store = Store::new();
-    let (_rt, bridge) = execute_answers(
-        ResponseTemplate::new(200).set_body_raw(r#"{"success":true,"output":"done"}"#, "application/json"),
-    );
+    let (_rt, bridge) = execute_answers(ResponseTemplate::new(200).set_body_raw(
+        r#"{"success":true,"output":"done with the-secret-key-42"}"#,
+        "application/json",
+    ));
     let url = bridge.uri().replace("http://", "http://user:hunter2-pass@");
     let out = store
         .kiro()

@@ -242,8 +242,8 @@ impl Store {
                 end.observed_by,
                 end.result_known,
                 end.success,
-                end.output.as_deref().map(super::cap),
-                end.error.as_deref().map(super::cap),
+                end.output.as_deref().map(kept),
+                end.error.as_deref().map(kept),
                 end.exit_code,
                 id,
             ],
@@ -367,6 +367,12 @@ impl Store {
         }
         tx.commit()
     }
+}
+
+/// A bridge's text as the store keeps it: every registered secret redacted (a bridge that
+/// echoes the key in its output or error must not put it on disk), then capped.
+fn kept(text: &str) -> String {
+    super::cap(&crate::sanitize::redact(text)).to_owned()
 }
 
 /// The next number of the counter (inside a write transaction).
