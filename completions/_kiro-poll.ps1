@@ -22,6 +22,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
     $completions = @(switch ($command) {
         'kiro-poll' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -46,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Name your bridges: the config file''s bridges and the default one (list, show, add, ...)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -56,6 +60,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)')
             [CompletionResult]::new('--max-in-flight', '--max-in-flight', [CompletionResultType]::ParameterName, 'With several bridges: at most this many requests at once')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -72,6 +79,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;health' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -89,6 +99,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         'kiro-poll;commands' {
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only commands containing this text (case-insensitive)')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -122,6 +135,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--on-max', '--on-max', [CompletionResultType]::ParameterName, 'With --on: at most this many hooks run at once (more wait in a queue of 64)')
             [CompletionResult]::new('--on-timeout', '--on-timeout', [CompletionResultType]::ParameterName, 'With --on: end a hook and its process group after this long; at the end of the watch, running hooks get this long to finish')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -145,6 +161,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
             [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -164,13 +183,15 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;jobs' {
-            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'Only jobs on this bridge (its URL as listed)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many jobs')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]')
             [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
             [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -191,6 +212,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;jobs;show' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -222,6 +246,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
             [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -240,6 +267,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         'kiro-poll;input' {
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Kind of input')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -267,6 +297,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--report-busy', '--report-busy', [CompletionResultType]::ParameterName, 'Report busy + currentCommand while a command runs [default: true; false with --like real]')
             [CompletionResult]::new('--instances', '--instances', [CompletionResultType]::ParameterName, 'Serve N simulated bridges, each with its own state, on consecutive ports from --port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -287,6 +320,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -313,6 +349,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -331,6 +370,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -349,6 +391,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -367,6 +412,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -385,6 +433,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -403,6 +454,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -422,6 +476,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The mock-bridge''s address')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The mock-bridge''s port')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -517,6 +574,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--like', '--like', [CompletionResultType]::ParameterName, 'Which bridge the simulators play (as mock-bridge --like)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from it); 0, the default, takes a free one')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -529,6 +589,180 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the config file is (or would be)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The bridges the config file names (* marks the default); URLs shown redacted')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The bridge a command would use, and where each setting came from')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a bridge from the config file (and the default, if it was)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a bridge of the config file the one commands use when none is named')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;config;path' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;list' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Only the names, one per line (for scripts and shell completion)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;show' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;add' {
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'A file holding its API key (kept as an absolute path)')
+            [CompletionResult]::new('--key-env', '--key-env', [CompletionResultType]::ParameterName, 'An environment variable holding its API key')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'Make it the default')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;remove' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;default' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON, one object per line (NDJSON)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr (watch --metrics: no event lines on stdout either)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kiro-poll;config;help' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the config file is (or would be)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The bridges the config file names (* marks the default); URLs shown redacted')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The bridge a command would use, and where each setting came from')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a bridge from the config file (and the default, if it was)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a bridge of the config file the one commands use when none is named')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kiro-poll;config;help;path' {
+            break
+        }
+        'kiro-poll;config;help;list' {
+            break
+        }
+        'kiro-poll;config;help;show' {
+            break
+        }
+        'kiro-poll;config;help;add' {
+            break
+        }
+        'kiro-poll;config;help;remove' {
+            break
+        }
+        'kiro-poll;config;help;default' {
+            break
+        }
+        'kiro-poll;config;help;help' {
             break
         }
         'kiro-poll;mcp' {
@@ -544,6 +778,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('--keep-jobs', '--keep-jobs', [CompletionResultType]::ParameterName, 'Keep at most this many jobs (the oldest ended ones go first)')
             [CompletionResult]::new('--keep-jobs-for', '--keep-jobs-for', [CompletionResultType]::ParameterName, 'Forget ended jobs sent longer ago than this')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -563,6 +800,9 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
         }
         'kiro-poll;completions' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--bridge', '--bridge', [CompletionResultType]::ParameterName, 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each request to the bridge')
@@ -588,6 +828,7 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             [CompletionResult]::new('input', 'input', [CompletionResultType]::ParameterValue, 'Answer a running command''s prompt (POST /api/kiro/input)')
             [CompletionResult]::new('mock-bridge', 'mock-bridge', [CompletionResultType]::ParameterValue, 'Serve a simulated bridge on localhost (for demos, scripts and tests)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start the simulated bridge and watch it, in one process')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Name your bridges: the config file''s bridges and the default one (list, show, add, ...)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -657,6 +898,33 @@ Register-ArgumentCompleter -Native -CommandName 'kiro-poll' -ScriptBlock {
             break
         }
         'kiro-poll;help;demo' {
+            break
+        }
+        'kiro-poll;help;config' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the config file is (or would be)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The bridges the config file names (* marks the default); URLs shown redacted')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The bridge a command would use, and where each setting came from')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a bridge from the config file (and the default, if it was)')
+            [CompletionResult]::new('default', 'default', [CompletionResultType]::ParameterValue, 'Make a bridge of the config file the one commands use when none is named')
+            break
+        }
+        'kiro-poll;help;config;path' {
+            break
+        }
+        'kiro-poll;help;config;list' {
+            break
+        }
+        'kiro-poll;help;config;show' {
+            break
+        }
+        'kiro-poll;help;config;add' {
+            break
+        }
+        'kiro-poll;help;config;remove' {
+            break
+        }
+        'kiro-poll;help;config;default' {
             break
         }
         'kiro-poll;help;mcp' {

@@ -22,6 +22,9 @@ _kiro__poll() {
             kiro__poll,completions)
                 cmd="kiro__poll__subcmd__completions"
                 ;;
+            kiro__poll,config)
+                cmd="kiro__poll__subcmd__config"
+                ;;
             kiro__poll,demo)
                 cmd="kiro__poll__subcmd__demo"
                 ;;
@@ -55,11 +58,56 @@ _kiro__poll() {
             kiro__poll,watch)
                 cmd="kiro__poll__subcmd__watch"
                 ;;
+            kiro__poll__subcmd__config,add)
+                cmd="kiro__poll__subcmd__config__subcmd__add"
+                ;;
+            kiro__poll__subcmd__config,default)
+                cmd="kiro__poll__subcmd__config__subcmd__default"
+                ;;
+            kiro__poll__subcmd__config,help)
+                cmd="kiro__poll__subcmd__config__subcmd__help"
+                ;;
+            kiro__poll__subcmd__config,list)
+                cmd="kiro__poll__subcmd__config__subcmd__list"
+                ;;
+            kiro__poll__subcmd__config,path)
+                cmd="kiro__poll__subcmd__config__subcmd__path"
+                ;;
+            kiro__poll__subcmd__config,remove)
+                cmd="kiro__poll__subcmd__config__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__config,show)
+                cmd="kiro__poll__subcmd__config__subcmd__show"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,add)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__add"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,default)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__default"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,help)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,list)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__list"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,path)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__path"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,remove)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__config__subcmd__help,show)
+                cmd="kiro__poll__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             kiro__poll__subcmd__help,commands)
                 cmd="kiro__poll__subcmd__help__subcmd__commands"
                 ;;
             kiro__poll__subcmd__help,completions)
                 cmd="kiro__poll__subcmd__help__subcmd__completions"
+                ;;
+            kiro__poll__subcmd__help,config)
+                cmd="kiro__poll__subcmd__help__subcmd__config"
                 ;;
             kiro__poll__subcmd__help,demo)
                 cmd="kiro__poll__subcmd__help__subcmd__demo"
@@ -93,6 +141,24 @@ _kiro__poll() {
                 ;;
             kiro__poll__subcmd__help,watch)
                 cmd="kiro__poll__subcmd__help__subcmd__watch"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,add)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__add"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,default)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__default"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,list)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__list"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,path)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__path"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,remove)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__remove"
+                ;;
+            kiro__poll__subcmd__help__subcmd__config,show)
+                cmd="kiro__poll__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             kiro__poll__subcmd__help__subcmd__jobs,show)
                 cmd="kiro__poll__subcmd__help__subcmd__jobs__subcmd__show"
@@ -221,13 +287,25 @@ _kiro__poll() {
 
     case "${cmd}" in
         kiro__poll)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --bridges --shard --help --version status health commands watch exec jobs wait input mock-bridge demo mcp completions help"
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --bridges --shard --help --version status health commands watch exec jobs wait input mock-bridge demo config mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -259,7 +337,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__commands)
-            opts="-v -q -h -V --filter --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --filter --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +348,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -293,13 +383,435 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__completions)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version bash zsh fish powershell elvish man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config)
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version path list show add remove default help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__add)
+            opts="-b -v -q -h -V --key-file --key-env --default --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__default)
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help)
+            opts="path list show add remove default help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__list)
+            opts="-b -v -q -h -V --names --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__path)
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__remove)
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__config__subcmd__show)
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -323,7 +835,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__demo)
-            opts="-v -q -h -V --timeout --count --instances --like --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --timeout --count --instances --like --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +865,18 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -373,7 +897,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__exec)
-            opts="-v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --detach --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --workspace --wait --timeout --follow-interval --exit-status --detach --store --no-store --keep-jobs --keep-jobs-for --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +931,18 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -427,13 +963,25 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__health)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -457,7 +1005,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__help)
-            opts="status health commands watch exec jobs wait input mock-bridge demo mcp completions help"
+            opts="status health commands watch exec jobs wait input mock-bridge demo config mcp completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +1035,104 @@ _kiro__poll() {
         kiro__subcmd__poll__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config)
+            opts="path list show add remove default"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kiro__subcmd__poll__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -779,7 +1425,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__input)
-            opts="-v -q -h -V --type --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --type --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +1436,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -813,16 +1471,12 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__jobs)
-            opts="-v -q -h -V --running --bridge --since --limit --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version show help"
+            opts="-b -v -q -h -V --running --since --limit --store --no-store --keep-jobs --keep-jobs-for --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --bridge)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -844,6 +1498,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -909,13 +1575,25 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__jobs__subcmd__show)
-            opts="-v -q -h -V --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -939,7 +1617,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mcp)
-            opts="-v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --follow-interval --read-only --allow --offer-input --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --store --no-store --keep-jobs --keep-jobs-for --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -993,6 +1671,18 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1013,7 +1703,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge)
-            opts="-v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version ctl help"
+            opts="-b -v -q -h -V --host --port --scenario --latency --fail-rate --like --server-timeout --command-limit --etag --report-busy --instances --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version ctl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1757,18 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1087,7 +1789,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version unavailable available version add remove run fault help"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version unavailable available version add remove run fault help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1102,6 +1804,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1125,7 +1839,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__add)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,6 +1854,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1163,7 +1889,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__available)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1178,6 +1904,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1201,7 +1939,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__fault)
-            opts="-v -q -h -V --for --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version rate-limit drop malformed error"
+            opts="-b -v -q -h -V --for --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version rate-limit drop malformed error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1958,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1369,7 +2119,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__remove)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1384,6 +2134,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1407,7 +2169,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__run)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,6 +2184,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1445,7 +2219,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__unavailable)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,6 +2234,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1483,7 +2269,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__mock__subcmd__bridge__subcmd__ctl__subcmd__version)
-            opts="-v -q -h -V --host --port --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --host --port --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1498,6 +2284,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1661,7 +2459,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__status)
-            opts="-v -q -h -V --bridges --shard --max-in-flight --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --bridges --shard --max-in-flight --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1680,6 +2478,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1703,7 +2513,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__wait)
-            opts="-v -q -h -V --timeout --store --no-store --keep-jobs --keep-jobs-for --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --timeout --store --no-store --keep-jobs --keep-jobs-for --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1729,6 +2539,18 @@ _kiro__poll() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1749,7 +2571,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__watch)
-            opts="-v -q -h -V --bridges --shard --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --on --on-max --on-timeout --url --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --bridges --shard --until --timeout --count --heartbeat --interval-ready --interval-busy --interval-unavailable --interval-error --max-backoff --stall-after --metrics --metrics-histograms --max-in-flight --on --on-max --on-timeout --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,6 +2646,18 @@ _kiro__poll() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

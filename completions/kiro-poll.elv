@@ -19,6 +19,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
     var completions = [
         &'kiro-poll'= {
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -43,6 +46,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
+            cand config 'Name your bridges: the config file''s bridges and the default one (list, show, add, ...)'
             cand mcp 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -52,6 +56,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --shard 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)'
             cand --max-in-flight 'With several bridges: at most this many requests at once'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -67,6 +74,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;health'= {
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -83,6 +93,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;commands'= {
             cand --filter 'Only commands containing this text (case-insensitive)'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -115,6 +128,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --on-max 'With --on: at most this many hooks run at once (more wait in a queue of 64)'
             cand --on-timeout 'With --on: end a hook and its process group after this long; at the end of the watch, running hooks get this long to finish'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -137,6 +153,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
             cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -155,13 +174,15 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --version 'Print version'
         }
         &'kiro-poll;jobs'= {
-            cand --bridge 'Only jobs on this bridge (its URL as listed)'
             cand --since 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first'
             cand --limit 'At most this many jobs'
             cand --store 'The job store''s file (SQLite) [default: kiro-poll.db in the platform''s state directory]'
             cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
             cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -181,6 +202,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;jobs;show'= {
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -208,6 +232,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
             cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -225,6 +252,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;input'= {
             cand --type 'Kind of input'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -251,6 +281,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --report-busy 'Report busy + currentCommand while a command runs [default: true; false with --like real]'
             cand --instances 'Serve N simulated bridges, each with its own state, on consecutive ports from --port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -270,6 +303,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -295,6 +331,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -312,6 +351,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -329,6 +371,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -346,6 +391,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -363,6 +411,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -380,6 +431,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -398,6 +452,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --host 'The mock-bridge''s address'
             cand --port 'The mock-bridge''s port'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -473,6 +530,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --like 'Which bridge the simulators play (as mock-bridge --like)'
             cand --port 'The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from it); 0, the default, takes a free one'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -485,6 +545,165 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'kiro-poll;config'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand path 'Print where the config file is (or would be)'
+            cand list 'The bridges the config file names (* marks the default); URLs shown redacted'
+            cand show 'The bridge a command would use, and where each setting came from'
+            cand add 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+            cand remove 'Remove a bridge from the config file (and the default, if it was)'
+            cand default 'Make a bridge of the config file the one commands use when none is named'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;config;path'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;list'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --names 'Only the names, one per line (for scripts and shell completion)'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;show'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;add'= {
+            cand --key-file 'A file holding its API key (kept as an absolute path)'
+            cand --key-env 'An environment variable holding its API key'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --default 'Make it the default'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;remove'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;default'= {
+            cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
+            cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
+            cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
+            cand --request-timeout 'Timeout for each request to the bridge'
+            cand --json 'Machine output: JSON, one object per line (NDJSON)'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -q 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand --quiet 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kiro-poll;config;help'= {
+            cand path 'Print where the config file is (or would be)'
+            cand list 'The bridges the config file names (* marks the default); URLs shown redacted'
+            cand show 'The bridge a command would use, and where each setting came from'
+            cand add 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+            cand remove 'Remove a bridge from the config file (and the default, if it was)'
+            cand default 'Make a bridge of the config file the one commands use when none is named'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kiro-poll;config;help;path'= {
+        }
+        &'kiro-poll;config;help;list'= {
+        }
+        &'kiro-poll;config;help;show'= {
+        }
+        &'kiro-poll;config;help;add'= {
+        }
+        &'kiro-poll;config;help;remove'= {
+        }
+        &'kiro-poll;config;help;default'= {
+        }
+        &'kiro-poll;config;help;help'= {
         }
         &'kiro-poll;mcp'= {
             cand --follow-interval 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request'
@@ -499,6 +718,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand --keep-jobs 'Keep at most this many jobs (the oldest ended ones go first)'
             cand --keep-jobs-for 'Forget ended jobs sent longer ago than this'
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -517,6 +739,9 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         }
         &'kiro-poll;completions'= {
             cand --url 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]'
+            cand -b 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --bridge 'A bridge named in the config file (see ''kiro-poll config''); repeat it to follow several (status, watch); a URL works too [default: the config''s default]'
+            cand --config 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform''s equivalent]'
             cand --api-key-file 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed'
             cand --color 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)'
             cand --request-timeout 'Timeout for each request to the bridge'
@@ -541,6 +766,7 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
             cand input 'Answer a running command''s prompt (POST /api/kiro/input)'
             cand mock-bridge 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
             cand demo 'Start the simulated bridge and watch it, in one process'
+            cand config 'Name your bridges: the config file''s bridges and the default one (list, show, add, ...)'
             cand mcp 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -591,6 +817,26 @@ set edit:completion:arg-completer[kiro-poll] = {|@words|
         &'kiro-poll;help;mock-bridge;ctl;fault'= {
         }
         &'kiro-poll;help;demo'= {
+        }
+        &'kiro-poll;help;config'= {
+            cand path 'Print where the config file is (or would be)'
+            cand list 'The bridges the config file names (* marks the default); URLs shown redacted'
+            cand show 'The bridge a command would use, and where each setting came from'
+            cand add 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+            cand remove 'Remove a bridge from the config file (and the default, if it was)'
+            cand default 'Make a bridge of the config file the one commands use when none is named'
+        }
+        &'kiro-poll;help;config;path'= {
+        }
+        &'kiro-poll;help;config;list'= {
+        }
+        &'kiro-poll;help;config;show'= {
+        }
+        &'kiro-poll;help;config;add'= {
+        }
+        &'kiro-poll;help;config;remove'= {
+        }
+        &'kiro-poll;help;config;default'= {
         }
         &'kiro-poll;help;mcp'= {
         }

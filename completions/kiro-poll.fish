@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kiro_poll_global_optspecs
-    string join \n url= api-key-file= json color= request-timeout= v/verbose q/quiet bridges= shard= h/help V/version
+    string join \n url= b/bridge= config= api-key-file= json color= request-timeout= v/verbose q/quiet bridges= shard= h/help V/version
 end
 
 function __fish_kiro_poll_needs_command
@@ -25,6 +25,8 @@ function __fish_kiro_poll_using_subcommand
 end
 
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -47,6 +49,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "wait" -d 'Wait 
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "config" -d 'Name your bridges: the config file\'s bridges and the default one (list, show, add, ...)'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c kiro-poll -n "__fish_kiro_poll_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -54,6 +57,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l bridges -
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l shard -d 'Keep only the bridges that fall to shard K of N (K from 0): N exporters over one bridges file split it with no coordination (rendezvous hashing on the name)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -65,6 +70,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s q -l quie
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -77,6 +84,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s h -l help
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l filter -d 'Only commands containing this text (case-insensitive)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand commands" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -105,6 +114,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on -d 'Run
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on-max -d 'With --on: at most this many hooks run at once (more wait in a queue of 64)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l on-timeout -d 'With --on: end a hook and its process group after this long; at the end of the watch, running hooks get this long to finish' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -123,6 +134,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l store -d 'T
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -137,13 +150,14 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s v -l verbos
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand exec" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l bridge -d 'Only jobs on this bridge (its URL as listed)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l since -d 'Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous listing, only the jobs that changed since it, oldest change first' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l limit -d 'At most this many jobs' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -159,6 +173,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand jobs; and __fish_seen_subcommand_from show" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -176,6 +192,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l store -d 'T
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand wait" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -192,6 +210,8 @@ choice\t''
 file\t''
 confirmation\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand input" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -218,6 +238,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not
 false\t''"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l instances -d 'Serve N simulated bridges, each with its own state, on consecutive ports from --port' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not __fish_seen_subcommand_from ctl help" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -233,6 +255,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and not
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l host -d 'The mock-bridge\'s address' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l port -d 'The mock-bridge\'s port' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mock-bridge; and __fish_seen_subcommand_from ctl" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -260,6 +284,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l like -d 'Wh
 real\t'the shipped bridge, as BEHAVIOUR.md describes it'"
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l port -d 'The port the simulated bridge listens on, on 127.0.0.1 (several: consecutive ports from it); 0, the default, takes a free one' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -270,6 +296,114 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s v -l verbos
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "path" -d 'Print where the config file is (or would be)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "list" -d 'The bridges the config file names (* marks the default); URLs shown redacted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "show" -d 'The bridge a command would use, and where each setting came from'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "add" -d 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "remove" -d 'Remove a bridge from the config file (and the default, if it was)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "default" -d 'Make a bridge of the config file the one commands use when none is named'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and not __fish_seen_subcommand_from path list show add remove default help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l names -d 'Only the names, one per line (for scripts and shell completion)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l key-file -d 'A file holding its API key (kept as an absolute path)' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l key-env -d 'An environment variable holding its API key' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l default -d 'Make it the default'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l request-timeout -d 'Timeout for each request to the bridge' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -l json -d 'Machine output: JSON, one object per line (NDJSON)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from default" -s V -l version -d 'Print version'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print where the config file is (or would be)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'The bridges the config file names (* marks the default); URLs shown redacted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'The bridge a command would use, and where each setting came from'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a bridge from the config file (and the default, if it was)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "default" -d 'Make a bridge of the config file the one commands use when none is named'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l follow-interval -d 'kiro_exec with wait: how often to poll the status once the bridge gave up on the request' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l allow -d 'kiro_exec may run only commands matching PATTERN (repeatable; `*` matches any run of characters: `kiro.*`, `vscode.open`); any other is refused and never reaches the bridge' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-ready -d 'Poll interval while Kiro is ready [default: 10s]' -r
@@ -282,6 +416,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l store -d 'Th
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l keep-jobs-for -d 'Forget ended jobs sent longer ago than this' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -296,6 +432,8 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s q -l quiet -
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -s V -l version -d 'Print version'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l url -d 'Bridge base URL; repeat it to follow several bridges (status, watch) [env: KIRO_BRIDGE_URL] [default: http://localhost:3001]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s b -l bridge -d 'A bridge named in the config file (see \'kiro-poll config\'); repeat it to follow several (status, watch); a URL works too [default: the config\'s default]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l config -d 'The config file: named bridges and the default one [default: ~/.config/kiro-poll/config.toml, or the platform\'s equivalent]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l api-key-file -d 'File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to the bridge (mock-bridge: the key it requires); never printed' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is honoured; auto = only on a terminal)' -r -f -a "auto\t''
 always\t''
@@ -306,18 +444,25 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s v -l
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr (watch --metrics: no event lines on stdout either)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "jobs" -d 'List the commands run through kiro-poll (jobs), newest first; show one'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "wait" -d 'Wait for jobs started with exec --detach; exit as exec --wait would have'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "status" -d 'One request: print the bridge\'s state'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "health" -d 'Check the bridge server itself (GET /health)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "commands" -d 'List the Kiro commands the bridge offers, sorted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "watch" -d 'Follow the bridge with adaptive polling; one line (or JSON event) per change'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "exec" -d 'Run a Kiro command on the bridge'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "jobs" -d 'List the commands run through kiro-poll (jobs), newest first; show one'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "wait" -d 'Wait for jobs started with exec --detach; exit as exec --wait would have'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "input" -d 'Answer a running command\'s prompt (POST /api/kiro/input)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "mock-bridge" -d 'Serve a simulated bridge on localhost (for demos, scripts and tests)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "demo" -d 'Start the simulated bridge and watch it, in one process'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "config" -d 'Name your bridges: the config file\'s bridges and the default one (list, show, add, ...)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "mcp" -d 'Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and not __fish_seen_subcommand_from status health commands watch exec jobs wait input mock-bridge demo config mcp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "show" -d 'Print one job, all it holds (with --json, its object)'
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from mock-bridge" -f -a "ctl" -d 'Change a running mock-bridge: Kiro unavailable or available, its version, the commands it offers, a command started as if a client had run it, a fault for a while'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the config file is (or would be)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'The bridges the config file names (* marks the default); URLs shown redacted'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'The bridge a command would use, and where each setting came from'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "add" -d 'Add a bridge by name (the file and its folder are made if need be; the first one added becomes the default). No key is written: name a file or a variable that holds it'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "remove" -d 'Remove a bridge from the config file (and the default, if it was)'
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Make a bridge of the config file the one commands use when none is named'

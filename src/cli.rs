@@ -58,6 +58,23 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = "Global options", value_parser = crate::bridges::parse_url, value_name = "URL", action = clap::ArgAction::Append)]
     pub url: Vec<url::Url>,
 
+    /// A bridge named in the config file (see 'kiro-poll config'); repeat it to follow
+    /// several (status, watch); a URL works too [default: the config's default]
+    #[arg(short = 'b', long = "bridge", global = true, help_heading = "Global options", value_name = "NAME", action = clap::ArgAction::Append, conflicts_with = "url", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub bridge: Vec<String>,
+
+    /// The config file: named bridges and the default one
+    /// [default: ~/.config/kiro-poll/config.toml, or the platform's equivalent]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "KIRO_POLL_CONFIG",
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
+    pub config: Option<std::path::PathBuf>,
+
     /// File holding the API key (the key itself may come from KIRO_API_KEY): the key sent to
     /// the bridge (mock-bridge: the key it requires); never printed
     #[arg(
@@ -176,6 +193,13 @@ pub enum Command {
     /// Start the simulated bridge and watch it, in one process
     #[command(after_help = "Example:\n  kiro-poll demo --json | head -5")]
     Demo(DemoArgs),
+
+    /// Your bridges by name: the config file (list, show, add, remove, default)
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  kiro-poll config add work http://10.0.0.5:3001 --key-file ~/.kiro-work.key\n  kiro-poll -b work status\n  kiro-poll config default work   # what commands use when no bridge is named\n  kiro-poll config show           # which bridge, and why"
+    )]
+    Config(ConfigCommand),
 
     /// Serve the bridge to AI agents: a Model Context Protocol server on stdin/stdout
     #[command(
@@ -409,10 +433,6 @@ pub struct JobsArgs {
     #[arg(long)]
     pub running: bool,
 
-    /// Only jobs on this bridge (its URL as listed)
-    #[arg(long, value_name = "URL")]
-    pub bridge: Option<String>,
-
     /// Only jobs sent in the last DUR (1h, 2d), or, given a cursor (c42) from a previous
     /// listing, only the jobs that changed since it, oldest change first
     #[arg(long, value_name = "DUR|CURSOR", value_parser = crate::plan::parse_since)]
@@ -424,6 +444,65 @@ pub struct JobsArgs {
 
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config file is (or would be)
+    Path,
+
+    /// The bridges the config file names (* marks the default); URLs shown redacted
+    List {
+        /// Only the names, one per line (for scripts and shell completion)
+        #[arg(long, hide = true)]
+        names: bool,
+    },
+
+    /// The bridge a command would use, and where each setting came from
+    #[command(
+        after_help = "Examples:\n  kiro-poll config show          # the bridge used when none is named, and why\n  kiro-poll config show work\n  KIRO_BRIDGE_URL=http://h:3001 kiro-poll config show   # the environment wins over the default"
+    )]
+    Show {
+        /// A bridge of the config file (default: what -b, --url, KIRO_BRIDGE_URL or the default give)
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
+
+    /// Add a bridge by name (the file and its folder are made if need be; the first one added
+    /// becomes the default). No key is written: name a file or a variable that holds it
+    Add {
+        /// Its name: what -b takes (letters, digits, '.', '_', '-')
+        #[arg(value_name = "NAME")]
+        name: String,
+
+        /// Its base URL (no password, no key in it)
+        #[arg(id = "bridge_url", value_name = "URL", value_parser = crate::bridges::parse_url)]
+        url: url::Url,
+
+        /// A file holding its API key (kept as an absolute path)
+        #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
+        key_file: Option<std::path::PathBuf>,
+
+        /// An environment variable holding its API key
+        #[arg(long, value_name = "VAR")]
+        key_env: Option<String>,
+
+        /// Make it the default
+        #[arg(long)]
+        default: bool,
+    },
+
+    /// Remove a bridge from the config file (and the default, if it was)
+    Remove {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+
+    /// Make a bridge of the config file the one commands use when none is named
+    Default {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

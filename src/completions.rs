@@ -27,6 +27,7 @@ pub fn complete_env() {
 fn live_command() -> clap::Command {
     let ids = || ArgValueCompleter::new(bridge_commands);
     Cli::command()
+        .mut_arg("bridge", |a| a.add(ArgValueCompleter::new(bridge_names)))
         // mut_arg moves an argument to the end: `args` is moved after `command` again.
         .mut_subcommand("exec", |c| {
             c.mut_arg("command", |a| a.add(ids())).mut_arg("args", |a| a)
@@ -34,33 +35,87 @@ fn live_command() -> clap::Command {
         .mut_subcommand("commands", |c| c.mut_arg("filter", |a| a.add(ids())))
 }
 
-/// `--url` and `--api-key-file` as the words being completed give them, else the environment.
-fn bridge_of(words: &[String]) -> (Option<String>, Option<std::path::PathBuf>) {
-    let mut url = None;
-    let mut key_file = None;
+/// The value of option `long` (or `short`) in the words being completed: `--url X`, `--url=X`.
+fn option(words: &[String], long: &str, short: Option<&str>) -> Option<String> {
+    let mut found = None;
     let mut it = words.iter();
     while let Some(w) = it.next() {
-        if w == "--url" {
-            url = it.next().cloned();
-        } else if let Some(v) = w.strip_prefix("--url=") {
-            url = Some(v.to_owned());
-        } else if w == "--api-key-file" {
-            key_file = it.next().map(Into::into);
-        } else if let Some(v) = w.strip_prefix("--api-key-file=") {
-            key_file = Some(v.into());
+        if w == long || short.is_some_and(|s| w == s) {
+            found = it.next().cloned();
+        } else if let Some(v) = w.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+            found = Some(v.to_owned());
         }
     }
-    let url = url.or_else(|| std::env::var("KIRO_BRIDGE_URL").ok());
-    let key_file = key_file.or_else(|| std::env::var_os("KIRO_API_KEY_FILE").map(Into::into));
-    (url, key_file)
+    found
+}
+
+/// The config file the words being completed name (`--config`), else KIRO_POLL_CONFIG, else
+/// the platform's.
+fn config_of(words: &[String]) -> crate::config::file::ConfigFile {
+    let given = option(words, "--config", None)
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("KIRO_POLL_CONFIG").map(Into::into));
+    crate::config::file::ConfigFile::locate(given.as_deref())
+}
+
+/// The bridge the words being completed name, as a command would take it: `--url`, `-b NAME`
+/// (its URL and key from the config file), the environment, the config's default.
+fn bridge_of(words: &[String]) -> (Option<String>, Option<crate::config::ApiKey>) {
+    use crate::bridges::Keys;
+    let key_file = option(words, "--api-key-file", None)
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("KIRO_API_KEY_FILE").map(Into::into));
+    let fallback = crate::config::read_api_key(key_file.as_deref()).ok().flatten();
+    if let Some(url) = option(words, "--url", None) {
+        return (Some(url), fallback);
+    }
+    let named = option(words, "--bridge", Some("-b"));
+    if named.is_none() {
+        if let Ok(url) = std::env::var("KIRO_BRIDGE_URL") {
+            return (Some(url), fallback);
+        }
+    }
+    let keys = match &named {
+        Some(n) => Keys::Of(vec![n.clone()]),
+        None => Keys::Default,
+    };
+    let loaded = config_of(words)
+        .read(fallback.as_ref(), &keys, true)
+        .ok()
+        .flatten();
+    let name = named.or_else(|| loaded.as_ref().and_then(|l| l.default.clone()));
+    let bridge = loaded
+        .zip(name)
+        .and_then(|(l, n)| l.bridges.into_iter().find(|b| b.name == n));
+    match bridge {
+        Some(b) => (Some(b.url.to_string()), b.api_key),
+        None => (None, fallback),
+    }
+}
+
+/// `-b <TAB>`: the names the config file gives its bridges.
+fn bridge_names(current: &OsStr) -> Vec<CompletionCandidate> {
+    let prefix = current.to_string_lossy();
+    let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
+    let loaded = config_of(&words)
+        .read(None, &crate::bridges::Keys::None, true)
+        .ok()
+        .flatten();
+    loaded
+        .map(|l| l.bridges)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.name.starts_with(&*prefix))
+        .map(|b| CompletionCandidate::new(b.name).help(Some(crate::sanitize::redact_url(&b.url).into())))
+        .collect()
 }
 
 /// The bridge's command ids starting with `current`; none when it does not answer in time.
 fn bridge_commands(current: &OsStr) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
     let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
-    let (url, key_file) = bridge_of(&words);
-    let Some(ids) = fetch_ids(url.as_deref().unwrap_or("http://localhost:3001"), key_file) else {
+    let (url, api_key) = bridge_of(&words);
+    let Some(ids) = fetch_ids(url.as_deref().unwrap_or("http://localhost:3001"), api_key) else {
         return Vec::new();
     };
     ids.into_iter()
@@ -69,9 +124,8 @@ fn bridge_commands(current: &OsStr) -> Vec<CompletionCandidate> {
         .collect()
 }
 
-fn fetch_ids(url: &str, key_file: Option<std::path::PathBuf>) -> Option<Vec<String>> {
+fn fetch_ids(url: &str, api_key: Option<crate::config::ApiKey>) -> Option<Vec<String>> {
     let base = url::Url::parse(url).ok()?;
-    let api_key = crate::config::read_api_key(key_file.as_deref()).ok()?;
     let client = BridgeClient::new(ClientOptions {
         base,
         api_key,
@@ -158,18 +212,29 @@ mod tests {
 
     #[test]
     fn the_bridge_comes_from_the_words_being_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        std::fs::write(&key, "the-key-0123456789").unwrap();
+        let key_arg = format!("--api-key-file={}", key.display());
         let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let (url, key) = bridge_of(&w(&[
-            "kiro-poll",
-            "--url",
-            "http://h:1",
-            "--api-key-file=/k",
-            "exec",
-            "ki",
-        ]));
+        let (url, k) = bridge_of(&w(&["kiro-poll", "--url", "http://h:1", &key_arg, "exec", "ki"]));
         assert_eq!(url.as_deref(), Some("http://h:1"));
-        assert_eq!(key, Some("/k".into()));
+        assert_eq!(k.as_ref().map(|k| k.expose()), Some("the-key-0123456789"));
         let (url, _) = bridge_of(&w(&["kiro-poll", "--url=http://h:2", "exec"]));
         assert_eq!(url.as_deref(), Some("http://h:2"));
+        // -b NAME: its URL and key from the config file the words name.
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[bridge]]\nname = \"lab\"\nurl = \"http://lab:3\"\napi_key_file = \"{}\"\n",
+                key.display()
+            ),
+        )
+        .unwrap();
+        let c = config.to_str().unwrap();
+        let (url, k) = bridge_of(&w(&["kiro-poll", "--config", c, "-b", "lab", "exec"]));
+        assert_eq!(url.as_deref(), Some("http://lab:3/"));
+        assert!(k.is_some());
     }
 }

@@ -177,7 +177,7 @@ pub fn unreachable_hint(kind: FailureKind, detail: &str) -> Option<&'static str>
 }
 
 /// A usage error found after clap (bad URL, unreadable key file, ...): exit 2.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod client;
 pub mod completions;
 pub mod config;
+pub mod configure;
 pub mod demo;
 pub mod driver;
 pub mod engine;
@@ -125,11 +126,30 @@ fn idle_option(m: &clap::ArgMatches) -> Option<String> {
             ));
         }
     }
+    // `config` edits or lists a file: no bridge is reached (only `show` resolves one).
+    if let ("config", Some((verb, leaf))) = (name, sub.subcommand()) {
+        let idle: &[&str] = match verb {
+            "show" => &["request_timeout"],
+            _ => &["url", "bridge", "api_key_file", "request_timeout"],
+        };
+        return idle
+            .iter()
+            .find(|id| {
+                [m, sub, leaf]
+                    .iter()
+                    .any(|x| x.value_source(id) == Some(ValueSource::CommandLine))
+            })
+            .map(|id| format!("'--{}' does nothing with config {verb}", id.replace('_', "-")));
+    }
     let idle: &[&str] = match name {
-        "mock-bridge" => &["url", "request_timeout"],
-        "jobs" | "wait" => &["url", "api_key_file", "request_timeout"],
+        "mock-bridge" => &["url", "bridge", "config", "request_timeout"],
+        "jobs" => &["url", "api_key_file", "request_timeout"],
+        "wait" => &["url", "bridge", "api_key_file", "request_timeout"],
+        "demo" => &["url", "bridge"],
         "completions" => &[
             "url",
+            "bridge",
+            "config",
             "api_key_file",
             "json",
             "color",
@@ -249,17 +269,38 @@ fn usage_exit(e: clap::Error, help: String) -> u8 {
 fn secret_arg(e: &clap::Error) -> bool {
     match e.get(clap::error::ContextKind::InvalidArg) {
         Some(clap::error::ContextValue::String(a)) => {
-            a.starts_with("--url") || a.starts_with("--api-key-file")
+            a.starts_with("--url") || a.starts_with("--api-key-file") || a == "<URL>"
         }
         _ => false,
     }
 }
 
 /// Run a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(mut cli: Cli) -> anyhow::Result<()> {
     if let Command::Completions { shell } = &cli.command {
         let mut out = std::io::stdout().lock();
         return Ok(completions::generate(*shell, &mut out)?);
+    }
+    match &cli.command {
+        Command::Config(cli::ConfigCommand::Show { name: Some(name) }) => {
+            if !cli.global.url.is_empty() || !cli.global.bridge.is_empty() {
+                return Err(UsageError(
+                    "'config show NAME' names its bridge; give no --url or --bridge with it".into(),
+                )
+                .into());
+            }
+            cli.global.bridge.push(name.clone());
+        }
+        Command::Config(cli::ConfigCommand::Show { name: None }) => {}
+        Command::Config(cmd) => {
+            let file = config::file::ConfigFile::locate(cli.global.config.as_deref());
+            let json = cli.global.json;
+            let painter = output::Painter {
+                color: config::Terminal::detect(cli.global.color).color && !json,
+            };
+            return configure::run(cmd, &file, json, cli.global.quiet, painter);
+        }
+        _ => {}
     }
     // Given before the command or after it (status and watch), they are one setting.
     let after = match &cli.command {
@@ -273,7 +314,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .or(cli.fleet.bridges.clone()),
         shard: after.and_then(|f| f.shard).or(cli.fleet.shard),
     };
-    let config = Config::resolve(&cli.global, &fleet)?;
+    // `jobs -b NAME` filters the jobs kept: a name the config file no longer knows still does.
+    let jobs_bridge = match &cli.command {
+        Command::Jobs(_) if cli.global.bridge.len() > 1 => {
+            return Err(UsageError("'jobs' filters on one '--bridge'".into()).into());
+        }
+        Command::Jobs(_) => std::mem::take(&mut cli.global.bridge).pop(),
+        _ => None,
+    };
+    let reaches = !matches!(
+        cli.command,
+        Command::Jobs(_) | Command::Wait(_) | Command::Demo(_) | Command::MockBridge(_)
+    );
+    let config = Config::resolve_for(&cli.global, &fleet, reaches)?;
+    if let Command::Jobs(args) = &cli.command {
+        let plan = config::plans::jobs(args, jobs_bridge.as_deref(), &config);
+        let store = config::plans::store(&args.store);
+        let mut out = std::io::stdout().lock();
+        return exec::collect::list(&config, &store, &plan, &mut out);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -293,7 +352,11 @@ fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     if !matches!(
         command,
-        Command::Jobs(_) | Command::Wait(_) | Command::Demo(_) | Command::Completions { .. }
+        Command::Jobs(_)
+            | Command::Wait(_)
+            | Command::Demo(_)
+            | Command::Config(_)
+            | Command::Completions { .. }
     ) {
         config.warn_short_key();
     }
@@ -313,7 +376,8 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             oneshot::status_many(&config, max_in_flight as usize, painter, &mut out).await
         }
         Command::Status { .. } => {
-            oneshot::status(&make_client(&config)?, config.json, painter, &mut out).await
+            let name = config.bridges.first().map_or("", |b| b.name.as_str());
+            oneshot::status(&make_client(&config)?, name, config.json, painter, &mut out).await
         }
         Command::Health => {
             config.one_bridge("health")?;
@@ -334,9 +398,10 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             let store = config::plans::store(&args.store);
             exec::run_exec(&make_client(&config)?, &config, &plan, &store).await
         }
-        Command::Jobs(args) => {
-            let store = config::plans::store(&args.store);
-            exec::collect::list(&config, &store, &config::plans::jobs(&args), &mut out)
+        Command::Jobs(_) => unreachable!("handled before the runtime starts"),
+        Command::Config(_) => {
+            drop(out);
+            configure::show(&config, painter)
         }
         Command::Wait(args) => {
             drop(out);
@@ -357,7 +422,13 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             drop(out);
             config.one_bridge("mcp")?;
             let store = config::plans::store(&args.store);
-            mcp::serve(make_client(&config)?, &config, config::plans::mcp(&args), store).await
+            mcp::serve(
+                make_client(&config)?,
+                &config,
+                config::plans::mcp(&args, &config),
+                store,
+            )
+            .await
         }
         Command::MockBridge(args) => {
             drop(out);

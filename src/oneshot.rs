@@ -17,6 +17,7 @@ use crate::units::count;
 
 pub async fn status(
     client: &BridgeClient,
+    name: &str,
     json: bool,
     painter: Painter,
     out: &mut impl Write,
@@ -24,11 +25,10 @@ pub async fn status(
     // --json prints one object per bridge in the many-bridge form's shape, `bridge` first,
     // answered or not: its status, or its error (and the exit code and the line on stderr as
     // ever).
-    let name = crate::bridges::default_name(&client.endpoint(""));
     let fetch = match client.status().await {
         Ok(f) => f,
         Err(e) if json => {
-            write_json_line(out, &failed(&name, &e))?;
+            write_json_line(out, &failed(name, &e))?;
             out.flush()?;
             return Err(e.into());
         }
@@ -38,18 +38,18 @@ pub async fn status(
         write_json_line(
             out,
             &Tagged {
-                bridge: &name,
+                bridge: name,
                 status: &fetch.status,
             },
         )?;
     } else {
-        status_render::render_status(
-            out,
-            &fetch.status,
-            &client.shown_base(),
-            painter,
-            SystemTime::now(),
-        )?;
+        // A bridge named in a file is shown by its name too.
+        let base = client.shown_base();
+        let shown = match crate::bridges::default_name(&client.endpoint("")) == name {
+            true => base,
+            false => format!("{} ({base})", crate::sanitize::line(name)),
+        };
+        status_render::render_status(out, &fetch.status, &shown, painter, SystemTime::now())?;
     }
     Ok(())
 }

@@ -110,6 +110,8 @@ pub struct McpPlan {
     pub follow_interval: Duration,
     /// What an agent may do: the tools offered and the commands `kiro_exec` may run.
     pub access: Access,
+    /// The bridge's name in the config file, kept with each job.
+    pub bridge_name: Option<String>,
 }
 
 /// What `kiro-poll mcp` lets an agent do.
@@ -258,6 +260,8 @@ pub struct Filter {
     pub running: bool,
     /// A redacted URL or a name.
     pub bridge: Option<String>,
+    /// The URL (redacted) the config file gives that name: its jobs run by URL match too.
+    pub bridge_url: Option<String>,
     pub since: Since,
 }
 

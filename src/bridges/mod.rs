@@ -245,6 +245,9 @@ struct Table {
     url: Option<Spanned<String>>,
     api_key_file: Option<Spanned<PathBuf>>,
     api_key_env: Option<Spanned<String>>,
+    /// The key itself, written in the file by hand (kiro-poll never writes one): the file
+    /// should then be readable by its owner only, and a warning says so when it is not.
+    api_key: Option<Spanned<String>>,
     interval_ready: Option<Dur>,
     interval_busy: Option<Dur>,
     interval_unavailable: Option<Dur>,
@@ -257,12 +260,13 @@ struct Table {
 impl Table {
     /// The fields a table may have: a key written on the line is named in an error only when
     /// it is one of them (an unknown one may be a pasted secret).
-    const FIELDS: [&str; 11] = [
+    const FIELDS: [&str; 12] = [
         "labels",
         "name",
         "url",
         "api_key_file",
         "api_key_env",
+        "api_key",
         "interval_ready",
         "interval_busy",
         "interval_unavailable",
@@ -277,6 +281,7 @@ impl Table {
             || self.url.is_some()
             || self.api_key_file.is_some()
             || self.api_key_env.is_some()
+            || self.api_key.is_some()
             || self.labels.is_some()
             || self.intervals() != Intervals::default()
     }
@@ -297,6 +302,8 @@ impl Table {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// The bridge commands use when none is named (a config file's; `-b NAME` picks another).
+    default: Option<Spanned<String>>,
     #[serde(default)]
     defaults: Table,
     #[serde(default)]
@@ -343,6 +350,17 @@ impl Reader<'_> {
         if let (Some(_), Some(env)) = (&t.api_key_file, &t.api_key_env) {
             return Err(self.at(env, "api_key_env", "give api_key_file or api_key_env, not both"));
         }
+        if let Some(k) = &t.api_key {
+            if t.api_key_file.is_some() || t.api_key_env.is_some() {
+                return Err(self.at(k, "api_key", "give one of api_key, api_key_file and api_key_env"));
+            }
+            let key = k.get_ref().trim();
+            if key.is_empty() {
+                return Err(self.at(k, "api_key", "is empty"));
+            }
+            crate::sanitize::register_secret(key);
+            return Ok(Some(ApiKey::new(key)));
+        }
         if let Some(f) = &t.api_key_file {
             let path = self.path.parent().unwrap_or(Path::new("")).join(f.get_ref());
             let text = crate::files::read_capped(&path, crate::files::KEY_CAP)
@@ -381,10 +399,13 @@ impl Reader<'_> {
         Ok(labels)
     }
 
+    /// A `[[bridge]]` as a Bridge; its key read only when `keyed` (else none), the defaults'
+    /// key (`Err`: it cannot be read) only when it needs it.
     fn bridge(
         &self,
         t: &Table,
-        defaults: (Intervals, Option<&ApiKey>, &[(String, String)]),
+        defaults: Defaults<'_>,
+        keyed: &dyn Fn(&str) -> bool,
     ) -> Result<Bridge, UsageError> {
         let Some(raw) = &t.url else {
             let span = t.name.as_ref().map(Spanned::span);
@@ -398,7 +419,13 @@ impl Reader<'_> {
             Some(n) => n.get_ref().clone(),
             None => default_name(&url),
         };
-        let api_key = self.key(t)?.or_else(|| defaults.1.cloned());
+        let api_key = match keyed(&name) {
+            false => None,
+            true => match self.key(t)? {
+                Some(k) => Some(k),
+                None => defaults.1.clone()?,
+            },
+        };
         Ok(Bridge {
             name,
             url,
@@ -408,6 +435,14 @@ impl Reader<'_> {
         })
     }
 }
+
+/// What `[defaults]` gives each bridge: intervals, its key (`Err`: it cannot be read, which
+/// matters only to a bridge that needs it), labels.
+type Defaults<'a> = (
+    Intervals,
+    &'a Result<Option<ApiKey>, UsageError>,
+    &'a [(String, String)],
+);
 
 /// The environment variables bridges files named as key sources (`api_key_env`), at the start
 /// and on every reload since: a hook's environment goes without them, as without `KIRO_*`.
@@ -432,6 +467,37 @@ pub fn load(
     fallback_key: Option<&ApiKey>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Bridge>, UsageError> {
+    load_file(path, fallback_key, env, &Keys::All).map(|l| l.bridges)
+}
+
+/// Whose keys a file's loading reads: a bridges file's, all (a key that cannot be read is an
+/// error at once); a config file's, only the ones a command uses, so a variable unset for one
+/// bridge does not stop the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keys {
+    All,
+    Of(Vec<String>),
+    /// The file's `default` bridge's.
+    Default,
+    None,
+}
+
+/// A bridges (or config) file read.
+pub struct Loaded {
+    pub bridges: Vec<Bridge>,
+    /// The bridge its `default` names (a config file's), checked to be one of them.
+    pub default: Option<String>,
+    /// A key is written in the file itself (`api_key`).
+    pub holds_key: bool,
+}
+
+/// Read a bridges file or a config file (one format): its bridges and its `default`.
+pub fn load_file(
+    path: &Path,
+    fallback_key: Option<&ApiKey>,
+    env: &dyn Fn(&str) -> Option<String>,
+    keys: &Keys,
+) -> Result<Loaded, UsageError> {
     let text = crate::files::read_capped(path, crate::files::BRIDGES_CAP)
         .map_err(|e| UsageError(format!("cannot read '--bridges {}': {e}", path.display())))?;
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
@@ -446,7 +512,11 @@ pub fn load(
                 )));
             }
         }
-        return Ok(bridges);
+        return Ok(Loaded {
+            bridges,
+            default: None,
+            holds_key: false,
+        });
     }
     let r = Reader {
         path,
@@ -454,42 +524,69 @@ pub fn load(
         env,
         offset: std::cell::Cell::new(0),
     };
-    let ((at, defaults_table), tables) = match parse_parts(&text) {
+    let (default, (at, defaults_table), tables) = match parse_parts(&text) {
         Some(parsed) => parsed,
         None => {
             let file: File =
                 toml::from_str(&text).map_err(|e| r.error(e.span(), None, &without_values(e.message())))?;
             (
+                file.default,
                 (0, file.defaults),
                 file.bridge.into_iter().map(|t| (0, t)).collect(),
             )
         }
     };
+    let holds_key = defaults_table.api_key.is_some() || tables.iter().any(|(_, t)| t.api_key.is_some());
     r.offset.set(at);
     for (field, s) in [("name", &defaults_table.name), ("url", &defaults_table.url)] {
         if let Some(s) = s {
             return Err(r.at(s, field, "belongs in a [[bridge]], not in [defaults]"));
         }
     }
-    let default_key = r.key(&defaults_table)?;
+    let default_key = match keys {
+        Keys::All => Ok(r.key(&defaults_table)?.or_else(|| fallback_key.cloned())),
+        _ => r
+            .key(&defaults_table)
+            .map(|k| k.or_else(|| fallback_key.cloned())),
+    };
     let default_labels = r.labels(&defaults_table, &[])?;
     let defaults = (
         defaults_table.intervals(),
-        default_key.as_ref().or(fallback_key),
+        &default_key,
         default_labels.as_slice(),
     );
+    let default_name = default.as_ref().map(|d| d.get_ref().as_str());
+    let keyed = |name: &str| match keys {
+        Keys::All => true,
+        Keys::Of(names) => names.iter().any(|n| n == name),
+        Keys::Default => default_name == Some(name),
+        Keys::None => false,
+    };
     let mut bridges: Vec<Bridge> = Vec::with_capacity(tables.len());
     // Names seen so far: one look-up per bridge, so a file of 100,000 loads in linear time.
     let mut names = rustc_hash::FxHashSet::default();
     names.reserve(tables.len());
     for (offset, t) in &tables {
         r.offset.set(*offset);
-        let b = r.bridge(t, defaults)?;
+        let b = r.bridge(t, defaults, &keyed)?;
         if !names.insert(b.name.clone()) {
             let span = t.name.as_ref().or(t.url.as_ref()).map(Spanned::span);
             return Err(r.error(span, Some("name"), &format!("duplicate name '{}'", b.name)));
         }
         bridges.push(b);
+    }
+    r.offset.set(0);
+    if let Some(d) = &default {
+        if !names.contains(d.get_ref()) {
+            return Err(r.at(
+                d,
+                "default",
+                &format!(
+                    "no bridge named '{}' in the file",
+                    crate::sanitize::line(d.get_ref())
+                ),
+            ));
+        }
     }
     if bridges.is_empty() {
         return Err(UsageError(format!(
@@ -497,7 +594,75 @@ pub fn load(
             path.display()
         )));
     }
-    Ok(bridges)
+    Ok(Loaded {
+        bridges,
+        default: default.map(Spanned::into_inner),
+        holds_key,
+    })
+}
+
+/// Where a named bridge's settings are written in its file (`config show`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The line of its `url`.
+    pub line: usize,
+    pub key: Option<KeyFrom>,
+}
+
+/// Where a bridge's key is read from, as its file says: the field, what it names (a file's
+/// path, a variable's name; never the key), its line, and whether `[defaults]` says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFrom {
+    pub field: &'static str,
+    pub names: Option<String>,
+    pub line: usize,
+    pub in_defaults: bool,
+}
+
+/// Where the bridge `name` of a (small, already loaded) TOML file is set; None when it is not
+/// there.
+pub fn origin(path: &Path, name: &str) -> Option<Origin> {
+    let text = crate::files::read_capped(path, crate::files::BRIDGES_CAP).ok()?;
+    let file: File = toml::from_str(&text).ok()?;
+    let line = |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let named = |t: &&Table| {
+        let url = t.url.as_ref().and_then(|u| url::Url::parse(u.get_ref()).ok());
+        match (&t.name, url) {
+            (Some(n), _) => n.get_ref() == name,
+            (None, Some(u)) => default_name(&u) == name,
+            (None, None) => false,
+        }
+    };
+    let t = file.bridge.iter().find(named)?;
+    let key = |t: &Table, in_defaults: bool| -> Option<KeyFrom> {
+        if let Some(f) = &t.api_key_file {
+            let shown = path.parent().unwrap_or(Path::new("")).join(f.get_ref());
+            return Some(KeyFrom {
+                field: "api_key_file",
+                names: Some(shown.display().to_string()),
+                line: line(f.span()),
+                in_defaults,
+            });
+        }
+        if let Some(v) = &t.api_key_env {
+            return Some(KeyFrom {
+                field: "api_key_env",
+                names: Some(v.get_ref().clone()),
+                line: line(v.span()),
+                in_defaults,
+            });
+        }
+        t.api_key.as_ref().map(|k| KeyFrom {
+            field: "api_key",
+            names: None,
+            line: line(k.span()),
+            in_defaults,
+        })
+    };
+    Some(Origin {
+        line: t.url.as_ref().map_or(1, |u| line(u.span())),
+        key: key(t, false).or_else(|| key(&file.defaults, true)),
+    })
 }
 
 #[cfg(test)]

@@ -42,15 +42,24 @@ pub(super) type Placed = (usize, Table);
 /// The tables of a file parsed part by part, each with where its part begins; None when the
 /// parts do not add up to the file (a part fails alone, `[defaults]` twice, bridges that are
 /// not one per header): the caller then parses the whole file at once.
-pub(super) fn parse_parts(text: &str) -> Option<(Placed, Vec<Placed>)> {
+pub(super) fn parse_parts(text: &str) -> Option<(Option<toml::Spanned<String>>, Placed, Vec<Placed>)> {
     let parts = parts(text);
     if parts.len() < 2 {
         return None;
     }
     let mut defaults: Option<Placed> = None;
+    let mut default = None;
     let mut bridges = Vec::new();
     for (range, headers) in parts {
         let file: File = toml::from_str(&text[range.clone()]).ok()?;
+        // Only the first part can hold `default` (it comes before any table), whose span then
+        // counts from the file's start.
+        if file.default.is_some() {
+            if range.start != 0 {
+                return None;
+            }
+            default = file.default;
+        }
         if file.bridge.len() != headers {
             return None;
         }
@@ -62,5 +71,5 @@ pub(super) fn parse_parts(text: &str) -> Option<(Placed, Vec<Placed>)> {
         }
         bridges.extend(file.bridge.into_iter().map(|t| (range.start, t)));
     }
-    Some((defaults.unwrap_or_default(), bridges))
+    Some((default, defaults.unwrap_or_default(), bridges))
 }

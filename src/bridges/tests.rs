@@ -39,7 +39,7 @@ fn a_big_file_parsed_in_parts_is_the_file() {
         "[defaults] after some bridges is still every bridge's"
     );
     let whole: File = toml::from_str(&text).unwrap();
-    let (_, tables) = parse_parts(&text).unwrap();
+    let (_, _, tables) = parse_parts(&text).unwrap();
     assert_eq!(tables.len(), whole.bridge.len());
 }
 

@@ -3,6 +3,7 @@
 //! the resolved values and never looks at the environment again. `plans` turns each command's
 //! arguments into the plan it runs with.
 
+pub mod file;
 pub mod plans;
 
 use std::io::IsTerminal;
@@ -48,16 +49,35 @@ impl Terminal {
     }
 }
 
+/// Why a command talks to the bridge it does: the steps of the precedence, first first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// `--url` on the command line.
+    UrlFlag,
+    /// `-b NAME` (or `-b URL`) on the command line.
+    BridgeFlag,
+    /// `--bridges FILE`.
+    BridgesFile,
+    /// KIRO_BRIDGE_URL.
+    EnvUrl,
+    /// The config file's `default`.
+    ConfigDefault,
+    /// Nothing said: `http://localhost:3001`.
+    BuiltIn,
+}
+
 /// Where a command's bridges came from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// `--url` (repeated), KIRO_BRIDGE_URL or the default.
+    /// `--url` (repeated), `-b`, KIRO_BRIDGE_URL, the config's default or the built-in one.
     Urls,
     /// A bridges file, and the key for its bridges that name none (KIRO_API_KEY,
     /// `--api-key-file`), to read it again with.
     File {
         path: std::path::PathBuf,
         fallback_key: Option<ApiKey>,
+        /// The names `-b` kept of it (all when none).
+        only: Vec<String>,
     },
 }
 
@@ -66,8 +86,13 @@ impl Source {
     pub fn reload(&self, shard: Option<Shard>) -> Option<Result<Vec<Bridge>, UsageError>> {
         match self {
             Source::Urls => None,
-            Source::File { path, fallback_key } => Some(
+            Source::File {
+                path,
+                fallback_key,
+                only,
+            } => Some(
                 crate::bridges::load(path, fallback_key.as_ref(), &|k| std::env::var(k).ok())
+                    .and_then(|b| select(b, only, path))
                     .map(|b| crate::bridges::keep_shard(b, shard)),
             ),
         }
@@ -92,6 +117,13 @@ pub struct Config {
     pub term: Terminal,
     /// A key is under `sanitize::MIN_SAFE_KEY` characters (`warn_short_key` says so).
     pub short_key: bool,
+    /// Why these bridges (`config show` says it).
+    pub chosen: Chosen,
+    /// The first bridge's name when a file named it (`-b work`, the config's default): kept
+    /// with its jobs.
+    pub bridge_name: Option<String>,
+    /// Where the config file is (or would be).
+    pub config_file: file::ConfigFile,
 }
 
 impl Config {
@@ -127,14 +159,24 @@ impl std::fmt::Debug for Config {
             .field("verbose", &self.verbose)
             .field("quiet", &self.quiet)
             .field("term", &self.term)
+            .field("chosen", &self.chosen)
+            .field("bridge_name", &self.bridge_name)
+            .field("config_file", &self.config_file)
             .finish()
     }
 }
 
 impl Config {
     /// The global options, and where the bridges come from besides `--url` (status and watch
-    /// only; the default for every other command).
+    /// only; the default for every other command). Which bridge, first match wins: `--url` or
+    /// `-b` (or `--bridges`), KIRO_BRIDGE_URL, the config file's `default`, localhost:3001.
     pub fn resolve(g: &GlobalArgs, fleet: &FleetArgs) -> Result<Config, UsageError> {
+        Config::resolve_for(g, fleet, true)
+    }
+
+    /// `resolve`, for a command that reaches no bridge (`jobs`, `wait`, `demo`, `mock-bridge`)
+    /// when `reaches` is false: the config file is then not read for its default.
+    pub fn resolve_for(g: &GlobalArgs, fleet: &FleetArgs, reaches: bool) -> Result<Config, UsageError> {
         if fleet.bridges.is_some() && !g.url.is_empty() {
             return Err(UsageError(
                 "the argument '--bridges <PATH>' cannot be used with '--url <URL>'".into(),
@@ -144,10 +186,14 @@ impl Config {
         if let Some(k) = &fallback {
             crate::sanitize::register_secret(k.expose());
         }
-        let all = match &fleet.bridges {
-            Some(path) => crate::bridges::load(path, fallback.as_ref(), &|k| std::env::var(k).ok())?,
-            None if g.url.is_empty() => crate::bridges::from_urls(&[url_from_env()?], fallback.as_ref())?,
-            None => crate::bridges::from_urls(&g.url, fallback.as_ref())?,
+        let config_file = file::ConfigFile::locate(g.config.as_deref());
+        let (all, chosen) = choose(g, fleet, &config_file, fallback.as_ref(), reaches)?;
+        // A name of the file's own (not `host:port`, as `-b URL` and `--url` have).
+        let bridge_name = match chosen {
+            Chosen::BridgeFlag | Chosen::ConfigDefault | Chosen::BridgesFile if all.len() == 1 => {
+                Some(all[0].name.clone()).filter(|n| *n != crate::bridges::default_name(&all[0].url))
+            }
+            _ => None,
         };
         // The first bridge names the URL of one-bridge commands, even when a shard keeps none.
         let (url, api_key) = (all[0].url.clone(), all[0].api_key.clone());
@@ -156,6 +202,7 @@ impl Config {
             Some(path) => Source::File {
                 path: path.clone(),
                 fallback_key: fallback.clone(),
+                only: g.bridge.clone(),
             },
             None => Source::Urls,
         };
@@ -186,8 +233,108 @@ impl Config {
             quiet: g.quiet,
             term: Terminal::detect(g.color),
             short_key: short,
+            chosen,
+            bridge_name,
+            config_file,
         })
     }
+}
+
+/// The bridges a command talks to, and why: the precedence, step by step.
+fn choose(
+    g: &GlobalArgs,
+    fleet: &FleetArgs,
+    config: &file::ConfigFile,
+    fallback: Option<&ApiKey>,
+    reaches: bool,
+) -> Result<(Vec<Bridge>, Chosen), UsageError> {
+    if let Some(path) = &fleet.bridges {
+        let loaded = crate::bridges::load_file(
+            path,
+            fallback,
+            &|k| std::env::var(k).ok(),
+            &crate::bridges::Keys::All,
+        )?;
+        let all = select(loaded.bridges, &g.bridge, path)?;
+        return Ok((all, Chosen::BridgesFile));
+    }
+    if !g.url.is_empty() {
+        return Ok((crate::bridges::from_urls(&g.url, fallback)?, Chosen::UrlFlag));
+    }
+    if !g.bridge.is_empty() {
+        return Ok((named(&g.bridge, config, fallback, g.quiet)?, Chosen::BridgeFlag));
+    }
+    if std::env::var_os("KIRO_BRIDGE_URL").is_some() {
+        return Ok((
+            crate::bridges::from_urls(&[url_from_env()?], fallback)?,
+            Chosen::EnvUrl,
+        ));
+    }
+    if let Some(loaded) = reaches
+        .then(|| config.read(fallback, &crate::bridges::Keys::Default, g.quiet))
+        .transpose()?
+        .flatten()
+    {
+        if let Some(d) = &loaded.default {
+            return Ok((vec![file::pick(&loaded, d, config)?], Chosen::ConfigDefault));
+        }
+    }
+    let local = crate::bridges::parse_url("http://localhost:3001").map_err(UsageError)?;
+    Ok((crate::bridges::from_urls(&[local], fallback)?, Chosen::BuiltIn))
+}
+
+/// `-b` given once or more: names of the config file's bridges, or URLs.
+fn named(
+    given: &[String],
+    config: &file::ConfigFile,
+    fallback: Option<&ApiKey>,
+    quiet: bool,
+) -> Result<Vec<Bridge>, UsageError> {
+    let mut loaded = None;
+    let mut out: Vec<Bridge> = Vec::with_capacity(given.len());
+    for name in given {
+        let bridge = if name.contains("://") {
+            let url = crate::bridges::parse_url(name)
+                .map_err(|e| UsageError(format!("invalid value for '--bridge <NAME>': {e}")))?;
+            crate::bridges::from_urls(&[url], fallback)?.remove(0)
+        } else {
+            if loaded.is_none() {
+                let names: Vec<String> = given.iter().filter(|n| !n.contains("://")).cloned().collect();
+                loaded = Some(config.read_for(&names, fallback, quiet)?);
+            }
+            file::pick(loaded.as_ref().expect("read above"), name, config)?
+        };
+        if out.iter().any(|b| b.name == bridge.name) {
+            return Err(UsageError(format!(
+                "'--bridge' names the bridge {} twice; give each bridge once",
+                crate::sanitize::line(&bridge.name)
+            )));
+        }
+        out.push(bridge);
+    }
+    Ok(out)
+}
+
+/// The bridges of a file that `-b` names (all of them when it names none).
+pub fn select(all: Vec<Bridge>, names: &[String], path: &std::path::Path) -> Result<Vec<Bridge>, UsageError> {
+    if names.is_empty() {
+        return Ok(all);
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        match all.iter().find(|b| &b.name == name) {
+            Some(b) if !out.iter().any(|o: &Bridge| o.name == b.name) => out.push(b.clone()),
+            Some(_) => {}
+            None => {
+                return Err(UsageError(format!(
+                    "no bridge named '{}' in '--bridges {}'",
+                    crate::sanitize::line(name),
+                    path.display()
+                )))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The bridge when no `--url` is given: KIRO_BRIDGE_URL, else the local default.

@@ -101,7 +101,7 @@ fn intervals(p: &PollArgs) -> Intervals {
 
 /// `mcp`: the status resource's engine (the polling flags over PRODUCT.md's defaults) and how
 /// a `kiro_exec` wait follows the status.
-pub fn mcp(args: &McpArgs) -> McpPlan {
+pub fn mcp(args: &McpArgs, config: &Config) -> McpPlan {
     let flags = EngineFlags {
         intervals: intervals(&args.polling),
         count: None,
@@ -114,6 +114,7 @@ pub fn mcp(args: &McpArgs) -> McpPlan {
             allow: args.allow.clone(),
             input: args.offer_input,
         },
+        bridge_name: config.bridge_name.clone(),
     }
 }
 
@@ -228,16 +229,28 @@ pub fn mock_ctl(args: &crate::cli::CtlArgs) -> (String, serde_json::Value) {
 
 /// `jobs`: the job shown, or the filter (a `--bridge` URL as it is listed: parsed and
 /// redacted, so `http://host:3001` is `http://host:3001/`).
-pub fn jobs(args: &crate::cli::JobsArgs) -> crate::plan::JobsPlan {
-    let bridge = args.bridge.as_deref().map(|b| match url::Url::parse(b) {
+/// `jobs`: `-b` names a bridge as the jobs recorded it, by name or URL; a name the config
+/// file knows matches the jobs run on its URL too (a bridge it no longer names still filters).
+pub fn jobs(args: &crate::cli::JobsArgs, bridge: Option<&str>, config: &Config) -> crate::plan::JobsPlan {
+    let shown = |b: &str| match url::Url::parse(b) {
         Ok(u) => crate::sanitize::redact_url(&u),
         Err(_) => b.to_owned(),
+    };
+    let bridge_url = bridge.filter(|b| !b.contains("://")).and_then(|name| {
+        let loaded = config
+            .config_file
+            .read(None, &crate::bridges::Keys::None, true)
+            .ok()??;
+        let b = loaded.bridges.into_iter().find(|b| b.name == name)?;
+        Some(crate::sanitize::redact_url(&b.url))
     });
+    let bridge = bridge.map(shown);
     crate::plan::JobsPlan {
         show: args.show.as_ref().map(|crate::cli::JobsCommand::Show { id }| *id),
         filter: crate::plan::Filter {
             running: args.running,
             bridge,
+            bridge_url,
             since: args.since.unwrap_or_default(),
         },
         limit: args.limit as usize,

@@ -37,7 +37,8 @@ pub async fn run_exec(
     if args.detach && !follower {
         return launch(config, store);
     }
-    let job = NewJob::of(args, client.shown_base(), jobs::BY_CLI, follower);
+    let mut job = NewJob::of(args, client.shown_base(), jobs::BY_CLI, follower);
+    job.bridge_name = config.bridge_name.clone();
     let recorder = match follower {
         true => {
             Recorder::start(store, &job).map_err(|e| UsageError(crate::output::jobs::store_needed(&e)))?

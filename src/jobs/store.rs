@@ -304,9 +304,9 @@ impl Store {
             sql.push_str(" AND state = 'running'");
         }
         if filter.bridge.is_some() {
-            sql.push_str(" AND (bridge = ?1 OR bridge_name = ?1)");
+            sql.push_str(" AND (bridge = ?1 OR bridge_name = ?1 OR bridge = ?4)");
         } else {
-            sql.push_str(" AND ?1 IS NULL");
+            sql.push_str(" AND ?1 IS NULL AND ?4 IS NULL");
         }
         match filter.since {
             Since::All => sql.push_str(" AND ?2 IS NULL ORDER BY id DESC"),
@@ -321,7 +321,10 @@ impl Store {
             Since::Cursor(c) => Some(c),
         };
         let mut q = self.conn.prepare_cached(&sql)?;
-        let rows = q.query_map(params![filter.bridge, since, limit as i64], job)?;
+        let rows = q.query_map(
+            params![filter.bridge, since, limit as i64, filter.bridge_url],
+            job,
+        )?;
         rows.collect()
     }
 

@@ -54,8 +54,7 @@ impl KiroServer {
         let started = Instant::now();
         let mut progress = Progress::of(ctx);
         let stop = self.stop(ctx);
-        let job = crate::jobs::NewJob::of(&plan, self.client.shown_base(), crate::jobs::BY_MCP, false);
-        let recorder = crate::exec::record::Recorder::start_or_warn(&self.store, &job, false);
+        let recorder = self.recorder(&plan);
         let id = recorder.id();
         let waiter = recorder.noting(Cancellable {
             stop,

@@ -57,8 +57,10 @@ impl Waiter for Background {
 }
 
 impl KiroServer {
-    fn recorder(&self, plan: &ExecPlan) -> Recorder {
-        let job = NewJob::of(plan, self.client.shown_base(), jobs::BY_MCP, false);
+    /// A job's row for `plan`, on the bridge this server talks to (by name when it has one).
+    pub(super) fn recorder(&self, plan: &ExecPlan) -> Recorder {
+        let mut job = NewJob::of(plan, self.client.shown_base(), jobs::BY_MCP, false);
+        job.bridge_name = self.plan.bridge_name.clone();
         Recorder::start_or_warn(&self.store, &job, false)
     }
 
@@ -186,8 +188,8 @@ impl KiroServer {
         let _ = store.settle(STALE_AFTER, jobs::alive);
         let filter = Filter {
             running,
-            bridge: None,
             since: since.map_or(Since::All, Since::Cursor),
+            ..Filter::default()
         };
         let listed = store.cursor().and_then(|c| Ok((c, store.list(&filter, limit)?)));
         match listed {

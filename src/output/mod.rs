@@ -6,6 +6,7 @@
 //! spinner, `writer` puts stdout off the polling loop.
 
 pub mod board;
+pub mod config;
 pub mod exec;
 pub mod jobs;
 pub mod lines;

@@ -172,6 +172,42 @@ pub fn silence_output() {
     imp::silence_output()
 }
 
+/// Whether others than the owner may read a file (Unix: its group or other read bit). Windows
+/// says no: its files are guarded by access lists, which a profile's folder keeps to its owner.
+pub fn readable_by_others(path: &std::path::Path) -> bool {
+    imp::readable_by_others(path)
+}
+
+/// Write a file in full through a new file beside it, renamed over it, so a reader never sees
+/// half of it. The new file has the old one's permissions, or (a new file) the owner's alone
+/// on Unix.
+pub fn replace_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = imp::create_private(&temp)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,17 @@ pub fn open_for_reading(path: &std::path::Path) -> std::io::Result<std::fs::File
     std::fs::File::open(path)
 }
 
+pub fn readable_by_others(_path: &std::path::Path) -> bool {
+    false
+}
+
+pub fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
 pub fn own_process_group(cmd: &mut std::process::Command) {
     use std::os::windows::process::CommandExt;
     // CREATE_NEW_PROCESS_GROUP

@@ -61,8 +61,15 @@ pub fn kiro() -> Command {
         c.env_remove(v);
     }
     c.env("KIRO_POLL_STORE", test_store());
+    // No config file of the machine's: a test that wants one names it.
+    c.env("KIRO_POLL_CONFIG", no_config());
     c.timeout(Duration::from_secs(30));
     c
+}
+
+/// A config file that does not exist.
+pub fn no_config() -> String {
+    format!("{}/no-such-config.toml", env!("CARGO_TARGET_TMPDIR"))
 }
 
 /// Answers a sequence of responses, one per request; the last one repeats.
