@@ -69,11 +69,14 @@ build_linux() {
   log "cargo zigbuild --profile dist --target ${LINUX_TARGETS[*]}"
   local targets=()
   for t in "${LINUX_TARGETS[@]}"; do targets+=(--target "$t"); done
+  # std is built without its backtrace symbolizer (the features given leave `backtrace` out):
+  # the binary is stripped, so a backtrace could name no function anyway, while a panic still
+  # says its message and where; 0.2 MiB less.
   # rustc would add the crt objects of a musl sysroot that -Zbuild-std does not have: zig brings
   # its own (and libc, libunwind), so rustc leaves the start files to it. (rustc then notes that
   # the sysroot has no musl directory, which is why: -Alinker-messages.)
   __CARGO_TESTS_ONLY_SRC_ROOT=$CACHE/library RUSTFLAGS="-Dwarnings -Clink-self-contained=no -Alinker-messages" \
-    cargo +nightly zigbuild --quiet -Zbuild-std=std,panic_abort "${targets[@]}" \
+    cargo +nightly zigbuild --quiet -Zbuild-std=std,panic_abort -Zbuild-std-features=panic-unwind "${targets[@]}" \
     --profile dist --target-dir "$TARGET_DIR" --locked --bin kiro-poll
 }
 

@@ -467,7 +467,7 @@ _kiro__poll() {
             return 0
             ;;
         kiro__subcmd__poll__subcmd__config__subcmd__add)
-            opts="-b -v -q -h -V --key-file --key-env --default --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
+            opts="-b -v -q -h -V --key-file --key-env --default --url --bridge --config --api-key-file --json --color --request-timeout --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +478,10 @@ _kiro__poll() {
                     return 0
                     ;;
                 --key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
