@@ -626,7 +626,7 @@ fn a_short_key_leaves_the_ndjson_whole() {
     let summary = lines.last().unwrap();
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["polls"], 3, "{summary}");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 

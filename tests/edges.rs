@@ -131,6 +131,7 @@ fn with_stdout_closed(args: &[&str]) -> std::process::Output {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     drop(child.stdout.take());
     child.wait_with_output().unwrap()
@@ -255,7 +256,7 @@ fn a_full_disk_is_reported_and_never_read_as_unreachable() {
             "{args:?}"
         );
     }
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -289,7 +290,7 @@ fn a_rejected_key_reads_as_rejected_not_as_did_not_answer() {
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().nth(1).unwrap()).unwrap();
     assert_eq!(second["error"]["kind"], "auth");
     for m in [&mut open, &mut keyed] {
-        let _ = m.kill();
+        m.stop();
         let _ = m.wait();
     }
 }

@@ -536,7 +536,7 @@ fn the_spinner_starts_at_0s_and_is_cleared_at_the_end() {
         .timeout(std::time::Duration::from_secs(30))
         .output()
         .unwrap();
-    let _ = bridge.kill();
+    bridge.stop();
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     let frames: Vec<&str> = err

@@ -140,7 +140,8 @@ fn until_holds_when_every_bridge_is_in_the_state() {
     common::assert_exit(&out, 0);
     let ev = events(&out.stdout);
     assert_eq!(ev.last().unwrap()["reason"], "until ready");
-    let _ = (mock.kill(), mock2.kill(), mock.wait(), mock2.wait());
+    mock.stop();
+    mock2.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,7 +216,7 @@ fn a_bridges_file_drives_the_watch_and_keys_stay_secret() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!all.contains("sup3r-secret-key"), "the key leaked: {all}");
-    let _ = (mock.kill(), mock.wait());
+    mock.stop();
 }
 
 #[test]
@@ -378,7 +379,8 @@ fn mock_bridge_instances_each_have_their_own_port_and_state() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(states, ["busy", "ready", "ready"]);
-    let _ = (child.kill(), exec.kill(), child.wait(), exec.wait());
+    child.stop();
+    exec.stop();
 }
 
 /// `status` over more bridges than open files allow at once: at most `--max-in-flight`
@@ -407,7 +409,7 @@ fn status_of_more_bridges_than_open_files_asks_a_bounded_number_at_once() {
     }
     let out = cmd.output().unwrap();
     let mut mock = mock;
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
     common::assert_exit(&out, 0);
     let answered = String::from_utf8_lossy(&out.stdout)
@@ -432,7 +434,7 @@ fn until_with_a_bridge_that_rejects_the_key_ends_with_4_at_once() {
         .output()
         .unwrap();
     for m in [&mut open, &mut keyed] {
-        let _ = m.kill();
+        m.stop();
         let _ = m.wait();
     }
     common::assert_exit(&out, 4);
@@ -514,7 +516,7 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
         ])
         .output()
         .unwrap();
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
     common::assert_exit(&out, 124);
     let ev = events(&out.stdout);
@@ -558,6 +560,7 @@ fn a_stuck_stderr_never_stalls_the_polls() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped()) // never read
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -570,7 +573,7 @@ fn a_stuck_stderr_never_stalls_the_polls() {
         Duration::from_secs(20),
         "the polls stalled behind stderr",
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
     assert_eq!(status.code(), Some(0));
     let out = reader.join().unwrap();

@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -111,9 +111,10 @@ fn a_bridge_killed_while_it_runs_the_command_is_never_reported_finished() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     std::thread::sleep(Duration::from_millis(2_500));
-    sim.child.kill().unwrap();
+    sim.child.stop();
     let out = exec.wait_with_output().unwrap();
     assert_exit(&out, 6);
     let r = report(&out);
@@ -189,9 +190,10 @@ fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
+            .map(common::Spawned::from)
             .unwrap()
     };
-    let three: Vec<Child> = (0..3).map(|_| spawn()).collect();
+    let three: Vec<common::Spawned> = (0..3).map(|_| spawn()).collect();
     // All three slots taken: a 4th is turned away (exit 1, not_started)...
     common::eventually(Duration::from_secs(5), "three executes", || sim.executes() >= 3);
     assert_eq!(slots(&sim.url), 3);
@@ -448,9 +450,10 @@ fn a_bridge_gone_after_a_lost_connection_is_unknown_at_once() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     std::thread::sleep(Duration::from_millis(1_000));
-    sim.child.kill().unwrap();
+    sim.child.stop();
     let out = exec.wait_with_output().unwrap();
     assert_exit(&out, 6);
     let err = stderr(&out);

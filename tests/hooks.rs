@@ -110,7 +110,7 @@ fn a_hook_gets_the_event_as_data_and_nothing_runs_from_it() {
         (Some(2), Some(0)),
         "{last}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -205,7 +205,7 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
         (Some(0), Some(1)),
         "a hook that never started did not run: {last}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -249,7 +249,7 @@ fn a_flood_of_events_overflows_the_queue_and_says_how_many_were_dropped() {
         beats,
         "every heartbeat ran or was dropped: {overall}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -353,7 +353,7 @@ fn a_second_signal_while_hooks_finish_ends_them_at_once_and_metrics_answer_meanw
             "{last}"
         );
     }
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -392,7 +392,7 @@ fn a_key_a_bridges_file_takes_from_the_environment_never_reaches_a_hook() {
         !env.contains("BRAVO_KEY") && !env.contains("bravo-secret-77"),
         "the key's variable is removed: {env}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -451,7 +451,7 @@ fn what_a_hook_leaves_running_ends_with_it_and_what_it_prints_is_sanitized_on_a_
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -502,6 +502,6 @@ fn a_field_larger_than_a_variable_can_hold_is_cut_and_the_hook_still_runs() {
     );
     let line = std::fs::read_to_string(dir.path().join("line")).unwrap();
     assert!(line.contains(&huge), "stdin keeps the whole line");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }

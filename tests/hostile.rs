@@ -244,6 +244,7 @@ fn the_server_restarting_mid_watch_is_survived() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
@@ -253,14 +254,14 @@ fn the_server_restarting_mid_watch_is_survived() {
         v
     };
     assert_eq!(next(&mut seen)["type"], "snapshot");
-    first.kill().unwrap();
+    first.stop();
     first.wait().unwrap();
     assert_eq!(next(&mut seen)["type"], "unreachable");
     let (mut second, _) = start_mock(port);
     assert_eq!(next(&mut seen)["type"], "recovered");
     unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
     let status = watch.wait().unwrap();
-    second.kill().unwrap();
+    second.stop();
     second.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert!(
@@ -503,6 +504,7 @@ async fn watch_into_head_ends_quietly() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 10];

@@ -139,7 +139,7 @@ fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
     eventually(Duration::from_secs(10), "the 408 recorded", || {
         store.show(&id)["answeredAt"].is_string()
     });
-    let _ = sim.child.kill();
+    sim.child.stop();
     let _ = sim.child.wait();
     let out = store.kiro().args(["wait", &id]).output().unwrap();
     assert_exit(&out, 6);
@@ -351,7 +351,7 @@ fn three_detached_and_one_waiting_write_the_store_at_once() {
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        c.spawn().unwrap()
+        common::Spawned::from(c.spawn().unwrap())
     };
     let ids: Vec<String> = (0..3)
         .map(|_| store.detach(&sim.url, "kiro.long", "").0)
@@ -450,6 +450,7 @@ fn a_signal_ends_the_wait_not_the_job() {
         .env("KIRO_POLL_STORE", &store.path)
         .args(["wait", &id])
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     // The wait is reading the store (its process is up and the job still running).
     eventually(Duration::from_secs(5), "the wait started", || {

@@ -11,7 +11,7 @@ mod common;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A session with `kiro-poll mcp` over its stdin and stdout, lines read on a thread.
 struct Session {
-    child: Child,
+    child: common::Spawned,
     stdin: Option<ChildStdin>,
     lines: mpsc::Receiver<Value>,
     /// Notifications and other messages seen while waiting for an answer.
@@ -57,6 +57,7 @@ impl Session {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
+            .map(common::Spawned::from)
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -566,7 +567,7 @@ fn a_cancelled_wait_ends_at_once_and_is_not_answered() {
             .contains("kiro_exec cancelled; stopped waiting, kiro.generateCode may still be running in Kiro"),
         "{stderr}"
     );
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 #[test]
@@ -593,7 +594,7 @@ fn a_flood_of_calls_is_bounded_and_a_slot_comes_back_when_one_ends() {
     assert_eq!(r["isError"], false, "a cancelled call gives its slot back: {r}");
     let (code, _) = s.finish();
     assert_eq!(code, Some(0));
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 #[test]
@@ -605,7 +606,7 @@ fn stdin_closed_during_a_wait_is_exit_0_at_once() {
     let (code, _) = s.finish();
     assert_eq!(code, Some(0));
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 /// Every structured result, success or not, is what the tool's output schema says: checked
@@ -667,7 +668,7 @@ fn every_structured_result_matches_its_tools_output_schema() {
         assert_eq!(&carried, sc, "{tool} {args}");
     }
     s.finish();
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 #[test]
@@ -693,7 +694,7 @@ fn mcp_talks_to_one_bridge() {
 /// The simulator both clients run against: commands that take a while, one that fails, one
 /// that appears after 4 s; the bridge gives up on a request after 1 s (a 408, as the real one
 /// does after 30 s).
-fn simulator(dir: &std::path::Path) -> (Child, String) {
+fn simulator(dir: &std::path::Path) -> (common::Spawned, String) {
     let scenario = dir.join("mcp.json");
     std::fs::write(
         &scenario,
@@ -768,7 +769,7 @@ fn run_client(mut cmd: Command, checks: &[&str]) {
         .arg(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args([&url, &hanging_bridge()]);
     let out = cmd.output().unwrap();
-    let _ = bridge.kill();
+    bridge.stop();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -919,7 +920,7 @@ fn kiro_exec_follows_the_connection_past_the_408() {
     let (code, stderr) = s.finish();
     assert_eq!(code, Some(0));
     assert!(stderr.contains("kiro_exec cancelled"), "{stderr}");
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 /// Listen streams count toward the 64 whatever they name (protocol 2026-07-28: no
@@ -932,6 +933,7 @@ fn every_listen_stream_counts_toward_the_limit() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel::<Value>();
@@ -1005,20 +1007,6 @@ fn flood(n: u64) -> Vec<u8> {
     lines.into_bytes()
 }
 
-/// Wait at most `limit` for `child` to exit; its code (None: still running, then killed).
-fn exit_within(child: &mut Child, limit: Duration) -> Option<i32> {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s.code();
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    None
-}
-
 /// `> /dev/full`: a write that fails is exit 74 with the reason, as everywhere else.
 #[cfg(target_os = "linux")]
 #[test]
@@ -1028,6 +1016,7 @@ fn a_full_disk_is_exit_74() {
         .stdout(std::fs::File::create("/dev/full").unwrap())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .and_then(|mut c| {
             c.stdin.take().unwrap().write_all(&flood(1))?;
             c.wait_with_output()
@@ -1050,6 +1039,7 @@ fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&flood(1)).unwrap();
@@ -1069,7 +1059,10 @@ fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
         }
         std::thread::sleep(Duration::from_secs(30));
     });
-    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+    assert_eq!(
+        common::exited_within(&mut child, Duration::from_secs(5)).and_then(|s| s.code()),
+        Some(0)
+    );
     drop(asking);
 }
 
@@ -1082,6 +1075,7 @@ fn a_full_stdout_does_not_hold_the_exit() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     // About 3 MB of answers against a 64 KiB pipe nobody reads.
     let mut stdin = child.stdin.take().unwrap();
@@ -1089,7 +1083,7 @@ fn a_full_stdout_does_not_hold_the_exit() {
     std::thread::sleep(Duration::from_millis(500));
     let started = Instant::now();
     drop(stdin);
-    let code = exit_within(&mut child, Duration::from_secs(6));
+    let code = common::exited_within(&mut child, Duration::from_secs(6)).and_then(|s| s.code());
     assert_eq!(
         code,
         Some(0),
@@ -1115,7 +1109,7 @@ fn a_stderr_nobody_reads_does_not_freeze_the_server() {
         pong["result"].is_object() && t.elapsed() < Duration::from_secs(2),
         "{pong}"
     );
-    let _ = s.child.kill();
+    s.child.stop();
 }
 
 /// An `O_NONBLOCK` stdout (set by whoever shares the pipe): a full pipe is written again
@@ -1135,6 +1129,7 @@ fn a_non_blocking_stdout_gets_every_answer_whole() {
         .stdout(Stdio::from(writer))
         .stderr(Stdio::null())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&flood(300)).unwrap();
@@ -1150,7 +1145,10 @@ fn a_non_blocking_stdout_gets_every_answer_whole() {
         }
     }
     assert_eq!(ids.len(), 301, "every request answered");
-    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+    assert_eq!(
+        common::exited_within(&mut child, Duration::from_secs(5)).and_then(|s| s.code()),
+        Some(0)
+    );
 }
 
 /// `resources/read` against a bridge that hangs counts toward the same 64 as tool calls: past
@@ -1180,7 +1178,7 @@ fn reads_of_the_resource_are_bounded_as_tool_calls_are() {
     assert_eq!(refused, 16, "80 reads, 64 in flight");
     let pong = s.request("ping", json!({}));
     assert!(pong["result"].is_object(), "{pong}");
-    let _ = s.child.kill();
+    s.child.stop();
 }
 
 /// A client that floods and reads slowly: the server stops reading stdin while answers wait
@@ -1193,6 +1191,7 @@ fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let n = 6_000;
     let mut stdin = child.stdin.take().unwrap();
@@ -1218,7 +1217,10 @@ fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
         ids.insert(v["id"].as_u64().unwrap());
     }
     drop(writer.join().unwrap());
-    assert_eq!(exit_within(&mut child, Duration::from_secs(5)), Some(0));
+    assert_eq!(
+        common::exited_within(&mut child, Duration::from_secs(5)).and_then(|s| s.code()),
+        Some(0)
+    );
 }
 
 /// stdin that cannot be read (a directory) is said, exit 2, not a quiet end.
@@ -1268,14 +1270,17 @@ fn a_signal_during_a_wait_answers_the_call_then_exits() {
         text(&r["result"]).contains("kiro.generateCode may still be running in Kiro"),
         "{r}"
     );
-    assert_eq!(exit_within(&mut s.child, Duration::from_secs(5)), Some(143));
+    assert_eq!(
+        common::exited_within(&mut s.child, Duration::from_secs(5)).and_then(|s| s.code()),
+        Some(143)
+    );
     let mut err = String::new();
     std::io::Read::read_to_string(&mut s.child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(
         err.contains("kiro_exec ended by a termination signal; stopped waiting, kiro.generateCode may still be running in Kiro"),
         "{err}"
     );
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 /// Every error names the request it answers: its own id where it has a usable one, else
@@ -1526,6 +1531,6 @@ fn long_commands_are_tasks_or_jobs_and_no_call_blocks() {
     let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["state"], "lost", "{shown}");
     assert!(shown["error"].as_str().unwrap().contains("MCP server"), "{shown}");
-    let _ = sim.kill();
+    sim.stop();
     let _ = sim.wait();
 }

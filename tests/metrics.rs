@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::kiro;
@@ -36,37 +36,13 @@ fn monitoring(file: &str) -> PathBuf {
         .join(file)
 }
 
-/// Kills the child when the test ends, however it ends.
-struct Killed(Option<Child>);
-
-impl Killed {
-    fn new(child: Child) -> Killed {
-        Killed(Some(child))
-    }
-
-    /// Kill it now and take what it printed.
-    fn output(mut self) -> std::process::Output {
-        let mut child = self.0.take().unwrap();
-        let _ = child.kill();
-        child.wait_with_output().unwrap()
-    }
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
+use common::Spawned;
 
 /// Three bridges (two simulated, one down) watched with `-q --metrics`; returns the watch,
 /// the mock, the metrics URL and the bridge names.
-fn exporter() -> (Killed, Killed, String, Vec<String>) {
+fn exporter() -> (Spawned, Spawned, String, Vec<String>) {
     let (mock, urls) = common::start_mock_bridges(&["--port", "0"], 2);
     let (first, second) = (urls[0].clone(), urls[1].clone());
-    let mock = Killed::new(mock);
     let dead = format!("http://127.0.0.1:{}", common::free_port());
     let port = common::free_port();
     let watch = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
@@ -82,17 +58,13 @@ fn exporter() -> (Killed, Killed, String, Vec<String>) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let names = [&first, &second, &dead]
         .iter()
         .map(|u| u.trim_start_matches("http://").to_owned())
         .collect();
-    (
-        Killed::new(watch),
-        mock,
-        format!("http://127.0.0.1:{port}/metrics"),
-        names,
-    )
+    (watch, mock, format!("http://127.0.0.1:{port}/metrics"), names)
 }
 
 async fn get(url: &str, accept: Option<&str>) -> Option<(String, String)> {
@@ -151,6 +123,7 @@ async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     use std::io::Write;
     check.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
@@ -194,7 +167,7 @@ async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
     }
 
     // -q: the watch only served; nothing on stdout or stderr.
-    let out = watch.output();
+    let out = watch.stop_with_output();
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
 }
 
@@ -232,7 +205,7 @@ async fn a_real_prometheus_scrapes_every_bridge() {
     )
     .unwrap();
     let port = common::free_port();
-    let _prom = Killed::new(
+    let _prom = Spawned::from(
         Command::new(prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!(
@@ -353,7 +326,7 @@ async fn idle_and_half_sent_clients_are_capped_and_timed_out() {
     #[cfg(target_os = "linux")]
     {
         // Counted once the exporter took its cap of them (so the count is not read too early).
-        let pid = watch.0.as_ref().unwrap().id();
+        let pid = watch.id();
         let open = || std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
         let deadline = Instant::now() + Duration::from_secs(10);
         while open() < 32 && Instant::now() < deadline {
@@ -468,7 +441,7 @@ async fn a_scrape_is_answered_while_idle_and_slow_clients_hold_every_slot() {
 }
 
 /// Start Prometheus scraping `targets` every second; its base URL.
-fn start_prometheus(prometheus: &Path, dir: &Path, targets: &[String]) -> (Killed, String) {
+fn start_prometheus(prometheus: &Path, dir: &Path, targets: &[String]) -> (Spawned, String) {
     let config = dir.join("prometheus.yml");
     let list = targets
         .iter()
@@ -481,7 +454,7 @@ fn start_prometheus(prometheus: &Path, dir: &Path, targets: &[String]) -> (Kille
     )
     .unwrap();
     let port = common::free_port();
-    let prom = Killed::new(
+    let prom = Spawned::from(
         Command::new(prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
@@ -511,7 +484,7 @@ async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
         return;
     };
     let (mock, urls) = common::start_mock_bridges(&["--port", "0"], 210);
-    let _mock = Killed::new(mock);
+    let _mock = mock;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bridges.toml");
     let write = |range: std::ops::Range<usize>| {
@@ -524,9 +497,9 @@ async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
     };
     write(0..200);
     let ports = [common::free_port(), common::free_port()];
-    let _exporters: Vec<Killed> = (0..2)
+    let _exporters: Vec<Spawned> = (0..2)
         .map(|k| {
-            Killed::new(
+            Spawned::from(
                 Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
                     .arg("-q")
                     .arg("--bridges")

@@ -457,7 +457,7 @@ fn like_real_plays_the_real_bridge_and_flags_override_it() {
         .args(common::FAST)
         .output()
         .unwrap();
-    let _ = real.kill();
+    real.stop();
     common::assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -493,7 +493,7 @@ fn like_real_plays_the_real_bridge_and_flags_override_it() {
         .args(common::FAST)
         .output()
         .unwrap();
-    let _ = spec.kill();
+    spec.stop();
     common::assert_exit(&out, 0);
 }
 
@@ -563,7 +563,7 @@ fn a_running_mock_bridge_is_changed_with_ctl() {
         .unwrap();
     assert_eq!(nobody.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no mock-bridge answers at http://127.0.0.1:"));
-    let _ = bridge.kill();
+    bridge.stop();
 }
 
 /// The control route answers loopback callers only: a request addressed to another host (DNS
@@ -626,7 +626,7 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
         "application/json",
     );
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let _ = bridge.kill();
+    bridge.stop();
     let _ = bridge.wait();
 
     let (mut keyed, url) =
@@ -650,7 +650,7 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
         .output()
         .unwrap();
     common::assert_exit(&out, 0);
-    let _ = keyed.kill();
+    keyed.stop();
     let _ = keyed.wait();
 }
 
@@ -664,6 +664,7 @@ fn demo_listens_on_the_port_given() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let url = format!("http://127.0.0.1:{port}");
     let mut status = None;
@@ -673,7 +674,7 @@ fn demo_listens_on_the_port_given() {
         status = Some(out);
         ok
     });
-    let _ = demo.kill();
+    demo.stop();
     let out = demo.wait_with_output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("127.0.0.1:{port}")),

@@ -223,7 +223,7 @@ fn detached_job(exe: &Path, dir: &Path) {
     let job: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(job["outcome"], "completed", "{job}");
     assert_eq!(job["observedBy"], "connection", "{job}");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -273,7 +273,7 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
     let dead = format!("http://127.0.0.1:{}", common::free_port());
     let out = run(arm().args(["--url", &dead, "status"]));
     assert_exit(&out, 3);
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 
     let (mut mock, url) =
@@ -284,7 +284,7 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
         .args(["--url", &url, "--json", "status"])
         .env("KIRO_API_KEY", "arm-key-1234"));
     assert_exit(&out, 0);
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -371,7 +371,7 @@ fn the_shell_installer_installs_from_a_download_url_and_refuses_a_tampered_archi
         .env_remove("KIRO_API_KEY"));
     assert_exit(&out, 0);
     assert_eq!(lines(&out)[0]["status"], "ready");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 
     // The same release with one byte of the archive changed.

@@ -7,7 +7,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 /// A running watch whose NDJSON lines arrive on a channel.
 struct Following {
-    child: Child,
+    child: common::Spawned,
     lines: Receiver<Value>,
 }
 
@@ -27,6 +27,7 @@ impl Following {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
+            .map(common::Spawned::from)
             .unwrap();
         let out = child.stdout.take().unwrap();
         let (tx, lines) = channel();
@@ -54,13 +55,6 @@ impl Following {
                 Err(_) => panic!("no {kind} event within 10 s"),
             }
         }
-    }
-}
-
-impl Drop for Following {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -193,7 +187,7 @@ fn a_changed_bridges_file_is_swapped_in_and_a_broken_one_is_refused() {
         c_after > c_before,
         "c's counter never reset: {c_before} then {c_after}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -262,7 +256,7 @@ fn file_sd_targets_become_bridges_with_their_labels() {
     let out = kiro().arg("--bridges").arg(&file).arg("status").output().unwrap();
     common::assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("targets.json:1: unknown field `lables`"));
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -422,7 +416,7 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(143));
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -461,7 +455,7 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     assert_eq!(w.next("snapshot")["bridge"], "a", "a is polled with its new key");
     let text = scrape(port);
     assert!(text.contains("kiro_bridge_up{bridge=\"a\"} 1"), "{text}");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -495,7 +489,7 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     replace(&file, &with_key("right"));
     w.next("reloaded");
     assert_eq!(w.next("snapshot")["bridge"], "a", "polled with its new key");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 
     // The same with --until: the end says why (exit 4), never "count reached".
@@ -517,7 +511,7 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     common::assert_exit(&out, 4);
     let ev = common::events(&out.stdout);
     assert_eq!(ev.last().unwrap()["reason"], "authentication rejected", "{ev:?}");
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -564,7 +558,7 @@ fn nothing_to_poll_ends_a_counted_watch_at_once() {
     }
     let (out, _) = run(empty, &["--timeout", "1s"]);
     common::assert_exit(&out, 124);
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -606,7 +600,7 @@ fn the_overall_summary_counts_the_polls_of_bridges_a_reload_removed() {
         overall["polls"].as_u64().unwrap() >= a["polls"].as_u64().unwrap() + polled_b,
         "b's polls are in the sums: {a} / {overall}"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }
 
@@ -664,6 +658,6 @@ fn reloads_that_swap_every_bridge_hold_memory_flat() {
         1000,
         "only the bridges watched now have series"
     );
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }

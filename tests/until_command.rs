@@ -66,7 +66,7 @@ fn a_command_that_appears_and_one_that_goes_end_the_wait() {
             took >= Duration::from_millis(1900),
             "{n} bridges: gone only at 2 s ({took:?})"
         );
-        let _ = mock.kill();
+        mock.stop();
         let _ = mock.wait();
     }
 }
@@ -116,6 +116,6 @@ fn a_command_that_never_comes_times_out_naming_what_was_seen() {
     );
     let out = kiro().args(["watch", "--until", "missing:"]).output().unwrap();
     common::assert_exit(&out, 2);
-    let _ = mock.kill();
+    mock.stop();
     let _ = mock.wait();
 }

@@ -456,6 +456,7 @@ async fn a_closed_pipe_ends_an_idle_watch_within_a_second() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 10];
@@ -493,6 +494,7 @@ async fn a_reader_that_stops_reading_does_not_stall_the_timeout() {
         .stdout(std::process::Stdio::piped()) // never read until the end
         .stderr(std::process::Stdio::null())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let status = tokio::task::spawn_blocking(move || {
         let s = child.wait().unwrap();
@@ -519,6 +521,7 @@ fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     // Everything the program draws, as it draws it: the test waits for what it expects to
     // see instead of sleeping.
@@ -610,7 +613,7 @@ fn a_narrowed_terminal_keeps_one_clean_status_line() {
     // The next redraws (4 a second) fit the new width.
     let narrow = until(&|p| p.lines().any(|l| l.starts_with("● ready") && l.ends_with('…')));
     let _ = tmux(&["kill-session", "-t", &session]);
-    let _ = bridge.kill();
+    bridge.stop();
     let live: Vec<&str> = narrow
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with(|c: char| c.is_ascii_digit()))

@@ -13,7 +13,7 @@ mod common;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::{assert_exit, kiro};
@@ -58,7 +58,7 @@ fn lines(out: &Output) -> Vec<Value> {
 }
 
 /// The Windows `mock-bridge` under Wine, and the URL it printed.
-fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (Child, String) {
+fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (common::Spawned, String) {
     let mut cmd = Command::new(WINE);
     cmd.arg(exe)
         .args(["--json", "mock-bridge", "--port", "0"])
@@ -70,7 +70,7 @@ fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (Child, S
     if let Some(k) = key {
         cmd.env("KIRO_API_KEY", k);
     }
-    let mut child = cmd.spawn().unwrap();
+    let mut child = common::Spawned::from(cmd.spawn().unwrap());
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -79,9 +79,8 @@ fn start_windows_mock(exe: &Path, args: &[&str], key: Option<&str>) -> (Child, S
     (child, v["url"].as_str().unwrap().to_owned())
 }
 
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
+fn stop(mut child: common::Spawned) {
+    child.stop();
 }
 
 /// The checks each client makes against a ready bridge that runs `kiro.generateCode` for 2 s.
@@ -177,7 +176,7 @@ fn windows_watch(
     url: &str,
     args: &[&str],
     stderr: Stdio,
-) -> (Child, std::io::BufReader<std::process::ChildStdout>) {
+) -> (common::Spawned, std::io::BufReader<std::process::ChildStdout>) {
     let mut watch = Command::new(WINE)
         .arg(exe)
         .args(["--url", url, "--json", "watch"])
@@ -186,6 +185,7 @@ fn windows_watch(
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
+        .map(common::Spawned::from)
         .unwrap();
     let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
     let mut first = String::new();

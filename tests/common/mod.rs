@@ -241,38 +241,90 @@ pub fn events(stdout: &[u8]) -> Vec<serde_json::Value> {
 }
 
 /// The binary as a child process with piped output (for signals and early-closed pipes).
-pub fn spawn_kiro(args: &[&str]) -> std::process::Child {
+pub fn spawn_kiro(args: &[&str]) -> Spawned {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(args)
+        .env("KIRO_POLL_STORE", test_store())
+        .env("KIRO_POLL_CONFIG", no_config())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .map(Spawned::from)
         .unwrap()
 }
 
+/// A child process a test started, killed and reaped when it is dropped: a test that panics
+/// leaves no process behind. `stop` ends it on purpose (a bridge going away mid-test);
+/// `wait_with_output` takes it whole, as `Child`'s does.
+pub struct Spawned(Option<std::process::Child>);
+
+impl Spawned {
+    /// End it now (SIGKILL) and reap it.
+    pub fn stop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// What it wrote and how it ended, once it ends by itself.
+    pub fn wait_with_output(mut self) -> std::io::Result<std::process::Output> {
+        self.0.take().expect("not taken").wait_with_output()
+    }
+
+    /// Stop it, then what it wrote.
+    pub fn stop_with_output(mut self) -> std::process::Output {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+        }
+        self.wait_with_output().unwrap()
+    }
+}
+
+impl std::ops::Deref for Spawned {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        self.0.as_ref().expect("not taken")
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("not taken")
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl From<std::process::Child> for Spawned {
+    fn from(c: std::process::Child) -> Spawned {
+        Spawned(Some(c))
+    }
+}
+
 /// `kiro-poll --json mock-bridge ARGS` in the background, and the URL it printed.
-pub fn start_mock_bridge(args: &[&str]) -> (std::process::Child, String) {
+pub fn start_mock_bridge(args: &[&str]) -> (Spawned, String) {
     let (child, mut urls) = start_mock_bridges(args, 1);
     (child, urls.remove(0))
 }
 
 /// `kiro-poll --json mock-bridge ARGS` serving `n` bridges (`--instances`), and their URLs.
 /// Every line it prints is read, so it never writes to a closed pipe.
-pub fn start_mock_bridges(args: &[&str], n: usize) -> (std::process::Child, Vec<String>) {
+pub fn start_mock_bridges(args: &[&str], n: usize) -> (Spawned, Vec<String>) {
     start_mock_bridges_env(args, n, &[])
 }
 
 /// `start_mock_bridge` with these environment variables set (a key: `KIRO_API_KEY`).
-pub fn start_mock_bridge_env(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+pub fn start_mock_bridge_env(args: &[&str], env: &[(&str, &str)]) -> (Spawned, String) {
     let (child, mut urls) = start_mock_bridges_env(args, 1, env);
     (child, urls.remove(0))
 }
 
-fn start_mock_bridges_env(
-    args: &[&str],
-    n: usize,
-    env: &[(&str, &str)],
-) -> (std::process::Child, Vec<String>) {
+fn start_mock_bridges_env(args: &[&str], n: usize, env: &[(&str, &str)]) -> (Spawned, Vec<String>) {
     use std::io::BufRead;
     let instances = n.to_string();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
@@ -292,7 +344,7 @@ fn start_mock_bridges_env(
             v["url"].as_str().unwrap().to_owned()
         })
         .collect();
-    (child, urls)
+    (Spawned::from(child), urls)
 }
 
 /// A loopback port nobody listens on, for a server a test starts later. Taken below the
@@ -373,23 +425,30 @@ pub fn run_measured(args: &[&str]) -> (std::process::Output, i64) {
     (output, usage.ru_maxrss)
 }
 
-/// Wait for the child to end, at most `limit`; killed and a failure naming `what` past it.
+/// Wait at most `limit` for `child` to exit: how it ended, or None when it had not (it is
+/// then killed and reaped).
+pub fn exited_within(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `exited_within`, or a panic saying `what`.
 pub fn wait_at_most(
     child: &mut std::process::Child,
     limit: Duration,
     what: &str,
 ) -> std::process::ExitStatus {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("{what}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    exited_within(child, limit).unwrap_or_else(|| panic!("{what}"))
 }
 
 /// Wait up to `limit` for `cond` to hold; panics saying `what` when it never does.
@@ -492,7 +551,7 @@ pub fn talks_to(run: impl Fn(&[&str]) -> std::process::Output, url: &str) {
 /// A `mock-bridge` of its own (`-v --json`, on a free port) whose `kiro.long` takes a given
 /// time; its `-v` lines are kept, so a test can wait for what it served.
 pub struct Sim {
-    pub child: std::process::Child,
+    pub child: Spawned,
     pub url: String,
     log: tempfile::NamedTempFile,
     _dir: tempfile::TempDir,
@@ -527,7 +586,7 @@ impl Sim {
         .unwrap();
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         Sim {
-            child,
+            child: Spawned::from(child),
             url: v["url"].as_str().unwrap().to_owned(),
             log,
             _dir: dir,
@@ -549,12 +608,5 @@ impl Sim {
             .iter()
             .filter(|l| l.starts_with("POST /api/kiro/execute"))
             .count()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
