@@ -627,7 +627,6 @@ fn a_short_key_leaves_the_ndjson_whole() {
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["polls"], 3, "{summary}");
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// The exit codes are where people look: `help exit-codes`, the end of `exec --help` and

@@ -408,12 +408,10 @@ async fn signal_while_waiting(sig: i32, code: i32) {
     .await;
     let mut child = common::spawn_kiro(&["--url", &server.uri(), "exec", "kiro.generateCode", "--wait"]);
     // Wait until the request has reached the server, then interrupt.
-    for _ in 0..100 {
-        if !posts(&server).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::eventually_async(Duration::from_secs(5), "the POST received", || async {
+        !posts(&server).await.is_empty()
+    })
+    .await;
     unsafe { libc::kill(child.id() as i32, sig) };
     let out = tokio::task::spawn_blocking(move || {
         let _ = &mut child;

@@ -361,23 +361,19 @@ fn mock_bridge_instances_each_have_their_own_port_and_state() {
     // A command running on one (8 s in the steady scenario) leaves the others ready.
     let mut exec = common::spawn_kiro(&["--url", &urls[0], "exec", "kiro.generateCode"]);
     let mut states = Vec::new();
-    for _ in 0..50 {
+    common::eventually(Duration::from_secs(5), "the first bridge busy", || {
         let out = kiro()
             .args([
                 "--json", "--url", &urls[0], "--url", &urls[1], "--url", &urls[2], "status",
             ])
             .output()
             .unwrap();
-        let ev = events(&out.stdout);
-        states = ev
+        states = events(&out.stdout)
             .iter()
             .map(|e| e["status"].as_str().unwrap().to_owned())
             .collect();
-        if states[0] == "busy" {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        states[0] == "busy"
+    });
     assert_eq!(states, ["busy", "ready", "ready"]);
     child.stop();
     exec.stop();
@@ -410,7 +406,6 @@ fn status_of_more_bridges_than_open_files_asks_a_bounded_number_at_once() {
     let out = cmd.output().unwrap();
     let mut mock = mock;
     mock.stop();
-    let _ = mock.wait();
     common::assert_exit(&out, 0);
     let answered = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -435,7 +430,6 @@ fn until_with_a_bridge_that_rejects_the_key_ends_with_4_at_once() {
         .unwrap();
     for m in [&mut open, &mut keyed] {
         m.stop();
-        let _ = m.wait();
     }
     common::assert_exit(&out, 4);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -517,7 +511,6 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
         .output()
         .unwrap();
     mock.stop();
-    let _ = mock.wait();
     common::assert_exit(&out, 124);
     let ev = events(&out.stdout);
     let beats: Vec<&Value> = ev.iter().filter(|e| e["type"] == "heartbeat").collect();
@@ -574,7 +567,6 @@ fn a_stuck_stderr_never_stalls_the_polls() {
         "the polls stalled behind stderr",
     );
     mock.stop();
-    let _ = mock.wait();
     assert_eq!(status.code(), Some(0));
     let out = reader.join().unwrap();
     let summary = String::from_utf8_lossy(&out)

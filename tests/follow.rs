@@ -113,7 +113,12 @@ fn a_bridge_killed_while_it_runs_the_command_is_never_reported_finished() {
         .spawn()
         .map(common::Spawned::from)
         .unwrap();
-    std::thread::sleep(Duration::from_millis(2_500));
+    // Past the 408 (the bridge's own log says it), while the command runs on: then killed.
+    common::eventually(Duration::from_secs(10), "the execute's 408", || {
+        sim.served()
+            .iter()
+            .any(|l| l.starts_with("POST /api/kiro/execute -> 408"))
+    });
     sim.child.stop();
     let out = exec.wait_with_output().unwrap();
     assert_exit(&out, 6);
@@ -452,7 +457,10 @@ fn a_bridge_gone_after_a_lost_connection_is_unknown_at_once() {
         .spawn()
         .map(common::Spawned::from)
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1_000));
+    // The command running on the bridge (its status says so), the execute unanswered.
+    common::eventually(Duration::from_secs(10), "the command running", || {
+        common::status_of(&sim.url)["status"] == "busy"
+    });
     sim.child.stop();
     let out = exec.wait_with_output().unwrap();
     assert_exit(&out, 6);

@@ -140,7 +140,6 @@ fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
         store.show(&id)["answeredAt"].is_string()
     });
     sim.child.stop();
-    let _ = sim.child.wait();
     let out = store.kiro().args(["wait", &id]).output().unwrap();
     assert_exit(&out, 6);
     assert_eq!(store.show(&id)["outcome"], "unknown");

@@ -109,15 +109,10 @@ impl Session {
 
     /// The next message with this id (others kept in `seen`).
     fn answer(&mut self, id: Value, within: Duration) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) if v.get("id") == Some(&id) && v.get("method").is_none() => return v,
-                Ok(v) => self.seen.push(v),
-                Err(e) => panic!("no answer to {id} within {within:?} ({e}); seen {:?}", self.seen),
-            }
-        }
+        let what = format!("answer to {id}");
+        self.until(within, &what, |v| {
+            v.get("id") == Some(&id) && v.get("method").is_none()
+        })
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -128,20 +123,33 @@ impl Session {
     /// Start a call with a progress token and wait (at most 10 s) for its first progress
     /// notification: then it is in flight, waiting on the bridge. Its id.
     fn in_flight(&mut self, tool: &str, args: Value) -> u64 {
+        self.in_flight_until(tool, args, |_| true)
+    }
+
+    /// `in_flight`, until a progress notification whose message `said` holds.
+    fn in_flight_until(&mut self, tool: &str, args: Value, said: impl Fn(&str) -> bool) -> u64 {
         let token = format!("t{}", self.next_id);
         let id = self.send(
             "tools/call",
             json!({"name": tool, "arguments": args, "_meta": {"progressToken": token}}),
         );
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.until(Duration::from_secs(10), &format!("{tool}'s progress"), |v| {
+            v["method"] == "notifications/progress"
+                && v["params"]["progressToken"] == token
+                && said(v["params"]["message"].as_str().unwrap_or_default())
+        });
+        id
+    }
+
+    /// The next message `wanted` takes, within `limit` (the others kept in `seen`).
+    fn until(&mut self, limit: Duration, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(v) if v["method"] == "notifications/progress" && v["params"]["progressToken"] == token => {
-                    return id
-                }
+                Ok(v) if wanted(&v) => return v,
                 Ok(v) => self.seen.push(v),
-                Err(e) => panic!("{tool} never reported progress ({e}); seen {:?}", self.seen),
+                Err(e) => panic!("no {what} within {limit:?} ({e}); seen {:?}", self.seen),
             }
         }
     }
@@ -154,14 +162,11 @@ impl Session {
     /// Close stdin and wait for the exit: its code and everything on stderr.
     fn finish(mut self) -> (Option<i32>, String) {
         drop(self.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "still running 10 s after stdin closed");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let status = common::wait_at_most(
+            &mut self.child,
+            Duration::from_secs(10),
+            "still running 10 s after stdin closed",
+        );
         let mut err = String::new();
         std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
         (status.code(), err)
@@ -895,11 +900,9 @@ fn kiro_exec_follows_the_connection_past_the_408() {
     );
 
     // Cancelled after the 408, while the connection is followed: at once, and not answered.
-    let id = s.send(
-        "tools/call",
-        json!({"name": "kiro_exec", "arguments": {"command": "kiro.long", "wait": true}}),
-    );
-    std::thread::sleep(Duration::from_millis(2_000));
+    let id = s.in_flight_until("kiro_exec", json!({"command": "kiro.long", "wait": true}), |m| {
+        m.contains("HTTP 408")
+    });
     let t = Instant::now();
     let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}});
     s.send_raw(&cancel.to_string());
@@ -1258,11 +1261,7 @@ fn a_timeout_past_a_hundred_years_says_so() {
 fn a_signal_during_a_wait_answers_the_call_then_exits() {
     let (mut bridge, url) = common::start_mock_bridge(&["--port", "0"]);
     let mut s = Session::start(&["--url", &url], &[]);
-    let id = s.send(
-        "tools/call",
-        json!({"name": "kiro_exec", "arguments": {"command": "kiro.generateCode", "wait": true}}),
-    );
-    std::thread::sleep(Duration::from_millis(500));
+    let id = s.in_flight("kiro_exec", json!({"command": "kiro.generateCode", "wait": true}));
     unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
     let r = s.answer(json!(id), Duration::from_secs(5));
     assert_eq!(r["result"]["isError"], true, "{r}");
@@ -1532,5 +1531,4 @@ fn long_commands_are_tasks_or_jobs_and_no_call_blocks() {
     assert_eq!(shown["state"], "lost", "{shown}");
     assert!(shown["error"].as_str().unwrap().contains("MCP server"), "{shown}");
     sim.stop();
-    let _ = sim.wait();
 }

@@ -217,8 +217,13 @@ async fn unavailable_kiro_is_503_on_execute_and_status_says_so() {
         r#"{"steps":[{"at":"0s","available":false}]}"#,
     )))
     .await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let (_, _, body) = get(&format!("{base}/api/kiro/status")).await;
+    let status = format!("{base}/api/kiro/status");
+    // The scenario's first step is applied by its own task: asked until it shows.
+    common::eventually_async(Duration::from_secs(5), "the step applied", || async {
+        get(&status).await.2.contains("unavailable")
+    })
+    .await;
+    let (_, _, body) = get(&status).await;
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "unavailable");
     assert!(
@@ -289,16 +294,24 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
         r#"{"steps":[{"at":"0s","fault":{"kind":"rate_limit","for":"10s","retryAfter":3}}]}"#,
     )))
     .await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let (s, h, _) = get(&format!("{base}/api/kiro/status")).await;
+    let status = format!("{base}/api/kiro/status");
+    common::eventually_async(Duration::from_secs(5), "the rate limit", || async {
+        get(&status).await.0 == 429
+    })
+    .await;
+    let (s, h, _) = get(&status).await;
     assert_eq!((s, h.get("retry-after").unwrap().to_str().unwrap()), (429, "3"));
 
     let base = start(MockSettings::new(scenario(
         r#"{"steps":[{"at":"0s","fault":{"kind":"malformed","for":"10s"}}]}"#,
     )))
     .await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let (s, _, body) = get(&format!("{base}/api/kiro/status")).await;
+    let status = format!("{base}/api/kiro/status");
+    common::eventually_async(Duration::from_secs(5), "the malformed answers", || async {
+        serde_json::from_str::<Value>(&get(&status).await.2).is_err()
+    })
+    .await;
+    let (s, _, body) = get(&status).await;
     assert_eq!(s, 200);
     assert!(serde_json::from_str::<Value>(&body).is_err());
 
@@ -306,7 +319,13 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
         r#"{"steps":[{"at":"0s","fault":{"kind":"drop","for":"10s"}}]}"#,
     )))
     .await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let cut = || async {
+        match reqwest::get(format!("{base}/api/kiro/status")).await {
+            Err(_) => true,
+            Ok(r) => r.bytes().await.is_err(),
+        }
+    };
+    common::eventually_async(Duration::from_secs(5), "the dropped connections", cut).await;
     let r = reqwest::get(format!("{base}/api/kiro/status")).await;
     let failed = match r {
         Err(_) => true,
@@ -627,7 +646,6 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
     );
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     bridge.stop();
-    let _ = bridge.wait();
 
     let (mut keyed, url) =
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "sekrit-key-123")]);
@@ -651,7 +669,6 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
         .unwrap();
     common::assert_exit(&out, 0);
     keyed.stop();
-    let _ = keyed.wait();
 }
 
 /// `demo --port P` serves its simulated bridge on 127.0.0.1:P, where another command reaches

@@ -224,7 +224,6 @@ fn detached_job(exe: &Path, dir: &Path) {
     assert_eq!(job["outcome"], "completed", "{job}");
     assert_eq!(job["observedBy"], "connection", "{job}");
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
@@ -274,7 +273,6 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
     let out = run(arm().args(["--url", &dead, "status"]));
     assert_exit(&out, 3);
     mock.stop();
-    let _ = mock.wait();
 
     let (mut mock, url) =
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "arm-key-1234")]);
@@ -285,7 +283,6 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
         .env("KIRO_API_KEY", "arm-key-1234"));
     assert_exit(&out, 0);
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// A loopback HTTP server of the files in `dir` (GET only, one connection at a time, each
@@ -372,7 +369,6 @@ fn the_shell_installer_installs_from_a_download_url_and_refuses_a_tampered_archi
     assert_exit(&out, 0);
     assert_eq!(lines(&out)[0]["status"], "ready");
     mock.stop();
-    let _ = mock.wait();
 
     // The same release with one byte of the archive changed.
     let tampered = tempfile::tempdir().unwrap();

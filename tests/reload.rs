@@ -86,14 +86,12 @@ fn scrape(port: u16) -> String {
 
 /// Scrape until `bridge`'s request counter satisfies `ok` (at most 10 s); the last value.
 fn requests_until(port: u16, bridge: &str, ok: impl Fn(u64) -> bool) -> u64 {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let n = requests(&scrape(port), bridge);
-        if ok(n) || std::time::Instant::now() >= deadline {
-            return n;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut n = 0;
+    common::eventually(Duration::from_secs(10), &format!("{bridge}'s requests"), || {
+        n = requests(&scrape(port), bridge);
+        ok(n)
+    });
+    n
 }
 
 fn requests(text: &str, bridge: &str) -> u64 {
@@ -188,7 +186,6 @@ fn a_changed_bridges_file_is_swapped_in_and_a_broken_one_is_refused() {
         "c's counter never reset: {c_before} then {c_after}"
     );
     mock.stop();
-    let _ = mock.wait();
 }
 
 #[test]
@@ -257,7 +254,6 @@ fn file_sd_targets_become_bridges_with_their_labels() {
     common::assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("targets.json:1: unknown field `lables`"));
     mock.stop();
-    let _ = mock.wait();
 }
 
 #[test]
@@ -395,6 +391,7 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
         .contains("cannot read"));
     for i in 0..8 {
         std::fs::write(dir.path().join(format!("other{i}")), "x").unwrap();
+        // Paces the changes: eight separate ones over 2.4 s, not one burst the watcher merges.
         std::thread::sleep(Duration::from_millis(300));
     }
     assert_eq!(count_within(&w, "reload_failed", Duration::from_secs(1)), 0);
@@ -404,20 +401,13 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
     let pid = w.child.id() as i32;
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = w.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "still running after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = common::wait_at_most(
+        &mut w.child,
+        Duration::from_secs(10),
+        "still running after SIGTERM",
+    );
     assert_eq!(status.code(), Some(143));
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// A bridge whose key was rejected is polled again once a reload gives it another key: a
@@ -456,7 +446,6 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     let text = scrape(port);
     assert!(text.contains("kiro_bridge_up{bridge=\"a\"} 1"), "{text}");
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// A `[[bridge]]` entry whose key is read from the file `key` beside the bridges file.
@@ -490,7 +479,6 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     w.next("reloaded");
     assert_eq!(w.next("snapshot")["bridge"], "a", "polled with its new key");
     mock.stop();
-    let _ = mock.wait();
 
     // The same with --until: the end says why (exit 4), never "count reached".
     let (mut mock, url) =
@@ -512,7 +500,6 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
     let ev = common::events(&out.stdout);
     assert_eq!(ev.last().unwrap()["reason"], "authentication rejected", "{ev:?}");
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// An empty shard (or a file a reload empties) with `--count` or `--until` ends at once, exit
@@ -559,7 +546,6 @@ fn nothing_to_poll_ends_a_counted_watch_at_once() {
     let (out, _) = run(empty, &["--timeout", "1s"]);
     common::assert_exit(&out, 124);
     mock.stop();
-    let _ = mock.wait();
 }
 
 #[cfg(unix)]
@@ -601,7 +587,6 @@ fn the_overall_summary_counts_the_polls_of_bridges_a_reload_removed() {
         "b's polls are in the sums: {a} / {overall}"
     );
     mock.stop();
-    let _ = mock.wait();
 }
 
 /// Reloads that swap 1,000 bridges for 1,000 others (new names each time, `--metrics` on):
@@ -659,5 +644,4 @@ fn reloads_that_swap_every_bridge_hold_memory_flat() {
         "only the bridges watched now have series"
     );
     mock.stop();
-    let _ = mock.wait();
 }

@@ -535,11 +535,7 @@ fn ctrl_z_clears_the_live_line_and_shows_the_cursor_before_stopping() {
         }
     });
     let wait_for = |what: &str, ok: &dyn Fn(&str) -> bool| {
-        let until = std::time::Instant::now() + Duration::from_secs(10);
-        while !ok(&seen.lock().unwrap()) {
-            assert!(std::time::Instant::now() < until, "never saw {what}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        common::eventually(Duration::from_secs(10), what, || ok(&seen.lock().unwrap()));
     };
     let show = "\u{1b}[?25h";
     let hide = "\u{1b}[?25l";

@@ -451,6 +451,25 @@ pub fn wait_at_most(
     exited_within(child, limit).unwrap_or_else(|| panic!("{what}"))
 }
 
+/// The bridge's status as `kiro-poll --json status` prints it (Null when it does not answer).
+pub fn status_of(url: &str) -> serde_json::Value {
+    let out = kiro().args(["--url", url, "--json", "status"]).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// `eventually`, for a check that awaits (an async test's request).
+pub async fn eventually_async<F, Fut>(limit: Duration, what: &str, mut cond: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !cond().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Wait up to `limit` for `cond` to hold; panics saying `what` when it never does.
 #[allow(dead_code)]
 pub fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
