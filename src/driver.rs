@@ -13,9 +13,9 @@ use std::time::SystemTime;
 
 use tokio::time::Instant;
 
-use crate::client::pinned::{Held, PingFail, Pong};
+use crate::client::pinned::{HeldConn, PingFail, Pong};
 use crate::client::{BridgeClient, POOL_IDLE};
-use crate::engine::held::{Close, Fresh, Hold};
+use crate::engine::held::{Close, Fresh, HoldPolicy};
 use crate::engine::observe::{ConnNews, Next, Observer, Polled, StatusAnswer};
 use crate::engine::{Engine, EngineConfig};
 use crate::stops::{Stop, Waiter, Wake};
@@ -31,7 +31,7 @@ pub struct Driver<'a> {
     client: &'a BridgeClient,
     engine: Engine,
     /// The connection an execute was answered on, and its policy.
-    conn: Option<(Held, Hold)>,
+    conn: Option<(HeldConn, HoldPolicy)>,
 }
 
 impl<'a> Driver<'a> {
@@ -44,7 +44,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Watch this connection too (the execute was answered on it).
-    pub fn holding(mut self, held: Held, hold: Hold) -> Driver<'a> {
+    pub fn holding(mut self, held: HeldConn, hold: HoldPolicy) -> Driver<'a> {
         self.conn = Some((held, hold));
         self
     }
@@ -141,7 +141,7 @@ impl<'a> Driver<'a> {
                 _ = tokio::time::sleep_until(status_due), if asking => {
                     if self.engine.start_poll(std::time::Instant::now(), SystemTime::now()).is_some() {
                         // A connection its next poll cannot reuse is closed at once.
-                        let keep = self.engine.expected_interval() < POOL_IDLE;
+                        let keep = self.engine.keeps_connection(POOL_IDLE);
                         status_req = Some(Box::pin(client.status_keeping(keep)));
                     }
                     Next::Go
@@ -170,7 +170,7 @@ impl<'a> Driver<'a> {
     /// afresh: its going away (killed, a crash) or a restart closes the connection too.
     async fn closed(
         &mut self,
-        mut hold: Hold,
+        mut hold: HoldPolicy,
         ping: Option<Pending<'static, Pinged>>,
         at: Instant,
         waiter: &mut impl Waiter,

@@ -56,7 +56,7 @@ use std::io::Write;
 use crate::cli::{Cli, Command};
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
-use crate::error::{exit_code, report, UsageError};
+use crate::error::{exit_code, report, Ending, UsageError};
 
 /// Parse the command line, run, and return the exit code. Never panics on bad input.
 pub fn main_entry() -> u8 {
@@ -88,11 +88,11 @@ pub fn main_entry() -> u8 {
         });
     let cli = match parsed {
         Ok(Some(c)) => c,
-        Ok(None) => return 2,
+        Ok(None) => return Ending::Usage.code(),
         Err(e) => return usage_exit(e, help_pointer(&args)),
     };
     match run(cli) {
-        Ok(()) => 0,
+        Ok(()) => Ending::Done.code(),
         Err(err) => {
             if let Some(msg) = report(&err) {
                 let _ = writeln!(std::io::stderr().lock(), "{msg}");
@@ -218,14 +218,14 @@ pub fn usage_message(rendered: &str, help: &str) -> String {
 /// (a full disk); a reader gone is a quiet 0, as everywhere.
 fn printed(written: std::io::Result<()>) -> u8 {
     match written {
-        Ok(()) => 0,
-        Err(e) if crate::error::is_reader_gone(&e) => 0,
+        Ok(()) => Ending::Done.code(),
+        Err(e) if crate::error::is_reader_gone(&e) => Ending::Done.code(),
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "kiro-poll: error: cannot write the output: {e}"
             );
-            crate::error::Ending::OutputFailed.code()
+            Ending::OutputFailed.code()
         }
     }
 }
@@ -238,7 +238,7 @@ fn usage_exit(e: clap::Error, help: String) -> u8 {
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
-            2
+            Ending::Usage.code()
         }
         ErrorKind::ValueValidation | ErrorKind::InvalidValue if secret_arg(&e) => {
             // The value is not repeated: a URL may hold a password, a key file's "path" may be
@@ -255,12 +255,12 @@ fn usage_exit(e: clap::Error, help: String) -> u8 {
                 std::io::stderr().lock(),
                 "kiro-poll: error: invalid value for '{arg}'{why}\n  see '{help}'"
             );
-            2
+            Ending::Usage.code()
         }
         _ => {
             let rendered = e.render().to_string();
             let _ = writeln!(std::io::stderr().lock(), "{}", usage_message(&rendered, &help));
-            2
+            Ending::Usage.code()
         }
     }
 }

@@ -54,7 +54,7 @@ pub use crate::model::Unheld;
 /// still open.
 pub struct ExecSent {
     pub answer: Result<ExecAnswer, BridgeError>,
-    pub held: Result<pinned::Held, Unheld>,
+    pub held: Result<pinned::HeldConn, Unheld>,
 }
 
 pub struct ClientOptions {

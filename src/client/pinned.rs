@@ -48,7 +48,7 @@ pub struct Target {
 
 /// The connection the execute was sent on, still open: what keeps it busy, and how its end is
 /// seen.
-pub struct Held {
+pub struct HeldConn {
     send: SendRequest<Full<Bytes>>,
     /// Told the moment the connection ended (the server closed it, or it broke).
     closed: oneshot::Receiver<Instant>,
@@ -73,7 +73,7 @@ pub struct Pong {
 /// Why a ping got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PingFail {
-    /// The connection ended under it (closed, reset): its close is told by `Held::closed`.
+    /// The connection ended under it (closed, reset): its close is told by `HeldConn::closed`.
     Cut(String),
     /// The bridge answered something that is not a health answer (unparseable, over 64 KiB):
     /// the connection cannot be trusted, and closing it is ours, not the bridge's.
@@ -84,7 +84,7 @@ pub enum PingFail {
 /// still open after it.
 pub struct Posted {
     pub answer: Result<RawResponse, BridgeError>,
-    pub held: Option<Held>,
+    pub held: Option<HeldConn>,
     /// When the answer came (or the request failed).
     pub at: Instant,
 }
@@ -218,7 +218,7 @@ pub async fn post(
         .as_ref()
         .ok()
         .and_then(|(raw, _)| keep_alive_timeout(&raw.headers));
-    let held = keep.then(|| Held {
+    let held = keep.then(|| HeldConn {
         send,
         closed,
         target: t,
@@ -282,7 +282,7 @@ fn too_large(t: &Target, n: u64) -> BridgeError {
     }
 }
 
-impl Held {
+impl HeldConn {
     /// The server's idle timer, as its 408 named it (`Keep-Alive: timeout=N`).
     pub fn keep_alive(&self) -> Option<Duration> {
         self.keep_alive

@@ -35,7 +35,7 @@ const RESTART_SLACK: Duration = Duration::from_millis(1500);
 /// The held connection, as far as policy goes: when the command was sent, the last answer on
 /// it, what the bridge said of its own uptime, how often it must be kept busy.
 #[derive(Debug, Clone)]
-pub struct Hold {
+pub struct HoldPolicy {
     posted: Instant,
     last_answer: Instant,
     /// When the last ping was sent: one that failed is not sent again at once.
@@ -117,7 +117,7 @@ pub enum Confirmed {
     Unknowable,
 }
 
-impl Hold {
+impl HoldPolicy {
     /// The connection held from `answered` (the 408), for an execute sent at `posted`;
     /// `keep_alive`: the idle timer the 408's `Keep-Alive: timeout=N` named; `started`: the
     /// bridge's start as `/health` placed it before the POST.
@@ -126,7 +126,7 @@ impl Hold {
         answered: Instant,
         keep_alive: Option<Duration>,
         started: Option<Instant>,
-    ) -> Hold {
+    ) -> HoldPolicy {
         let (every, evidence) = match keep_alive {
             Some(n) => {
                 let every = (n * 2 / 5).clamp(PING_FLOOR, PING_EVERY);
@@ -134,7 +134,7 @@ impl Hold {
             }
             None => (PING_EVERY, EVIDENCE_WITHIN),
         };
-        Hold {
+        HoldPolicy {
             posted,
             last_answer: answered,
             last_ping: None,
@@ -216,8 +216,8 @@ mod tests {
 
     /// A hold for an execute sent at `t0`, answered 408 at t0 + 30 s, by a bridge up 100 s at
     /// the POST, which named no idle timer.
-    fn held(t0: Instant) -> Hold {
-        Hold::new(t0, t0 + 30 * S, None, start_of(t0, Some(100.0)))
+    fn held(t0: Instant) -> HoldPolicy {
+        HoldPolicy::new(t0, t0 + 30 * S, None, start_of(t0, Some(100.0)))
     }
 
     #[test]
@@ -244,12 +244,12 @@ mod tests {
             (60 * S, 2 * S, 4 * S),
             (Duration::ZERO, 500 * MS, 750 * MS),
         ] {
-            let h = Hold::new(t0, t0, Some(n), None);
+            let h = HoldPolicy::new(t0, t0, Some(n), None);
             assert_eq!((h.every(), h.evidence), (every, evidence), "timeout={n:?}");
             assert!(h.every() >= PING_FLOOR);
             assert_eq!(h.on_close(t0 + evidence), Close::Late { idle: evidence });
         }
-        let h = Hold::new(t0, t0 + 30 * S, Some(S), None);
+        let h = HoldPolicy::new(t0, t0 + 30 * S, Some(S), None);
         assert_eq!(h.next_ping(), t0 + 30 * S + 500 * MS);
         assert!(matches!(h.on_close(t0 + 30 * S + 900 * MS), Close::Ended { .. }));
     }
@@ -299,8 +299,8 @@ mod tests {
         let t0 = Instant::now();
         let at = t0 + 43 * S;
         let fresh = |uptime: Option<f64>, healthy| Fresh::Answered { at, uptime, healthy };
-        let unknown_start = Hold::new(t0, t0 + 30 * S, None, None);
-        let mut pinged_only = Hold::new(t0, t0 + 30 * S, None, None);
+        let unknown_start = HoldPolicy::new(t0, t0 + 30 * S, None, None);
+        let mut pinged_only = HoldPolicy::new(t0, t0 + 30 * S, None, None);
         pinged_only.answered(t0 + 40 * S, Some(140.0), false);
         for (hold, fresh, confirmed) in [
             // The same server: its start stays where it was (whole seconds, a round trip apart).

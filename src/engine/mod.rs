@@ -82,6 +82,13 @@ impl Engine {
             .map_or(self.cfg.interval_ready, |s| self.cfg.interval(s.status))
     }
 
+    /// Keep the poll's connection open after it: only when the next poll comes before the
+    /// pool would drop the idle socket anyway (`idle`), so no socket idles out between polls to
+    /// meet a server's close (the idle race). The one rule for the watch and the driver.
+    pub fn keeps_connection(&self, idle: Duration) -> bool {
+        self.expected_interval() < idle
+    }
+
     pub fn next_poll_at(&self) -> Instant {
         self.schedule.next_poll_at()
     }

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::driver::Driver;
-use crate::engine::held::Hold;
+use crate::engine::held::HoldPolicy;
 use crate::engine::observe::Note;
 use crate::engine::outcome::{on_answer, Decision, Untold};
 use crate::engine::{EngineConfig, Following};
@@ -190,7 +190,7 @@ pub async fn decide(
     let posted = std::time::Instant::now();
     waiter.tell(Note::Sent).await;
     // With --wait, the bridge's uptime is asked beside the POST (on another connection), so a
-    // restart is visible however soon the held connection closes (`held::Hold::confirm`).
+    // restart is visible however soon the held connection closes (`held::HoldPolicy::confirm`).
     let mut before = std::pin::pin!(async {
         match args.wait {
             true => client
@@ -231,7 +231,7 @@ pub async fn decide(
     let mut driver = Driver::new(client, EngineConfig::following(args.follow_interval));
     let (unheld, untold) = match sent.held {
         Ok(h) => {
-            let hold = Hold::new(posted, now, h.keep_alive(), started);
+            let hold = HoldPolicy::new(posted, now, h.keep_alive(), started);
             driver = driver.holding(h, hold);
             (None, Untold::NotHeld(Unheld::Closed))
         }

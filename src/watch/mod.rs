@@ -41,7 +41,7 @@ use outputs::outputs;
 type JsonLines = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// What a poll in flight comes to: which bridge, what it answered, after how long.
-type Polled = (usize, Result<StatusFetch, BridgeError>, Duration);
+type PollDone = (usize, Result<StatusFetch, BridgeError>, Duration);
 
 /// One bridge of the watch and all that is its own.
 struct Member {
@@ -186,7 +186,7 @@ impl Watch {
         let far = Instant::from_std(later(self.started.into_std(), MAX_DURATION));
         // A heartbeat only where nothing else shows life: stdout not a terminal.
         let heartbeat = heartbeat.filter(|_| self.view.mode() != Mode::Live);
-        let mut flying: Flying<'static, Polled> = Flying::new();
+        let mut flying: Flying<'static, PollDone> = Flying::new();
         // Redraws of the live line or board, 4 a second so the whole-second countdown is never
         // late; only when there is one.
         let live = self.view.has_status_line();
@@ -348,7 +348,7 @@ impl Watch {
     }
 
     /// Start every due poll there is room for.
-    fn start_due(&mut self, flying: &mut Flying<'static, Polled>) -> anyhow::Result<()> {
+    fn start_due(&mut self, flying: &mut Flying<'static, PollDone>) -> anyhow::Result<()> {
         let now = Instant::now().into_std();
         // Polls due a moment from now start with those due now (lanes.rs); their engines see
         // them start on time.
@@ -364,7 +364,7 @@ impl Watch {
             };
             let client = Rc::clone(&m.client);
             // A connection its next poll cannot reuse is closed at once, not kept idle.
-            let keep = m.engine.expected_interval() < client::POOL_IDLE;
+            let keep = m.engine.keeps_connection(client::POOL_IDLE);
             let first = kind == Kind::Unknown;
             self.lanes.started(i, kind, now);
             self.lateness[kind.index()].record(now.saturating_duration_since(due));

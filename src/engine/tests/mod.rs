@@ -342,3 +342,23 @@ fn taking_a_poll_counts_what_came_and_ends_on_a_rejected_key() {
     assert_eq!(r.end, Some(End::Fatal));
     assert_eq!(e.counters().errors, 1);
 }
+
+#[test]
+fn the_connection_is_kept_only_when_the_next_poll_comes_before_the_pool_drops_it() {
+    let mut c = Clock::new();
+    let cfg = EngineConfig {
+        interval_ready: Duration::from_secs(10),
+        interval_busy: Duration::from_secs(1),
+        ..EngineConfig::default()
+    };
+    let mut e = engine(cfg, &c);
+    let idle = Duration::from_millis(4500);
+    assert!(
+        !e.keeps_connection(idle),
+        "ready's 10 s before any answer: closed after"
+    );
+    poll(&mut e, &mut c, Ok(st(KiroState::Busy, Some("x"), &["a"])));
+    assert!(e.keeps_connection(idle), "busy's 1 s: kept");
+    poll(&mut e, &mut c, Ok(ready()));
+    assert!(!e.keeps_connection(idle), "ready again: closed");
+}
