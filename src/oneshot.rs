@@ -1,16 +1,14 @@
 //! The one-request commands: `status`, `health`, `commands`. Each fetches once and renders
-//! (the renderers are `output::status_render`'s, pure functions of the answer).
+//! (the renderers and the JSON objects are `output::status_render`'s).
 
 use std::io::Write;
 use std::time::SystemTime;
 
-use serde::Serialize;
-
 use crate::client::BridgeClient;
 use crate::config::Config;
 use crate::error::{bridge_ending, Ending, Exit, FailureKind};
-use crate::model::{HealthState, KiroStatus};
-use crate::output::status_render::{self, Answer};
+use crate::model::HealthState;
+use crate::output::status_render::{self, failed, Answer, CommandList, Tagged};
 use crate::output::{write_json_line, Painter};
 use crate::sanitize;
 use crate::units::count;
@@ -52,39 +50,6 @@ pub async fn status(
         status_render::render_status(out, &fetch.status, &shown, painter, SystemTime::now())?;
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct Tagged<'a> {
-    bridge: &'a str,
-    #[serde(flatten)]
-    status: &'a KiroStatus,
-}
-
-#[derive(Serialize)]
-struct Failed<'a> {
-    bridge: &'a str,
-    error: FailedWhy<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FailedWhy<'a> {
-    kind: &'a str,
-    message: String,
-    exit_code: u8,
-}
-
-/// The `--json` object of a bridge that failed.
-fn failed<'a>(bridge: &'a str, e: &'a crate::error::BridgeError) -> Failed<'a> {
-    Failed {
-        bridge,
-        error: FailedWhy {
-            kind: e.kind().as_str(),
-            message: e.short(),
-            exit_code: bridge_ending(e).code(),
-        },
-    }
 }
 
 /// `status` with several bridges: asked on one HTTP client, at most `max_in_flight` at once
@@ -186,12 +151,6 @@ pub async fn health(
         );
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct CommandList<'a> {
-    count: usize,
-    commands: Vec<&'a str>,
 }
 
 pub async fn commands(

@@ -1,5 +1,6 @@
-//! How the one-request commands read as text: `status` (one bridge's block, several bridges'
-//! table) and `health`. Pure functions of the answer, writing to any `Write`.
+//! How the one-request commands read: `status` (one bridge's block, several bridges' table)
+//! and `health` as text, pure functions of the answer writing to any `Write`; and the JSON
+//! objects of `status` and `commands`.
 
 use std::io::Write;
 use std::time::SystemTime;
@@ -10,6 +11,7 @@ use crate::error::{BridgeError, FailureKind};
 use crate::model::{Health, HealthState, KiroState, KiroStatus};
 use crate::sanitize;
 use crate::units::human_duration;
+use serde::Serialize;
 
 /// One bridge's answer to `status` among several.
 pub struct Answer<'a> {
@@ -134,6 +136,50 @@ pub fn render_health(out: &mut impl Write, h: &Health, p: Painter) -> std::io::R
         writeln!(out, "{}  {}", p.dim("error  "), p.bad(&sanitize::line(e)))?;
     }
     Ok(())
+}
+
+// The JSON shapes of status, health and commands, beside their text.
+
+#[derive(Serialize)]
+/// One bridge's `status --json` object: `bridge` first, then its status.
+pub struct Tagged<'a> {
+    pub bridge: &'a str,
+    #[serde(flatten)]
+    pub status: &'a KiroStatus,
+}
+
+#[derive(Serialize)]
+/// The `status --json` object of a bridge that did not answer: one shape with `Tagged`.
+pub struct Failed<'a> {
+    bridge: &'a str,
+    error: FailedWhy<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailedWhy<'a> {
+    kind: &'a str,
+    message: String,
+    exit_code: u8,
+}
+
+/// The `--json` object of a bridge that failed.
+pub fn failed<'a>(bridge: &'a str, e: &'a crate::error::BridgeError) -> Failed<'a> {
+    Failed {
+        bridge,
+        error: FailedWhy {
+            kind: e.kind().as_str(),
+            message: e.short(),
+            exit_code: crate::error::bridge_ending(e).code(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+/// `commands --json`.
+pub struct CommandList<'a> {
+    pub count: usize,
+    pub commands: Vec<&'a str>,
 }
 
 #[cfg(test)]
