@@ -16,6 +16,8 @@ use serde_json::Value;
 
 /// A running watch whose NDJSON lines arrive on a channel.
 struct Following {
+    /// Killed when the test ends; signalled by the Unix tests.
+    #[cfg_attr(not(unix), allow(dead_code))]
     child: common::Spawned,
     lines: Receiver<Value>,
 }
