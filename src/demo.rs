@@ -61,16 +61,10 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
         });
     }
     if !config.quiet && !config.json {
-        let like = match plan.like {
-            crate::plan::Like::Real => " (behaving like the real one)",
-            crate::plan::Like::Spec => "",
-        };
-        crate::output::log_line(&match bridges.len() {
-            1 => format!(
-                "demo: a simulated bridge{like} is running on {}; watching it (Ctrl-C to stop)",
-                bridges[0].url
-            ),
-            n => format!("demo: {n} simulated bridges{like} on 127.0.0.1; watching them (Ctrl-C to stop)"),
+        crate::output::tell(crate::output::Notice::DemoRunning {
+            first: bridges[0].url.as_str(),
+            count: bridges.len(),
+            like_real: plan.like == crate::plan::Like::Real,
         });
     }
     let config = Config {

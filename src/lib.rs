@@ -365,10 +365,10 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Status { .. } if config.bridges.is_empty() => {
             if let Some(s) = config.shard {
-                output::log_line(&format!(
-                    "shard {}/{} keeps none of the bridges in the file",
-                    s.index, s.count
-                ));
+                output::tell(output::Notice::ShardKeepsNone {
+                    index: s.index,
+                    count: s.count,
+                });
             }
             Ok(())
         }

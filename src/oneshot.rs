@@ -63,8 +63,8 @@ pub async fn status_many(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     use futures_util::StreamExt;
-    if let Some(warning) = crate::client::room_for_sockets(config.bridges.len().min(max_in_flight)) {
-        crate::output::log_line(&warning);
+    if let Some((limit, sockets)) = crate::client::room_for_sockets(config.bridges.len().min(max_in_flight)) {
+        crate::output::tell(crate::output::Notice::OpenFilesLow { limit, sockets });
     }
     let reuse = crate::client::Reuse::Close;
     let clients = crate::client::for_bridges(&config.bridges, config.request_timeout, config.verbose, reuse)?;

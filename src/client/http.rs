@@ -53,14 +53,10 @@ pub fn http_client_keeping(
 }
 
 /// Raise the open-files limit for `sockets` connections at once (and a margin for the rest);
-/// a warning to show when the system will not give that many.
-pub fn room_for_sockets(sockets: usize) -> Option<String> {
+/// the limit and the sockets, to warn of, when the system will not give that many.
+pub fn room_for_sockets(sockets: usize) -> Option<(u64, usize)> {
     let limit = crate::platform::raise_open_files()?;
-    (limit < sockets as u64 + 32).then(|| {
-        format!(
-            "the open-files limit is {limit}, below the {sockets} sockets needed at once; some requests will fail with 'Too many open files' (raise `ulimit -n`)"
-        )
-    })
+    (limit < sockets as u64 + 32).then_some((limit, sockets))
 }
 
 /// The proxies the environment asks for, as curl reads them: `http_proxy` (or `HTTP_PROXY`) for

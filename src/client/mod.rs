@@ -191,7 +191,7 @@ impl BridgeClient {
 
     fn log(&self, level: u8, msg: impl FnOnce() -> String) {
         if self.verbose >= level {
-            crate::output::log_line(&msg());
+            crate::output::tell(crate::output::Notice::Request(&msg()));
         }
     }
 

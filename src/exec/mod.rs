@@ -97,7 +97,7 @@ pub async fn run_exec(
             );
             match ending.is_none() {
                 true => unwritten = Some(msg),
-                false => crate::output::log_line(&format!("error: {msg}")),
+                false => crate::output::tell(crate::output::Notice::ExecError(&msg)),
             }
         }
     }
@@ -106,7 +106,7 @@ pub async fn run_exec(
     }
     if !config.json && !config.quiet {
         if let Some(note) = render::note(args, &decision) {
-            crate::output::log_line(&note);
+            crate::output::tell(crate::output::Notice::Worded(&note));
         }
     }
     ending.map_or(Ok(()), Err)
@@ -166,7 +166,7 @@ impl Screen for SpinnerScreen<'_> {
 
     fn log(&mut self, msg: &str) {
         if !self.quiet {
-            crate::output::log_line(&format!("note: {msg}"));
+            crate::output::tell(crate::output::Notice::WaitNote(msg));
         }
     }
 }

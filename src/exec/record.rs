@@ -94,7 +94,7 @@ impl Recorder {
             Ok(r) => r,
             Err(e) => {
                 if !quiet {
-                    crate::output::log_line(&crate::output::jobs::store_warning(&e));
+                    crate::output::tell(crate::output::Notice::StoreUnusable(&e));
                 }
                 Recorder::off()
             }
@@ -131,10 +131,11 @@ impl Recorder {
         };
         let end = Outcome::of(d, self.sent, answered, error, exit_code);
         if let Err(e) = store.finish(id, &end) {
-            crate::output::log_line(&crate::output::jobs::store_warning(&StoreError {
+            let e = StoreError {
                 path: store.path.clone(),
                 why: e.to_string(),
-            }));
+            };
+            crate::output::tell(crate::output::Notice::StoreUnusable(&e));
         }
     }
 

@@ -66,12 +66,15 @@ impl KiroServer {
         let report = crate::output::exec::report_for_agent(&plan, &decision, waited);
         recorder.finish(&plan, &decision, report.error);
         if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted(_)) {
-            crate::output::log_line(&format!(
-                "mcp: {} {}; stopped waiting, {} may still be running in Kiro",
-                tools::EXEC,
-                stop.how(),
-                crate::sanitize::line(&plan.command),
-            ));
+            let what = format!(
+                "stopped waiting, {} may still be running in Kiro",
+                crate::sanitize::line(&plan.command)
+            );
+            crate::output::tell(crate::output::Notice::McpStopped {
+                tool: tools::EXEC,
+                how: stop.how(),
+                what: &what,
+            });
         }
         tools::exec_result_of_job(&plan, &decision, waited, id)
     }
@@ -132,7 +135,11 @@ impl KiroServer {
                     "stopped waiting for {}",
                     crate::sanitize::line(&tools::goals_text(&goals))
                 );
-                crate::output::log_line(&format!("mcp: {} {}; {msg}", tools::WAIT, stop.how()));
+                crate::output::tell(crate::output::Notice::McpStopped {
+                    tool: tools::WAIT,
+                    how: stop.how(),
+                    what: &msg,
+                });
                 msg
             }
         };

@@ -46,13 +46,15 @@ pub async fn serve(
     );
     let mut signals = crate::platform::Signals::install()?;
     if !config.quiet {
-        crate::output::log_line(&format!(
-            "mcp: serving {shown} over MCP on stdin/stdout (stderr: logs)"
-        ));
+        crate::output::tell(crate::output::Notice::McpServing {
+            bridge: &shown,
+            terminal: false,
+        });
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            crate::output::log_line(
-                "mcp: stdin is a terminal; an MCP client starts this server and speaks JSON-RPC to it (see README \"mcp\"); Ctrl-D ends it",
-            );
+            crate::output::tell(crate::output::Notice::McpServing {
+                bridge: &shown,
+                terminal: true,
+            });
         }
     }
     let gone = wire.stdout_gone.clone();

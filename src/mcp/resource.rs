@@ -166,9 +166,7 @@ impl Resource {
         });
         let mut reading = Reading(&self);
         if let Ok(()) = driver.run(&mut reading, &mut waiter).await {
-            crate::output::log_line(&format!(
-                "mcp: the bridge rejected the API key; {URI} is no longer polled"
-            ));
+            crate::output::tell(crate::output::Notice::McpResourceRejected(URI));
         }
     }
 }

@@ -286,10 +286,7 @@ impl ServerHandler for KiroServer {
 
 /// The answer to a listen stream past `MAX_LISTENS`, said on stderr too.
 fn too_many_streams() -> McpError {
-    crate::output::log_line(&format!(
-        "mcp: {} listen streams are already open; one more was ended",
-        resource::MAX_LISTENS
-    ));
+    crate::output::tell(crate::output::Notice::McpTooManyStreams(resource::MAX_LISTENS));
     McpError::invalid_request(
         format!("{} listen streams are already open", resource::MAX_LISTENS),
         None,

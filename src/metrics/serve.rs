@@ -121,7 +121,7 @@ impl Exporter {
         let metrics = Arc::new(Metrics::new(bridges, opts));
         let (local, server) = start(addr, Arc::clone(&metrics)).await?;
         if !quiet {
-            crate::output::log_line(&format!("serving metrics on http://{local}/metrics"));
+            crate::output::tell(crate::output::Notice::ServingMetrics(local));
         }
         Ok(Exporter {
             metrics,

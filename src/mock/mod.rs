@@ -133,17 +133,12 @@ pub async fn serve_forever(plan: &MockPlan) -> anyhow::Result<()> {
     let name = settings.scenario.name.clone();
     let bridges = spawn_many(settings, plan.ip, plan.port, plan.instances).await?;
     if !plan.quiet {
-        let first = bridges[0].0;
-        let what = match bridges.len() {
-            1 => format!("a simulated bridge on http://{first}"),
-            n => format!(
-                "{n} simulated bridges on http://{first} to http://{}",
-                bridges[n - 1].0
-            ),
-        };
-        crate::output::log_line(&format!(
-            "mock-bridge: serving {what} (scenario {name}); Ctrl-C to stop"
-        ));
+        crate::output::tell(crate::output::Notice::MockServing {
+            first: bridges[0].0,
+            last: bridges[bridges.len() - 1].0,
+            count: bridges.len(),
+            scenario: &name,
+        });
     }
     // Scripts read the addresses from stdout when they ask for port 0.
     if plan.json {
@@ -163,7 +158,7 @@ pub async fn serve_forever(plan: &MockPlan) -> anyhow::Result<()> {
     let grace = Duration::from_secs(2);
     futures_util::future::join_all(bridges.into_iter().map(|(_, t)| t.shutdown(grace))).await;
     if !plan.quiet {
-        crate::output::log_line("mock-bridge: stopped");
+        crate::output::tell(crate::output::Notice::MockStopped);
     }
     Ok(())
 }

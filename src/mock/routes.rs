@@ -68,11 +68,12 @@ async fn gate(State(app): State<App>, req: Request, next: Next) -> Response {
     );
     h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
     if app.settings.behaviour.verbose > 0 {
-        crate::output::log_line(&format!(
-            "mock-bridge: {method} {path} -> {} ({:.1} ms)",
-            resp.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1000.0
-        ));
+        crate::output::tell(crate::output::Notice::Served {
+            method: method.as_str(),
+            path: &path,
+            status: resp.status().as_u16(),
+            ms: started.elapsed().as_secs_f64() * 1000.0,
+        });
     }
     resp
 }

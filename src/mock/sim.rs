@@ -82,11 +82,7 @@ pub async fn drive_scenario(app: App) {
             tokio::time::sleep_until(origin + step.at.0).await;
             apply(&app, step);
             if app.settings.behaviour.verbose > 0 {
-                crate::output::log_line(&format!(
-                    "mock-bridge: scenario step at {} applied at {}",
-                    crate::units::human_duration(step.at.0),
-                    crate::units::rfc3339_ms(std::time::SystemTime::now())
-                ));
+                crate::output::tell(crate::output::Notice::StepApplied { at: step.at.0 });
             }
         }
         match period {

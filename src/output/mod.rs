@@ -16,7 +16,7 @@ pub mod view;
 pub mod words;
 pub mod writer;
 
-pub use words::{progress, status_line};
+pub use words::{progress, status_line, Notice};
 
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
@@ -180,6 +180,11 @@ pub fn escape_json_controls(json: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Say a notice on stderr (`words::say` words it).
+pub fn tell(n: words::Notice<'_>) {
+    log_line(&words::say(&n));
 }
 
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.

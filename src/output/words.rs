@@ -207,3 +207,164 @@ pub fn lateness(lanes: &[crate::fleet::queue::Lateness; 3]) -> String {
         lane(first)
     )
 }
+
+/// What kiro-poll says on stderr besides events and results, with its data; `say` words it.
+/// Every such line goes through here (`output::tell`), so the words live in one place.
+#[derive(Debug)]
+pub enum Notice<'a> {
+    /// The job store could not record this run.
+    StoreUnusable(&'a crate::jobs::StoreError),
+    /// A line already worded in `output/` (an exec's note, from `output::exec`).
+    Worded(&'a str),
+    /// An exec's failure that its exit code cannot tell (its result was already decided).
+    ExecError(&'a str),
+    /// What a wait on one bridge noticed on the way (`Waiter::log`).
+    WaitNote(&'a str),
+    /// `demo`: the simulators started (`like_real`: behaving like the real bridge).
+    DemoRunning {
+        first: &'a str,
+        count: usize,
+        like_real: bool,
+    },
+    /// `mock-bridge -v`: a scenario step took effect, `at` into the scenario.
+    StepApplied {
+        at: Duration,
+    },
+    /// `mock-bridge -v`: one request served.
+    Served {
+        method: &'a str,
+        path: &'a str,
+        status: u16,
+        ms: f64,
+    },
+    /// `mock-bridge`: serving `count` simulators from `first` to `last`.
+    MockServing {
+        first: std::net::SocketAddr,
+        last: std::net::SocketAddr,
+        count: usize,
+        scenario: &'a str,
+    },
+    MockStopped,
+    /// A signal (`reason`) while hooks still ran: they are cut short.
+    HooksCutShort {
+        reason: &'a str,
+        running: u64,
+    },
+    /// Lines a slow reader of stdout did not take.
+    LinesDropped(u64),
+    /// The open-files limit is below the sockets needed at once.
+    OpenFilesLow {
+        limit: u64,
+        sockets: usize,
+    },
+    /// Every bridge of the file rejected its key.
+    AllKeysRejected,
+    /// A watch of a file (or shard) with no bridge.
+    NothingToPoll,
+    /// The bridges file cannot be watched for changes.
+    CannotWatch {
+        path: &'a std::path::Path,
+        why: String,
+    },
+    /// `-v`: how long a reload took.
+    ReloadTook {
+        read_ms: u128,
+        swap_ms: u128,
+    },
+    /// The exporter is up.
+    ServingMetrics(std::net::SocketAddr),
+    /// `status --shard K/N` kept no bridge.
+    ShardKeepsNone {
+        index: u32,
+        count: u32,
+    },
+    /// `-v`: a request and its answer, as the client traces it.
+    Request(&'a str),
+    /// `mcp`: a call stopped waiting (`how`: a signal or the client's cancellation).
+    McpStopped {
+        tool: &'a str,
+        how: &'a str,
+        what: &'a str,
+    },
+    /// `mcp`: a listen stream past the limit was ended.
+    McpTooManyStreams(usize),
+    /// `mcp`: serving `bridge`; `terminal`: stdin is a terminal, not a client.
+    McpServing {
+        bridge: &'a str,
+        terminal: bool,
+    },
+    /// `mcp`: the key was rejected while the resource was polled.
+    McpResourceRejected(&'a str),
+}
+
+/// A notice's line (without the `kiro-poll: ` every line starts with).
+pub fn say(n: &Notice<'_>) -> String {
+    match n {
+        Notice::StoreUnusable(e) => super::jobs::store_warning(e),
+        Notice::Worded(text) => (*text).to_owned(),
+        Notice::ExecError(msg) => format!("error: {msg}"),
+        Notice::WaitNote(msg) => format!("note: {msg}"),
+        Notice::DemoRunning { first, count: 1, like_real } => format!(
+            "demo: a simulated bridge{} is running on {first}; watching it (Ctrl-C to stop)",
+            real(*like_real)
+        ),
+        Notice::DemoRunning { count, like_real, .. } => format!(
+            "demo: {count} simulated bridges{} on 127.0.0.1; watching them (Ctrl-C to stop)",
+            real(*like_real)
+        ),
+        Notice::StepApplied { at } => format!(
+            "mock-bridge: scenario step at {} applied at {}",
+            human_duration(*at),
+            crate::units::rfc3339_ms(std::time::SystemTime::now())
+        ),
+        Notice::Served { method, path, status, ms } => {
+            format!("mock-bridge: {method} {path} -> {status} ({ms:.1} ms)")
+        }
+        Notice::MockServing { first, count: 1, scenario, .. } => {
+            format!("mock-bridge: serving a simulated bridge on http://{first} (scenario {scenario}); Ctrl-C to stop")
+        }
+        Notice::MockServing { first, last, count, scenario } => format!(
+            "mock-bridge: serving {count} simulated bridges on http://{first} to http://{last} (scenario {scenario}); Ctrl-C to stop"
+        ),
+        Notice::MockStopped => "mock-bridge: stopped".to_owned(),
+        Notice::HooksCutShort { reason, running } => {
+            format!("{reason}: {} cut short", count(*running, "running hook"))
+        }
+        Notice::LinesDropped(n) => format!("stdout was not read fast enough: {} dropped", count(*n, "line")),
+        Notice::OpenFilesLow { limit, sockets } => format!(
+            "the open-files limit is {limit}, below the {sockets} sockets needed at once; some requests will fail with 'Too many open files' (raise `ulimit -n`)"
+        ),
+        Notice::AllKeysRejected => {
+            "every bridge's key was rejected; waiting for the bridges file to be changed (or SIGHUP)".to_owned()
+        }
+        Notice::NothingToPoll => "nothing to poll: no bridge in the file or its shard".to_owned(),
+        Notice::CannotWatch { path, why } => format!(
+            "warning: cannot watch {} for changes ({why}); SIGHUP reads it again",
+            path.display()
+        ),
+        Notice::ReloadTook { read_ms, swap_ms } => {
+            format!("reload: read and checked in {read_ms} ms, swapped in {swap_ms} ms")
+        }
+        Notice::ServingMetrics(local) => format!("serving metrics on http://{local}/metrics"),
+        Notice::ShardKeepsNone { index, count } => {
+            format!("shard {index}/{count} keeps none of the bridges in the file")
+        }
+        Notice::Request(line) => (*line).to_owned(),
+        Notice::McpStopped { tool, how, what } => format!("mcp: {tool} {how}; {what}"),
+        Notice::McpTooManyStreams(n) => format!("mcp: {n} listen streams are already open; one more was ended"),
+        Notice::McpServing { bridge, terminal: false } => {
+            format!("mcp: serving {bridge} over MCP on stdin/stdout (stderr: logs)")
+        }
+        Notice::McpServing { terminal: true, .. } => "mcp: stdin is a terminal; an MCP client starts this server and speaks JSON-RPC to it (see README \"mcp\"); Ctrl-D ends it".to_owned(),
+        Notice::McpResourceRejected(uri) => {
+            format!("mcp: the bridge rejected the API key; {uri} is no longer polled")
+        }
+    }
+}
+
+fn real(like_real: bool) -> &'static str {
+    match like_real {
+        true => " (behaving like the real one)",
+        false => "",
+    }
+}

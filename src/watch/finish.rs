@@ -12,7 +12,6 @@ use crate::fleet::roster::Stopped;
 use crate::output::view::Shape;
 use crate::plan::WatchPlan;
 use crate::stops::{Signalled, Stops};
-use crate::units::count;
 
 /// The summary says what the hooks came to.
 fn with_hooks(summary: &mut Event, counts: Option<HookCounts>) {
@@ -43,11 +42,10 @@ impl Watch {
                     if let Some(Signalled::Ends(sig)) = stops.on_signal(sig, &mut self.view) {
                         let now = End::Signal(sig);
                         let running = hooks.cut_short();
-                        crate::output::log_line(&format!(
-                            "{}: {} cut short",
-                            now.reason(),
-                            count(running, "running hook")
-                        ));
+                        crate::output::tell(crate::output::Notice::HooksCutShort {
+                            reason: &now.reason(),
+                            running,
+                        });
                         (end, cut) = (now, true);
                     }
                 }

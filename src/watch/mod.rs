@@ -89,8 +89,8 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
         let exporter = plan
             .metrics
             .map_or(0, |_| crate::gate::Gate::most(metrics::serve::MAX_CONNECTIONS));
-        if let Some(warning) = client::room_for_sockets(n + exporter) {
-            crate::output::log_line(&warning);
+        if let Some((limit, sockets)) = client::room_for_sockets(n + exporter) {
+            crate::output::tell(crate::output::Notice::OpenFilesLow { limit, sockets });
         }
     }
     // A file read again may bring https bridges: then the trust roots are loaded from the start.
@@ -439,9 +439,7 @@ impl Watch {
         let status = engine.answered_status();
         let end = self.roster.after(i, status, &reaction, now);
         if end.is_none() && reaction.end == Some(End::Fatal) && self.roster.all_rejected() {
-            crate::output::log_line(
-                "every bridge's key was rejected; waiting for the bridges file to be changed (or SIGHUP)",
-            );
+            crate::output::tell(crate::output::Notice::AllKeysRejected);
         }
         match reaction.end {
             // The `rejected` event tells it; one bridge's last words are the bridge's own.
@@ -466,7 +464,7 @@ impl Watch {
     /// With no bridge left to poll, a watch with `--count` or `--until` ends at once.
     fn nothing_to_poll(&self) -> Option<End> {
         let end = self.roster.empty_end(self.flags.count.is_some())?;
-        crate::output::log_line("nothing to poll: no bridge in the file or its shard");
+        crate::output::tell(crate::output::Notice::NothingToPoll);
         Some(end)
     }
 

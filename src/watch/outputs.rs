@@ -61,10 +61,7 @@ fn unwritten(why: Option<&str>) -> anyhow::Result<()> {
 pub fn close(mut view: WatchView) -> anyhow::Result<()> {
     let dropped = view.finish(Duration::from_secs(1));
     if dropped > 0 {
-        crate::output::log_line(&format!(
-            "stdout was not read fast enough: {} dropped",
-            crate::units::count(dropped, "line")
-        ));
+        crate::output::tell(crate::output::Notice::LinesDropped(dropped));
     }
     unwritten(view.failed())
 }

@@ -71,10 +71,10 @@ impl Reloader {
         let (watcher, changed) = match watch_file(path) {
             Ok((w, n)) => (Some(w), Some(n)),
             Err(e) => {
-                crate::output::log_line(&format!(
-                    "warning: cannot watch {} for changes ({e}); SIGHUP reads it again",
-                    path.display()
-                ));
+                crate::output::tell(crate::output::Notice::CannotWatch {
+                    path,
+                    why: e.to_string(),
+                });
                 (None, None)
             }
         };
@@ -253,11 +253,10 @@ impl Watch {
         let started = std::time::Instant::now();
         let applied = self.swap(read);
         if self.verbose > 0 {
-            crate::output::log_line(&format!(
-                "reload: read and checked in {} ms, swapped in {} ms",
-                took.as_millis(),
-                started.elapsed().as_millis()
-            ));
+            crate::output::tell(crate::output::Notice::ReloadTook {
+                read_ms: took.as_millis(),
+                swap_ms: started.elapsed().as_millis(),
+            });
         }
         applied
     }
