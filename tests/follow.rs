@@ -532,6 +532,7 @@ where
             }
             Act::Close => return false,
             Act::Hang(d) => {
+                // The scripted server hangs this long: the behaviour under test.
                 std::thread::sleep(d);
                 return false;
             }

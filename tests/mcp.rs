@@ -430,6 +430,7 @@ fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
         for c in listener.incoming().take(8) {
             conns.push(c);
         }
+        // Holds the connections open, answering nothing, past the test's end.
         std::thread::sleep(Duration::from_secs(30));
     });
     let mut s = Session::start(&["--url", &url, "--request-timeout", "1s"], &[]);
@@ -501,20 +502,22 @@ async fn the_resource_is_polled_only_while_someone_is_subscribed() {
         tx.send(what).unwrap();
         back_rx.recv_timeout(Duration::from_secs(10)).unwrap();
     };
+    // A window of six poll intervals in which a poll would show: nobody subscribed.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(status_polls(&bridge).await, 0, "nobody subscribed, no polling");
     step("bad");
     step("subscribe");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while status_polls(&bridge).await < 4 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::eventually_async(Duration::from_secs(10), "four polls while subscribed", || async {
+        status_polls(&bridge).await >= 4
+    })
+    .await;
     let while_subscribed = status_polls(&bridge).await;
     assert!(
         while_subscribed >= 4,
         "polled every 100ms while subscribed: {while_subscribed}"
     );
     step("unsubscribe");
+    // A poll already on its way may still land; then a window of seven intervals without one.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let after = status_polls(&bridge).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
@@ -550,6 +553,7 @@ fn a_cancelled_wait_ends_at_once_and_is_not_answered() {
         );
         ids.push(json!(id));
     }
+    // A window in which a late answer to the cancelled call would arrive.
     std::thread::sleep(Duration::from_millis(300));
     while let Ok(v) = s.lines.try_recv() {
         s.seen.push(v);
@@ -588,15 +592,11 @@ fn a_flood_of_calls_is_bounded_and_a_slot_comes_back_when_one_ends() {
         json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": ids[0]}});
     s.send_raw(&cancel.to_string());
     // The slot comes back when the cancellation is handled: asked until then (at most 10 s).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let r = loop {
-        let r = s.call("kiro_status", json!({}));
-        if r["isError"] == false || Instant::now() >= deadline {
-            break r;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(r["isError"], false, "a cancelled call gives its slot back: {r}");
+    common::eventually(
+        Duration::from_secs(10),
+        "a cancelled call gives its slot back",
+        || s.call("kiro_status", json!({}))["isError"] == false,
+    );
     let (code, _) = s.finish();
     assert_eq!(code, Some(0));
     bridge.stop();
@@ -911,6 +911,7 @@ fn kiro_exec_follows_the_connection_past_the_408() {
         pong["result"].is_object() && t.elapsed() < Duration::from_secs(2),
         "{pong}"
     );
+    // A window in which a late answer to the cancelled call would arrive.
     std::thread::sleep(Duration::from_millis(300));
     while let Ok(v) = s.lines.try_recv() {
         s.seen.push(v);
@@ -1058,8 +1059,10 @@ fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
             if writeln!(stdin, "{line}").is_err() {
                 return;
             }
+            // Paces the pings: a client that keeps asking, one every 50 ms.
             std::thread::sleep(Duration::from_millis(50));
         }
+        // Then keeps stdin open, asking nothing, past the test's end.
         std::thread::sleep(Duration::from_secs(30));
     });
     assert_eq!(
@@ -1083,6 +1086,7 @@ fn a_full_stdout_does_not_hold_the_exit() {
     // About 3 MB of answers against a 64 KiB pipe nobody reads.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&flood(600)).unwrap();
+    // Lets the answers fill the pipe before stdin closes (nothing tells when it is full).
     std::thread::sleep(Duration::from_millis(500));
     let started = Instant::now();
     drop(stdin);
@@ -1203,6 +1207,7 @@ fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
         let _ = stdin.write_all(&flood(n));
         stdin
     });
+    // Lets the server read until the pipe of its answers is full and it stops reading.
     std::thread::sleep(Duration::from_secs(2));
     let rss_kib = |pid: u32| -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();

@@ -80,20 +80,25 @@ async fn get(url: &str, accept: Option<&str>) -> Option<(String, String)> {
 
 /// Scrape until every bridge has been polled (its `kiro_bridge_up` series is there).
 async fn scrape_when_ready(url: &str, names: &[String]) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some((_, text)) = get(url, None).await {
-            let polled = |n: &String| {
-                text.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} "))
-                    && !text.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} 0\n"))
+    let text = std::cell::RefCell::new(String::new());
+    common::eventually_async(
+        Duration::from_secs(10),
+        "metrics covering every bridge",
+        || async {
+            let Some((_, t)) = get(url, None).await else {
+                return false;
             };
-            if names.iter().all(polled) {
-                return text;
-            }
-        }
-        assert!(Instant::now() < deadline, "metrics never covered every bridge");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            let polled = |n: &String| {
+                t.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} "))
+                    && !t.contains(&format!("kiro_poll_requests_total{{bridge=\"{n}\"}} 0\n"))
+            };
+            let all = names.iter().all(polled);
+            *text.borrow_mut() = t;
+            all
+        },
+    )
+    .await;
+    text.into_inner()
 }
 
 fn run(cmd: &mut Command) -> std::process::Output {
@@ -422,6 +427,7 @@ async fn a_scrape_is_answered_while_idle_and_slow_clients_hold_every_slot() {
         {
             answered += 1;
         }
+        // Paces the scrapes: twenty over ten seconds of the flood.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     stop.store(true, Ordering::Relaxed);
@@ -515,22 +521,18 @@ async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
         .collect();
     let targets: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
     let (_prom, base) = start_prometheus(&prometheus, dir.path(), &targets);
-    let ready = Instant::now() + Duration::from_secs(60);
-    while get(&format!("{base}/-/ready"), None).await.is_none() {
-        assert!(Instant::now() < ready, "Prometheus never became ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    common::eventually_async(Duration::from_secs(60), "Prometheus ready", || async {
+        get(&format!("{base}/-/ready"), None).await.is_some()
+    })
+    .await;
     let wait_for = |what: &'static str, q: &'static str, want: f64, secs: u64| {
         let base = base.clone();
         async move {
-            let deadline = Instant::now() + Duration::from_secs(secs);
-            loop {
-                if scalar(&base, q).await == Some(want) {
-                    return;
-                }
-                assert!(Instant::now() < deadline, "{what}: {q} never came to {want}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            let what = format!("{what}: {q} at {want}");
+            common::eventually_async(Duration::from_secs(secs), &what, || async {
+                scalar(&base, q).await == Some(want)
+            })
+            .await;
         }
     };
     wait_for("both exporters", "count(kiro_poll_shard_info)", 2.0, 60).await;
@@ -579,6 +581,7 @@ async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
         None,
         "still no bridge on two exporters"
     );
+    // A window of Prometheus scrapes in which a bridge on two exporters would show.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         scalar(

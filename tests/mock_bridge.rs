@@ -455,6 +455,7 @@ async fn connections_are_kept_as_the_real_bridge_keeps_them() {
         let mut pings = 0;
         while exchange(&mut held, HEALTH).is_some() {
             pings += 1;
+            // Paces the pings as the follower does, every 300 ms, until the bridge closes.
             std::thread::sleep(Duration::from_millis(300));
         }
         let ended = started.elapsed();
