@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::cli::ConfigCommand;
 use crate::config::file::{self, ConfigFile, KeyRef};
-use crate::config::{Chosen, Config};
+use crate::config::Config;
 use crate::error::UsageError;
 use crate::output::config as render;
 use crate::output::Painter;
@@ -87,29 +87,17 @@ pub fn run(
             };
             let text = current(path)?;
             let (edited, is_default) = file::add(&text, path, name, url, &key, *default)?;
-            save(path, &edited)?;
-            if !quiet {
-                say(&render::added(name, &shown, is_default));
-            }
-            Ok(())
+            save(path, &edited, quiet, &render::added(name, &shown, is_default))
         }
         ConfigCommand::Remove { name } => {
             let path = existing(config)?;
             let (edited, was_default) = file::remove(&current(path)?, path, name)?;
-            save(path, &edited)?;
-            if !quiet {
-                say(&render::removed(name, &shown, was_default));
-            }
-            Ok(())
+            save(path, &edited, quiet, &render::removed(name, &shown, was_default))
         }
         ConfigCommand::Default { name } => {
             let path = existing(config)?;
             let edited = file::set_default(&current(path)?, path, name)?;
-            save(path, &edited)?;
-            if !quiet {
-                say(&render::default_set(name, &shown));
-            }
-            Ok(())
+            save(path, &edited, quiet, &render::default_set(name, &shown))
         }
         ConfigCommand::Show { .. } => unreachable!("show resolves a bridge: show()"),
     }
@@ -121,15 +109,8 @@ pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
     let Some(b) = config.bridges.first() else {
         return Err(UsageError("no bridge to show".into()).into());
     };
-    let from_file = match (&config.chosen, &config.source) {
-        (_, crate::config::Source::File { path, .. }) => Some(path.clone()),
-        (Chosen::ConfigDefault, _) => config.config_file.path.clone(),
-        (Chosen::BridgeFlag, _) if config.bridge_name.is_some() => config.config_file.path.clone(),
-        _ => None,
-    };
-    let origin = from_file
-        .as_deref()
-        .and_then(|f| crate::bridges::origin(f, &b.name));
+    let from_file = config.named_in.as_deref();
+    let origin = from_file.and_then(|f| crate::bridges::origin(f, &b.name));
     let key_from = match origin.as_ref().and_then(|o| o.key.as_ref()) {
         Some(k) => Some(format!(
             "{}{}{} (line {})",
@@ -138,7 +119,7 @@ pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
             k.names.as_deref().map_or(String::new(), |n| format!(" {n}")),
             k.line
         )),
-        None if b.api_key.is_some() => Some(fallback_key_source()),
+        None if b.api_key.is_some() => Some(render::fallback_key(config.key_file.as_deref())),
         None => None,
     };
     let default = config
@@ -170,10 +151,7 @@ pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
         name: b.name.clone(),
         url: crate::sanitize::redact_url(&b.url),
         chosen_by,
-        file: origin
-            .as_ref()
-            .and(from_file.as_deref())
-            .map(|f| f.display().to_string()),
+        file: origin.as_ref().and(from_file).map(|f| f.display().to_string()),
         line: origin.as_ref().map(|o| o.line),
         key: b.api_key.is_some(),
         key_from,
@@ -183,15 +161,6 @@ pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
     };
     let mut out = std::io::stdout().lock();
     Ok(render::show(&shown, &why, config.json, p, &mut out)?)
-}
-
-/// Where a key that no file named came from: the flag or the environment.
-fn fallback_key_source() -> String {
-    match std::env::var_os("KIRO_API_KEY_FILE") {
-        Some(_) => "--api-key-file or KIRO_API_KEY_FILE".to_owned(),
-        None if std::env::var_os("KIRO_API_KEY").is_some() => "KIRO_API_KEY in the environment".to_owned(),
-        None => "--api-key-file".to_owned(),
-    }
 }
 
 fn say(line: &str) {
@@ -226,9 +195,14 @@ fn current(path: &Path) -> Result<String, UsageError> {
         .map_err(|e| UsageError(format!("cannot read the config file {}: {e}", path.display())))
 }
 
-fn save(path: &Path, text: &str) -> Result<(), UsageError> {
+/// Write the edited file, then say what changed (`done`) unless `--quiet`.
+fn save(path: &Path, text: &str, quiet: bool, done: &str) -> anyhow::Result<()> {
     crate::platform::replace_file(path, text)
-        .map_err(|e| UsageError(format!("cannot write the config file {}: {e}", path.display())))
+        .map_err(|e| UsageError(format!("cannot write the config file {}: {e}", path.display())))?;
+    if !quiet {
+        say(done);
+    }
+    Ok(())
 }
 
 /// `--key-file`: a file that holds a key now, kept by its absolute path (the config file's

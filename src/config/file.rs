@@ -13,24 +13,17 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "kiro-poll").map(|d| d.config_dir().join("config.toml"))
 }
 
-/// Where the config file is, and whether it was named (`--config`, KIRO_POLL_CONFIG).
+/// Where the config file is: the one `--config` (or KIRO_POLL_CONFIG) names, else the
+/// platform's.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: Option<PathBuf>,
-    pub given: bool,
 }
 
 impl ConfigFile {
     pub fn locate(given: Option<&Path>) -> ConfigFile {
-        match given {
-            Some(p) => ConfigFile {
-                path: Some(p.to_path_buf()),
-                given: true,
-            },
-            None => ConfigFile {
-                path: default_path(),
-                given: false,
-            },
+        ConfigFile {
+            path: given.map(Path::to_path_buf).or_else(default_path),
         }
     }
 
@@ -93,24 +86,40 @@ impl ConfigFile {
 
 /// A bridge of the file by name, or a usage error naming those there are.
 pub fn pick(loaded: &Loaded, name: &str, file: &ConfigFile) -> Result<Bridge, UsageError> {
-    if let Some(b) = loaded.bridges.iter().find(|b| b.name == name) {
-        return Ok(b.clone());
+    match loaded.bridges.iter().find(|b| b.name == name) {
+        Some(b) => Ok(b.clone()),
+        None => Err(no_bridge(
+            name,
+            &file.shown(),
+            loaded.bridges.iter().map(|b| b.name.as_str()),
+        )),
     }
-    let names: Vec<&str> = loaded.bridges.iter().map(|b| b.name.as_str()).take(12).collect();
-    let near = loaded
-        .bridges
+}
+
+/// `name` is none of the bridges `place` (a file) names: the error says which it names (the
+/// first twelve) and a close one, as clap suggests a flag. The one wording for `-b`, `config`
+/// and `--bridges`.
+pub fn no_bridge<'a>(name: &str, place: &str, names: impl Iterator<Item = &'a str>) -> UsageError {
+    let names: Vec<&str> = names.collect();
+    let near = names
         .iter()
-        .map(|b| (strsim::levenshtein(&b.name, name), &b.name))
+        .map(|n| (strsim::levenshtein(n, name), *n))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, n)| format!("; did you mean '{}'?", crate::sanitize::line(n)))
         .unwrap_or_default();
-    Err(UsageError(format!(
-        "no bridge named '{}' in {} (it names: {}){near}",
+    let known = match names.is_empty() {
+        true => "it names none".to_owned(),
+        false => format!(
+            "it names: {}",
+            names.iter().take(12).copied().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    UsageError(format!(
+        "no bridge named '{}' in {place} ({}){near}",
         crate::sanitize::line(name),
-        file.shown(),
-        crate::sanitize::line(&names.join(", ")),
-    )))
+        crate::sanitize::line(&known),
+    ))
 }
 
 /// A key written in a file others may read: said once per process, as ssh does.
@@ -293,28 +302,12 @@ pub fn set_default(text: &str, path: &Path, name: &str) -> Result<String, UsageE
 }
 
 fn not_there(doc: &toml_edit::DocumentMut, path: &Path, name: &str) -> UsageError {
-    let names: Vec<String> = doc
-        .get("bridge")
-        .and_then(|b| b.as_array_of_tables())
-        .map(|arr| {
-            arr.iter()
-                .filter_map(|t| {
-                    t.get("name")
-                        .and_then(|v| v.as_str())
-                        .map(|n| crate::sanitize::line(n).into_owned())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let known = match names.is_empty() {
-        true => "it names none".to_owned(),
-        false => format!("it names: {}", names.join(", ")),
-    };
-    UsageError(format!(
-        "no bridge named '{}' in {} ({known})",
-        crate::sanitize::line(name),
-        path.display()
-    ))
+    let tables = doc.get("bridge").and_then(|b| b.as_array_of_tables());
+    let names = tables
+        .into_iter()
+        .flat_map(|arr| arr.iter())
+        .filter_map(|t| t.get("name").and_then(|v| v.as_str()));
+    no_bridge(name, &path.display().to_string(), names)
 }
 
 /// A `[[bridge]]` header toml_edit adds starts right under the line before it: a blank line

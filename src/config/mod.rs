@@ -122,6 +122,12 @@ pub struct Config {
     /// The first bridge's name when a file named it (`-b work`, the config's default): kept
     /// with its jobs.
     pub bridge_name: Option<String>,
+    /// The file the bridges were named in (the config file, `--bridges`): where `config show`
+    /// finds the lines that set them.
+    pub named_in: Option<std::path::PathBuf>,
+    /// The key file `--api-key-file` or KIRO_API_KEY_FILE named (else the key, if any, was
+    /// KIRO_API_KEY's): where the key of a bridge that names none comes from.
+    pub key_file: Option<std::path::PathBuf>,
     /// Where the config file is (or would be).
     pub config_file: file::ConfigFile,
 }
@@ -161,6 +167,8 @@ impl std::fmt::Debug for Config {
             .field("term", &self.term)
             .field("chosen", &self.chosen)
             .field("bridge_name", &self.bridge_name)
+            .field("named_in", &self.named_in)
+            .field("key_file", &self.key_file)
             .field("config_file", &self.config_file)
             .finish()
     }
@@ -187,12 +195,10 @@ impl Config {
             crate::sanitize::register_secret(k.expose());
         }
         let config_file = file::ConfigFile::locate(g.config.as_deref());
-        let (all, chosen) = choose(g, fleet, &config_file, fallback.as_ref(), reaches)?;
-        // A name of the file's own (not `host:port`, as `-b URL` and `--url` have).
-        let bridge_name = match chosen {
-            Chosen::BridgeFlag | Chosen::ConfigDefault | Chosen::BridgesFile if all.len() == 1 => {
-                Some(all[0].name.clone()).filter(|n| *n != crate::bridges::default_name(&all[0].url))
-            }
+        let (all, chosen, named_in) = choose(g, fleet, &config_file, fallback.as_ref(), reaches)?;
+        // A name a file gave it (not `-b URL`'s nor `--url`'s `host:port`).
+        let bridge_name = match (&named_in, all.as_slice()) {
+            (Some(_), [one]) => Some(one.name.clone()),
             _ => None,
         };
         // The first bridge names the URL of one-bridge commands, even when a shard keeps none.
@@ -235,19 +241,22 @@ impl Config {
             short_key: short,
             chosen,
             bridge_name,
+            named_in,
+            key_file: g.api_key_file.clone(),
             config_file,
         })
     }
 }
 
-/// The bridges a command talks to, and why: the precedence, step by step.
+/// The bridges a command talks to, why, and the file that named them: the precedence, step by
+/// step.
 fn choose(
     g: &GlobalArgs,
     fleet: &FleetArgs,
     config: &file::ConfigFile,
     fallback: Option<&ApiKey>,
     reaches: bool,
-) -> Result<(Vec<Bridge>, Chosen), UsageError> {
+) -> Result<(Vec<Bridge>, Chosen, Option<std::path::PathBuf>), UsageError> {
     if let Some(path) = &fleet.bridges {
         let loaded = crate::bridges::load_file(
             path,
@@ -256,18 +265,29 @@ fn choose(
             &crate::bridges::Keys::All,
         )?;
         let all = select(loaded.bridges, &g.bridge, path)?;
-        return Ok((all, Chosen::BridgesFile));
+        return Ok((all, Chosen::BridgesFile, Some(path.clone())));
     }
     if !g.url.is_empty() {
-        return Ok((crate::bridges::from_urls(&g.url, fallback)?, Chosen::UrlFlag));
+        return Ok((
+            crate::bridges::from_urls(&g.url, fallback)?,
+            Chosen::UrlFlag,
+            None,
+        ));
     }
     if !g.bridge.is_empty() {
-        return Ok((named(&g.bridge, config, fallback, g.quiet)?, Chosen::BridgeFlag));
+        let from_file = g.bridge.iter().any(|b| !b.contains("://"));
+        let named_in = config.path.clone().filter(|_| from_file);
+        return Ok((
+            named(&g.bridge, config, fallback, g.quiet)?,
+            Chosen::BridgeFlag,
+            named_in,
+        ));
     }
     if std::env::var_os("KIRO_BRIDGE_URL").is_some() {
         return Ok((
             crate::bridges::from_urls(&[url_from_env()?], fallback)?,
             Chosen::EnvUrl,
+            None,
         ));
     }
     if let Some(loaded) = reaches
@@ -276,11 +296,16 @@ fn choose(
         .flatten()
     {
         if let Some(d) = &loaded.default {
-            return Ok((vec![file::pick(&loaded, d, config)?], Chosen::ConfigDefault));
+            let bridge = file::pick(&loaded, d, config)?;
+            return Ok((vec![bridge], Chosen::ConfigDefault, config.path.clone()));
         }
     }
     let local = crate::bridges::parse_url("http://localhost:3001").map_err(UsageError)?;
-    Ok((crate::bridges::from_urls(&[local], fallback)?, Chosen::BuiltIn))
+    Ok((
+        crate::bridges::from_urls(&[local], fallback)?,
+        Chosen::BuiltIn,
+        None,
+    ))
 }
 
 /// `-b` given once or more: names of the config file's bridges, or URLs.
@@ -326,11 +351,8 @@ pub fn select(all: Vec<Bridge>, names: &[String], path: &std::path::Path) -> Res
             Some(b) if !out.iter().any(|o: &Bridge| o.name == b.name) => out.push(b.clone()),
             Some(_) => {}
             None => {
-                return Err(UsageError(format!(
-                    "no bridge named '{}' in '--bridges {}'",
-                    crate::sanitize::line(name),
-                    path.display()
-                )))
+                let place = format!("'--bridges {}'", path.display());
+                return Err(file::no_bridge(name, &place, all.iter().map(|b| b.name.as_str())));
             }
         }
     }

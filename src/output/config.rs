@@ -138,6 +138,15 @@ pub fn show(s: &Shown, why: &str, json: bool, p: Painter, out: &mut impl Write) 
     out.flush()
 }
 
+/// Where the key of a bridge that names none came from (`config show`): the key file
+/// `--api-key-file` or KIRO_API_KEY_FILE named, else KIRO_API_KEY.
+pub fn fallback_key(file: Option<&std::path::Path>) -> String {
+    match file {
+        Some(f) => format!("--api-key-file (or KIRO_API_KEY_FILE) {}", f.display()),
+        None => "KIRO_API_KEY in the environment".to_owned(),
+    }
+}
+
 /// The line that confirms an edit, on stderr.
 pub fn added(name: &str, path: &str, default: bool) -> String {
     let tail = if default { "; it is the default" } else { "" };
