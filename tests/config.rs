@@ -397,6 +397,18 @@ fn a_key_written_in_a_file_others_can_read_is_warned_about_once() {
         "{err}"
     );
     assert!(!err.contains("inline-key") && !String::from_utf8_lossy(&out.stdout).contains("inline-key"));
+    // The same file given as a bridges file: the same warning, once.
+    let out = h
+        .kiro()
+        .args(["--bridges", h.config().to_str().unwrap(), "status"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("holds an API key and others can read it").count(),
+        1,
+        "{err}"
+    );
     set_mode(0o600);
     let out = h.kiro().args(["status"]).output().unwrap();
     assert!(out.status.success());

@@ -58,9 +58,7 @@ impl ConfigFile {
         }
         let loaded = crate::bridges::load_file(path, fallback, &|k| std::env::var(k).ok(), keys)
             .map_err(|UsageError(e)| UsageError(e.replace("'--bridges ", "the config file '")))?;
-        if loaded.holds_key && !quiet {
-            warn_exposed(path);
-        }
+        warn_if_exposed(path, &loaded, quiet);
         Ok(Some(loaded))
     }
 
@@ -122,10 +120,11 @@ pub fn no_bridge<'a>(name: &str, place: &str, names: impl Iterator<Item = &'a st
     ))
 }
 
-/// A key written in a file others may read: said once per process, as ssh does.
-fn warn_exposed(path: &Path) {
+/// A key written in a file others may read (the config file, a bridges file, at the start or
+/// read again): said once per process, as ssh does, unless `quiet`.
+pub fn warn_if_exposed(path: &Path, loaded: &Loaded, quiet: bool) {
     static SAID: std::sync::Once = std::sync::Once::new();
-    if !crate::platform::readable_by_others(path) {
+    if quiet || !loaded.holds_key || !crate::platform::readable_by_others(path) {
         return;
     }
     SAID.call_once(|| {

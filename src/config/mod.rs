@@ -264,6 +264,7 @@ fn choose(
             &|k| std::env::var(k).ok(),
             &crate::bridges::Keys::All,
         )?;
+        file::warn_if_exposed(path, &loaded, g.quiet);
         let all = select(loaded.bridges, &g.bridge, path)?;
         return Ok((all, Chosen::BridgesFile, Some(path.clone())));
     }
