@@ -106,7 +106,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 1m]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l metrics -d 'Serve Prometheus metrics on this address: a port means 127.0.0.1 (e.g. 9464); name the interface to expose it (0.0.0.0:9464). With -q the watch only serves' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand watch" -l max-in-flight -d 'With several bridges: at most this many requests at once' -r
@@ -411,7 +411,7 @@ complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-rea
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-busy -d 'Poll interval while Kiro is busy [default: 2s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-unavailable -d 'Poll interval while Kiro is unavailable [default: 30s]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l interval-error -d 'Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]' -r
-complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 60s]' -r
+complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l max-backoff -d 'Longest wait between polls while the bridge is unreachable [default: 1m]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l stall-after -d 'Report a command that stays busy longer than this (once per run of it) [default: 15m]' -r
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l store -d 'The job store\'s file (SQLite) [default: kiro-poll.db in the platform\'s state directory]' -r -F
 complete -c kiro-poll -n "__fish_kiro_poll_using_subcommand mcp" -l keep-jobs -d 'Keep at most this many jobs (the oldest ended ones go first)' -r

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use std::str::FromStr as _;
 
-use crate::engine::Goal;
+use crate::engine::{Goal, DEFAULTS};
 use crate::model::InputType;
 use crate::units::{parse_duration, parse_interval, parse_positive_duration};
 
@@ -257,31 +257,30 @@ impl From<InputKind> for InputType {
     }
 }
 
+/// A flag's help with the default it falls back to (`engine::DEFAULTS`, where it is written).
+fn with_default(what: &str, default: Duration) -> String {
+    format!("{what} [default: {}]", crate::units::human_duration(default))
+}
+
 /// How often a bridge is polled: `watch`'s flags, and `mcp`'s for the status resource.
 #[derive(Debug, Clone, Args)]
 pub struct PollArgs {
-    /// Poll interval while Kiro is ready [default: 10s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Poll interval while Kiro is ready", DEFAULTS.interval_ready), long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_ready: Option<Duration>,
 
-    /// Poll interval while Kiro is busy [default: 2s]
-    #[arg(long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Poll interval while Kiro is busy", DEFAULTS.interval_busy), long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_busy: Option<Duration>,
 
-    /// Poll interval while Kiro is unavailable [default: 30s]
-    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Poll interval while Kiro is unavailable", DEFAULTS.interval_unavailable), hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_unavailable: Option<Duration>,
 
-    /// Poll interval after the bridge answered with an error (5xx, nonsense) [default: 15s]
-    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Poll interval after the bridge answered with an error (5xx, nonsense)", DEFAULTS.interval_error), hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub interval_error: Option<Duration>,
 
-    /// Longest wait between polls while the bridge is unreachable [default: 60s]
-    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Longest wait between polls while the bridge is unreachable", DEFAULTS.max_backoff), hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub max_backoff: Option<Duration>,
 
-    /// Report a command that stays busy longer than this (once per run of it) [default: 15m]
-    #[arg(hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
+    #[arg(help = with_default("Report a command that stays busy longer than this (once per run of it)", DEFAULTS.stall_after), hide_short_help = true, long, value_parser = parse_interval, value_name = "DUR", help_heading = "Polling")]
     pub stall_after: Option<Duration>,
 }
 

@@ -79,10 +79,7 @@ fn bridge_of(words: &[String]) -> (Option<String>, Option<crate::config::ApiKey>
         Some(n) => Keys::Of(vec![n.clone()]),
         None => Keys::Default,
     };
-    let loaded = config_of(words)
-        .read(fallback.as_ref(), &keys, true)
-        .ok()
-        .flatten();
+    let loaded = config_of(words).read(fallback.as_ref(), &keys).ok().flatten();
     let name = named.or_else(|| loaded.as_ref().and_then(|l| l.default.clone()));
     let bridge = loaded
         .zip(name)
@@ -98,7 +95,7 @@ fn bridge_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
     let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
     let loaded = config_of(&words)
-        .read(None, &crate::bridges::Keys::None, true)
+        .read(None, &crate::bridges::Keys::None)
         .ok()
         .flatten();
     loaded

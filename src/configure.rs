@@ -20,7 +20,7 @@ pub fn run(
     json: bool,
     quiet: bool,
     p: Painter,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let shown = config.shown();
     let mut out = std::io::stdout().lock();
     match cmd {
@@ -45,7 +45,10 @@ pub fn run(
             Ok(out.flush()?)
         }
         ConfigCommand::List { names } => {
-            let loaded = config.read(None, &crate::bridges::Keys::None, quiet)?;
+            let loaded = config.read(None, &crate::bridges::Keys::None)?;
+            if !quiet {
+                crate::output::tell_exposed();
+            }
             let entries: Vec<render::Entry> = loaded
                 .as_ref()
                 .map(|l| {
@@ -105,7 +108,7 @@ pub fn run(
 
 /// `config show [NAME]`: the bridge `config` resolved (NAME was given to it as `-b NAME`),
 /// where it came from, and where its key is read from.
-pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
+pub fn show(config: &Config, p: Painter) -> Result<(), crate::error::Failure> {
     let Some(b) = config.bridges.first() else {
         return Err(UsageError("no bridge to show".into()).into());
     };
@@ -124,7 +127,7 @@ pub fn show(config: &Config, p: Painter) -> anyhow::Result<()> {
     };
     let default = config
         .config_file
-        .read(None, &crate::bridges::Keys::None, true)
+        .read(None, &crate::bridges::Keys::None)
         .ok()
         .flatten()
         .and_then(|l| l.default);
@@ -196,7 +199,7 @@ fn current(path: &Path) -> Result<String, UsageError> {
 }
 
 /// Write the edited file, then say what changed (`done`) unless `--quiet`.
-fn save(path: &Path, text: &str, quiet: bool, done: &str) -> anyhow::Result<()> {
+fn save(path: &Path, text: &str, quiet: bool, done: &str) -> Result<(), crate::error::Failure> {
     crate::platform::replace_file(path, text)
         .map_err(|e| UsageError(format!("cannot write the config file {}: {e}", path.display())))?;
     if !quiet {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::bridges::Bridge;
 use crate::config::Config;
 use crate::engine::EngineConfig;
-use crate::error::Exit;
+use crate::error::{Ending, Failure};
 use crate::mock::{self, scenario::Scenario, MockSettings};
 use crate::plan::{DemoPlan, WatchPlan};
 
@@ -41,7 +41,7 @@ fn watch_plan(plan: DemoPlan, bridges: usize) -> WatchPlan {
     }
 }
 
-pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
+pub async fn run(plan: DemoPlan, config: &Config) -> Result<(), Failure> {
     let sim = MockSettings {
         behaviour: crate::plan::Behaviour::like(plan.like),
         ..MockSettings::new(Scenario::demo())
@@ -54,7 +54,7 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
                 1 => addr.to_string(),
                 _ => format!("kiro-{}", i + 1),
             },
-            url: url::Url::parse(&format!("http://{addr}"))?,
+            url: url::Url::parse(&format!("http://{addr}")).expect("an address is a URL's host"),
             api_key: None,
             intervals: Default::default(),
             labels: Vec::new(),
@@ -77,12 +77,10 @@ pub async fn run(plan: DemoPlan, config: &Config) -> anyhow::Result<()> {
     };
     match crate::watch::run(&config, &watch_plan(plan, config.bridges.len())).await {
         // The demo's own --timeout is how it is meant to end.
-        Err(e)
-            if e.downcast_ref::<Exit>()
-                .is_some_and(|x| x.ending == crate::error::Ending::TimedOut) =>
-        {
-            Ok(())
-        }
+        Err(Failure {
+            ending: Ending::TimedOut,
+            ..
+        }) => Ok(()),
         other => other,
     }
 }

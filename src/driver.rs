@@ -17,8 +17,9 @@ use crate::client::pinned::{HeldConn, PingFail, Pong};
 use crate::client::{BridgeClient, POOL_IDLE};
 use crate::engine::held::{Close, Fresh, HoldPolicy};
 use crate::engine::observe::{ConnNews, Next, Observer, Polled, StatusAnswer};
+use crate::engine::Halt;
 use crate::engine::{Engine, EngineConfig};
-use crate::stops::{Stop, Waiter, Wake};
+use crate::stops::{Waiter, Wake};
 
 /// A request in flight while the loop goes on.
 type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -59,7 +60,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Poll (and watch the held connection) until the observer is done or a stop comes.
-    pub async fn run<O: Observer>(&mut self, obs: &mut O, waiter: &mut impl Waiter) -> Result<O::Done, Stop> {
+    pub async fn run<O: Observer>(&mut self, obs: &mut O, waiter: &mut impl Waiter) -> Result<O::Done, Halt> {
         let client: &'a BridgeClient = self.client;
         // The status shows it cannot tell: no longer asked.
         let mut quiet = false;
@@ -78,7 +79,7 @@ impl<'a> Driver<'a> {
             let next = tokio::select! {
                 biased;
                 wake = waiter.next() => match wake {
-                    Wake::Stop(stop) => return Err(stop),
+                    Wake::Halt(halt) => return Err(halt),
                     Wake::Resumed => {
                         self.engine.poll_now(std::time::Instant::now());
                         Next::Go
@@ -174,7 +175,7 @@ impl<'a> Driver<'a> {
         ping: Option<Pending<'static, Pinged>>,
         at: Instant,
         waiter: &mut impl Waiter,
-    ) -> Result<ConnNews, Stop> {
+    ) -> Result<ConnNews, Halt> {
         if let Some(p) = ping {
             match p.await {
                 Ok(Ok(p)) => hold.answered(p.at.into_std().min(at.into_std()), p.uptime, p.closing),
@@ -196,7 +197,7 @@ impl<'a> Driver<'a> {
             tokio::select! {
                 biased;
                 wake = waiter.next() => match wake {
-                    Wake::Stop(stop) => return Err(stop),
+                    Wake::Halt(halt) => return Err(halt),
                     Wake::Resumed => continue,
                 },
                 h = self.client.health() => break h,

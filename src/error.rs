@@ -130,15 +130,40 @@ impl BridgeError {
         }
     }
 
-    fn hint(&self) -> Option<&'static str> {
+    /// What to try, for the line that reports it.
+    pub fn hint(&self) -> Option<Hint> {
         match self {
-            BridgeError::Unreachable { kind, detail, .. } => unreachable_hint(*kind, detail),
-            BridgeError::Auth { .. } => {
-                Some("set KIRO_API_KEY or --api-key-file to the key the bridge expects")
-            }
-            BridgeError::Unavailable { .. } => {
-                Some("the bridge is up but Kiro IDE is not answering it; is the Kiro window open?")
-            }
+            BridgeError::Unreachable { kind, detail, .. } => Hint::unreachable(*kind, detail),
+            BridgeError::Auth { .. } => Some(Hint::Key),
+            BridgeError::Unavailable { .. } => Some(Hint::KiroWindow),
+            _ => None,
+        }
+    }
+}
+
+/// What to try after a failure: worded by `output::words::hint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// The host name did not resolve.
+    HostName,
+    /// Nothing listens there: is Kiro (and its bridge) running?
+    NotRunning,
+    /// No answer in time.
+    Slow,
+    /// The key was rejected.
+    Key,
+    /// The bridge is up but Kiro is not answering it.
+    KiroWindow,
+}
+
+impl Hint {
+    /// What to try when a bridge cannot be reached this way (`status`, exec, a watch's first
+    /// `unreachable` line); `detail`: what failed.
+    pub fn unreachable(kind: FailureKind, detail: &str) -> Option<Hint> {
+        match kind {
+            FailureKind::Connect if is_name_not_found(detail) => Some(Hint::HostName),
+            FailureKind::Connect => Some(Hint::NotRunning),
+            FailureKind::Timeout => Some(Hint::Slow),
             _ => None,
         }
     }
@@ -159,21 +184,6 @@ pub fn is_name_not_found(detail: &str) -> bool {
     ]
     .iter()
     .any(|w| d.contains(w))
-}
-
-/// What to try when a bridge cannot be reached this way (the CLI's words, for `status` and for
-/// a watch's first `unreachable` line); `detail`: what failed.
-pub fn unreachable_hint(kind: FailureKind, detail: &str) -> Option<&'static str> {
-    match kind {
-        FailureKind::Connect if is_name_not_found(detail) => Some(
-            "the host name does not resolve: check it in --url (or KIRO_BRIDGE_URL) for a typo",
-        ),
-        FailureKind::Connect => Some(
-            "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one",
-        ),
-        FailureKind::Timeout => Some("the bridge did not answer in time; raise --request-timeout if it is slow"),
-        _ => None,
-    }
 }
 
 /// A usage error found after clap (bad URL, unreadable key file, ...): exit 2.
@@ -310,54 +320,85 @@ pub fn exit_table() -> String {
         .join("\n")
 }
 
-/// An ending already decided that is not a bridge error: why, and the message for stderr
-/// (None: end quietly, e.g. after Ctrl-C or when the JSON object said it all).
-#[derive(Debug, thiserror::Error)]
-#[error("{}", message.as_deref().unwrap_or(""))]
-pub struct Exit {
+/// Why the program ends and what it says: built where that is decided (exec's decision, a
+/// watch's end, a check of the arguments), worded by `output/`, numbered once by
+/// `Ending::code`. Every command returns `Result<(), Failure>` to `main`; nothing is guessed
+/// back from an error's type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
     pub ending: Ending,
+    /// The line for stderr; None: end quietly (after Ctrl-C, or when the JSON said it all).
     pub message: Option<String>,
+    pub hint: Option<Hint>,
 }
 
-impl Exit {
-    pub fn new(ending: Ending, message: impl Into<String>) -> Exit {
-        Exit {
+impl Failure {
+    pub fn new(ending: Ending, message: impl Into<String>) -> Failure {
+        Failure {
             ending,
             message: Some(message.into()),
+            hint: None,
         }
     }
 
-    pub fn quiet(ending: Ending) -> Exit {
-        Exit {
+    pub fn quiet(ending: Ending) -> Failure {
+        Failure {
             ending,
             message: None,
+            hint: None,
+        }
+    }
+
+    /// A usage error found after clap: exit 2.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(Ending::Usage, message)
+    }
+
+    /// Writing stdout failed: quietly done when its reader left (`| head -1`), else 74.
+    pub fn output(io: std::io::Error) -> Failure {
+        match is_reader_gone(&io) {
+            true => Failure::quiet(Ending::Done),
+            false => Failure::new(Ending::OutputFailed, format!("cannot write the output: {io}")),
         }
     }
 }
 
-/// Why a failure ends the program, as the README's table says.
-pub fn ending(err: &anyhow::Error) -> Ending {
-    if let Some(e) = err.downcast_ref::<BridgeError>() {
-        return bridge_ending(e);
+impl Failure {
+    /// The system refused what the process needs for itself (its signal handlers, its
+    /// runtime): an I/O failure of its own, as writing its output is (sysexits' EX_IOERR).
+    pub fn system(what: &str, e: std::io::Error) -> Failure {
+        Failure::new(Ending::OutputFailed, format!("cannot {what}: {e}"))
     }
-    if err.downcast_ref::<UsageError>().is_some() {
-        return Ending::Usage;
-    }
-    if let Some(e) = err.downcast_ref::<Exit>() {
-        return e.ending;
-    }
-    if is_broken_pipe(err) {
-        return Ending::Done;
-    }
-    if output_failure(err).is_some() {
-        return Ending::OutputFailed;
-    }
-    Ending::Unreachable
 }
 
-/// The exit code for a failure.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    ending(err).code()
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message.as_deref().unwrap_or(""))
+    }
+}
+
+impl From<BridgeError> for Failure {
+    fn from(e: BridgeError) -> Failure {
+        Failure {
+            ending: bridge_ending(&e),
+            hint: e.hint(),
+            message: Some(e.to_string()),
+        }
+    }
+}
+
+impl From<UsageError> for Failure {
+    fn from(e: UsageError) -> Failure {
+        Failure::usage(e.0)
+    }
+}
+
+/// The I/O a command does itself with `?` is writing its output: files it reads fail as
+/// `UsageError`s and requests as `BridgeError`s, so an I/O error that reaches here is stdout's.
+impl From<std::io::Error> for Failure {
+    fn from(io: std::io::Error) -> Failure {
+        Failure::output(io)
+    }
 }
 
 pub fn bridge_ending(e: &BridgeError) -> Ending {
@@ -374,41 +415,6 @@ pub fn is_reader_gone(io: &std::io::Error) -> bool {
     io.kind() == std::io::ErrorKind::BrokenPipe || crate::platform::is_closed_descriptor(io)
 }
 
-/// True when the error is (or wraps) a closed stdout.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(is_reader_gone))
-}
-
-/// A bare I/O error that is not a closed stdout: writing the output failed (a full disk). The
-/// requests kiro-poll makes fail as `BridgeError`s, and files it reads as `UsageError`s, so an
-/// I/O error left over is the output's.
-pub fn output_failure(err: &anyhow::Error) -> Option<&std::io::Error> {
-    err.downcast_ref::<std::io::Error>()
-        .filter(|io| !is_reader_gone(io))
-}
-
-/// The one line (hint included) printed on stderr for a failure, or None when
-/// the failure is to end quietly.
-pub fn report(err: &anyhow::Error) -> Option<String> {
-    if is_broken_pipe(err) {
-        return None;
-    }
-    if err.downcast_ref::<Exit>().is_some_and(|e| e.message.is_none()) {
-        return None;
-    }
-    if let Some(io) = output_failure(err) {
-        return Some(format!("kiro-poll: error: cannot write the output: {io}"));
-    }
-    // One line: what failed, where, what the bridge said, and a hint where one helps.
-    let mut text = format!("kiro-poll: error: {}", crate::sanitize::line(&format!("{err:#}")));
-    if let Some(hint) = err.downcast_ref::<BridgeError>().and_then(BridgeError::hint) {
-        text.push_str("; hint: ");
-        text.push_str(hint);
-    }
-    Some(text)
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -420,11 +426,11 @@ mod tests {
             "No such host is known. (os error 11001)",
             "dns error: failed to lookup address information: Temporary failure in name resolution",
         ] {
-            let hint = unreachable_hint(FailureKind::Connect, detail).unwrap();
-            assert!(hint.contains("host name"), "{detail}");
+            let hint = Hint::unreachable(FailureKind::Connect, detail);
+            assert_eq!(hint, Some(Hint::HostName), "{detail}");
         }
-        let refused = unreachable_hint(FailureKind::Connect, "Connection refused (os error 111)");
-        assert!(refused.unwrap().contains("is Kiro running"));
+        let refused = Hint::unreachable(FailureKind::Connect, "Connection refused (os error 111)");
+        assert_eq!(refused, Some(Hint::NotRunning));
     }
 
     use super::*;
@@ -449,10 +455,11 @@ mod tests {
         for (ending, code) in table {
             assert_eq!(ending.code(), code, "{ending:?}");
         }
-        let usage: anyhow::Error = UsageError("bad".into()).into();
-        assert_eq!(exit_code(&usage), 2);
-        let timed: anyhow::Error = Exit::new(Ending::TimedOut, "t").into();
-        assert_eq!(ending(&timed), Ending::TimedOut);
+        assert_eq!(Failure::from(UsageError("bad".into())).ending.code(), 2);
+        let gone = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(Failure::from(gone), Failure::quiet(Ending::Done));
+        let full = Failure::from(std::io::Error::other("No space left on device"));
+        assert_eq!(full.ending, Ending::OutputFailed);
     }
 
     #[test]

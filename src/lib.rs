@@ -56,7 +56,7 @@ use std::io::Write;
 use crate::cli::{Cli, Command};
 use crate::client::{BridgeClient, ClientOptions};
 use crate::config::Config;
-use crate::error::{exit_code, report, Ending, UsageError};
+use crate::error::{Ending, Failure, UsageError};
 
 /// Parse the command line, run, and return the exit code. Never panics on bad input.
 pub fn main_entry() -> u8 {
@@ -93,11 +93,11 @@ pub fn main_entry() -> u8 {
     };
     match run(cli) {
         Ok(()) => Ending::Done.code(),
-        Err(err) => {
-            if let Some(msg) = report(&err) {
+        Err(failure) => {
+            if let Some(msg) = output::words::failure(&failure) {
                 let _ = writeln!(std::io::stderr().lock(), "{msg}");
             }
-            exit_code(&err)
+            failure.ending.code()
         }
     }
 }
@@ -276,7 +276,7 @@ fn secret_arg(e: &clap::Error) -> bool {
 }
 
 /// Run a parsed command line.
-pub fn run(mut cli: Cli) -> anyhow::Result<()> {
+pub fn run(mut cli: Cli) -> Result<(), crate::error::Failure> {
     if let Command::Completions { shell } = &cli.command {
         let mut out = std::io::stdout().lock();
         return Ok(completions::generate(*shell, &mut out)?);
@@ -327,6 +327,9 @@ pub fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Jobs(_) | Command::Wait(_) | Command::Demo(_) | Command::MockBridge(_)
     );
     let config = Config::resolve_for(&cli.global, &fleet, reaches)?;
+    if !config.quiet {
+        output::tell_exposed();
+    }
     if let Command::Jobs(args) = &cli.command {
         let plan = config::plans::jobs(args, jobs_bridge.as_deref(), &config);
         let store = config::plans::store(&args.store);
@@ -335,11 +338,12 @@ pub fn run(mut cli: Cli) -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .map_err(|e| Failure::system("start the runtime", e))?;
     runtime.block_on(dispatch(cli.command, config))
 }
 
-fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
+fn make_client(config: &Config) -> Result<BridgeClient, crate::error::Failure> {
     BridgeClient::new(ClientOptions {
         base: config.url.clone(),
         api_key: config.api_key.clone(),
@@ -349,16 +353,18 @@ fn make_client(config: &Config) -> anyhow::Result<BridgeClient> {
     .map_err(|e| UsageError(format!("{e:#}")).into())
 }
 
-async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
-    if !matches!(
+async fn dispatch(command: Command, config: Config) -> Result<(), crate::error::Failure> {
+    // Said by the commands that send or require a key.
+    let keyed = !matches!(
         command,
         Command::Jobs(_)
             | Command::Wait(_)
             | Command::Demo(_)
             | Command::Config(_)
             | Command::Completions { .. }
-    ) {
-        config.warn_short_key();
+    );
+    if keyed && config.short_key && !config.quiet {
+        output::tell(output::Notice::ShortKey);
     }
     let painter = output::Painter::of(&config);
     let mut out = std::io::stdout().lock();

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use crate::client::BridgeClient;
 use crate::config::Config;
-use crate::error::{bridge_ending, Ending, Exit, FailureKind};
+use crate::error::{bridge_ending, Ending, Failure, FailureKind};
 use crate::model::HealthState;
 use crate::output::status_render::{self, failed, Answer, CommandList, Tagged};
 use crate::output::{write_json_line, Painter};
@@ -19,7 +19,7 @@ pub async fn status(
     json: bool,
     painter: Painter,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     // --json prints one object per bridge in the many-bridge form's shape, `bridge` first,
     // answered or not: its status, or its error (and the exit code and the line on stderr as
     // ever).
@@ -61,7 +61,7 @@ pub async fn status_many(
     max_in_flight: usize,
     painter: Painter,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     use futures_util::StreamExt;
     if let Some((limit, sockets)) = crate::client::room_for_sockets(config.bridges.len().min(max_in_flight)) {
         crate::output::tell(crate::output::Notice::OpenFilesLow { limit, sockets });
@@ -124,7 +124,7 @@ pub async fn status_many(
             list(&rejected)
         ));
     }
-    Err(Exit::new(bridge_ending(first), parts.join("; ")).into())
+    Err(Failure::new(bridge_ending(first), parts.join("; ")))
 }
 
 pub async fn health(
@@ -132,7 +132,7 @@ pub async fn health(
     json: bool,
     painter: Painter,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let h = client.health().await?;
     if json {
         write_json_line(out, &h)?;
@@ -142,13 +142,14 @@ pub async fn health(
     if h.status == HealthState::Unhealthy {
         let why = h.error.as_deref().map(sanitize::line).unwrap_or_default();
         if json {
-            return Err(Exit::quiet(Ending::Unreachable).into());
+            return Err(Failure::quiet(Ending::Unreachable));
         }
-        anyhow::bail!(
+        let message = format!(
             "the bridge server reports itself unhealthy{}{}",
             if why.is_empty() { "" } else { ": " },
             why
         );
+        return Err(Failure::new(Ending::Unreachable, message));
     }
     Ok(())
 }
@@ -158,7 +159,7 @@ pub async fn commands(
     filter: Option<&str>,
     json: bool,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let fetch = client.status().await?;
     let list = select_commands(&fetch.status.available_commands, filter);
     if json {

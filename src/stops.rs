@@ -27,29 +27,12 @@ pub trait Screen {
     }
 }
 
-/// What a signal did to a wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signalled {
-    /// It ends the wait.
-    Ends(Sig),
-    /// Back from Ctrl-Z: the caller polls at once and redraws.
-    Resumed,
-}
-
-/// What ends a wait on one bridge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// A signal, or the call's cancellation.
-    Halt(Halt),
-    /// The deadline passed.
-    TimedOut,
-}
-
-/// What a waiter wakes a wait on one bridge with.
+/// What wakes a wait: what ends it, or a resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
-    Stop(Stop),
-    /// Back from Ctrl-Z (a terminal's only): the bridge is asked at once.
+    /// A signal, the call's cancellation, or the deadline.
+    Halt(Halt),
+    /// Back from Ctrl-Z (a terminal's only): the bridge is asked at once, the screen redrawn.
     Resumed,
 }
 
@@ -59,7 +42,8 @@ pub enum Wake {
 pub trait Waiter {
     /// The next stop, or a resume.
     fn next(&mut self) -> impl Future<Output = Wake>;
-    /// Only what ends it early, whatever the deadline: for a request that keeps its own limit.
+    /// Only what ends it early (never `Halt::TimedOut`), whatever the deadline: for a request
+    /// that keeps its own limit.
     fn halt(&mut self) -> impl Future<Output = Halt>;
     /// News of the wait.
     fn tell(&mut self, note: Note) -> impl Future<Output = ()>;
@@ -93,11 +77,8 @@ impl<S: Screen> Waiter for OnTerminal<'_, S> {
         let deadline = self.stops.deadline;
         tokio::select! {
             biased;
-            s = self.stops.signal(&mut self.screen) => match s {
-                Signalled::Ends(sig) => Wake::Stop(Stop::Halt(Halt::Signal(sig))),
-                Signalled::Resumed => Wake::Resumed,
-            },
-            _ = tokio::time::sleep_until(deadline) => Wake::Stop(Stop::TimedOut),
+            w = self.stops.signal(&mut self.screen) => w,
+            _ = tokio::time::sleep_until(deadline) => Wake::Halt(Halt::TimedOut),
         }
     }
 
@@ -122,10 +103,11 @@ pub struct Stops {
 
 impl Stops {
     /// Listen for signals from now on; `deadline`: when the wait gives up (None: never).
-    pub fn install(deadline: Option<Instant>) -> anyhow::Result<Stops> {
+    pub fn install(deadline: Option<Instant>) -> Result<Stops, crate::error::Failure> {
         let far = Instant::from_std(later(std::time::Instant::now(), MAX_DURATION));
         Ok(Stops {
-            signals: Signals::install()?,
+            signals: Signals::install()
+                .map_err(|e| crate::error::Failure::system("listen for signals", e))?,
             deadline: deadline.unwrap_or(far),
         })
     }
@@ -142,7 +124,7 @@ impl Stops {
 
     /// What a signal does to the wait: Ctrl-Z takes the screen down and stops the process
     /// (None: nothing for the caller to do), a resume gives it back, the rest end it.
-    pub fn on_signal(&mut self, sig: Sig, screen: &mut dyn Screen) -> Option<Signalled> {
+    pub fn on_signal(&mut self, sig: Sig, screen: &mut dyn Screen) -> Option<Wake> {
         match sig {
             Sig::Stop => {
                 screen.suspend();
@@ -153,14 +135,14 @@ impl Stops {
             Sig::Continue => {
                 terminal::resume();
                 screen.resume();
-                Some(Signalled::Resumed)
+                Some(Wake::Resumed)
             }
-            s => Some(Signalled::Ends(s)),
+            s => Some(Wake::Halt(Halt::Signal(s))),
         }
     }
 
     /// The next signal that ends the wait or resumes it (Ctrl-Z is handled on the way).
-    async fn signal(&mut self, screen: &mut dyn Screen) -> Signalled {
+    async fn signal(&mut self, screen: &mut dyn Screen) -> Wake {
         loop {
             let sig = self.signals.recv().await;
             if let Some(s) = self.on_signal(sig, screen) {
@@ -172,7 +154,7 @@ impl Stops {
     /// Only a signal that ends the wait (Ctrl-Z and `fg` are handled on the way).
     async fn ending_signal(&mut self, screen: &mut dyn Screen) -> Sig {
         loop {
-            if let Signalled::Ends(sig) = self.signal(screen).await {
+            if let Wake::Halt(Halt::Signal(sig)) = self.signal(screen).await {
                 return sig;
             }
         }

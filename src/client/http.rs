@@ -13,7 +13,10 @@ pub const POOL_IDLE: Duration = Duration::from_millis(4500);
 
 /// The one HTTP client of the process (a fleet shares it: keep-alive per host). `tls`: some
 /// bridge is https, so load the trust roots.
-pub fn http_client(request_timeout: Duration, tls: bool) -> anyhow::Result<reqwest::Client> {
+pub fn http_client(
+    request_timeout: Duration,
+    tls: bool,
+) -> Result<reqwest::Client, crate::error::UsageError> {
     http_client_keeping(request_timeout, tls, 2, true)
 }
 
@@ -28,7 +31,7 @@ pub fn http_client_keeping(
     tls: bool,
     idle_per_host: usize,
     probes: bool,
-) -> anyhow::Result<reqwest::Client> {
+) -> Result<reqwest::Client, crate::error::UsageError> {
     let mut builder = reqwest::Client::builder();
     if !probes {
         builder = crate::platform::without_keepalive_probes(builder);
@@ -49,7 +52,9 @@ pub fn http_client_keeping(
         // Plain HTTP needs no trust roots: skip loading them (start-up cost).
         builder = builder.tls_built_in_root_certs(false);
     }
-    Ok(builder.build()?)
+    builder
+        .build()
+        .map_err(|e| crate::error::UsageError(format!("cannot set up the HTTP client: {e}")))
 }
 
 /// Raise the open-files limit for `sockets` connections at once (and a margin for the rest);

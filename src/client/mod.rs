@@ -21,7 +21,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::bridges::ApiKey;
-use crate::error::{BridgeError, FailureKind};
+use crate::error::{BridgeError, FailureKind, UsageError};
 use crate::model::{ExecAnswer, ExecuteRequest, Health, InputAnswer, InputRequest, KiroStatusView};
 use crate::sanitize::redact_url;
 use crate::units::human_bytes;
@@ -93,7 +93,7 @@ pub fn for_bridges(
     request_timeout: Duration,
     verbose: u8,
     reuse: Reuse,
-) -> anyhow::Result<Vec<BridgeClient>> {
+) -> Result<Vec<BridgeClient>, UsageError> {
     let tls = bridges.iter().any(|b| b.url.scheme() == "https");
     let http = shared_http(request_timeout, tls, reuse)?;
     for_bridges_on(&http, bridges, request_timeout, verbose)
@@ -101,7 +101,11 @@ pub fn for_bridges(
 
 /// The one HTTP client that bridges' clients share. `tls`: load the trust roots (some bridge
 /// is https, or a reload may bring one).
-pub fn shared_http(request_timeout: Duration, tls: bool, reuse: Reuse) -> anyhow::Result<reqwest::Client> {
+pub fn shared_http(
+    request_timeout: Duration,
+    tls: bool,
+    reuse: Reuse,
+) -> Result<reqwest::Client, UsageError> {
     let idle = if reuse == Reuse::Keep { 2 } else { 0 };
     // Polls end within --request-timeout: no keep-alive probes.
     http_client_keeping(request_timeout, tls, idle, false)
@@ -113,7 +117,7 @@ pub fn for_bridges_on(
     bridges: &[crate::bridges::Bridge],
     request_timeout: Duration,
     verbose: u8,
-) -> anyhow::Result<Vec<BridgeClient>> {
+) -> Result<Vec<BridgeClient>, UsageError> {
     let one = bridges.len() == 1;
     bridges
         .iter()
@@ -126,27 +130,27 @@ pub fn for_bridges_on(
             };
             BridgeClient::with_http(http.clone(), opts).map_err(|e| {
                 let msg = match one {
-                    true => format!("{e:#}"),
-                    false => format!("bridge {}: {e:#}", b.name),
+                    true => e.0,
+                    false => format!("bridge {}: {}", b.name, e.0),
                 };
-                crate::error::UsageError(msg).into()
+                UsageError(msg)
             })
         })
         .collect()
 }
 
 impl BridgeClient {
-    pub fn new(opts: ClientOptions) -> anyhow::Result<BridgeClient> {
+    pub fn new(opts: ClientOptions) -> Result<BridgeClient, UsageError> {
         let http = http_client(opts.request_timeout, opts.base.scheme() == "https")?;
         BridgeClient::with_http(http, opts)
     }
 
     /// A client for one bridge on a shared HTTP client.
-    pub fn with_http(http: reqwest::Client, opts: ClientOptions) -> anyhow::Result<BridgeClient> {
+    pub fn with_http(http: reqwest::Client, opts: ClientOptions) -> Result<BridgeClient, UsageError> {
         let auth = match &opts.api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-                    .map_err(|_| anyhow::anyhow!("the API key holds characters a header cannot carry"))?;
+                    .map_err(|_| UsageError("the API key holds characters a header cannot carry".into()))?;
                 v.set_sensitive(true);
                 Some(v)
             }

@@ -41,15 +41,9 @@ impl ConfigFile {
     }
 
     /// Read it: None when there is none (even one named by KIRO_POLL_CONFIG: a file not made
-    /// yet, as kubectl takes one); only `-b NAME` needs it (`read_for`). Says once when it
-    /// holds a key others can read.
-    /// Only the keys `keys` says are read.
-    pub fn read(
-        &self,
-        fallback: Option<&ApiKey>,
-        keys: &Keys,
-        quiet: bool,
-    ) -> Result<Option<Loaded>, UsageError> {
+    /// yet, as kubectl takes one); only `-b NAME` needs it (`read_for`). Notes it when it
+    /// holds a key others can read (`exposed`). Only the keys `keys` says are read.
+    pub fn read(&self, fallback: Option<&ApiKey>, keys: &Keys) -> Result<Option<Loaded>, UsageError> {
         let Some(path) = self.path.as_deref() else {
             return Ok(None);
         };
@@ -58,19 +52,14 @@ impl ConfigFile {
         }
         let loaded = crate::bridges::load_file(path, fallback, &|k| std::env::var(k).ok(), keys)
             .map_err(|UsageError(e)| UsageError(e.replace("'--bridges ", "the config file '")))?;
-        warn_if_exposed(path, &loaded, quiet);
+        note_if_exposed(path, &loaded);
         Ok(Some(loaded))
     }
 
     /// Read it for names: a missing file is an error that says how to make one.
-    pub fn read_for(
-        &self,
-        names: &[String],
-        fallback: Option<&ApiKey>,
-        quiet: bool,
-    ) -> Result<Loaded, UsageError> {
+    pub fn read_for(&self, names: &[String], fallback: Option<&ApiKey>) -> Result<Loaded, UsageError> {
         let name = names.first().map_or("", String::as_str);
-        match self.read(fallback, &Keys::Of(names.to_vec()), quiet)? {
+        match self.read(fallback, &Keys::Of(names.to_vec()))? {
             Some(l) => Ok(l),
             None => Err(UsageError(format!(
                 "no bridge named '{}': there is no config file ({}); add one with 'kiro-poll config add {} URL'",
@@ -120,21 +109,20 @@ pub fn no_bridge<'a>(name: &str, place: &str, names: impl Iterator<Item = &'a st
     ))
 }
 
-/// A key written in a file others may read (the config file, a bridges file, at the start or
-/// read again): said once per process, as ssh does, unless `quiet`.
-pub fn warn_if_exposed(path: &Path, loaded: &Loaded, quiet: bool) {
-    static SAID: std::sync::Once = std::sync::Once::new();
-    if quiet || !loaded.holds_key || !crate::platform::readable_by_others(path) {
-        return;
+/// The first file read that holds a key others may read (the config file, a bridges file):
+/// `output::Notice::KeyExposed` says it once, as ssh does, unless `--quiet`.
+static EXPOSED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Note `path` when what was read from it holds a key and others can read it.
+pub fn note_if_exposed(path: &Path, loaded: &Loaded) {
+    if loaded.holds_key && crate::platform::readable_by_others(path) {
+        let _ = EXPOSED.set(path.to_path_buf());
     }
-    SAID.call_once(|| {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "kiro-poll: warning: {} holds an API key and others can read it; make it yours alone (chmod 600) or name a key file instead",
-            path.display()
-        );
-    });
+}
+
+/// The file read that holds a key others can read, if any.
+pub fn exposed() -> Option<&'static Path> {
+    EXPOSED.get().map(PathBuf::as_path)
 }
 
 /// What `config add` writes for a bridge's key: where to read it, never the key.

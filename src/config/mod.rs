@@ -115,7 +115,7 @@ pub struct Config {
     pub verbose: u8,
     pub quiet: bool,
     pub term: Terminal,
-    /// A key is under `sanitize::MIN_SAFE_KEY` characters (`warn_short_key` says so).
+    /// A key is under `sanitize::MIN_SAFE_KEY` characters (`output::Notice::ShortKey` says so).
     pub short_key: bool,
     /// Why these bridges (`config show` says it).
     pub chosen: Chosen,
@@ -130,26 +130,6 @@ pub struct Config {
     pub key_file: Option<std::path::PathBuf>,
     /// Where the config file is (or would be).
     pub config_file: file::ConfigFile,
-}
-
-impl Config {
-    /// A key too short to be kept out of output reliably, said once per process, by the
-    /// commands that send or require a key (not `jobs`, `wait`, `completions`), unless
-    /// `--quiet`. Before any live line exists, so straight to stderr.
-    pub fn warn_short_key(&self) {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        if !self.short_key || self.quiet {
-            return;
-        }
-        SAID.call_once(|| {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "kiro-poll: warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
-                crate::sanitize::MIN_SAFE_KEY
-            );
-        });
-    }
 }
 
 impl std::fmt::Debug for Config {
@@ -264,7 +244,7 @@ fn choose(
             &|k| std::env::var(k).ok(),
             &crate::bridges::Keys::All,
         )?;
-        file::warn_if_exposed(path, &loaded, g.quiet);
+        file::note_if_exposed(path, &loaded);
         let all = select(loaded.bridges, &g.bridge, path)?;
         return Ok((all, Chosen::BridgesFile, Some(path.clone())));
     }
@@ -278,11 +258,7 @@ fn choose(
     if !g.bridge.is_empty() {
         let from_file = g.bridge.iter().any(|b| !b.contains("://"));
         let named_in = config.path.clone().filter(|_| from_file);
-        return Ok((
-            named(&g.bridge, config, fallback, g.quiet)?,
-            Chosen::BridgeFlag,
-            named_in,
-        ));
+        return Ok((named(&g.bridge, config, fallback)?, Chosen::BridgeFlag, named_in));
     }
     if std::env::var_os("KIRO_BRIDGE_URL").is_some() {
         return Ok((
@@ -292,7 +268,7 @@ fn choose(
         ));
     }
     if let Some(loaded) = reaches
-        .then(|| config.read(fallback, &crate::bridges::Keys::Default, g.quiet))
+        .then(|| config.read(fallback, &crate::bridges::Keys::Default))
         .transpose()?
         .flatten()
     {
@@ -314,7 +290,6 @@ fn named(
     given: &[String],
     config: &file::ConfigFile,
     fallback: Option<&ApiKey>,
-    quiet: bool,
 ) -> Result<Vec<Bridge>, UsageError> {
     let mut loaded = None;
     let mut out: Vec<Bridge> = Vec::with_capacity(given.len());
@@ -326,7 +301,7 @@ fn named(
         } else {
             if loaded.is_none() {
                 let names: Vec<String> = given.iter().filter(|n| !n.contains("://")).cloned().collect();
-                loaded = Some(config.read_for(&names, fallback, quiet)?);
+                loaded = Some(config.read_for(&names, fallback)?);
             }
             file::pick(loaded.as_ref().expect("read above"), name, config)?
         };

@@ -239,7 +239,7 @@ pub fn jobs(args: &crate::cli::JobsArgs, bridge: Option<&str>, config: &Config) 
     let bridge_url = bridge.filter(|b| !b.contains("://")).and_then(|name| {
         let loaded = config
             .config_file
-            .read(None, &crate::bridges::Keys::None, true)
+            .read(None, &crate::bridges::Keys::None)
             .ok()??;
         let b = loaded.bridges.into_iter().find(|b| b.name == name)?;
         Some(crate::sanitize::redact_url(&b.url))

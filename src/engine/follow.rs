@@ -476,7 +476,7 @@ mod tests {
 
         fn completed_by(next: Next<Decision>) -> (&'static str, Option<Duration>) {
             match next {
-                Next::Done(d) if d.outcome == Outcome::Completed => (d.observed_by.unwrap(), d.seen),
+                Next::Done(d) if d.outcome == Outcome::Completed => (d.observed_by.unwrap().name(), d.seen),
                 other => panic!("not completed: {other:?}"),
             }
         }

@@ -4,33 +4,44 @@
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use super::Halt;
 use super::LastSeen;
 use crate::error::{bridge_ending, BridgeError, Ending};
 use crate::model::{ExecAnswer, ExecuteResponse, Unheld};
 
-/// The `outcome` of `exec --json`, one per way an exec can end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The `outcome` of `exec --json` and of MCP's `kiro_exec`, one per way an exec can end: its
+/// serialized names are the JSON's, its schema is the MCP tool's. (Plain comments on the
+/// variants: a described variant would make the schema a `oneOf`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum Outcome {
     Succeeded,
-    /// It ran and failed.
+    // It ran and failed.
     Failed,
-    /// HTTP 422: turned away before it started (exit 1, as a failure).
+    // HTTP 422: turned away before it started (exit 1, as a failure).
     NotStarted,
-    /// Its end was seen (through the status, or by the connection the bridge answered on) but
-    /// its result was not returned.
+    // Its end was seen (through the status, or by the connection the bridge answered on) but
+    // its result was not returned.
     Completed,
     Unknown,
     TimedOut,
-    /// A signal, or the MCP call's cancellation, ended the wait.
-    Interrupted(Halt),
+    // A signal, or the MCP call's cancellation, ended the wait (which: `Why::Interrupted`).
+    Interrupted,
     Unavailable,
     Rejected,
     Unauthorized,
     Unreachable,
+    // Not ended yet: MCP's kiro_exec without wait, whose answer did not come at once (its job
+    // follows it). No decision has it.
+    Running,
 }
 
 impl Outcome {
+    /// Its name in the JSON (`serde` writes the same; a test holds them together).
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",
@@ -39,11 +50,12 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::Unknown => "unknown",
             Outcome::TimedOut => "timed_out",
-            Outcome::Interrupted(_) => "interrupted",
+            Outcome::Interrupted => "interrupted",
             Outcome::Unavailable => "unavailable",
             Outcome::Rejected => "rejected",
             Outcome::Unauthorized => "unauthorized",
             Outcome::Unreachable => "unreachable",
+            Outcome::Running => "running",
         }
     }
 
@@ -54,8 +66,9 @@ impl Outcome {
     }
 
     /// How the program ends on it; `strict` (`exec --exit-status`): an end seen without its
-    /// result is its own ending. None: a cancellation over MCP, which ends no program.
-    pub fn ending(self, strict: bool) -> Option<Ending> {
+    /// result is its own ending; `halt`: what interrupted it. None: a cancellation over MCP,
+    /// which ends no program, or no end yet.
+    fn ending(self, strict: bool, halt: Option<Halt>) -> Option<Ending> {
         Some(match self {
             Outcome::Completed if strict => Ending::ResultUnknown,
             Outcome::Succeeded | Outcome::Completed => Ending::Done,
@@ -66,8 +79,13 @@ impl Outcome {
             Outcome::Unavailable => Ending::Unavailable,
             Outcome::Unknown => Ending::OutcomeUnknown,
             Outcome::TimedOut => Ending::TimedOut,
-            Outcome::Interrupted(Halt::Signal(sig)) => Ending::Signal(sig),
-            Outcome::Interrupted(Halt::Cancelled) => return None,
+            Outcome::Interrupted => match halt? {
+                Halt::Signal(sig) => Ending::Signal(sig),
+                Halt::Cancelled => return None,
+                // The deadline is `Outcome::TimedOut`'s; said here so every halt has its code.
+                Halt::TimedOut => Ending::TimedOut,
+            },
+            Outcome::Running => return None,
         })
     }
 }
@@ -81,19 +99,25 @@ pub enum Lost {
     Connection(String),
 }
 
-/// How the end of a command whose answer was lost was seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a command's end was seen: `observedBy` in `exec --json` and MCP's `kiro_exec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum Sign {
-    /// The status showed it running, then not.
+    // The bridge's answer said how it went.
+    Response,
+    // After the answer was lost: the status showed it running, then not.
     Status,
-    /// The bridge closed the connection it answered 408 on, kept busy until then.
+    // After the answer was lost: the bridge closed the connection it answered 408 on, kept
+    // busy until then.
     Connection,
 }
 
 impl Sign {
-    /// `observedBy` in `exec --json`.
+    /// Its name in the JSON and the job store (`serde` writes the same).
     pub fn name(self) -> &'static str {
         match self {
+            Sign::Response => "response",
             Sign::Status => "status",
             Sign::Connection => "connection",
         }
@@ -150,10 +174,7 @@ pub enum Why {
     /// Success: nothing to explain.
     Done,
     /// After the answer was lost, its end was seen `took` after the POST.
-    SeenEnding {
-        by: Sign,
-        took: Duration,
-    },
+    SeenEnding { by: Sign, took: Duration },
     /// The bridge said the command failed: its words.
     CommandFailed(String),
     /// HTTP 422: the bridge turned the command away before it started (the real bridge: its
@@ -165,22 +186,14 @@ pub enum Why {
     /// JSON): the command may have run.
     Unreadable(BridgeError),
     /// No answer within `--request-timeout` (no `--wait`): it may still be running.
-    NoAnswer {
-        limit: Duration,
-    },
+    NoAnswer { limit: Duration },
     /// With `--wait`: no answer within `--timeout`.
-    WaitedOut {
-        limit: Duration,
-    },
+    WaitedOut { limit: Duration },
     /// The answer was lost and `--wait` was not given.
     LostWithoutWait(Lost),
     /// The answer was lost, the status could not show the command's end (`shown`: what it
     /// showed), and the connection could not tell it either (`conn`: why).
-    EndUnseen {
-        lost: Lost,
-        shown: Shown,
-        conn: Untold,
-    },
+    EndUnseen { lost: Lost, shown: Shown, conn: Untold },
     /// `--timeout` ran out while following; what the status last showed of the command, when
     /// it ever showed it; `held`: the connection the bridge answered on was still open (so the
     /// command was still running).
@@ -190,7 +203,8 @@ pub enum Why {
         seen: Option<LastSeen>,
         held: bool,
     },
-    Interrupted,
+    /// A signal, the MCP call's cancellation (or the deadline) ended the wait.
+    Interrupted(Halt),
     /// The bridge failed us: unreachable, unavailable, key rejected, nonsense.
     Bridge(BridgeError),
 }
@@ -201,8 +215,8 @@ pub struct Decision {
     pub outcome: Outcome,
     /// The bridge's answer, when it gave one.
     pub response: Option<ExecuteResponse>,
-    /// `response`, `connection` or `status`; None when none showed the end.
-    pub observed_by: Option<&'static str>,
+    /// What showed the end; None when nothing did.
+    pub observed_by: Option<Sign>,
     pub why: Why,
     /// How long after the POST its end was seen, when it was seen without the answer.
     pub seen: Option<Duration>,
@@ -235,16 +249,26 @@ impl Decision {
     }
 
     pub fn interrupted(by: Halt) -> Decision {
-        Decision::new(Outcome::Interrupted(by), Why::Interrupted)
+        Decision::new(Outcome::Interrupted, Why::Interrupted(by))
     }
 
     /// Its end seen `took` after the POST, its result not returned.
     pub fn completed(by: Sign, took: Duration) -> Decision {
         Decision {
-            observed_by: Some(by.name()),
+            observed_by: Some(by),
             seen: Some(took),
             ..Decision::new(Outcome::Completed, Why::SeenEnding { by, took })
         }
+    }
+
+    /// How the program ends on it; `strict` (`exec --exit-status`): an end seen without its
+    /// result is its own ending. None: a cancellation over MCP, which ends no program.
+    pub fn ending(&self, strict: bool) -> Option<Ending> {
+        let halt = match self.why {
+            Why::Interrupted(h) => Some(h),
+            _ => None,
+        };
+        self.outcome.ending(strict, halt)
     }
 
     /// Whether the bridge's answer said how the command went.
@@ -273,7 +297,7 @@ pub fn on_answer(
         ExecAnswer::Failed(r) => {
             let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
             return Ok(Decision {
-                observed_by: Some("response"),
+                observed_by: Some(Sign::Response),
                 response: Some(r),
                 ..Decision::new(Outcome::NotStarted, Why::NotStarted(why))
             });
@@ -305,7 +329,7 @@ fn answered(r: ExecuteResponse) -> Decision {
         (Outcome::Failed, Why::CommandFailed(why))
     };
     Decision {
-        observed_by: Some("response"),
+        observed_by: Some(Sign::Response),
         response: Some(r),
         ..Decision::new(outcome, why)
     }
@@ -329,7 +353,7 @@ mod tests {
 
     fn end(answer: Result<ExecAnswer, BridgeError>, wait: bool) -> (Outcome, Ending) {
         let d = on_answer(answer, wait, S, S).expect("an ending");
-        (d.outcome, d.outcome.ending(false).expect("a program's ending"))
+        (d.outcome, d.ending(false).expect("a program's ending"))
     }
 
     #[test]
@@ -388,22 +412,25 @@ mod tests {
         );
         let sigint = Decision::interrupted(Halt::Signal(crate::platform::Sig::Interrupt));
         assert_eq!(
-            sigint.outcome.ending(false),
+            sigint.ending(false),
             Some(Ending::Signal(crate::platform::Sig::Interrupt))
         );
         let cancelled = Decision::interrupted(Halt::Cancelled);
-        assert_eq!(cancelled.outcome.ending(false), None, "no program ends on it");
+        assert_eq!(cancelled.ending(false), None, "no program ends on it");
         assert_eq!(cancelled.outcome.name(), "interrupted");
         let seen = Decision::completed(Sign::Connection, 45 * S);
-        assert_eq!(seen.outcome.ending(false), Some(Ending::Done));
-        assert_eq!(seen.outcome.ending(true), Some(Ending::ResultUnknown));
-        assert_eq!((seen.observed_by, seen.seen), (Some("connection"), Some(45 * S)));
+        assert_eq!(seen.ending(false), Some(Ending::Done));
+        assert_eq!(seen.ending(true), Some(Ending::ResultUnknown));
+        assert_eq!(
+            (seen.observed_by, seen.seen),
+            (Some(Sign::Connection), Some(45 * S))
+        );
         assert!(!seen.result_known());
         let by_status = Decision::completed(Sign::Status, S);
-        assert_eq!(by_status.observed_by, Some("status"));
-        assert_eq!(by_status.outcome.ending(true), Some(Ending::ResultUnknown));
+        assert_eq!(by_status.observed_by, Some(Sign::Status));
+        assert_eq!(by_status.ending(true), Some(Ending::ResultUnknown));
         let answered = on_answer(Ok(Answered(resp(true))), true, S, S).unwrap();
-        assert_eq!(answered.outcome.ending(true), Some(Ending::Done));
+        assert_eq!(answered.ending(true), Some(Ending::Done));
         assert!(answered.result_known());
     }
 
@@ -424,7 +451,7 @@ mod tests {
     #[test]
     fn the_answer_is_kept_and_observed_by_the_response() {
         let d = on_answer(Ok(ExecAnswer::Answered(resp(true))), false, S, S).unwrap();
-        assert_eq!(d.observed_by, Some("response"));
+        assert_eq!(d.observed_by, Some(Sign::Response));
         assert_eq!(d.response.unwrap().output.as_deref(), Some("out"));
     }
 }

@@ -128,21 +128,24 @@ pub struct EngineConfig {
     pub jitter_seed: Option<u64>,
 }
 
+/// The engine's defaults, written once: `--help` shows them from here (`cli::PollArgs`).
+pub const DEFAULTS: EngineConfig = EngineConfig {
+    interval_ready: Duration::from_secs(10),
+    interval_busy: Duration::from_secs(2),
+    interval_unavailable: Duration::from_secs(30),
+    interval_error: Duration::from_secs(15),
+    backoff_base: Duration::from_secs(5),
+    max_backoff: Duration::from_secs(60),
+    breaker_threshold: 5,
+    breaker_recovery: Duration::from_secs(60),
+    stall_after: Duration::from_secs(15 * 60),
+    count: None,
+    jitter_seed: None,
+};
+
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig {
-            interval_ready: Duration::from_secs(10),
-            interval_busy: Duration::from_secs(2),
-            interval_unavailable: Duration::from_secs(30),
-            interval_error: Duration::from_secs(15),
-            backoff_base: Duration::from_secs(5),
-            max_backoff: Duration::from_secs(60),
-            breaker_threshold: 5,
-            breaker_recovery: Duration::from_secs(60),
-            stall_after: Duration::from_secs(15 * 60),
-            count: None,
-            jitter_seed: None,
-        }
+        DEFAULTS
     }
 }
 
@@ -243,11 +246,13 @@ impl End {
     }
 }
 
-/// What ends a wait early: a signal, or (over MCP) the call's cancellation.
+/// What ends a wait before its answer: a signal, (over MCP) the call's cancellation, or the
+/// wait's deadline. The one type a signal travels in from the stops to the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Halt {
     Signal(Sig),
     Cancelled,
+    TimedOut,
 }
 
 impl Halt {
@@ -258,6 +263,7 @@ impl Halt {
             Halt::Signal(Sig::Hangup) => "hung up",
             Halt::Signal(_) => "terminated",
             Halt::Cancelled => "cancelled",
+            Halt::TimedOut => "timed out",
         }
     }
 }

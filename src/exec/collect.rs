@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::error::{Ending, Exit, UsageError};
+use crate::error::{Ending, Failure, UsageError};
 use crate::jobs::{JobState, Since, Store, StorePlan, STALE_AFTER};
 use crate::output::jobs as render;
 
@@ -12,7 +12,7 @@ use crate::output::jobs as render;
 const WAIT_EVERY: Duration = Duration::from_millis(250);
 
 /// Open the store for a command that needs it (`what`).
-pub fn open(plan: &StorePlan, what: &str) -> anyhow::Result<Store> {
+pub fn open(plan: &StorePlan, what: &str) -> Result<Store, crate::error::Failure> {
     let Some(path) = &plan.path else {
         return Err(UsageError(render::no_store(what)).into());
     };
@@ -20,12 +20,12 @@ pub fn open(plan: &StorePlan, what: &str) -> anyhow::Result<Store> {
 }
 
 /// The store's answer to a read, or the error that ends the command.
-fn read<T>(store: &Store, r: rusqlite::Result<T>) -> anyhow::Result<T> {
+fn read<T>(store: &Store, r: rusqlite::Result<T>) -> Result<T, crate::error::Failure> {
     r.map_err(|e| {
-        anyhow::Error::from(UsageError(render::store_needed(&crate::jobs::StoreError {
+        Failure::usage(render::store_needed(&crate::jobs::StoreError {
             path: store.path.clone(),
             why: e.to_string(),
-        })))
+        }))
     })
 }
 
@@ -34,7 +34,7 @@ pub fn list(
     at: &StorePlan,
     asked: &crate::plan::JobsPlan,
     out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let mut store = open(at, "jobs")?;
     let settled = store.settle(STALE_AFTER, crate::jobs::alive);
     read(&store, settled)?;
@@ -68,8 +68,14 @@ pub fn list(
 
 /// `wait ID...`: until every job is no longer running; the exit code is the job's (one) or
 /// the largest of theirs (several). `--timeout` (124) and a signal end the wait, not the jobs.
-pub async fn wait(config: &Config, plan: &StorePlan, ids: &[i64], timeout: Duration) -> anyhow::Result<()> {
-    use crate::stops::{OnTerminal, Screen, Stop, Stops, Waiter, Wake};
+pub async fn wait(
+    config: &Config,
+    plan: &StorePlan,
+    ids: &[i64],
+    timeout: Duration,
+) -> Result<(), crate::error::Failure> {
+    use crate::engine::Halt;
+    use crate::stops::{OnTerminal, Screen, Stops, Waiter, Wake};
     struct Quiet;
     impl Screen for Quiet {
         fn suspend(&mut self) {}
@@ -105,19 +111,19 @@ pub async fn wait(config: &Config, plan: &StorePlan, ids: &[i64], timeout: Durat
             }
             return match code {
                 0 => Ok(()),
-                c => Err(Exit::quiet(Ending::of_code(c)).into()),
+                c => Err(Failure::quiet(Ending::of_code(c))),
             };
         }
         tokio::select! {
             wake = waiter.next() => match wake {
-                Wake::Stop(Stop::TimedOut) => {
-                    return Err(Exit::new(Ending::TimedOut, render::wait_timed_out(timeout, &running)).into());
+                Wake::Halt(Halt::TimedOut) => {
+                    return Err(Failure::new(Ending::TimedOut, render::wait_timed_out(timeout, &running)));
                 }
-                Wake::Stop(Stop::Halt(crate::engine::Halt::Signal(sig))) => {
-                    return Err(Exit::quiet(Ending::Signal(sig)).into());
+                Wake::Halt(Halt::Signal(sig)) => {
+                    return Err(Failure::quiet(Ending::Signal(sig)));
                 }
-                Wake::Stop(Stop::Halt(_)) => {
-                    return Err(Exit::quiet(Ending::Signal(crate::platform::Sig::Interrupt)).into());
+                Wake::Halt(_) => {
+                    return Err(Failure::quiet(Ending::Signal(crate::platform::Sig::Interrupt)));
                 }
                 Wake::Resumed => {}
             },

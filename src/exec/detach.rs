@@ -8,6 +8,7 @@
 //! its prompt back) or that it already knows how it went (`ended`: everything it prints after
 //! is what `exec` prints, passed on, and its exit code is the shell's).
 
+use crate::error::{Ending, Failure};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -33,9 +34,13 @@ pub enum Launched {
 }
 
 /// Start the follower and wait for its one line.
-pub fn launch() -> anyhow::Result<Launched> {
-    let exe = std::env::current_exe()
-        .map_err(|e| anyhow::anyhow!("cannot find this program to start the follower: {e}"))?;
+pub fn launch() -> Result<Launched, Failure> {
+    let exe = std::env::current_exe().map_err(|e| {
+        Failure::new(
+            Ending::Unreachable,
+            format!("cannot find this program to start the follower: {e}"),
+        )
+    })?;
     let mut cmd = Command::new(exe);
     cmd.args(std::env::args_os().skip(1))
         .env(FOLLOWER_ENV, "1")
@@ -45,7 +50,7 @@ pub fn launch() -> anyhow::Result<Launched> {
     crate::platform::detach(&mut cmd);
     let mut child = cmd
         .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start the follower: {e}"))?;
+        .map_err(|e| Failure::new(Ending::Unreachable, format!("cannot start the follower: {e}")))?;
     let stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
     // What the follower says on stderr before it detaches (-v lines, its error) is ours.

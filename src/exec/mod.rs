@@ -14,25 +14,26 @@ use crate::engine::held::HoldPolicy;
 use crate::engine::observe::Note;
 use crate::engine::outcome::{on_answer, Decision, Untold};
 use crate::engine::{EngineConfig, Following};
-use crate::error::{Ending, Exit, UsageError};
+use crate::error::{Ending, Failure, UsageError};
 use crate::jobs::{self, NewJob, StorePlan};
 use record::Recorder;
 
 pub mod collect;
 pub mod detach;
 pub mod record;
+use crate::engine::Halt;
 use crate::model::{ExecuteRequest, InputRequest, Unheld};
 use crate::output::exec as render;
 use crate::output::terminal::Spinner;
 use crate::plan::ExecPlan;
-use crate::stops::{OnTerminal, Screen, Stop, Stops, Waiter};
+use crate::stops::{OnTerminal, Screen, Stops, Waiter};
 
 pub async fn run_exec(
     client: &BridgeClient,
     config: &Config,
     args: &ExecPlan,
     store: &StorePlan,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let follower = args.detach && detach::is_follower();
     if args.detach && !follower {
         return launch(config, store);
@@ -102,7 +103,7 @@ pub async fn run_exec(
         }
     }
     if let Some(msg) = unwritten {
-        return Err(Exit::new(Ending::OutputFailed, msg).into());
+        return Err(Failure::new(Ending::OutputFailed, msg));
     }
     if !config.json && !config.quiet {
         if let Some(note) = render::note(args, &decision) {
@@ -114,13 +115,13 @@ pub async fn run_exec(
 
 /// `exec --detach` in the shell's process: start the follower; print the job it follows (its
 /// id, or with `--json` the job's object), or pass on how it already ended.
-fn launch(config: &Config, store: &StorePlan) -> anyhow::Result<()> {
+fn launch(config: &Config, store: &StorePlan) -> Result<(), crate::error::Failure> {
     if store.path.is_none() {
         return Err(UsageError(crate::output::jobs::no_store("exec --detach")).into());
     }
     match detach::launch()? {
         detach::Launched::Ended(0) => Ok(()),
-        detach::Launched::Ended(code) => Err(Exit::quiet(Ending::of_code(code)).into()),
+        detach::Launched::Ended(code) => Err(Failure::quiet(Ending::of_code(code))),
         detach::Launched::Following(id) => {
             let path = store.path.as_deref().expect("checked above");
             let job = jobs::Store::open(path)
@@ -246,11 +247,11 @@ pub async fn decide(
     let mut following = Following::new(&args.command, lost, untold, posted);
     match driver.run(&mut following, &mut waiter).await {
         Ok(decision) => decision,
-        Err(Stop::Halt(halt)) => Decision::interrupted(halt),
-        Err(Stop::TimedOut) => {
+        Err(Halt::TimedOut) => {
             let now = std::time::Instant::now();
             following.timed_out(driver.engine(), now, args.timeout, driver.held())
         }
+        Err(halt) => Decision::interrupted(halt),
     }
 }
 
@@ -260,12 +261,12 @@ pub async fn run_input(
     config: &Config,
     request: &InputRequest,
     out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::error::Failure> {
     let answer = client.input(request, config.request_timeout).await?;
     render::input(out, config, &request.execution_id, &answer)?;
     match render::input_ending(&answer) {
         None => Ok(()),
         Some((Ending::Usage, msg)) => Err(UsageError(msg).into()),
-        Some((ending, msg)) => Err(Exit::new(ending, msg).into()),
+        Some((ending, msg)) => Err(Failure::new(ending, msg)),
     }
 }

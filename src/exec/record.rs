@@ -123,11 +123,11 @@ impl Recorder {
         let answered = *self.answered.lock().unwrap_or_else(|p| p.into_inner());
         let answered = answered.or(d.response.as_ref().map(|_| SystemTime::now()));
         // A follow an MCP client cancelled has no exit code of exec's: its outcome is unknown.
-        let exit_code = match d.outcome {
-            crate::engine::outcome::Outcome::Interrupted(crate::engine::Halt::Cancelled) => {
+        let exit_code = match d.why {
+            crate::engine::outcome::Why::Interrupted(crate::engine::Halt::Cancelled) => {
                 crate::error::Ending::OutcomeUnknown.code()
             }
-            _ => crate::output::exec::ending(plan, d).map_or(0, |e| crate::error::exit_code(&e)),
+            _ => crate::output::exec::ending(plan, d).map_or(0, |f| f.ending.code()),
         };
         let end = Outcome::of(d, self.sent, answered, error, exit_code);
         if let Err(e) = store.finish(id, &end) {

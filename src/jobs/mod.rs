@@ -136,7 +136,7 @@ impl Outcome {
         };
         Outcome {
             outcome: d.outcome.name(),
-            observed_by: d.observed_by,
+            observed_by: d.observed_by.map(crate::engine::outcome::Sign::name),
             result_known: d.result_known(),
             success: r.map(|r| r.success),
             output: r.and_then(|r| r.output.clone()),

@@ -15,9 +15,9 @@ use super::tools::{self, message, WaitEnd};
 use super::waiting::{Cancel, Cancellable, Progress};
 use crate::driver::Driver;
 use crate::engine::awaiting::Awaiting;
+use crate::engine::Halt;
 use crate::engine::{EngineConfig, Goal};
 use crate::output::words::{command_note, one_timed_out, Waiting};
-use crate::stops::Stop;
 
 impl KiroServer {
     pub(super) async fn status(&self) -> CallToolResult {
@@ -65,7 +65,7 @@ impl KiroServer {
         let waited = started.elapsed();
         let report = crate::output::exec::report_for_agent(&plan, &decision, waited);
         recorder.finish(&plan, &decision, report.error);
-        if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted(_)) {
+        if matches!(decision.outcome, crate::engine::outcome::Outcome::Interrupted) {
             let what = format!(
                 "stopped waiting, {} may still be running in Kiro",
                 crate::sanitize::line(&plan.command)
@@ -121,7 +121,7 @@ impl KiroServer {
         let message = match got {
             Ok(Ok(goal)) => return tools::wait_result(&end(Some(goal), None)),
             Ok(Err(rejected)) => return tools::failed(message(rejected)),
-            Err(Stop::TimedOut) => {
+            Err(Halt::TimedOut) => {
                 let w = Waiting {
                     name: "",
                     seen: engine.last_seen(std::time::Instant::now()),
@@ -130,7 +130,7 @@ impl KiroServer {
                 };
                 one_timed_out(timeout, &w)
             }
-            Err(Stop::Halt(_)) => {
+            Err(_) => {
                 let msg = format!(
                     "stopped waiting for {}",
                     crate::sanitize::line(&tools::goals_text(&goals))

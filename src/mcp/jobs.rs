@@ -24,7 +24,7 @@ use crate::engine::Halt;
 use crate::exec::record::Recorder;
 use crate::jobs::{self, Filter, JobState, NewJob, Since, Store, STALE_AFTER};
 use crate::plan::ExecPlan;
-use crate::stops::{Stop, Waiter, Wake};
+use crate::stops::{Waiter, Wake};
 
 /// How long `kiro_exec` with `wait: false` waits for the bridge's answer before it returns
 /// the job's id: a quick command's result comes in the call.
@@ -43,8 +43,8 @@ impl Waiter for Background {
     async fn next(&mut self) -> Wake {
         tokio::select! {
             biased;
-            () = &mut self.stop => Wake::Stop(Stop::Halt(Halt::Cancelled)),
-            () = tokio::time::sleep_until(self.deadline) => Wake::Stop(Stop::TimedOut),
+            () = &mut self.stop => Wake::Halt(Halt::Cancelled),
+            () = tokio::time::sleep_until(self.deadline) => Wake::Halt(Halt::TimedOut),
         }
     }
 
@@ -122,7 +122,7 @@ impl KiroServer {
             }
             Box::pin(async move {
                 let (result, outcome) = run.await;
-                if let Outcome::Interrupted(_) = outcome {
+                if outcome == Outcome::Interrupted {
                     ctx.set_status_message(format!(
                         "stopped following; {command} may still be running in Kiro"
                     ));

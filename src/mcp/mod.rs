@@ -19,6 +19,7 @@ use crate::platform::Sig;
 
 use crate::client::BridgeClient;
 use crate::config::Config;
+use crate::error::{Ending, Failure};
 use crate::plan::McpPlan;
 
 /// Serve until stdin closes (exit 0) or stdout does (exit 0; 74 when a write failed for
@@ -29,7 +30,7 @@ pub async fn serve(
     config: &Config,
     plan: McpPlan,
     store: crate::jobs::StorePlan,
-) -> anyhow::Result<()> {
+) -> Result<(), Failure> {
     let shown = client.shown_base();
     crate::output::route_stderr(Some(crate::output::writer::ErrSink::own()));
     let wire = wire::start();
@@ -44,7 +45,8 @@ pub async fn serve(
         store.clone(),
         following.clone(),
     );
-    let mut signals = crate::platform::Signals::install()?;
+    let mut signals =
+        crate::platform::Signals::install().map_err(|e| Failure::system("listen for signals", e))?;
     if !config.quiet {
         crate::output::tell(crate::output::Notice::McpServing {
             bridge: &shown,
@@ -66,7 +68,10 @@ pub async fn serve(
             }
             // Closed before the handshake: the client went away, which ends a server cleanly.
             Err(_) if wire.stdin_ended.is_cancelled() => Ok(()),
-            Err(e) => Err(anyhow::anyhow!("the MCP session could not start: {e}")),
+            Err(e) => Err(Failure::new(
+                Ending::Unreachable,
+                format!("the MCP session could not start: {e}"),
+            )),
         }
     };
     // A stdout whose reader is gone ends the session whatever stdin does (dropping it ends
@@ -110,7 +115,7 @@ pub async fn serve(
     crate::output::route_stderr(None);
     ended?;
     if let Some(sig) = signal {
-        return Err(crate::error::Exit::quiet(crate::error::Ending::Signal(sig)).into());
+        return Err(Failure::quiet(Ending::Signal(sig)));
     }
     let unreadable = wire.stdin_failed.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(why) = unreadable {

@@ -13,6 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::engine::outcome::{Outcome, Sign};
+
 /// A duration as a tool takes it: `"90s"`, `"10m"`, or (leniently) a number of seconds.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -166,41 +168,6 @@ pub struct CommandsOut {
     pub commands: Vec<String>,
 }
 
-/// How an exec's end was seen: the schema of `ExecOut::observed_by`, whose values are
-/// `engine::outcome::Sign`'s names (never built: the schema's only).
-#[allow(dead_code)]
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[schemars(inline)]
-pub enum Observed {
-    Response,
-    Connection,
-    Status,
-}
-
-/// How an exec ended: the schema of `ExecOut::outcome`, whose values are
-/// `engine::outcome::Outcome::name` (never built: the schema's only; a test checks every name
-/// is here).
-#[allow(dead_code)]
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[schemars(inline)]
-pub enum OutcomeName {
-    Succeeded,
-    Failed,
-    NotStarted,
-    Completed,
-    Unknown,
-    TimedOut,
-    Interrupted,
-    Unavailable,
-    Rejected,
-    Unauthorized,
-    Unreachable,
-    // kiro_exec with wait: false whose answer did not come at once (its job follows it).
-    Running,
-}
-
 /// The fields of `kiro-poll exec --json`; what the bridge did not send is absent.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -230,13 +197,12 @@ pub struct ExecOut {
     /// How its end was seen: response (the bridge's answer), connection (the connection the
     /// bridge answered on closed) or status (it showed running, then not); absent when unseen.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Observed")]
-    pub observed_by: Option<&'static str>,
+    #[schemars(with = "Sign")]
+    pub observed_by: Option<Sign>,
     /// succeeded, failed, not_started, completed (its end was seen but its result not
     /// returned), unknown (the answer was lost: it may still run), timed_out, interrupted, unavailable,
     /// rejected, unauthorized or unreachable; running (wait: false: its job follows it).
-    #[schemars(with = "OutcomeName")]
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     /// Milliseconds from sending to seeing its end, when it was seen without its result.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u64")]

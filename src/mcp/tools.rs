@@ -423,7 +423,7 @@ pub fn exec_running(plan: &ExecPlan, job_id: Option<i64>, waited: Duration) -> C
         execution_time_ms: None,
         waited_ms: crate::units::ms(waited),
         observed_by: None,
-        outcome: "running",
+        outcome: crate::engine::outcome::Outcome::Running,
         seen_ms: None,
         result_known: false,
         slot_freed: false,

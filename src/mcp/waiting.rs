@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::observe::Note;
 use crate::engine::Halt;
-use crate::stops::{Stop, Waiter, Wake};
+use crate::stops::{Waiter, Wake};
 
 /// How often a wait with a progress token says it is still waiting.
 const TICK: Duration = Duration::from_secs(5);
@@ -109,8 +109,8 @@ impl Waiter for Cancellable<'_> {
         loop {
             tokio::select! {
                 biased;
-                _ = self.stop.stopped() => return Wake::Stop(Stop::Halt(Halt::Cancelled)),
-                _ = tokio::time::sleep_until(self.deadline) => return Wake::Stop(Stop::TimedOut),
+                _ = self.stop.stopped() => return Wake::Halt(Halt::Cancelled),
+                _ = tokio::time::sleep_until(self.deadline) => return Wake::Halt(Halt::TimedOut),
                 _ = self.progress.tick() => {}
             }
         }

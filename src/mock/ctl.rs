@@ -118,23 +118,29 @@ pub async fn control(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
 
 /// `kiro-poll mock-bridge ctl`: send `step` to the mock at `base`; its state after, as a line
 /// (or the JSON with `json`).
-pub async fn send(base: &str, step: Value, key: Option<&str>, json: bool) -> anyhow::Result<()> {
+pub async fn send(
+    base: &str,
+    step: Value,
+    key: Option<&str>,
+    json: bool,
+) -> Result<(), crate::error::Failure> {
     use crate::error::BridgeError;
     let http = reqwest::Client::builder()
         .no_proxy()
         .timeout(std::time::Duration::from_secs(5))
-        .build()?;
+        .build()
+        .map_err(|e| crate::error::Failure::usage(format!("cannot set up the HTTP client: {e}")))?;
     let url = format!("{base}{ROUTE}");
     let mut req = http
         .post(&url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(&step)?);
+        .body(step.to_string());
     if let Some(k) = key {
         req = req.bearer_auth(k);
     }
     let resp = req.send().await.map_err(|e| {
         let why = crate::sanitize::line(&std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())).into_owned();
-        crate::error::Exit::new(
+        crate::error::Failure::new(
             crate::error::Ending::Unreachable,
             format!("no mock-bridge answers at {base} ({why}); start one with `kiro-poll mock-bridge --port PORT`"),
         )
@@ -148,14 +154,13 @@ pub async fn send(base: &str, step: Value, key: Option<&str>, json: bool) -> any
             Some(_) => "the key given is not the mock's",
             None => "pass its key (KIRO_API_KEY or --api-key-file)",
         };
-        return Err(crate::error::Exit::new(
+        return Err(crate::error::Failure::new(
             crate::error::Ending::Auth,
             format!(
                 "mock-bridge refused the control request (HTTP {}): {why}; {hint}",
                 status.as_u16()
             ),
-        )
-        .into());
+        ));
     }
     if !status.is_success() {
         let why = body["error"].as_str().unwrap_or("").to_owned();

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::error::{Ending, Failure};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -45,7 +46,10 @@ impl MockSettings {
     }
 }
 
-pub async fn spawn(settings: MockSettings, addr: SocketAddr) -> anyhow::Result<(SocketAddr, MockHandle)> {
+pub async fn spawn(
+    settings: MockSettings,
+    addr: SocketAddr,
+) -> Result<(SocketAddr, MockHandle), crate::error::Failure> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let sc = &settings.scenario;
@@ -101,27 +105,30 @@ pub async fn spawn_many(
     ip: std::net::IpAddr,
     port: u16,
     n: u32,
-) -> anyhow::Result<Vec<(SocketAddr, MockHandle)>> {
+) -> Result<Vec<(SocketAddr, MockHandle)>, Failure> {
     let period = settings.scenario.repeat.map(|d| d.0).unwrap_or_default();
     let mut out = Vec::with_capacity(n as usize);
     for i in 0..n {
         let p = match u16::try_from(u32::from(port) + i) {
             _ if port == 0 => 0,
             Ok(p) => p,
-            Err(_) => anyhow::bail!("--port {port} with --instances {n} runs past port 65535"),
+            Err(_) => {
+                let msg = format!("--port {port} with --instances {n} runs past port 65535");
+                return Err(Failure::usage(msg));
+            }
         };
         let mut s = settings.clone();
         s.phase = period.mul_f64(f64::from(i) / f64::from(n));
         let spawned = spawn(s, SocketAddr::new(ip, p))
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {ip}:{p}: {e}"))?;
+            .map_err(|e| Failure::new(Ending::Unreachable, format!("cannot listen on {ip}:{p}: {e:#}")))?;
         out.push(spawned);
     }
     Ok(out)
 }
 
 /// `kiro-poll mock-bridge`: serve until Ctrl-C or SIGTERM.
-pub async fn serve_forever(plan: &MockPlan) -> anyhow::Result<()> {
+pub async fn serve_forever(plan: &MockPlan) -> Result<(), Failure> {
     let settings = &MockSettings {
         scenario: Scenario::load(&plan.scenario)?,
         behaviour: plan.behaviour.clone(),

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::write_json_line;
 use crate::config::Config;
-use crate::engine::outcome::{Decision, Lost, Shown, Sign, Untold, Why};
-use crate::error::{Ending, Exit, UsageError};
+use crate::engine::outcome::{Decision, Lost, Outcome, Shown, Sign, Untold, Why};
+use crate::error::{Ending, Failure};
 use crate::model::{InputAnswer, Unheld};
 use crate::plan::ExecPlan;
 use crate::sanitize::line as clean;
@@ -28,8 +28,8 @@ pub struct ExecReport<'a> {
     pub waited_ms: u64,
     /// `response` (the bridge's answer), `connection` (the bridge closed the connection it
     /// answered 408 on) or `status` (inferred from /status); null when none.
-    pub observed_by: Option<&'static str>,
-    pub outcome: &'static str,
+    pub observed_by: Option<Sign>,
+    pub outcome: Outcome,
     /// When the end was seen without the answer: how long after the request it was seen.
     pub seen_ms: Option<u64>,
     /// Whether the bridge's answer said how the command went (`success`, `output`); false when
@@ -61,6 +61,7 @@ pub fn lost(l: &Lost) -> String {
 /// How the end was seen, in words.
 fn seen_by(by: Sign) -> &'static str {
     match by {
+        Sign::Response => "told by the bridge's answer",
         Sign::Status => "seen through the bridge's status",
         Sign::Connection => "seen by the bridge closing the connection it answered on",
     }
@@ -155,7 +156,7 @@ pub fn ran(d: &Decision) -> &'static str {
             Why::Unreadable(_) => "The command may have run: check kiro_status before running it again.",
             _ => "The command did not run.",
         },
-        Outcome::Unknown | Outcome::TimedOut | Outcome::Interrupted(_) => {
+        Outcome::Unknown | Outcome::TimedOut | Outcome::Interrupted | Outcome::Running => {
             "The command may have run and may still be running: check kiro_status before running it again (running it again may run it twice)."
         }
     }
@@ -200,7 +201,7 @@ fn message_with(args: &ExecPlan, d: &Decision, to_wait: &str) -> Option<String> 
             };
             format!("timed out after {}: {seen}{running}", human_duration(*limit))
         }
-        Why::Interrupted => format!("stopped waiting; {cmd} may still be running in Kiro"),
+        Why::Interrupted(_) => format!("stopped waiting; {cmd} may still be running in Kiro"),
         Why::Bridge(e) => e.to_string(),
         Why::Unreadable(e) => format!(
             "{e}; the bridge answered, so {cmd} may have run: check Kiro before running it again"
@@ -250,7 +251,7 @@ fn report_in<'a>(
         execution_time_ms: r.and_then(|r| r.execution_time_ms),
         waited_ms: ms(waited),
         observed_by: d.observed_by,
-        outcome: d.outcome.name(),
+        outcome: d.outcome,
         seen_ms: d.seen.map(ms),
         result_known: d.result_known(),
         slot_freed: d.slot_freed,
@@ -301,18 +302,25 @@ pub fn note(args: &ExecPlan, d: &Decision) -> Option<String> {
 }
 
 /// The error that ends the program with the decision's exit code; None for a success.
-pub fn ending(args: &ExecPlan, d: &Decision) -> Option<anyhow::Error> {
-    let ending = d.outcome.ending(args.exit_status)?;
+pub fn ending(args: &ExecPlan, d: &Decision) -> Option<crate::error::Failure> {
+    let ending = d.ending(args.exit_status)?;
     if ending == Ending::Done {
         return None;
     }
     if let Why::SeenEnding { by, took } = d.why {
-        return Some(Exit::new(ending, format!("{} (--exit-status)", ended(args, by, took))).into());
+        return Some(Failure::new(
+            ending,
+            format!("{} (--exit-status)", ended(args, by, took)),
+        ));
     }
     Some(match (&d.why, message(args, d)) {
         (Why::Bridge(e), _) => e.clone().into(),
-        (Why::Rejected(_), Some(m)) => UsageError(m).into(),
-        (_, m) => Exit { ending, message: m }.into(),
+        (Why::Rejected(_), Some(m)) => Failure::usage(m),
+        (_, message) => Failure {
+            ending,
+            message,
+            hint: None,
+        },
     })
 }
 

@@ -188,6 +188,14 @@ pub fn tell(n: words::Notice<'_>) {
 }
 
 /// A line of diagnostics on stderr (for -v). Never fails: a closed stderr is ignored.
+/// A file read that holds a key others can read (`config::file::exposed`): said once.
+pub fn tell_exposed() {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    if let Some(path) = crate::config::file::exposed() {
+        SAID.call_once(|| tell(Notice::KeyExposed(path)));
+    }
+}
+
 pub fn log_line(msg: &str) {
     err_line(format!("kiro-poll: {}\n", crate::sanitize::line(msg)).as_bytes());
 }

@@ -196,9 +196,9 @@ impl WatchView {
         }
         self.hinted = true;
         let hint =
-            crate::error::FailureKind::named(kind).and_then(|k| crate::error::unreachable_hint(k, message));
+            crate::error::FailureKind::named(kind).and_then(|k| crate::error::Hint::unreachable(k, message));
         if let Some(hint) = hint {
-            super::log_line(&format!("hint: {hint}"));
+            super::log_line(&format!("hint: {}", super::words::hint(hint)));
         }
     }
 

@@ -214,6 +214,10 @@ pub fn lateness(lanes: &[crate::fleet::queue::Lateness; 3]) -> String {
 pub enum Notice<'a> {
     /// The job store could not record this run.
     StoreUnusable(&'a crate::jobs::StoreError),
+    /// A file read holds an API key and others can read it.
+    KeyExposed(&'a std::path::Path),
+    /// A key too short to be kept out of output reliably.
+    ShortKey,
     /// A line already worded in `output/` (an exec's note, from `output::exec`).
     Worded(&'a str),
     /// An exec's failure that its exit code cannot tell (its result was already decided).
@@ -301,6 +305,14 @@ pub enum Notice<'a> {
 pub fn say(n: &Notice<'_>) -> String {
     match n {
         Notice::StoreUnusable(e) => super::jobs::store_warning(e),
+        Notice::KeyExposed(path) => format!(
+            "warning: {} holds an API key and others can read it; make it yours alone (chmod 600) or name a key file instead",
+            path.display()
+        ),
+        Notice::ShortKey => format!(
+            "warning: an API key under {} characters cannot be kept out of output reliably; use a longer one",
+            crate::sanitize::MIN_SAFE_KEY
+        ),
         Notice::Worded(text) => (*text).to_owned(),
         Notice::ExecError(msg) => format!("error: {msg}"),
         Notice::WaitNote(msg) => format!("note: {msg}"),
@@ -367,4 +379,34 @@ fn real(like_real: bool) -> &'static str {
         true => " (behaving like the real one)",
         false => "",
     }
+}
+
+/// What to try after a failure, in words.
+pub fn hint(h: crate::error::Hint) -> &'static str {
+    use crate::error::Hint;
+    match h {
+        Hint::HostName => {
+            "the host name does not resolve: check it in --url (or KIRO_BRIDGE_URL) for a typo"
+        }
+        Hint::NotRunning => {
+            "is Kiro running with the Communication Bridge extension? `kiro-poll mock-bridge` serves a simulated one"
+        }
+        Hint::Slow => "the bridge did not answer in time; raise --request-timeout if it is slow",
+        Hint::Key => "set KIRO_API_KEY or --api-key-file to the key the bridge expects",
+        Hint::KiroWindow => {
+            "the bridge is up but Kiro IDE is not answering it; is the Kiro window open?"
+        }
+    }
+}
+
+/// The one line (hint included) a failure prints on stderr, or None when it ends quietly.
+pub fn failure(f: &crate::error::Failure) -> Option<String> {
+    let message = f.message.as_deref()?;
+    // One line: what failed, where, what the bridge said, and a hint where one helps.
+    let mut text = format!("kiro-poll: error: {}", clean(message));
+    if let Some(h) = f.hint {
+        text.push_str("; hint: ");
+        text.push_str(hint(h));
+    }
+    Some(text)
 }

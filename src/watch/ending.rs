@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::engine::{End, Goal};
-use crate::error::{BridgeError, Ending, Exit};
+use crate::error::{BridgeError, Ending, Failure};
 use crate::output::words::{names, none_answered, watch_timed_out, Waiting};
 
 /// What a watch came to.
@@ -28,14 +28,14 @@ pub struct Ended<'a> {
 }
 
 /// The exit: Ok for 0, else the error that carries the code and the message.
-pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
+pub fn exit(e: Ended<'_>) -> Result<(), crate::error::Failure> {
     let one = e.one;
-    let code = |code, msg: String| Err(Exit::new(code, msg).into());
+    let code = |code, msg: String| Err(Failure::new(code, msg));
     match e.end {
-        End::Signal(sig) => Err(Exit::quiet(Ending::Signal(sig)).into()),
+        End::Signal(sig) => Err(Failure::quiet(Ending::Signal(sig))),
         End::Until(_) | End::Closed => Ok(()),
         End::Fatal | End::Count if one && !e.rejected.is_empty() => Err(e.fatal.map_or_else(
-            || Exit::new(Ending::Auth, "authentication rejected").into(),
+            || Failure::new(Ending::Auth, "authentication rejected"),
             Into::into,
         )),
         End::Fatal => code(
@@ -64,7 +64,6 @@ pub fn exit(e: Ended<'_>) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use crate::engine::LastSeen;
-    use crate::error::ending;
     use crate::platform::Sig;
 
     fn ended(end: End, bridges: usize) -> Ended<'static> {
@@ -89,7 +88,7 @@ mod tests {
     fn code_and_message(e: Ended<'_>) -> (Ending, String) {
         match exit(e) {
             Ok(()) => (Ending::Done, String::new()),
-            Err(err) => (ending(&err), crate::error::report(&err).unwrap_or_default()),
+            Err(f) => (f.ending, crate::output::words::failure(&f).unwrap_or_default()),
         }
     }
 

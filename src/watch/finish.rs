@@ -7,11 +7,12 @@ use super::outputs::{close, closed};
 use super::{ending, Watch};
 use crate::config::Config;
 use crate::engine::End;
+use crate::engine::Halt;
 use crate::events::{Event, EventKind, HookCounts};
 use crate::fleet::roster::Stopped;
 use crate::output::view::Shape;
 use crate::plan::WatchPlan;
-use crate::stops::{Signalled, Stops};
+use crate::stops::{Stops, Wake};
 
 /// The summary says what the hooks came to.
 fn with_hooks(summary: &mut Event, counts: Option<HookCounts>) {
@@ -29,7 +30,7 @@ impl Watch {
         &mut self,
         stops: &mut Stops,
         mut end: End,
-    ) -> anyhow::Result<(End, Option<HookCounts>)> {
+    ) -> Result<(End, Option<HookCounts>), crate::error::Failure> {
         let Some(mut hooks) = self.hooks.take() else {
             return Ok((end, None));
         };
@@ -39,7 +40,7 @@ impl Watch {
             tokio::select! {
                 biased;
                 sig = stops.recv(), if !cut => {
-                    if let Some(Signalled::Ends(sig)) = stops.on_signal(sig, &mut self.view) {
+                    if let Some(Wake::Halt(Halt::Signal(sig))) = stops.on_signal(sig, &mut self.view) {
                         let now = End::Signal(sig);
                         let running = hooks.cut_short();
                         crate::output::tell(crate::output::Notice::HooksCutShort {
@@ -67,7 +68,7 @@ impl Watch {
         plan: &WatchPlan,
         (end, (now, wall)): (End, (std::time::Instant, SystemTime)),
         hook_counts: Option<HookCounts>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), crate::error::Failure> {
         if config.verbose > 0 {
             self.view.lateness(&self.lateness);
         }

@@ -21,6 +21,7 @@ use crate::bridges::Bridge;
 use crate::client::{self, BridgeClient, StatusFetch};
 use crate::config::{Config, Source};
 use crate::engine::schedule::later;
+use crate::engine::Halt;
 use crate::engine::{End, Engine};
 use crate::error::BridgeError;
 use crate::events::Event;
@@ -32,7 +33,7 @@ use crate::metrics::{self, serve::Exporter};
 use crate::output::board::Row;
 use crate::output::view::{Mode, WatchView};
 use crate::plan::{EngineFlags, WatchPlan};
-use crate::stops::{Signalled, Stops};
+use crate::stops::{Stops, Wake};
 use crate::units::MAX_DURATION;
 use flying::Flying;
 use outputs::outputs;
@@ -82,7 +83,7 @@ struct Watch {
 
 /// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
 /// or the reader goes away. `demo` runs this same loop against its simulators.
-pub async fn run(config: &Config, plan: &WatchPlan) -> anyhow::Result<()> {
+pub async fn run(config: &Config, plan: &WatchPlan) -> Result<(), crate::error::Failure> {
     let n = config.bridges.len();
     if n > 1 {
         // The exporter's clients are capped, so the polls keep what is left.
@@ -174,7 +175,7 @@ impl Watch {
         stops: &mut Stops,
         reloader: &mut Option<reload::Reloader>,
         heartbeat: Option<Duration>,
-    ) -> anyhow::Result<End> {
+    ) -> Result<End, crate::error::Failure> {
         if let Some(end) = self.nothing_to_poll() {
             return Ok(end);
         }
@@ -224,13 +225,14 @@ impl Watch {
                     // A hang-up reads the bridges file again, as Prometheus's does.
                     true => {}
                     false => match stops.on_signal(sig, &mut self.view) {
-                    Some(Signalled::Ends(sig)) => return Ok(End::Signal(sig)),
+                    Some(Wake::Halt(Halt::Signal(sig))) => return Ok(End::Signal(sig)),
                     // Back from Ctrl-Z: the timers waited on are stale, so poll at once.
-                    Some(Signalled::Resumed) => {
+                    Some(Wake::Resumed) => {
                         self.resume();
                         self.redraw();
                     }
-                    None => {}
+                    // A signal halts with a signal only.
+                    Some(Wake::Halt(_)) | None => {}
                     },
                 },
                 _ = reload::changed(file_changed.as_deref()), if file_changed.is_some() => {
@@ -348,7 +350,7 @@ impl Watch {
     }
 
     /// Start every due poll there is room for.
-    fn start_due(&mut self, flying: &mut Flying<'static, PollDone>) -> anyhow::Result<()> {
+    fn start_due(&mut self, flying: &mut Flying<'static, PollDone>) -> Result<(), crate::error::Failure> {
         let now = Instant::now().into_std();
         // Polls due a moment from now start with those due now (lanes.rs); their engines see
         // them start on time.
@@ -419,7 +421,7 @@ impl Watch {
         i: usize,
         res: Result<StatusFetch, BridgeError>,
         took: Duration,
-    ) -> anyhow::Result<Option<End>> {
+    ) -> Result<Option<End>, crate::error::Failure> {
         self.lanes.finished(i);
         let Some(m) = self.members.get_mut(i) else {
             // Its answer came after a reload removed it: now its slot is free.
@@ -473,7 +475,7 @@ impl Watch {
         self.members.iter().map(|(i, _)| i)
     }
 
-    fn heartbeats(&mut self) -> anyhow::Result<()> {
+    fn heartbeats(&mut self) -> Result<(), crate::error::Failure> {
         let wall = SystemTime::now();
         let beats: Vec<(usize, Event)> = self
             .members

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::error::Exit;
+use crate::error::Failure;
 use crate::metrics::serve::Exporter;
 use crate::metrics::MetricsOptions;
 use crate::output::view::WatchView;
@@ -14,7 +14,10 @@ use crate::stops::Screen;
 
 /// Where a watch writes: the view, and the metrics server when `--metrics` asks for one.
 /// With `-q` a watch that serves metrics prints nothing at all.
-pub async fn outputs(config: &Config, plan: &WatchPlan) -> anyhow::Result<(WatchView, Option<Exporter>)> {
+pub async fn outputs(
+    config: &Config,
+    plan: &WatchPlan,
+) -> Result<(WatchView, Option<Exporter>), crate::error::Failure> {
     let exporter = match plan.metrics {
         Some(addr) => {
             let opts = MetricsOptions {
@@ -40,25 +43,24 @@ pub async fn outputs(config: &Config, plan: &WatchPlan) -> anyhow::Result<(Watch
 
 /// How a watch whose output closed ends: quietly (its reader left), or exit 74 when writing
 /// failed for another reason (a full disk).
-pub fn closed(view: &WatchView) -> anyhow::Result<()> {
+pub fn closed(view: &WatchView) -> Result<(), crate::error::Failure> {
     unwritten(view.write_error().as_deref())
 }
 
 /// Exit 74 when writing failed (`why`).
-fn unwritten(why: Option<&str>) -> anyhow::Result<()> {
+fn unwritten(why: Option<&str>) -> Result<(), crate::error::Failure> {
     match why {
-        Some(why) => Err(Exit::new(
+        Some(why) => Err(Failure::new(
             crate::error::Ending::OutputFailed,
             format!("cannot write the output: {why}"),
-        )
-        .into()),
+        )),
         None => Ok(()),
     }
 }
 
 /// Take the view down, letting stdout drain; say so when a slow reader made lines drop. Err
 /// (exit 74) when what was written could not be (a full disk), whatever the watch came to.
-pub fn close(mut view: WatchView) -> anyhow::Result<()> {
+pub fn close(mut view: WatchView) -> Result<(), crate::error::Failure> {
     let dropped = view.finish(Duration::from_secs(1));
     if dropped > 0 {
         crate::output::tell(crate::output::Notice::LinesDropped(dropped));

@@ -249,7 +249,7 @@ impl Watch {
         &mut self,
         read: Result<Vec<Bridge>, String>,
         took: Duration,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), crate::error::Failure> {
         let started = std::time::Instant::now();
         let applied = self.swap(read);
         if self.verbose > 0 {
@@ -261,7 +261,7 @@ impl Watch {
         applied
     }
 
-    fn swap(&mut self, read: Result<Vec<Bridge>, String>) -> anyhow::Result<()> {
+    fn swap(&mut self, read: Result<Vec<Bridge>, String>) -> Result<(), crate::error::Failure> {
         let wall = SystemTime::now();
         let bridges = match read {
             Ok(b) => b,
@@ -317,7 +317,7 @@ impl Watch {
     }
 
     /// A kept bridge (same name, URL, key and labels): new intervals apply from its next poll.
-    fn keep(&mut self, i: usize, new: &Bridge) -> anyhow::Result<()> {
+    fn keep(&mut self, i: usize, new: &Bridge) -> Result<(), crate::error::Failure> {
         let flags = self.flags;
         if let Some(m) = self.members.get_mut(i) {
             if m.bridge.intervals != new.intervals {
@@ -330,7 +330,11 @@ impl Watch {
 
     /// A new bridge, in a free slot (or a new one): its member, its place in the roster, the
     /// lanes and the metrics. Returns the slot and its first interval.
-    fn add(&mut self, bridge: Bridge, now: std::time::Instant) -> anyhow::Result<(usize, Duration)> {
+    fn add(
+        &mut self,
+        bridge: Bridge,
+        now: std::time::Instant,
+    ) -> Result<(usize, Duration), crate::error::Failure> {
         let clients = crate::client::for_bridges_on(
             &self.http,
             std::slice::from_ref(&bridge),

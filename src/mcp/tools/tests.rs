@@ -333,12 +333,11 @@ fn an_input_result_names_the_id_asked_about_not_the_bridges_empty_echo() {
     assert_eq!(r.structured_content.unwrap()["executionId"], "exec-1");
 }
 
-/// `ExecOut`'s schema lists exactly the names `exec --json` writes: every outcome, every way
-/// an end is seen.
+/// `ExecOut`'s schema is derived from the types `exec --json` writes: it lists every outcome
+/// and every way an end is seen, by the names the JSON and the job store use.
 #[test]
 fn the_exec_schemas_enums_are_the_names_exec_writes() {
     use crate::engine::outcome::{Outcome, Sign};
-    use crate::engine::Halt;
     let out = schema::output::<schema::ExecOut>();
     let names = |field: &str| -> Vec<String> {
         out["properties"][field]["enum"]
@@ -355,22 +354,22 @@ fn the_exec_schemas_enums_are_the_names_exec_writes() {
         Outcome::Completed,
         Outcome::Unknown,
         Outcome::TimedOut,
-        Outcome::Interrupted(Halt::Cancelled),
+        Outcome::Interrupted,
         Outcome::Unavailable,
         Outcome::Rejected,
         Outcome::Unauthorized,
         Outcome::Unreachable,
+        Outcome::Running,
     ];
-    // And `running`: kiro_exec with wait: false, its job following it (`exec_running`).
-    let written: Vec<String> = outcomes
-        .iter()
-        .map(|o| o.name().to_owned())
-        .chain(["running".to_owned()])
-        .collect();
+    for o in outcomes {
+        assert_eq!(serde_json::to_value(o).unwrap(), o.name(), "{o:?}");
+    }
+    let written: Vec<String> = outcomes.iter().map(|o| o.name().to_owned()).collect();
     assert_eq!(names("outcome"), written);
-    let seen: Vec<String> = ["response".to_owned()]
-        .into_iter()
-        .chain([Sign::Connection, Sign::Status].map(|s| s.name().to_owned()))
-        .collect();
+    let signs = [Sign::Response, Sign::Status, Sign::Connection];
+    for s in signs {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.name(), "{s:?}");
+    }
+    let seen: Vec<String> = signs.iter().map(|s| s.name().to_owned()).collect();
     assert_eq!(names("observedBy"), seen);
 }
