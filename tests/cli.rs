@@ -10,37 +10,23 @@ use predicates::prelude::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn bridge_with(route: &str, resp: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(path(route)).respond_with(resp).mount(&server).await;
-    server
-}
-
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn status_prints_the_state() {
-    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_busy.json")).await;
-    kiro()
-        .args(["--url", &s.uri(), "status"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("state     busy"))
-        .stdout(predicate::str::contains("running   kiro.generateCode"))
-        .stdout(predicate::str::contains("version   1.85.0"))
-        .stdout(predicate::str::contains("commands  1 available"))
-        .stdout(predicate::str::contains("\u{1b}").not());
+    let s = common::serving("/api/kiro/status", json_fixture(200, "status_busy.json")).await;
+    let out = common::run(&format!("--url {} status", s.uri()));
+    let text = common::printed(&out, &["state     busy", "running   kiro.generateCode"]);
+    assert!(text.contains("version   1.85.0") && text.contains("commands  1 available"));
+    assert!(!text.contains('\u{1b}'), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn status_json_is_the_bridge_fields() {
-    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
-    let out = kiro()
-        .args(["--url", &s.uri(), "status", "--json"])
-        .output()
-        .unwrap();
+    let s = common::serving("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    let out = common::run(&format!("--url {} status --json", s.uri()));
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 1);
@@ -54,10 +40,7 @@ async fn status_json_is_the_bridge_fields() {
     assert_eq!(got, want);
     assert_eq!(text.find("\"bridge\""), Some(1), "{text}");
     let dead = format!("http://127.0.0.1:{}", common::free_port());
-    let out = kiro()
-        .args(["--url", &dead, "status", "--json"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {dead} status --json"));
     let failed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         failed["bridge"].is_string() && failed["error"]["kind"] == "connect",
@@ -67,24 +50,17 @@ async fn status_json_is_the_bridge_fields() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn health_healthy_and_unhealthy() {
-    let s = bridge_with("/health", json_fixture(200, "health_healthy.json")).await;
-    kiro()
-        .args(["--url", &s.uri(), "health"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("healthy"))
-        .stdout(predicate::str::contains("running on localhost:3001, up 1h"));
-    let s = bridge_with("/health", json_fixture(500, "health_unhealthy.json")).await;
+    let s = common::serving("/health", json_fixture(200, "health_healthy.json")).await;
+    let out = common::run(&format!("--url {} health", s.uri()));
+    common::printed(&out, &["healthy", "running on localhost:3001, up 1h"]);
+    let s = common::serving("/health", json_fixture(500, "health_unhealthy.json")).await;
     kiro()
         .args(["--url", &s.uri(), "health"])
         .assert()
         .code(3)
         .stdout(predicate::str::contains("unhealthy"))
         .stderr(predicate::str::contains("unhealthy: Internal server error"));
-    let out = kiro()
-        .args(["--url", &s.uri(), "health", "--json"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} health --json", s.uri()));
     assert_eq!(out.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "unhealthy");
@@ -92,7 +68,7 @@ async fn health_healthy_and_unhealthy() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn commands_are_sorted_filtered_and_json() {
-    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    let s = common::serving("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
     kiro()
         .args(["--url", &s.uri(), "commands"])
         .assert()
@@ -103,10 +79,7 @@ async fn commands_are_sorted_filtered_and_json() {
         .assert()
         .success()
         .stdout("vscode.open\n");
-    let out = kiro()
-        .args(["--url", &s.uri(), "--json", "commands"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json commands", s.uri()));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["count"], 3);
     assert_eq!(v["commands"][0], "kiro.generateCode");
@@ -182,10 +155,7 @@ fn usage_errors_keep_the_suggestion_and_name_the_subcommands_help() {
         }
     }
     // A URL that may hold a password is never repeated, nor suggested back.
-    let out = kiro()
-        .args(["--url", "me:s3cret@host:1", "status"])
-        .output()
-        .unwrap();
+    let out = common::run("--url me:s3cret@host:1 status");
     let err = stderr_of(&out);
     assert!(!err.contains("s3cret") && !err.contains("did you mean"), "{err}");
 }
@@ -238,11 +208,7 @@ fn help_ends_with_an_example() {
 
 #[test]
 fn unreachable_is_exit_3_with_a_hint() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     kiro()
         .args(["--url", &format!("http://127.0.0.1:{port}"), "status"])
         .assert()
@@ -282,7 +248,7 @@ async fn exit_codes_for_bridge_answers() {
         ),
     ];
     for (name, resp, code, needle) in cases {
-        let s = bridge_with("/api/kiro/status", resp).await;
+        let s = common::serving("/api/kiro/status", resp).await;
         let out = kiro().args(["--url", &s.uri(), "status"]).output().unwrap();
         assert_eq!(out.status.code(), Some(code), "{name}");
         assert!(stderr_of(&out).contains(needle), "{name}: {}", stderr_of(&out));
@@ -306,9 +272,7 @@ async fn the_key_never_appears_in_any_output() {
         .respond_with(json_fixture(401, "error_401.json"))
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let keyfile = dir.path().join("key");
-    std::fs::write(&keyfile, key).unwrap();
+    let (_dir, keyfile) = common::in_temp_dir("key", key);
     let runs = [
         kiro()
             .env("KIRO_API_KEY", key)
@@ -320,29 +284,17 @@ async fn the_key_never_appears_in_any_output() {
             .args(["--url", &server.uri(), "-vv", "--json", "status"])
             .output()
             .unwrap(),
-        kiro()
-            .args([
-                "--api-key-file",
-                keyfile.to_str().unwrap(),
-                "--url",
-                &server.uri(),
-                "-vv",
-                "health",
-            ])
-            .output()
-            .unwrap(),
+        common::run(&format!(
+            "--api-key-file {} --url {} -vv health",
+            keyfile.to_str().unwrap(),
+            server.uri()
+        )),
         kiro()
             .env("KIRO_API_KEY", key)
-            .args([
-                "--url",
-                &server.uri(),
-                "-vv",
-                "watch",
-                "--count",
-                "2",
-                "--interval-ready",
-                "100ms",
-            ])
+            .args(common::words(&format!(
+                "--url {} -vv watch --count 2 --interval-ready 100ms",
+                server.uri()
+            )))
             .output()
             .unwrap(),
     ];
@@ -368,14 +320,11 @@ async fn the_key_never_appears_in_any_output() {
 async fn a_bridge_that_echoes_the_key_never_gets_it_printed() {
     let key = "kp-ECHOED-51d2e8";
     let echo = format!("Invalid key: Bearer {key}");
-    let server = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(
-            ResponseTemplate::new(500)
-                .set_body_json(serde_json::json!({"error": "Internal", "message": echo})),
-        )
-        .mount(&server)
-        .await;
+    let server = common::serving(
+        "/api/kiro/status",
+        ResponseTemplate::new(500).set_body_json(serde_json::json!({"error": "Internal", "message": echo})),
+    )
+    .await;
     Mock::given(path("/api/kiro/execute"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             serde_json::json!({"success": false, "output": format!("saw {key}"), "error": echo, "executionTimeMs": 1}),
@@ -419,29 +368,15 @@ async fn a_bridge_that_echoes_the_key_never_gets_it_printed() {
 
 #[test]
 fn credentials_in_the_url_are_redacted() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = kiro()
-        .args([
-            "--url",
-            &format!("http://admin:hunter2@127.0.0.1:{port}"),
-            "-vv",
-            "status",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr_of(&out);
+    let port = common::free_port();
+    let out = common::run(&format!("--url http://admin:hunter2@127.0.0.1:{port} -vv status"));
+    let err = common::ended_saying(&out, 3, &["***"]);
     assert!(!err.contains("hunter2") && !err.contains("admin"), "{err}");
-    assert!(err.contains("***"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn colour_follows_tty_no_color_and_the_flag() {
-    let s = bridge_with("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
+    let s = common::serving("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
     let esc = |out: std::process::Output| String::from_utf8_lossy(&out.stdout).contains('\u{1b}');
     assert!(
         !esc(kiro().args(["--url", &s.uri(), "status"]).output().unwrap()),
@@ -463,10 +398,10 @@ async fn colour_follows_tty_no_color_and_the_flag() {
         .args(["--url", &s.uri(), "--color", "never", "status"])
         .output()
         .unwrap()));
-    assert!(esc(kiro()
-        .args(["--url", &s.uri(), "--color", "always", "status"])
-        .output()
-        .unwrap()));
+    assert!(esc(common::run(&format!(
+        "--url {} --color always status",
+        s.uri()
+    ))));
     assert!(!esc(kiro()
         .env("KIRO_POLL_ASSUME_TTY", "1")
         .args(["--url", &s.uri(), "--json", "status"])
@@ -481,7 +416,7 @@ async fn a_closed_stdout_ends_quietly() {
         .collect();
     let body =
         serde_json::json!({"status": "ready", "availableCommands": many, "timestamp": "t"}).to_string();
-    let s = bridge_with(
+    let s = common::serving(
         "/api/kiro/status",
         ResponseTemplate::new(200).set_body_raw(body, "application/json"),
     )
@@ -501,11 +436,7 @@ async fn a_closed_stdout_ends_quietly() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
     // The "proxy" is a local server that answers the proxied request itself.
-    let proxy = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(json_fixture(200, "status_ready.json"))
-        .mount(&proxy)
-        .await;
+    let proxy = common::serving("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
     let out = kiro()
         .env("HTTP_PROXY", proxy.uri())
         .args(["--url", "http://bridge.example.invalid:3001", "--json", "status"])
@@ -524,13 +455,9 @@ async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
     let out = kiro()
         .env("http_proxy", proxy.uri())
         .env("NO_PROXY", "example.invalid")
-        .args([
-            "--url",
-            "http://bridge.example.invalid:3001",
-            "status",
-            "--request-timeout",
-            "2s",
-        ])
+        .args(common::words(
+            "--url http://bridge.example.invalid:3001 status --request-timeout 2s",
+        ))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
@@ -567,11 +494,7 @@ async fn a_remote_bridge_is_reached_through_the_proxy_and_loopback_never_is() {
     }
 
     // A loopback bridge is reached directly even with a proxy set (here a dead one).
-    let bridge = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(json_fixture(200, "status_ready.json"))
-        .mount(&bridge)
-        .await;
+    let bridge = common::serving("/api/kiro/status", json_fixture(200, "status_ready.json")).await;
     let out = kiro()
         .env("HTTP_PROXY", "http://127.0.0.1:9")
         .env("ALL_PROXY", "http://127.0.0.1:9")
@@ -609,16 +532,9 @@ fn a_short_key_leaves_the_ndjson_whole() {
     let (mut mock, url) = common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "3")]);
     let out = kiro()
         .env("KIRO_API_KEY", "3")
-        .args([
-            "--url",
-            &url,
-            "--json",
-            "watch",
-            "--count",
-            "3",
-            "--interval-ready",
-            "100ms",
-        ])
+        .args(common::words(&format!(
+            "--url {url} --json watch --count 3 --interval-ready 100ms"
+        )))
         .output()
         .unwrap();
     common::assert_exit(&out, 0);
@@ -633,17 +549,9 @@ fn a_short_key_leaves_the_ndjson_whole() {
 /// `watch --help`, and the man page's EXIT STATUS.
 #[test]
 fn exit_codes_are_in_the_help_the_man_page_and_a_topic_of_their_own() {
-    let topic = kiro().args(["help", "exit-codes"]).output().unwrap();
-    assert_eq!(topic.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&topic.stdout);
-    for row in [
-        "  0    done",
-        "  6    exec: the outcome is unknown",
-        "  124  timed out",
-        "  130  interrupted",
-    ] {
-        assert!(text.contains(row), "{row:?} in\n{text}");
-    }
+    let topic = common::run("help exit-codes");
+    let text = common::printed(&topic, &["  0    done", "  6    exec: the outcome is unknown"]);
+    assert!(text.contains("  124  timed out") && text.contains("  130  interrupted"));
     for cmd in ["exec", "watch"] {
         let help = kiro().args([cmd, "--help"]).output().unwrap();
         let help = String::from_utf8_lossy(&help.stdout);
@@ -658,7 +566,7 @@ fn exit_codes_are_in_the_help_the_man_page_and_a_topic_of_their_own() {
     }
     let root = kiro().arg("--help").output().unwrap();
     assert!(String::from_utf8_lossy(&root.stdout).contains("Exit codes: kiro-poll help exit-codes"));
-    let man = kiro().args(["completions", "man"]).output().unwrap();
+    let man = common::run("completions man");
     let man = String::from_utf8_lossy(&man.stdout);
     let section = man
         .split(".SH \"EXIT STATUS\"")
@@ -676,7 +584,7 @@ fn exit_codes_are_in_the_help_the_man_page_and_a_topic_of_their_own() {
 #[test]
 fn what_cannot_be_reached_is_named() {
     let url = format!("http://127.0.0.1:{}", common::free_port());
-    let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+    let out = common::run(&format!("--url {url} --json status"));
     assert_eq!(out.status.code(), Some(3));
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
     assert_eq!(line["error"]["kind"], "connect", "{line}");
@@ -685,10 +593,7 @@ fn what_cannot_be_reached_is_named() {
         line["bridge"].as_str().is_some_and(|b| url.ends_with(b)),
         "{line}"
     );
-    let out = kiro()
-        .args(["--url", &url, "watch", "--count", "3", "--max-backoff", "1s"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {url} watch --count 3 --max-backoff 1s"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = stderr_of(&out);
     let first = stdout

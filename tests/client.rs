@@ -12,7 +12,7 @@ use common::{fixture, write_json, RawServer};
 use kiro_poll::client::{BridgeClient, ClientOptions};
 use kiro_poll::error::{BridgeError, FailureKind};
 use kiro_poll::model::{ExecAnswer, ExecuteRequest, KiroState};
-use wiremock::matchers::{header, header_exists, method, path};
+use wiremock::matchers::{header, header_exists, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(url: &str) -> BridgeClient {
@@ -29,26 +29,15 @@ fn client_with(url: &str, timeout: Duration) -> BridgeClient {
     .unwrap()
 }
 
+/// Ended well within the test's 10 s (a refusal at once, a request timeout of 300 ms).
+fn soon(started: std::time::Instant) {
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
 #[tokio::test]
 async fn etag_is_sent_back_and_304_returns_the_last_status() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .and(header("if-none-match", "\"v1\""))
-        .respond_with(ResponseTemplate::new(304).insert_header("etag", "\"v1\""))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("etag", "\"v1\"")
-                .set_body_raw(fixture("status_busy.json"), "application/json"),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = common::etag_bridge("\"v1\"", "status_busy.json").await;
     let c = client(&server.uri());
     let first = c.status().await.unwrap();
     assert!(!first.not_modified);
@@ -66,20 +55,21 @@ async fn etag_is_sent_back_and_304_returns_the_last_status() {
     assert_eq!(reqs[1].headers.get("if-none-match").unwrap(), "\"v1\"");
 }
 
-#[tokio::test]
-async fn last_modified_is_sent_back() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("last-modified", "Sun, 19 Jan 2025 10:30:00 GMT")
-                .set_body_raw(fixture("status_ready.json"), "application/json"),
-        )
-        .mount(&server)
-        .await;
+/// A bridge whose status carries `header: value`, asked twice by one client.
+async fn asked_twice(header: &str, value: &str) -> MockServer {
+    let answer = ResponseTemplate::new(200)
+        .insert_header(header, value)
+        .set_body_raw(fixture("status_ready.json"), "application/json");
+    let server = common::serving("/api/kiro/status", answer).await;
     let c = client(&server.uri());
     c.status().await.unwrap();
     c.status().await.unwrap();
+    server
+}
+
+#[tokio::test]
+async fn last_modified_is_sent_back() {
+    let server = asked_twice("last-modified", "Sun, 19 Jan 2025 10:30:00 GMT").await;
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(
         reqs[1].headers.get("if-modified-since").unwrap(),
@@ -89,18 +79,7 @@ async fn last_modified_is_sent_back() {
 
 #[tokio::test]
 async fn a_star_etag_never_becomes_if_none_match_star() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("etag", "*")
-                .set_body_raw(fixture("status_ready.json"), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    let c = client(&server.uri());
-    c.status().await.unwrap();
-    c.status().await.unwrap();
+    let server = asked_twice("etag", "*").await;
     for r in server.received_requests().await.unwrap() {
         assert!(r.headers.get("if-none-match").is_none());
     }
@@ -139,9 +118,7 @@ async fn the_api_key_is_sent_as_bearer() {
 
 fn test_key(k: &str) -> kiro_poll::config::ApiKey {
     // Resolve through the real code path: a key file.
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("key");
-    std::fs::write(&p, format!("{k}\n")).unwrap();
+    let (_dir, p) = common::in_temp_dir("key", format!("{k}\n"));
     let cli = <kiro_poll::cli::Cli as clap::Parser>::try_parse_from([
         "kiro-poll",
         "--api-key-file",
@@ -177,17 +154,13 @@ async fn a_huge_announced_body_is_refused_without_reading_it() {
         let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500000000\r\n\r\n{{\"status\"");
         let _ = s.flush();
         // Hangs far longer than the test's bound, so only refusing at once passes.
-        std::thread::sleep(Duration::from_secs(30));
+        common::hang(Duration::from_secs(30));
         false
     });
     let started = std::time::Instant::now();
     let err = client(&server.url()).status().await.unwrap_err();
     assert!(err.to_string().contains("over the 4 MiB limit"), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    soon(started);
 }
 
 #[tokio::test]
@@ -277,7 +250,7 @@ async fn a_post_is_never_retried() {
 async fn a_server_that_never_answers_times_out() {
     let server = RawServer::start(|_, _, _, _| {
         // Hangs far longer than the test's bound, so only the request timeout passes.
-        std::thread::sleep(Duration::from_secs(30));
+        common::hang(Duration::from_secs(30));
         false
     });
     let started = std::time::Instant::now();
@@ -287,20 +260,12 @@ async fn a_server_that_never_answers_times_out() {
         .unwrap_err();
     assert_eq!(err.kind(), FailureKind::Timeout);
     assert!(err.to_string().contains("no answer within 300ms"), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    soon(started);
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_connect_failure() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let err = client(&format!("http://127.0.0.1:{port}"))
         .status()
         .await
@@ -340,9 +305,7 @@ fn localhost_reaches_a_bridge_listening_on_ipv6_only() {
             );
         }
     });
-    let dir = tempfile::tempdir().unwrap();
-    let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, "::1 localhost\n").unwrap();
+    let (_dir, hosts) = common::in_temp_dir("hosts", "::1 localhost\n");
     let bin = assert_cmd::cargo::cargo_bin("kiro-poll");
     let script = format!(
         "mount --bind '{}' /etc/hosts && exec '{}' --url http://localhost:{port} --json status",

@@ -63,11 +63,7 @@ fn exec_tab_completes_command_ids_from_the_live_bridge_and_is_silent_when_it_is_
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
     bridge.stop();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let out = common::kiro()
         .env("COMPLETE", "fish")
         .args([

@@ -40,6 +40,11 @@ impl Home {
         c
     }
 
+    /// This binary run with the words of `line` as its arguments.
+    fn run(&self, line: &str) -> std::process::Output {
+        self.kiro().args(line.split_whitespace()).output().unwrap()
+    }
+
     /// `config show --json` with these arguments and environment.
     fn show(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
         let out = self
@@ -98,21 +103,13 @@ fn named_bridges_reach_the_right_bridge_on_every_command() {
         .assert()
         .success();
     assert_eq!((home.executes(), work.executes()), (1, 0));
-    let out = h
-        .kiro()
-        .args(["jobs", "-b", "home", "--json", "--limit", "1"])
-        .output()
-        .unwrap();
+    let out = h.run("jobs -b home --json --limit 1");
     let job: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(job["bridgeName"], "home", "{job}");
     assert_eq!(job["command"], "kiro.long");
 
     // watch -b work -b home: both followed, each line naming its bridge by name.
-    let out = h
-        .kiro()
-        .args(["watch", "-b", "work", "-b", "home", "--json", "--timeout", "2s"])
-        .output()
-        .unwrap();
+    let out = h.run("watch -b work -b home --json --timeout 2s");
     let text = String::from_utf8_lossy(&out.stdout);
     let named: std::collections::BTreeSet<String> = text
         .lines()
@@ -146,20 +143,20 @@ fn named_bridges_reach_the_right_bridge_on_every_command() {
 fn an_unknown_name_is_a_usage_error_that_names_the_known_ones() {
     let h = Home::new();
     h.write(&two("http://127.0.0.1:9", "http://127.0.0.1:10"));
-    let out = h.kiro().args(["-b", "wrok", "status"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no bridge named 'wrok'")
-            && err.contains("work, home")
-            && err.contains("did you mean 'work'?"),
-        "{err}"
+    let out = h.run("-b wrok status");
+    common::ended_saying(
+        &out,
+        2,
+        &["no bridge named 'wrok'", "work, home", "did you mean 'work'?"],
     );
     // No file at all: said, with how to make one.
     let empty = Home::new();
-    let out = empty.kiro().args(["-b", "work", "health"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("config add work URL"));
+    common::ended_saying(&empty.run("-b work health"), 2, &["config add work URL"]);
+}
+
+/// `config show --json`'s URL and why it was chosen.
+fn chose(v: &Value) -> (&str, &str) {
+    (v["url"].as_str().unwrap(), v["chosen_by"].as_str().unwrap())
 }
 
 // Precedence: flags, then the environment, then the config's default, then localhost:3001.
@@ -172,10 +169,7 @@ fn precedence_1_url_flag_beats_the_environment_and_the_default() {
         &["--url", "http://flag.test:3"],
         &[("KIRO_BRIDGE_URL", "http://env.test:4")],
     );
-    assert_eq!(
-        (v["url"].as_str(), v["chosen_by"].as_str()),
-        (Some("http://flag.test:3/"), Some("url_flag"))
-    );
+    assert_eq!(chose(&v), ("http://flag.test:3/", "url_flag"));
 }
 
 #[test]
@@ -183,10 +177,7 @@ fn precedence_2_bridge_flag_beats_the_environment_and_the_default() {
     let h = Home::new();
     h.write(&two("http://work.test:1", "http://home.test:2"));
     let v = h.show(&["-b", "home"], &[("KIRO_BRIDGE_URL", "http://env.test:4")]);
-    assert_eq!(
-        (v["url"].as_str(), v["chosen_by"].as_str()),
-        (Some("http://home.test:2/"), Some("bridge_flag"))
-    );
+    assert_eq!(chose(&v), ("http://home.test:2/", "bridge_flag"));
     assert_eq!(v["line"], 10, "where it is written: {v}");
 }
 
@@ -195,10 +186,7 @@ fn precedence_3_the_environment_beats_the_default() {
     let h = Home::new();
     h.write(&two("http://work.test:1", "http://home.test:2"));
     let v = h.show(&[], &[("KIRO_BRIDGE_URL", "http://env.test:4")]);
-    assert_eq!(
-        (v["url"].as_str(), v["chosen_by"].as_str()),
-        (Some("http://env.test:4/"), Some("env"))
-    );
+    assert_eq!(chose(&v), ("http://env.test:4/", "env"));
 }
 
 #[test]
@@ -206,10 +194,7 @@ fn precedence_4_the_default_beats_the_built_in() {
     let h = Home::new();
     h.write(&two("http://work.test:1", "http://home.test:2"));
     let v = h.show(&[], &[]);
-    assert_eq!(
-        (v["url"].as_str(), v["chosen_by"].as_str()),
-        (Some("http://work.test:1/"), Some("config_default"))
-    );
+    assert_eq!(chose(&v), ("http://work.test:1/", "config_default"));
     assert_eq!(v["default"], "work");
 }
 
@@ -217,20 +202,16 @@ fn precedence_4_the_default_beats_the_built_in() {
 fn precedence_5_nothing_said_is_localhost_3001() {
     let h = Home::new();
     let v = h.show(&[], &[]);
-    assert_eq!(
-        (v["url"].as_str(), v["chosen_by"].as_str()),
-        (Some("http://localhost:3001/"), Some("built_in"))
-    );
+    assert_eq!(chose(&v), ("http://localhost:3001/", "built_in"));
     // A file with bridges but no default: still the built-in one.
     h.write("[[bridge]]\nname = \"work\"\nurl = \"http://work.test:1\"\n");
     assert_eq!(h.show(&[], &[])["chosen_by"], "built_in");
     // --config (and KIRO_POLL_CONFIG) name another file.
-    let other = h.dir.path().join("other.toml");
-    std::fs::write(
-        &other,
+    let other = common::file(
+        h.dir.path(),
+        "other.toml",
         "default = \"lab\"\n[[bridge]]\nname = \"lab\"\nurl = \"http://lab.test:5\"\n",
-    )
-    .unwrap();
+    );
     let v = h.show(&["--config", other.to_str().unwrap()], &[]);
     assert_eq!(v["url"], "http://lab.test:5/");
     let v = h.show(&[], &[("KIRO_POLL_CONFIG", other.to_str().unwrap())]);
@@ -239,9 +220,7 @@ fn precedence_5_nothing_said_is_localhost_3001() {
 
 #[test]
 fn a_named_bridge_sends_its_own_key_and_the_environment_serves_those_without_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("work.key");
-    std::fs::write(&key, "work-key-0123456789\n").unwrap();
+    let (_dir, key) = common::in_temp_dir("work.key", "work-key-0123456789\n");
     let key_arg = key.to_str().unwrap();
     let work = Sim::start("1s", &["--api-key-file", key_arg], &[]);
     let home = Sim::start("1s", &[], &[("KIRO_API_KEY", "home-key-0123456789")]);
@@ -273,17 +252,14 @@ fn a_variable_unset_for_one_bridge_does_not_stop_the_others() {
     let h = Home::new();
     h.write("default = \"work\"\n[[bridge]]\nname = \"work\"\nurl = \"http://work.test:1\"\n\n[[bridge]]\nname = \"lab\"\nurl = \"http://lab.test:2\"\napi_key_env = \"KIRO_TEST_UNSET_LAB_KEY\"\n");
     assert_eq!(h.show(&[], &[])["url"], "http://work.test:1/");
-    let out = h.kiro().args(["-b", "lab", "config", "show"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(":9: api_key_env"));
+    common::ended_saying(&h.run("-b lab config show"), 2, &[":9: api_key_env"]);
 }
 
 #[test]
 fn config_add_default_and_remove_edit_the_file_keeping_what_a_person_wrote() {
     let h = Home::new();
     h.write(&two("http://work.test:1", "http://home.test:2"));
-    let key = h.dir.path().join("lab.key");
-    std::fs::write(&key, "lab-key-0123456789").unwrap();
+    let key = common::file(h.dir.path(), "lab.key", "lab-key-0123456789");
     let text = || std::fs::read_to_string(h.config()).unwrap();
 
     h.kiro()
@@ -310,7 +286,7 @@ fn config_add_default_and_remove_edit_the_file_keeping_what_a_person_wrote() {
         "{t}"
     );
 
-    let out = h.kiro().args(["config", "list", "--json"]).output().unwrap();
+    let out = h.run("config list --json");
     let listed: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -320,7 +296,7 @@ fn config_add_default_and_remove_edit_the_file_keeping_what_a_person_wrote() {
         .map(|v| (v["name"].as_str().unwrap(), v["default"].as_bool().unwrap()))
         .collect();
     assert_eq!(names, [("home", false), ("lab", true)]);
-    let table = h.kiro().args(["config", "list"]).output().unwrap();
+    let table = h.run("config list");
     assert_eq!(
         String::from_utf8_lossy(&table.stdout),
         "  NAME  URL\n  home  http://home.test:2/\n* lab   http://lab.test:3/\n"
@@ -332,14 +308,7 @@ fn config_add_default_and_remove_edit_the_file_keeping_what_a_person_wrote() {
         vec!["config", "add", "home", "http://x.test:1"],
         vec!["config", "add", "new", "http://user:pw@x.test:1"],
         vec!["config", "add", "new", "ftp://user:pw@x.test:1"],
-        vec![
-            "config",
-            "add",
-            "new",
-            "http://x.test:1",
-            "--url",
-            "http://y.test:1",
-        ],
+        common::words("config add new http://x.test:1 --url http://y.test:1"),
         vec!["config", "default", "nosuch"],
         vec!["config", "remove", "nosuch"],
         vec!["config", "add", "bad name", "http://x.test:1"],
@@ -354,7 +323,7 @@ fn config_add_default_and_remove_edit_the_file_keeping_what_a_person_wrote() {
 #[test]
 fn config_add_makes_the_file_owner_only_and_path_says_where() {
     let h = Home::new();
-    let out = h.kiro().args(["config", "path"]).output().unwrap();
+    let out = h.run("config path");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         h.config().to_str().unwrap()
@@ -389,7 +358,7 @@ fn a_key_written_in_a_file_others_can_read_is_warned_about_once() {
     ));
     let set_mode = |m| std::fs::set_permissions(h.config(), std::fs::Permissions::from_mode(m)).unwrap();
     set_mode(0o644);
-    let out = h.kiro().args(["status"]).output().unwrap();
+    let out = h.run("status");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         err.matches("holds an API key and others can read it").count(),
@@ -410,7 +379,7 @@ fn a_key_written_in_a_file_others_can_read_is_warned_about_once() {
         "{err}"
     );
     set_mode(0o600);
-    let out = h.kiro().args(["status"]).output().unwrap();
+    let out = h.run("status");
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

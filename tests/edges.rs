@@ -2,10 +2,20 @@
 //! errors, exit codes when stdout is closed or full. Through the real binary.
 
 mod common;
+use common::Start as _;
 
 use std::time::Duration;
 
 use common::{assert_exit, kiro};
+
+/// The binary run with `args`, given 10 s at most (a refusal comes at once).
+fn refused_within_10s(args: &[&str]) -> std::process::Output {
+    kiro()
+        .args(args)
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap()
+}
 
 /// One line naming the problem, exit 2; a usage error clap found adds where the help is.
 fn one_line_exit_2(out: &std::process::Output, names: &str) {
@@ -21,22 +31,14 @@ fn one_line_exit_2(out: &std::process::Output, names: &str) {
 
 #[test]
 fn a_key_or_bridges_file_too_big_is_refused_in_one_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let big = dir.path().join("big");
-    std::fs::write(&big, "k".repeat(17 * 1024)).unwrap();
-    let out = kiro()
-        .args(["status", "--api-key-file"])
-        .arg(&big)
-        .timeout(Duration::from_secs(10))
-        .output()
-        .unwrap();
+    let (dir, big) = common::in_temp_dir("big", "k".repeat(17 * 1024));
+    let out = refused_within_10s(&["status", "--api-key-file", big.to_str().unwrap()]);
     one_line_exit_2(&out, "larger than 16.0 KiB");
-    let toml = dir.path().join("b.toml");
-    std::fs::write(
-        &toml,
+    let toml = common::file(
+        dir.path(),
+        "b.toml",
         "[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"big\"\n",
-    )
-    .unwrap();
+    );
     let out = kiro().arg("--bridges").arg(&toml).arg("status").output().unwrap();
     one_line_exit_2(&out, "b.toml:3: api_key_file:");
 }
@@ -57,19 +59,14 @@ fn devices_and_fifos_are_refused_at_once_not_read_for_ever() {
         vec!["--bridges", "/dev/zero", "status"],
         vec!["--bridges", fifo, "status"],
     ] {
-        let out = kiro()
-            .args(&args)
-            .timeout(Duration::from_secs(10))
-            .output()
-            .unwrap();
+        let out = refused_within_10s(&args);
         one_line_exit_2(&out, "not a regular file");
     }
-    let toml = dir.path().join("b.toml");
-    std::fs::write(
-        &toml,
+    let toml = common::file(
+        dir.path(),
+        "b.toml",
         "[[bridge]]\nurl = \"http://a:1\"\napi_key_file = \"/dev/zero\"\n",
-    )
-    .unwrap();
+    );
     let out = kiro()
         .arg("--bridges")
         .arg(&toml)
@@ -128,11 +125,7 @@ fn with_stdout_closed(args: &[&str]) -> std::process::Output {
         .args(args)
         .env_remove("KIRO_API_KEY")
         .env_remove("KIRO_BRIDGE_URL")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(std::process::Stdio::piped());
     drop(child.stdout.take());
     child.wait_with_output().unwrap()
 }
@@ -177,10 +170,7 @@ async fn an_execute_answer_too_big_to_read_is_unknown_not_unreachable() {
         format!("{{\"success\":true,\"output\":\"{}\"}}", "x".repeat(5 << 20)),
     )
     .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "exec", "kiro.x"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json exec kiro.x", server.uri()));
     assert_exit(&out, 6);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["outcome"], "unknown");
@@ -207,11 +197,10 @@ fn a_full_disk_is_reported_and_never_read_as_unreachable() {
     };
     // A success whose result could not be written is no 0.
     let out = run(&["--url", &url, "--json", "exec", "kiro.chat.open"]);
-    assert_exit(&out, 74);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("succeeded, but its result could not be written: No space left"),
-        "{err}"
+    common::ended_saying(
+        &out,
+        74,
+        &["succeeded, but its result could not be written: No space left"],
     );
     let one = ["--url", url.as_str(), "watch", "--count", "1"];
     let one_json = ["--url", url.as_str(), "--json", "watch", "--count", "1"];
@@ -234,16 +223,10 @@ fn a_full_disk_is_reported_and_never_read_as_unreachable() {
         );
     }
     for args in [
-        vec![
-            "--url",
-            url.as_str(),
-            "--json",
-            "watch",
-            "--count",
-            "2",
-            "--interval-ready",
-            "200ms",
-        ],
+        common::words(&format!(
+            "--url {} --json watch --count 2 --interval-ready 200ms",
+            url.as_str()
+        )),
         vec!["--url", url.as_str(), "status"],
         vec!["completions", "bash"],
     ] {
@@ -264,10 +247,7 @@ fn a_rejected_key_reads_as_rejected_not_as_did_not_answer() {
     let (mut open, a) = common::start_mock_bridge(&["--port", "0"]);
     let (mut keyed, b) =
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "a-long-enough-key")]);
-    let out = kiro()
-        .args(["--url", &a, "--url", &b, "--color", "never", "status"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {a} --url {b} --color never status"));
     assert_exit(&out, 4);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -281,10 +261,7 @@ fn a_rejected_key_reads_as_rejected_not_as_did_not_answer() {
         err.contains("1 of 2 bridges rejected the API key") && !err.contains("did not answer"),
         "{err}"
     );
-    let out = kiro()
-        .args(["--url", &a, "--url", &b, "--json", "status"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {a} --url {b} --json status"));
     let second: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().nth(1).unwrap()).unwrap();
     assert_eq!(second["error"]["kind"], "auth");
@@ -298,19 +275,13 @@ async fn a_megabyte_error_is_cut_on_stderr_and_whole_in_json() {
     let error = "e".repeat(1 << 20);
     let body = serde_json::json!({"success": false, "output": "", "error": error}).to_string();
     let server = execute_answers(200, body).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "exec", "kiro.x"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} exec kiro.x", server.uri()));
     assert_exit(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1);
     assert!(err.len() < 1000, "cut: {} bytes", err.len());
     assert!(err.contains("more characters cut"), "{err}");
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "exec", "kiro.x"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json exec kiro.x", server.uri()));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         report["error"].as_str().unwrap().len(),
@@ -321,7 +292,7 @@ async fn a_megabyte_error_is_cut_on_stderr_and_whole_in_json() {
 
 #[test]
 fn the_help_of_quiet_says_what_it_does_with_metrics() {
-    let out = kiro().args(["watch", "--help"]).output().unwrap();
+    let out = common::run("watch --help");
     let help = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -337,16 +308,9 @@ fn the_help_of_quiet_says_what_it_does_with_metrics() {
 /// used to be matched in the line's escaped form, which cut a string short or made a bad escape).
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_with_quotes_or_backslashes_leave_every_json_line_json() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let long = "k\"e\\y-0123-ab";
-    let bridge = MockServer::start().await;
     let body = serde_json::json!({"status": "ready", "version": format!("1.94.0 \"beta\" \\ {long}"), "availableCommands": ["x.y"]});
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&bridge)
-        .await;
+    let bridge = common::status_bridge(body).await;
     let url = bridge.uri();
     for key in ["\\", "\"", long] {
         for args in [vec!["--json", "status"], vec!["--json", "watch", "--count", "1"]] {
@@ -377,10 +341,7 @@ async fn keys_with_quotes_or_backslashes_leave_every_json_line_json() {
 /// to start Kiro or a simulator.
 #[test]
 fn a_host_name_that_does_not_resolve_gets_the_hint_to_check_it() {
-    let out = common::kiro()
-        .args(["--url", "http://nonexistent.invalid:3001", "status"])
-        .output()
-        .unwrap();
+    let out = common::run("--url http://nonexistent.invalid:3001 status");
     common::assert_exit(&out, 3);
     let err = common::stderr(&out);
     assert!(err.contains("hint: the host name does not resolve"), "{err}");

@@ -11,12 +11,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn bridge(execute: ResponseTemplate, status: Vec<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/kiro/execute"))
-        .respond_with(execute)
-        .mount(&server)
-        .await;
+    let server = common::serving("/api/kiro/execute", execute).await;
     if !status.is_empty() {
         Mock::given(method("GET"))
             .and(path("/api/kiro/status"))
@@ -28,13 +23,7 @@ async fn bridge(execute: ResponseTemplate, status: Vec<ResponseTemplate>) -> Moc
 }
 
 async fn posts(server: &MockServer) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .collect()
+    common::received(server, |r| r.method.as_str() == "POST").await
 }
 
 /// `kiro-poll [GLOBAL] --url URL exec kiro.generateCode [ARGS] --wait`, following the status
@@ -52,18 +41,10 @@ fn exec_wait(url: &str, global: &[&str], args: &[&str]) -> std::process::Output 
 #[tokio::test(flavor = "multi_thread")]
 async fn success_prints_the_output_and_sends_one_post_of_its_own() {
     let server = bridge(json_fixture(200, "execute_success.json"), vec![]).await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "exec",
-            "vscode.open",
-            "file:///tmp/a.txt",
-            "--workspace",
-            "/w",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} exec vscode.open file:///tmp/a.txt --workspace /w",
+        server.uri()
+    ));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "File opened successfully\n");
     let p = posts(&server).await;
@@ -82,10 +63,7 @@ async fn success_prints_the_output_and_sends_one_post_of_its_own() {
 #[tokio::test(flavor = "multi_thread")]
 async fn json_success_is_one_object() {
     let server = bridge(json_fixture(200, "execute_success.json"), vec![]).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "exec", "vscode.open"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json exec vscode.open", server.uri()));
     assert_eq!(out.status.code(), Some(0));
     let r = report(&out);
     assert_eq!(r["command"], "vscode.open");
@@ -120,10 +98,7 @@ async fn failures_with_http_200_and_422_exit_1() {
         ),
     ] {
         let server = bridge(resp, vec![]).await;
-        let out = kiro()
-            .args(["--url", &server.uri(), "exec", "x"])
-            .output()
-            .unwrap();
+        let out = common::run(&format!("--url {} exec x", server.uri()));
         assert_eq!(out.status.code(), Some(1), "{needle}");
         assert!(stderr(&out).contains(needle), "{}", stderr(&out));
         // A 422 never started: the bridge turned it away.
@@ -133,10 +108,7 @@ async fn failures_with_http_200_and_422_exit_1() {
             "x failed"
         };
         assert!(stderr(&out).contains(said), "{}", stderr(&out));
-        let out = kiro()
-            .args(["--url", &server.uri(), "--json", "exec", "x"])
-            .output()
-            .unwrap();
+        let out = common::run(&format!("--url {} --json exec x", server.uri()));
         let r = report(&out);
         // Named apart: turned away before it started, or ran and failed.
         let outcome = if needle.contains("limit reached") {
@@ -173,14 +145,20 @@ async fn unavailable_validation_and_auth_have_their_codes() {
         (json_fixture(401, "error_401.json"), 4, "Valid API key required"),
     ] {
         let server = bridge(resp, vec![]).await;
-        let out = kiro()
-            .args(["--url", &server.uri(), "exec", "x", "--wait"])
-            .output()
-            .unwrap();
+        let out = common::run(&format!("--url {} exec x --wait", server.uri()));
         assert_eq!(out.status.code(), Some(code), "{needle}: {}", stderr(&out));
         assert!(stderr(&out).contains(needle), "{}", stderr(&out));
         assert_eq!(posts(&server).await.len(), 1);
     }
+}
+
+/// A bridge that answers the execute 408 and then shows the command running, then not.
+async fn lost_then_seen_ending() -> MockServer {
+    let statuses = vec![
+        status_response("busy", Some("kiro.generateCode")),
+        status_response("ready", None),
+    ];
+    bridge(json_fixture(408, "execute_408_real.json"), statuses).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -207,37 +185,17 @@ async fn after_a_408_the_status_is_followed_to_completion() {
     assert_eq!((path("/api/kiro/status"), path("/health")), (3, 1));
 
     // Human mode says that the result was not seen.
-    let server = bridge(
-        json_fixture(408, "execute_408_real.json"),
-        vec![
-            status_response("busy", Some("kiro.generateCode")),
-            status_response("ready", None),
-        ],
-    )
-    .await;
+    let server = lost_then_seen_ending().await;
     let out = exec_wait(&server.uri(), &[], &[]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stderr(&out).contains("its result was not returned"),
-        "{}",
-        stderr(&out)
-    );
+    common::ended_saying(&out, 0, &["its result was not returned"]);
 
     // --exit-status: an end seen through the status without its result is exit 7.
-    let server = bridge(
-        json_fixture(408, "execute_408_real.json"),
-        vec![
-            status_response("busy", Some("kiro.generateCode")),
-            status_response("ready", None),
-        ],
-    )
-    .await;
+    let server = lost_then_seen_ending().await;
     let out = exec_wait(&server.uri(), &[], &["--exit-status"]);
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("(seen through the bridge's status); its result was not returned"),
-        "{}",
-        stderr(&out)
+    common::ended_saying(
+        &out,
+        7,
+        &["(seen through the bridge's status); its result was not returned"],
     );
 }
 
@@ -288,10 +246,7 @@ async fn json_says_null_for_what_the_bridge_did_not_send() {
         vec![],
     )
     .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "exec", "k"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json exec k", server.uri()));
     assert_eq!(out.status.code(), Some(1));
     let r = report(&out);
     assert_eq!(r["output"], Value::Null, "{r}");
@@ -303,12 +258,11 @@ async fn json_says_null_for_what_the_bridge_did_not_send() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_408_without_wait_is_outcome_unknown() {
     let server = bridge(json_fixture(408, "execute_408_real.json"), vec![]).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "exec", "kiro.generateCode"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert!(stderr(&out).contains("use --wait"), "{}", stderr(&out));
+    common::ended_saying(
+        &common::run(&format!("--url {} exec kiro.generateCode", server.uri())),
+        6,
+        &["use --wait"],
+    );
 }
 
 #[test]
@@ -322,12 +276,7 @@ fn a_connection_dropped_after_send_is_followed_and_never_resent() {
         true
     });
     let out = exec_wait(&server.url(), &[], &[]);
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("the connection was lost after the command was sent"),
-        "{}",
-        stderr(&out)
-    );
+    common::ended_saying(&out, 6, &["the connection was lost after the command was sent"]);
     let reqs = server.requests.lock().unwrap();
     assert_eq!(reqs.iter().filter(|r| r.starts_with("POST")).count(), 1);
     assert!(reqs.iter().any(|r| r.starts_with("GET /api/kiro/status")));
@@ -340,23 +289,14 @@ async fn the_wait_is_bounded_by_timeout() {
         vec![status_response("busy", Some("kiro.generateCode"))],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "exec",
-            "kiro.generateCode",
-            "--wait",
-            "--timeout",
-            "1s",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(124));
-    assert!(
-        stderr(&out).contains("timed out after 1s: still busy running kiro.generateCode for"),
-        "{}",
-        stderr(&out)
+    let out = common::run(&format!(
+        "--url {} exec kiro.generateCode --wait --timeout 1s",
+        server.uri()
+    ));
+    common::ended_saying(
+        &out,
+        124,
+        &["timed out after 1s: still busy running kiro.generateCode for"],
     );
 }
 
@@ -367,23 +307,11 @@ async fn a_slow_answer_without_wait_is_unknown_and_not_resent() {
         vec![],
     )
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "--request-timeout",
-            "300ms",
-            "exec",
-            "kiro.generateCode",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert!(
-        stderr(&out).contains("no answer within 300ms"),
-        "{}",
-        stderr(&out)
-    );
+    let out = common::run(&format!(
+        "--url {} --request-timeout 300ms exec kiro.generateCode",
+        server.uri()
+    ));
+    common::ended_saying(&out, 6, &["no answer within 300ms"]);
     assert_eq!(posts(&server).await.len(), 1);
 }
 
@@ -428,28 +356,14 @@ async fn signal_while_waiting(sig: i32, code: i32) {
 }
 
 async fn input_bridge(resp: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/kiro/input"))
-        .respond_with(resp)
-        .mount(&server)
-        .await;
-    server
+    common::serving("/api/kiro/input", resp).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn input_checks_success_not_the_status_code() {
     let server = input_bridge(json_fixture(200, "input_real_no_pending.json")).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "input", "exec-1", "MyApp"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("No pending input request found with ID: exec-1"),
-        "{}",
-        stderr(&out)
-    );
+    let out = common::run(&format!("--url {} input exec-1 MyApp", server.uri()));
+    common::ended_saying(&out, 1, &["No pending input request found with ID: exec-1"]);
     let sent: Value = serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
     assert_eq!(
         sent,
@@ -457,18 +371,10 @@ async fn input_checks_success_not_the_status_code() {
     );
 
     let server = input_bridge(json_fixture(200, "input_success.json")).await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "input",
-            "exec-1642598400000-1",
-            "React",
-            "--type",
-            "choice",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} input exec-1642598400000-1 React --type choice",
+        server.uri()
+    ));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -476,10 +382,7 @@ async fn input_checks_success_not_the_status_code() {
     );
 
     let server = input_bridge(json_fixture(404, "input_404.json")).await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "input", "exec-invalid-id", "x"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json input exec-invalid-id x", server.uri()));
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(report(&out)["success"], false);
 
@@ -488,10 +391,7 @@ async fn input_checks_success_not_the_status_code() {
         "application/json",
     ))
     .await;
-    let out = kiro()
-        .args(["--url", &server.uri(), "input", "e", "x"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} input e x", server.uri()));
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -519,13 +419,10 @@ async fn the_timeout_holds_while_a_follow_up_status_request_hangs() {
 /// stderr's last line the command's own.
 #[test]
 fn the_spinner_starts_at_0s_and_is_cleared_at_the_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("slow.json");
-    std::fs::write(
-        &scenario,
+    let (_dir, scenario) = common::in_temp_dir(
+        "slow.json",
         r#"{"name":"slow","commands":["kiro.slow"],"durations":{"kiro.slow":"1500ms"},"steps":[]}"#,
-    )
-    .unwrap();
+    );
     let (mut bridge, url) =
         common::start_mock_bridge(&["--port", "0", "--scenario", scenario.to_str().unwrap()]);
     let out = kiro()

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::{events, kiro, start_mock_bridge, status_response, RawServer, Sequence, FAST};
 use serde_json::Value;
-use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 
 fn dead_url() -> String {
@@ -20,18 +19,13 @@ fn dead_url() -> String {
 /// A bridge that accepts connections and never answers.
 fn hanging() -> RawServer {
     RawServer::start(|_, _, _, _| {
-        std::thread::sleep(Duration::from_secs(30));
+        common::hang(Duration::from_secs(30));
         false
     })
 }
 
 async fn server_with(responder: impl wiremock::Respond + 'static) -> MockServer {
-    let s = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(responder)
-        .mount(&s)
-        .await;
-    s
+    common::serving("/api/kiro/status", responder).await
 }
 
 fn of<'a>(ev: &'a [Value], bridge: &str) -> Vec<&'a Value> {
@@ -149,15 +143,11 @@ async fn until_times_out_naming_the_bridges_that_are_not_there() {
     let ready = server_with(status_response("ready", None)).await;
     let busy = server_with(status_response("busy", Some("kiro.generateCode"))).await;
     let out = kiro()
-        .args([
-            "--url",
-            &ready.uri(),
-            "--url",
-            &busy.uri(),
-            "watch",
-            "--until",
-            "ready",
-        ])
+        .args(common::words(&format!(
+            "--url {} --url {} watch --until ready",
+            ready.uri(),
+            busy.uri()
+        )))
         .args(FAST)
         .args(["--timeout", "1s"])
         .output()
@@ -178,15 +168,10 @@ fn a_bridges_file_drives_the_watch_and_keys_stay_secret() {
     let (mut mock, url) = start_mock_bridge(&["--port", "0"]);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("k"), "sup3r-secret-key").unwrap();
-    let file = dir.path().join("bridges.toml");
-    std::fs::write(
-        &file,
-        format!(
+    let file = common::file(dir.path(), "bridges.toml", format!(
             "[defaults]\ninterval_ready = \"100ms\"\n\n[[bridge]]\nname = \"build-1\"\nurl = \"{url}\"\napi_key_file = \"k\"\n\n[[bridge]]\nname = \"build-2\"\nurl = \"{}\"\n",
             dead_url()
-        ),
-    )
-    .unwrap();
+        ));
     let out = kiro()
         .args([
             "--bridges",
@@ -257,16 +242,7 @@ fn a_broken_bridges_file_is_one_line_naming_file_line_and_field() {
             );
         }
     }
-    let out = kiro()
-        .args([
-            "--bridges",
-            "/nonexistent/b.toml",
-            "--url",
-            "http://a:1",
-            "status",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run("--bridges /nonexistent/b.toml --url http://a:1 status");
     assert_eq!(out.status.code(), Some(2), "--bridges and --url together");
 }
 
@@ -275,18 +251,11 @@ async fn status_of_several_is_a_table_and_the_first_failure_decides_the_code() {
     let ready = server_with(status_response("ready", None)).await;
     let busy = server_with(status_response("busy", Some("kiro.generateCode"))).await;
     let dead = dead_url();
-    let out = kiro()
-        .args([
-            "--url",
-            &ready.uri(),
-            "--url",
-            &dead,
-            "--url",
-            &busy.uri(),
-            "status",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} --url {dead} --url {} status",
+        ready.uri(),
+        busy.uri()
+    ));
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows.len(), 4, "{table}");
@@ -314,10 +283,7 @@ async fn status_of_several_is_a_table_and_the_first_failure_decides_the_code() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("1 of 3 bridges did not answer"), "{err}");
 
-    let out = kiro()
-        .args(["--url", &ready.uri(), "--url", &dead, "--json", "status"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --url {dead} --json status", ready.uri()));
     let ev = events(&out.stdout);
     assert_eq!(ev.len(), 2);
     assert_eq!(
@@ -328,10 +294,7 @@ async fn status_of_several_is_a_table_and_the_first_failure_decides_the_code() {
     assert_eq!(ev[1]["error"]["exitCode"], 3);
     assert_eq!(out.status.code(), Some(3));
 
-    let out = kiro()
-        .args(["--url", &ready.uri(), "--url", &busy.uri(), "status"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --url {} status", ready.uri(), busy.uri()));
     assert_eq!(out.status.code(), Some(0), "all answered");
 }
 
@@ -465,18 +428,11 @@ fn sigcont_polls_every_bridge_at_once() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let a = rt.block_on(common::scripted(vec![status_response("ready", None)]));
     let b = rt.block_on(common::scripted(vec![status_response("ready", None)]));
-    let mut child = common::spawn_kiro(&[
-        "--url",
-        &a.uri(),
-        "--url",
-        &b.uri(),
-        "--json",
-        "watch",
-        "--count",
-        "2",
-        "--interval-ready",
-        "10m",
-    ]);
+    let mut child = common::spawn_kiro(&common::words(&format!(
+        "--url {} --url {} --json watch --count 2 --interval-ready 10m",
+        a.uri(),
+        b.uri()
+    )));
     let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
     for _ in 0..2 {
         let mut line = String::new();
@@ -500,14 +456,9 @@ fn a_quiet_fleet_beats_once_nothing_was_printed_for_the_heartbeat() {
     let (mut mock, urls) = common::start_mock_bridges(&["--port", "0"], 2);
     let out = kiro()
         .args(["--url", &urls[0], "--url", &urls[1], "--json", "watch"])
-        .args([
-            "--heartbeat",
-            "1s",
-            "--interval-ready",
-            "10m",
-            "--timeout",
-            "3500ms",
-        ])
+        .args(common::words(
+            "--heartbeat 1s --interval-ready 10m --timeout 3500ms",
+        ))
         .output()
         .unwrap();
     mock.stop();
@@ -541,15 +492,9 @@ fn a_stuck_stderr_never_stalls_the_polls() {
         cmd.args(["--url", u]);
     }
     let mut child = cmd
-        .args([
-            "-vv",
-            "--json",
-            "watch",
-            "--count",
-            "15",
-            "--interval-ready",
-            "100ms",
-        ])
+        .args(common::words(
+            "-vv --json watch --count 15 --interval-ready 100ms",
+        ))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped()) // never read
         .spawn()
@@ -600,8 +545,7 @@ async fn first_polls_of_hanging_bridges_hold_no_slot_for_long() {
             steady.uri()
         );
     }
-    let path = dir.path().join("bridges.toml");
-    std::fs::write(&path, file).unwrap();
+    let path = common::file(dir.path(), "bridges.toml", file);
     let out = kiro()
         .args(["--json", "--request-timeout", "5s", "--bridges"])
         .arg(&path)

@@ -4,6 +4,7 @@
 //! the status is followed beside it; exactly one POST in every case.
 
 mod common;
+use common::Start as _;
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -14,6 +15,15 @@ use std::time::{Duration, Instant};
 
 use common::{assert_exit, fixture, kiro, report, stderr, write_json, RawServer, Sim};
 use serde_json::Value;
+
+/// A run that ended 0, its end seen by the connection: its report and when it was seen (ms).
+fn seen_by_connection(out: &std::process::Output) -> (serde_json::Value, u64) {
+    assert_exit(out, 0);
+    let r = report(out);
+    assert_eq!(r["observedBy"], "connection", "{r}");
+    let seen = r["seenMs"].as_u64().unwrap();
+    (r, seen)
+}
 
 /// `kiro-poll --url URL GLOBAL exec kiro.long --wait ARGS`, timed.
 fn exec_long(url: &str, global: &[&str], args: &[&str]) -> (std::process::Output, Duration) {
@@ -87,10 +97,7 @@ fn exit_status_makes_an_end_without_its_result_exit_7() {
     assert_exit(&out, 7);
     assert!(stderr(&out).contains("(--exit-status)"), "{}", stderr(&out));
     // Only with --wait: without it no end is ever seen.
-    let out = kiro()
-        .args(["exec", "kiro.long", "--exit-status"])
-        .output()
-        .unwrap();
+    let out = common::run("exec kiro.long --exit-status");
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--wait"), "{}", stderr(&out));
     // So are --timeout and --follow-interval: without --wait they would do nothing.
@@ -108,11 +115,7 @@ fn a_bridge_killed_while_it_runs_the_command_is_never_reported_finished() {
     let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .env("KIRO_POLL_STORE", common::test_store())
         .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     // Past the 408 (the bridge's own log says it), while the command runs on: then killed.
     common::eventually(Duration::from_secs(10), "the execute's 408", || {
         sim.served()
@@ -178,42 +181,25 @@ fn on_a_spec_bridge_both_signals_run_and_the_first_decides() {
 fn past_the_command_limit_the_slot_is_freed_and_the_end_still_seen() {
     let sim = Sim::start(
         "8s",
-        &[
-            "--like",
-            "real",
-            "--server-timeout",
-            "1s",
-            "--command-limit",
-            "3s",
-        ],
+        &common::words("--like real --server-timeout 1s --command-limit 3s"),
         &[],
     );
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
             .env("KIRO_POLL_STORE", common::test_store())
             .args(["--url", &sim.url, "--json", "exec", "kiro.long", "--wait"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map(common::Spawned::from)
-            .unwrap()
+            .start(Stdio::piped())
     };
     let three: Vec<common::Spawned> = (0..3).map(|_| spawn()).collect();
     // All three slots taken: a 4th is turned away (exit 1, not_started)...
     common::eventually(Duration::from_secs(5), "three executes", || sim.executes() >= 3);
     assert_eq!(slots(&sim.url), 3);
-    let fourth = kiro()
-        .args(["--url", &sim.url, "exec", "kiro.long"])
-        .output()
-        .unwrap();
+    let fourth = common::run(&format!("--url {} exec kiro.long", sim.url));
     assert_exit(&fourth, 1);
     // ...until the limit frees the slots while the commands run on: then a 4th starts (its
     // 408 comes at 1 s: exit 6).
     common::eventually(Duration::from_secs(10), "the slots freed", || slots(&sim.url) < 3);
-    let fourth = kiro()
-        .args(["--url", &sim.url, "exec", "kiro.long"])
-        .output()
-        .unwrap();
+    let fourth = common::run(&format!("--url {} exec kiro.long", sim.url));
     assert_exit(&fourth, 6);
     for child in three {
         let out = child.wait_with_output().unwrap();
@@ -354,10 +340,7 @@ fn a_connection_cut_while_kept_busy_is_the_end_and_the_post_goes_once() {
         true
     });
     let (out, took) = exec_long(&server.url(), &["--json"], &[]);
-    assert_exit(&out, 0);
-    let r = report(&out);
-    assert_eq!(r["observedBy"], "connection", "{r}");
-    let seen = r["seenMs"].as_u64().unwrap();
+    let (r, seen) = seen_by_connection(&out);
     assert!(
         (3_900..6_000).contains(&seen),
         "the cut at the second ping, ~4 s: {r}"
@@ -396,7 +379,7 @@ fn a_close_long_after_the_last_answer_is_not_the_end() {
             return true;
         }
         // The next ping "arrived late": the idle timer fired 5 s after the last answer.
-        std::thread::sleep(Duration::from_millis(3_200));
+        common::hang(Duration::from_millis(3_200));
         false
     });
     let (out, _) = exec_long(&server.url(), &[], &[]);
@@ -428,7 +411,7 @@ fn pings_answered_with_nonsense_let_go_of_the_connection_never_an_end() {
                 write_json(s, "200 OK", &answer, "");
             }
             // Kept open: the close that follows is the client's own.
-            std::thread::sleep(Duration::from_secs(3));
+            common::hang(Duration::from_secs(3));
             true
         });
         let (out, took) = exec_long(&server.url(), &[], &["--timeout", "20s"]);
@@ -452,11 +435,7 @@ fn a_bridge_gone_after_a_lost_connection_is_unknown_at_once() {
     let exec = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .env("KIRO_POLL_STORE", common::test_store())
         .args(["--url", &sim.url, "exec", "kiro.long", "--wait"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     // The command running on the bridge (its status says so), the execute unanswered.
     common::eventually(Duration::from_secs(10), "the command running", || {
         common::status_of(&sim.url)["status"] == "busy"
@@ -533,7 +512,7 @@ where
             Act::Close => return false,
             Act::Hang(d) => {
                 // The scripted server hangs this long: the behaviour under test.
-                std::thread::sleep(d);
+                common::hang(d);
                 return false;
             }
         }
@@ -602,10 +581,7 @@ fn the_servers_named_idle_timer_sets_the_pings_pace() {
         Asked::Status => Act::Json(status_of("ready", None)),
     });
     let (out, _) = exec_long(&server.url(), &["--json"], &[]);
-    assert_exit(&out, 0);
-    let r = report(&out);
-    assert_eq!(r["observedBy"], "connection", "{r}");
-    let seen = r["seenMs"].as_u64().unwrap();
+    let (r, seen) = seen_by_connection(&out);
     assert!(
         (3_900..5_500).contains(&seen),
         "the end at 4 s, not the idle timer at 1 s: {r}"

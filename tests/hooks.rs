@@ -20,15 +20,26 @@ fn script(dir: &Path, name: &str, body: &str) -> String {
     path.display().to_string()
 }
 
+/// `bridges` simulators, and a hook that sleeps `secs` (in a directory kept until dropped).
+fn slow_hook(bridges: usize, secs: u32) -> (tempfile::TempDir, common::Spawned, Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mock, urls) = start_mock_bridges(&["--port", "0"], bridges);
+    let slow = script(dir.path(), "slow.sh", &format!("sleep {secs}"));
+    (dir, mock, urls, slow)
+}
+
+/// A summary's `hooksRun` and `hooksFailed`.
+fn ran_and_failed(summary: &serde_json::Value) -> (Option<u64>, Option<u64>) {
+    (summary["hooksRun"].as_u64(), summary["hooksFailed"].as_u64())
+}
+
 /// A command id no shell should ever see unquoted.
 const NASTY: &str = "kiro.$(touch PWNED);`touch PWNED2`|x&&y";
 
 #[test]
 fn a_hook_gets_the_event_as_data_and_nothing_runs_from_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("nasty.json");
-    std::fs::write(
-        &scenario,
+    let (dir, scenario) = common::in_temp_dir(
+        "nasty.json",
         serde_json::json!({
             "name": "nasty",
             "commands": [NASTY],
@@ -36,8 +47,7 @@ fn a_hook_gets_the_event_as_data_and_nothing_runs_from_it() {
             "steps": [{"at": "300ms", "run": NASTY}]
         })
         .to_string(),
-    )
-    .unwrap();
+    );
     let (mut mock, urls) = start_mock_bridges(&["--port", "0", "--scenario", scenario.to_str().unwrap()], 1);
     // Each run leaves its environment and its stdin in files named after the event.
     let rec = script(
@@ -49,24 +59,13 @@ fn a_hook_gets_the_event_as_data_and_nothing_runs_from_it() {
         .current_dir(dir.path())
         .env("KIRO_API_KEY", "not-for-hooks-1234")
         .env("KIRO_STATUS", "inherited")
-        .args([
-            "--url",
-            &urls[0],
-            "--json",
-            "watch",
-            "--interval-busy",
-            "100ms",
-            "--interval-ready",
-            "100ms",
-        ])
-        .args([
-            "--until",
-            "change",
-            "--on",
-            "command_started,snapshot",
-            "--",
-            &rec,
-        ])
+        .args(common::words(&format!(
+            "--url {} --json watch --interval-busy 100ms --interval-ready 100ms",
+            urls[0]
+        )))
+        .args(common::words(&format!(
+            "--until change --on command_started,snapshot -- {rec}"
+        )))
         .output()
         .unwrap();
     common::assert_exit(&out, 0);
@@ -105,43 +104,18 @@ fn a_hook_gets_the_event_as_data_and_nothing_runs_from_it() {
         "nothing ran"
     );
     let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
-    assert_eq!(
-        (last["hooksRun"].as_u64(), last["hooksFailed"].as_u64()),
-        (Some(2), Some(0)),
-        "{last}"
-    );
+    assert_eq!(ran_and_failed(&last), (Some(2), Some(0)), "{last}");
     mock.stop();
 }
 
 #[test]
 fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 1);
-    let slow = script(dir.path(), "slow.sh", "sleep 30");
+    let (dir, mut mock, urls, slow) = slow_hook(1, 30);
     let started = Instant::now();
-    let out = kiro()
-        .args([
-            "--url",
-            &urls[0],
-            "--json",
-            "watch",
-            "--interval-ready",
-            "100ms",
-            "--count",
-            "8",
-        ])
-        .args([
-            "--heartbeat",
-            "100ms",
-            "--on",
-            "all",
-            "--on-timeout",
-            "1s",
-            "--",
-            &slow,
-        ])
-        .output()
-        .unwrap();
+    let url = &urls[0];
+    let out = common::run(&format!(
+        "--url {url} --json watch --interval-ready 100ms --count 8 --heartbeat 100ms --on all --on-timeout 1s -- {slow}"
+    ));
     let took = started.elapsed();
     common::assert_exit(&out, 0);
     let ev = common::events(&out.stdout);
@@ -181,18 +155,10 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
         ("snapshot".into(), 7.into(), "exited".into())
     );
     let out = kiro()
-        .args([
-            "--url",
-            &urls[0],
-            "--json",
-            "watch",
-            "--count",
-            "1",
-            "--on",
-            "snapshot",
-            "--",
-            "/nonexistent/hook",
-        ])
+        .args(common::words(&format!(
+            "--url {} --json watch --count 1 --on snapshot -- /nonexistent/hook",
+            urls[0]
+        )))
         .output()
         .unwrap();
     let ev = common::events(&out.stdout);
@@ -200,7 +166,7 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
     assert_eq!(f["reason"], "not started", "{f}");
     let last = ev.last().unwrap();
     assert_eq!(
-        (last["hooksRun"].as_u64(), last["hooksFailed"].as_u64()),
+        ran_and_failed(last),
         (Some(0), Some(1)),
         "a hook that never started did not run: {last}"
     );
@@ -209,25 +175,16 @@ fn a_slow_hook_delays_no_poll_and_a_failing_one_is_reported() {
 
 #[test]
 fn a_flood_of_events_overflows_the_queue_and_says_how_many_were_dropped() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 10);
-    let slow = script(dir.path(), "slow.sh", "sleep 5");
+    let (_dir, mut mock, urls, slow) = slow_hook(10, 5);
     let mut cmd = kiro();
     for u in &urls {
         cmd.args(["--url", u]);
     }
     let out = cmd
         .args(["--json", "watch", "--heartbeat", "100ms", "--timeout", "3s"])
-        .args([
-            "--on",
-            "heartbeat",
-            "--on-max",
-            "1",
-            "--on-timeout",
-            "1s",
-            "--",
-            &slow,
-        ])
+        .args(common::words(&format!(
+            "--on heartbeat --on-max 1 --on-timeout 1s -- {slow}"
+        )))
         .output()
         .unwrap();
     common::assert_exit(&out, 124);
@@ -301,18 +258,9 @@ fn a_second_signal_while_hooks_finish_ends_them_at_once_and_metrics_answer_meanw
         let _ = std::fs::remove_file(&started);
         let port = common::free_port();
         let addr = format!("127.0.0.1:{port}");
-        let mut child = common::spawn_kiro(&[
-            "--url",
-            &url,
-            "--json",
-            "watch",
-            "--metrics",
-            &addr,
-            "--on",
-            "snapshot",
-            "--",
-            &slow,
-        ]);
+        let mut child = common::spawn_kiro(&common::words(&format!(
+            "--url {url} --json watch --metrics {addr} --on snapshot -- {slow}"
+        )));
         common::eventually(Duration::from_secs(10), "the hook started", || started.exists());
         signal(&child, libc::SIGINT);
         // The first Ctrl-C gives the hook --on-timeout (60 s): the exporter still answers.
@@ -340,11 +288,7 @@ fn a_second_signal_while_hooks_finish_ends_them_at_once_and_metrics_answer_meanw
         );
         let last = ev.last().unwrap();
         assert_eq!(last["type"], "summary", "the summary stays last: {out}");
-        assert_eq!(
-            (last["hooksRun"].as_u64(), last["hooksFailed"].as_u64()),
-            (Some(1), Some(1)),
-            "{last}"
-        );
+        assert_eq!(ran_and_failed(last), (Some(1), Some(1)), "{last}");
     }
     mock.stop();
 }
@@ -354,12 +298,11 @@ fn a_key_a_bridges_file_takes_from_the_environment_never_reaches_a_hook() {
     let dir = tempfile::tempdir().unwrap();
     let (mut mock, url) =
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "bravo-secret-77")]);
-    let file = dir.path().join("bridges.toml");
-    std::fs::write(
-        &file,
+    let file = common::file(
+        dir.path(),
+        "bridges.toml",
         format!("[[bridge]]\nname = \"bravo\"\nurl = \"{url}\"\napi_key_env = \"BRAVO_KEY\"\n"),
-    )
-    .unwrap();
+    );
     let rec = script(dir.path(), "rec.sh", "env > hook.env");
     let out = kiro()
         .current_dir(dir.path())
@@ -441,12 +384,11 @@ fn what_a_hook_leaves_running_ends_with_it_and_what_it_prints_is_sanitized_on_a_
 fn a_field_larger_than_a_variable_can_hold_is_cut_and_the_hook_still_runs() {
     let dir = tempfile::tempdir().unwrap();
     let huge = format!("kiro.{}", "x".repeat(200 * 1024));
-    let scenario = dir.path().join("huge.json");
-    std::fs::write(
-        &scenario,
+    let scenario = common::file(
+        dir.path(),
+        "huge.json",
         serde_json::json!({"name": "huge", "commands": [huge], "steps": []}).to_string(),
-    )
-    .unwrap();
+    );
     let (mut mock, url) =
         common::start_mock_bridge(&["--port", "0", "--scenario", scenario.to_str().unwrap()]);
     let rec = script(

@@ -5,6 +5,7 @@
 //! to the terminal.
 
 mod common;
+use common::Start as _;
 
 #[cfg(unix)] // the restart test, ended by SIGINT
 use std::io::{BufRead, BufReader};
@@ -53,36 +54,27 @@ async fn bad_then_good(bad: ResponseTemplate, kind: &str, needle: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn nonsense_bodies_are_protocol_events_and_recover() {
-    bad_then_good(
-        ResponseTemplate::new(200).set_body_raw("{\"status\":\"ready\",", "application/json"),
-        "protocol",
-        "not JSON",
-    )
-    .await;
-    bad_then_good(
-        json_fixture(200, "status_wrong_type.json"),
-        "protocol",
-        "invalid type",
-    )
-    .await;
-    bad_then_good(
-        json_fixture(200, "status_bad_state.json"),
-        "protocol",
-        "unknown variant `sleeping`",
-    )
-    .await;
-    bad_then_good(
-        ResponseTemplate::new(200).set_body_raw("<html><h1>It works</h1></html>", "text/html"),
-        "protocol",
-        "text/html",
-    )
-    .await;
-    bad_then_good(
-        ResponseTemplate::new(200).set_body_raw("[1,2,3]", "application/json"),
-        "protocol",
-        "unexpected JSON",
-    )
-    .await;
+    for (bad, needle) in [
+        (
+            ResponseTemplate::new(200).set_body_raw("{\"status\":\"ready\",", "application/json"),
+            "not JSON",
+        ),
+        (json_fixture(200, "status_wrong_type.json"), "invalid type"),
+        (
+            json_fixture(200, "status_bad_state.json"),
+            "unknown variant `sleeping`",
+        ),
+        (
+            ResponseTemplate::new(200).set_body_raw("<html><h1>It works</h1></html>", "text/html"),
+            "text/html",
+        ),
+        (
+            ResponseTemplate::new(200).set_body_raw("[1,2,3]", "application/json"),
+            "unexpected JSON",
+        ),
+    ] {
+        bad_then_good(bad, "protocol", needle).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -169,23 +161,17 @@ fn a_server_that_never_answers_times_out_then_recovers() {
     let good = fixture("status_ready.json");
     let server = RawServer::start(move |conn, _, _, s| {
         if conn == 0 {
-            std::thread::sleep(Duration::from_secs(3));
+            common::hang(Duration::from_secs(3));
             return false;
         }
         write_json(s, "200 OK", &good, "");
         true
     });
     let out = kiro()
-        .args([
-            "--url",
-            &server.url(),
-            "--request-timeout",
-            "300ms",
-            "--json",
-            "watch",
-            "--count",
-            "2",
-        ])
+        .args(common::words(&format!(
+            "--url {} --request-timeout 300ms --json watch --count 2",
+            server.url()
+        )))
         .args(FAST)
         .output()
         .unwrap();
@@ -241,11 +227,7 @@ fn the_server_restarting_mid_watch_is_survived() {
     let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &url, "--json", "watch", "--timeout", "20s"])
         .args(FAST)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
     let mut next = |seen: &mut Vec<Value>| {
@@ -289,19 +271,10 @@ fn the_keep_alive_race_causes_no_errors() {
             _ => false,
         }
     });
-    let out = kiro()
-        .args([
-            "--url",
-            &server.url(),
-            "--json",
-            "watch",
-            "--count",
-            "30",
-            "--interval-ready",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} --json watch --count 30 --interval-ready 100ms",
+        server.url()
+    ));
     no_panic(&out);
     let ev = events(&out);
     assert_eq!(types(&ev), ["snapshot", "summary"], "no spurious errors");
@@ -329,8 +302,7 @@ async fn redirects_are_not_followed_and_the_key_is_not_sent() {
         .args(["--url", &server.uri(), "status"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("redirects are not followed"));
+    common::ended_saying(&out, 3, &["redirects are not followed"]);
     let out = kiro()
         .env("KIRO_API_KEY", "k-secret")
         .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
@@ -393,16 +365,16 @@ async fn escape_sequences_never_reach_the_terminal() {
     })
     .to_string();
     let error = serde_json::json!({"error": EVIL, "message": EVIL}).to_string();
-    let server = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(Sequence::new(vec![
+    let server = common::serving(
+        "/api/kiro/status",
+        Sequence::new(vec![
             ResponseTemplate::new(200).set_body_raw(status.clone(), "application/json"),
             ResponseTemplate::new(500).set_body_raw(error.clone(), "application/json"),
             ResponseTemplate::new(200).set_body_raw(changed, "application/json"),
             ResponseTemplate::new(401).set_body_raw(error.clone(), "application/json"),
-        ]))
-        .mount(&server)
-        .await;
+        ]),
+    )
+    .await;
     let exec_body =
         serde_json::json!({"success": false, "output": EVIL, "error": EVIL, "executionTimeMs": 1})
             .to_string();
@@ -501,11 +473,7 @@ async fn watch_into_head_ends_quietly() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &server.uri(), "--json", "watch"])
         .args(FAST)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 10];
     stdout.read_exact(&mut first).unwrap();

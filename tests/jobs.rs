@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{assert_exit, eventually, kiro, Sim};
 use serde_json::Value;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 /// A store of the test's own.
 struct Store {
@@ -34,8 +33,13 @@ impl Store {
         c
     }
 
+    /// This binary run with the words of `line` as its arguments.
+    fn run(&self, line: &str) -> std::process::Output {
+        self.kiro().args(line.split_whitespace()).output().unwrap()
+    }
+
     fn show(&self, id: &str) -> Value {
-        let out = self.kiro().args(["jobs", "show", id, "--json"]).output().unwrap();
+        let out = self.run(&format!("jobs show {id} --json"));
         assert_exit(&out, 0);
         serde_json::from_slice(&out.stdout).unwrap()
     }
@@ -66,15 +70,7 @@ impl Store {
 /// A wiremock bridge whose execute route answers `answer`, and the runtime it runs on.
 fn execute_answers(answer: ResponseTemplate) -> (tokio::runtime::Runtime, MockServer) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let bridge = rt.block_on(async {
-        let b = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/api/kiro/execute"))
-            .respond_with(answer)
-            .mount(&b)
-            .await;
-        b
-    });
+    let bridge = rt.block_on(async { common::serving("/api/kiro/execute", answer).await });
     (rt, bridge)
 }
 
@@ -119,11 +115,7 @@ fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
     );
     let (id, _) = store.detach(&bridge.uri(), "vscode.open", "");
     let out = store.kiro().args(["wait", &id]).output().unwrap();
-    assert_exit(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no such file"),
-        "{out:?}"
-    );
+    common::ended_saying(&out, 1, &["no such file"]);
     let posts = rt.block_on(bridge.received_requests()).unwrap();
     assert_eq!(
         posts
@@ -147,16 +139,8 @@ fn wait_exits_as_exec_would_have_failed_unknown_or_timed_out() {
     // Timed out: wait's own --timeout ends the wait, not the job.
     let sim = long_sim("10s");
     let (id, _) = store.detach(&sim.url, "kiro.long", "");
-    let out = store
-        .kiro()
-        .args(["wait", &id, "--timeout", "500ms"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 124);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("still running"),
-        "{out:?}"
-    );
+    let out = store.run(&format!("wait {id} --timeout 500ms"));
+    common::ended_saying(&out, 124, &["still running"]);
     assert_eq!(store.show(&id)["state"], "running");
 }
 
@@ -193,31 +177,17 @@ fn what_is_known_before_the_follow_is_exec_detachs_own_answer() {
         ResponseTemplate::new(401)
             .set_body_raw(r#"{"success":false,"error":"Unauthorized"}"#, "application/json"),
     );
-    let detach = |url: &str, cmd: &str| {
-        store
-            .kiro()
-            .args(["--url", url, "exec", cmd, "--detach"])
-            .output()
-            .unwrap()
-    };
+    let detach = |url: &str, cmd: &str| store.run(&format!("--url {url} exec {cmd} --detach"));
     assert_exit(&detach(&bridge.uri(), "kiro.x"), 4);
     let port = common::free_port();
     let out = detach(&format!("http://127.0.0.1:{port}"), "kiro.x");
-    assert_exit(&out, 3);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot reach the bridge"),
-        "{out:?}"
-    );
+    common::ended_saying(&out, 3, &["cannot reach the bridge"]);
     // A quick answer: its output, as exec prints it.
     let sim = long_sim("3s");
-    let out = store
-        .kiro()
-        .args(["--url", &sim.url, "exec", "kiro.nope", "--detach"])
-        .output()
-        .unwrap();
+    let out = store.run(&format!("--url {} exec kiro.nope --detach", sim.url));
     assert_exit(&out, 1);
     // Each is on record, ended.
-    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    let out = store.run("jobs --json");
     assert_exit(&out, 0);
     let jobs: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
@@ -234,21 +204,13 @@ fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
     let store = Store::new();
     let sim = long_sim("2s");
     let start = {
-        let out = store
-            .kiro()
-            .args(["--url", &sim.url, "exec", "kiro.nope"])
-            .output()
-            .unwrap();
+        let out = store.run(&format!("--url {} exec kiro.nope", sim.url));
         assert_exit(&out, 1);
         store.show("1")["cursor"].as_str().unwrap().to_owned()
     };
     let (id, _) = store.detach(&sim.url, "kiro.long", "--workspace /tmp/a");
     let listed = |since: &str| -> Vec<Value> {
-        let out = store
-            .kiro()
-            .args(["jobs", "--since", since, "--json"])
-            .output()
-            .unwrap();
+        let out = store.run(&format!("jobs --since {since} --json"));
         assert_exit(&out, 0);
         String::from_utf8(out.stdout)
             .unwrap()
@@ -273,7 +235,7 @@ fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    let out = store.run("jobs --json");
     let all: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -290,22 +252,14 @@ fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
         sim.url.trim_end_matches('/').to_owned(),
         format!("{}/", sim.url.trim_end_matches('/')),
     ] {
-        let out = store
-            .kiro()
-            .args(["jobs", "--json", "--bridge", &given])
-            .output()
-            .unwrap();
+        let out = store.run(&format!("jobs --json --bridge {given}"));
         assert_eq!(
             String::from_utf8(out.stdout).unwrap().lines().count(),
             2,
             "{given}"
         );
     }
-    let out = store
-        .kiro()
-        .args(["jobs", "--bridge", "http://elsewhere:3001"])
-        .output()
-        .unwrap();
+    let out = store.run("jobs --bridge http://elsewhere:3001");
     assert_exit(&out, 0);
     assert!(out.stdout.is_empty());
     assert!(
@@ -313,7 +267,7 @@ fn jobs_json_is_what_the_schema_says_and_a_cursor_tells_each_change_once() {
         "{out:?}"
     );
     // The text table: a header, a line a job, newest first.
-    let out = store.kiro().args(["jobs"]).output().unwrap();
+    let out = store.run("jobs");
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -339,15 +293,10 @@ fn three_detached_and_one_waiting_write_the_store_at_once() {
     let waiting = {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"));
         c.env("KIRO_POLL_STORE", &store.path)
-            .args([
-                "--url",
-                &other.url,
-                "exec",
-                "kiro.long",
-                "--wait",
-                "--follow-interval",
-                "200ms",
-            ])
+            .args(common::words(&format!(
+                "--url {} exec kiro.long --wait --follow-interval 200ms",
+                other.url
+            )))
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         common::Spawned::from(c.spawn().unwrap())
@@ -363,7 +312,7 @@ fn three_detached_and_one_waiting_write_the_store_at_once() {
     );
     let out = store.kiro().arg("wait").args(&ids).output().unwrap();
     assert_exit(&out, 0);
-    let out = store.kiro().args(["jobs", "--json"]).output().unwrap();
+    let out = store.run("jobs --json");
     let n = String::from_utf8(out.stdout).unwrap().lines().count();
     assert_eq!(n, 4, "every exec is a job");
     assert_eq!(sim.executes() + other.executes(), 4);
@@ -371,27 +320,12 @@ fn three_detached_and_one_waiting_write_the_store_at_once() {
 
 #[test]
 fn without_a_store_detach_and_wait_say_what_they_need() {
-    let out = kiro()
-        .args(["exec", "kiro.x", "--detach", "--no-store"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 2);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("needs the job store"),
-        "{out:?}"
-    );
+    let out = common::run("exec kiro.x --detach --no-store");
+    common::ended_saying(&out, 2, &["needs the job store"]);
     let store = Store::new();
-    let out = store.kiro().args(["wait", "999"]).output().unwrap();
-    assert_exit(&out, 2);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no job 999"),
-        "{out:?}"
-    );
-    let out = store
-        .kiro()
-        .args(["jobs", "--since", "yesterday"])
-        .output()
-        .unwrap();
+    let out = store.run("wait 999");
+    common::ended_saying(&out, 2, &["no job 999"]);
+    let out = store.run("jobs --since yesterday");
     assert_exit(&out, 2);
     // A store that cannot be made does not stop a plain exec: a warning, and its run.
     let sim = long_sim("1s");
@@ -400,11 +334,7 @@ fn without_a_store_detach_and_wait_say_what_they_need() {
         .args(["--url", &sim.url, "exec", "kiro.nope"])
         .output()
         .unwrap();
-    assert_exit(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("warning: the job store"),
-        "{out:?}"
-    );
+    common::ended_saying(&out, 1, &["warning: the job store"]);
 }
 
 #[test]

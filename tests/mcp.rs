@@ -8,6 +8,7 @@
 //! skip; `KIRO_POLL_REQUIRE_MCP_CLIENTS=1` (set by `.ci/run`) makes that a failure.
 
 mod common;
+use common::Start as _;
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -54,11 +55,7 @@ impl Session {
             .arg("mcp")
             .args(mcp_args)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map(common::Spawned::from)
-            .unwrap();
+            .start(Stdio::piped());
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -113,6 +110,18 @@ impl Session {
         self.until(within, &what, |v| {
             v.get("id") == Some(&id) && v.get("method").is_none()
         })
+    }
+
+    /// What the server sends within `window` (nothing is to come: an answer that would be
+    /// late), kept in `seen`.
+    fn gather_for(&mut self, window: Duration) {
+        let end = Instant::now() + window;
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(v) => self.seen.push(v),
+                Err(_) => break,
+            }
+        }
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -259,18 +268,13 @@ fn a_request_is_never_answered_by_silence() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bridge_failures_are_error_results_with_an_agents_words_and_no_key() {
-    let bridge = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_string(r#"{"error":"Unauthorized","message":"bad key k3y-sekrit-value"}"#),
-        )
-        .mount(&bridge)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("key");
-    std::fs::write(&key, "k3y-sekrit-value\n").unwrap();
+    let bridge = common::serving(
+        "/api/kiro/status",
+        ResponseTemplate::new(401)
+            .set_body_string(r#"{"error":"Unauthorized","message":"bad key k3y-sekrit-value"}"#),
+    )
+    .await;
+    let (_dir, key) = common::in_temp_dir("key", "k3y-sekrit-value\n");
     let url = bridge.uri();
     let key_arg = key.to_str().unwrap().to_owned();
     let (r, stderr) = tokio::task::spawn_blocking(move || {
@@ -342,17 +346,11 @@ async fn server_strings_reach_the_text_neutralised() {
 #[tokio::test(flavor = "multi_thread")]
 async fn short_or_quoted_keys_never_break_the_protocol() {
     let quoted = "k\"e\\y-0123";
-    let bridge = MockServer::start().await;
     let body = json!({"status": "ready", "version": format!("1.94.0-{quoted}"), "availableCommands": ["kiro.generateCode"]});
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&bridge)
-        .await;
+    let bridge = common::status_bridge(body).await;
     let dir = tempfile::tempdir().unwrap();
     for key in ["2", "kiro", quoted] {
-        let file = dir.path().join("key");
-        std::fs::write(&file, format!("{key}\n")).unwrap();
+        let file = common::file(dir.path(), "key", format!("{key}\n"));
         let (url, file) = (bridge.uri(), file.to_str().unwrap().to_owned());
         let (tools, status, read) = tokio::task::spawn_blocking(move || {
             // Session reads every line as JSON: a line that is not fails the test there.
@@ -387,16 +385,9 @@ async fn short_or_quoted_keys_never_break_the_protocol() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_redacted_in_structured_content_too() {
-    let bridge = MockServer::start().await;
     let body = json!({"status": "busy", "currentCommand": "kiro.x --token k3y-sekrit-value", "availableCommands": []});
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&bridge)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("key");
-    std::fs::write(&key, "k3y-sekrit-value\n").unwrap();
+    let bridge = common::status_bridge(body).await;
+    let (_dir, key) = common::in_temp_dir("key", "k3y-sekrit-value\n");
     let (url, key) = (bridge.uri(), key.to_str().unwrap().to_owned());
     let (status, read) = tokio::task::spawn_blocking(move || {
         let mut s = Session::start(&["--url", &url, "--api-key-file", &key], &[]);
@@ -431,7 +422,7 @@ fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
             conns.push(c);
         }
         // Holds the connections open, answering nothing, past the test's end.
-        std::thread::sleep(Duration::from_secs(30));
+        common::hang(Duration::from_secs(30));
     });
     let mut s = Session::start(&["--url", &url, "--request-timeout", "1s"], &[]);
     for _ in 0..3 {
@@ -455,23 +446,14 @@ fn a_bridge_that_hangs_is_an_error_within_the_request_timeout() {
 
 /// Requests to the status endpoint wiremock has seen.
 async fn status_polls(bridge: &MockServer) -> usize {
-    bridge
-        .received_requests()
+    common::received(bridge, |r| r.url.path() == "/api/kiro/status")
         .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/api/kiro/status")
-        .count()
+        .len()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_resource_is_polled_only_while_someone_is_subscribed() {
-    let bridge = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/kiro/status"))
-        .respond_with(common::status_response("ready", None))
-        .mount(&bridge)
-        .await;
+    let bridge = common::serving("/api/kiro/status", common::status_response("ready", None)).await;
     let url = bridge.uri();
     let (tx, rx) = std::sync::mpsc::channel::<&'static str>();
     let (back_tx, back_rx) = std::sync::mpsc::channel::<()>();
@@ -554,10 +536,7 @@ fn a_cancelled_wait_ends_at_once_and_is_not_answered() {
         ids.push(json!(id));
     }
     // A window in which a late answer to the cancelled call would arrive.
-    std::thread::sleep(Duration::from_millis(300));
-    while let Ok(v) = s.lines.try_recv() {
-        s.seen.push(v);
-    }
+    s.gather_for(Duration::from_millis(300));
     assert!(
         !s.seen
             .iter()
@@ -678,13 +657,9 @@ fn every_structured_result_matches_its_tools_output_schema() {
 
 #[test]
 fn mcp_talks_to_one_bridge() {
-    let out = kiro_mcp(&[
-        "--url",
-        "http://127.0.0.1:9",
-        "--url",
-        "http://127.0.0.1:10",
-        "mcp",
-    ])
+    let out = kiro_mcp(&common::words(
+        "--url http://127.0.0.1:9 --url http://127.0.0.1:10 mcp",
+    ))
     .stdin(Stdio::null())
     .output()
     .unwrap();
@@ -700,13 +675,12 @@ fn mcp_talks_to_one_bridge() {
 /// that appears after 4 s; the bridge gives up on a request after 1 s (a 408, as the real one
 /// does after 30 s).
 fn simulator(dir: &std::path::Path) -> (common::Spawned, String) {
-    let scenario = dir.join("mcp.json");
-    std::fs::write(
-        &scenario,
+    let scenario = common::file(
+        dir,
+        "mcp.json",
         r#"{"name":"mcp","commands":["kiro.slow","kiro.quick","kiro.fails","vscode.open"],"failing":["kiro.fails"],
             "durations":{"kiro.slow":"2s","kiro.quick":"50ms"},"steps":[{"at":"4s","addCommands":["kiro.later"]}]}"#,
-    )
-    .unwrap();
+    );
     common::start_mock_bridge(&[
         "--port",
         "0",
@@ -852,13 +826,10 @@ fn the_typescript_sdk_client_drives_every_tool_and_the_resource() {
 /// follows that connection, it stops at once.
 #[test]
 fn kiro_exec_follows_the_connection_past_the_408() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("long.json");
-    std::fs::write(
-        &scenario,
+    let (_dir, scenario) = common::in_temp_dir(
+        "long.json",
         r#"{"name":"long","commands":["kiro.long"],"durations":{"kiro.long":"4s"}}"#,
-    )
-    .unwrap();
+    );
     let (mut bridge, url) = common::start_mock_bridge(&[
         "--port",
         "0",
@@ -912,10 +883,7 @@ fn kiro_exec_follows_the_connection_past_the_408() {
         "{pong}"
     );
     // A window in which a late answer to the cancelled call would arrive.
-    std::thread::sleep(Duration::from_millis(300));
-    while let Ok(v) = s.lines.try_recv() {
-        s.seen.push(v);
-    }
+    s.gather_for(Duration::from_millis(300));
     assert!(
         !s.seen.iter().any(|v| v.get("id") == Some(&json!(id))),
         "{:?}",
@@ -934,11 +902,7 @@ fn kiro_exec_follows_the_connection_past_the_408() {
 fn every_listen_stream_counts_toward_the_limit() {
     let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel::<Value>();
     std::thread::spawn(move || {
@@ -1026,25 +990,21 @@ fn a_full_disk_is_exit_74() {
             c.wait_with_output()
         })
         .unwrap();
-    assert_eq!(out.status.code(), Some(74), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot write the output: No space left on device"),
-        "{err}"
-    );
+    common::ended_saying(&out, 74, &["cannot write the output: No space left on device"]);
+}
+
+/// `kiro-poll mcp` of a bridge that is not there, its stdin and stdout piped, stderr unread.
+fn unanswered_mcp() -> common::Spawned {
+    kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
+        .stdin(Stdio::piped())
+        .start(Stdio::null())
 }
 
 /// `… | kiro-poll mcp | head -c100` with stdin left open: the closed stdout ends it, exit 0.
 #[cfg(unix)]
 #[test]
 fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
-    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+    let mut child = unanswered_mcp();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&flood(1)).unwrap();
     let mut first = String::new();
@@ -1063,7 +1023,7 @@ fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
             std::thread::sleep(Duration::from_millis(50));
         }
         // Then keeps stdin open, asking nothing, past the test's end.
-        std::thread::sleep(Duration::from_secs(30));
+        common::hang(Duration::from_secs(30));
     });
     assert_eq!(
         common::exited_within(&mut child, Duration::from_secs(5)).and_then(|s| s.code()),
@@ -1076,13 +1036,7 @@ fn a_closed_stdout_ends_the_server_whatever_stdin_does() {
 /// still exits within its drain time.
 #[test]
 fn a_full_stdout_does_not_hold_the_exit() {
-    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+    let mut child = unanswered_mcp();
     // About 3 MB of answers against a 64 KiB pipe nobody reads.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&flood(600)).unwrap();
@@ -1193,13 +1147,7 @@ fn reads_of_the_resource_are_bounded_as_tool_calls_are() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_flood_from_a_slow_reader_does_not_grow_the_server() {
-    let mut child = kiro_mcp(&["--url", "http://127.0.0.1:9", "mcp"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+    let mut child = unanswered_mcp();
     let n = 6_000;
     let mut stdin = child.stdin.take().unwrap();
     // Written on a thread: it blocks once the server stops reading.
@@ -1239,9 +1187,7 @@ fn an_unreadable_stdin_is_said() {
         .stdin(std::fs::File::open("/").unwrap())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot read stdin: Is a directory"), "{err}");
+    common::ended_saying(&out, 2, &["cannot read stdin: Is a directory"]);
     assert!(out.stdout.is_empty());
 }
 
@@ -1423,13 +1369,10 @@ async fn allow_and_read_only_refuse_before_the_bridge() {
 /// and the end through `kiro_job`, no call blocking past its bound. Each is one execute.
 #[test]
 fn long_commands_are_tasks_or_jobs_and_no_call_blocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("long.json");
-    std::fs::write(
-        &scenario,
+    let (dir, scenario) = common::in_temp_dir(
+        "long.json",
         r#"{"name":"long","commands":["kiro.long","kiro.longer"],"durations":{"kiro.long":"3s","kiro.longer":"30s"}}"#,
-    )
-    .unwrap();
+    );
     let store = dir.path().join("jobs.db").to_string_lossy().into_owned();
     let (mut sim, url) = common::start_mock_bridge(&[
         "--like",

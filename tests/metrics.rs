@@ -5,12 +5,12 @@
 //! they skipped; with KIRO_POLL_REQUIRE_PROMETHEUS=1 (set by .ci/run) that is a failure.
 
 mod common;
+use common::Start as _;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::kiro;
 use serde_json::Value;
 
 /// The tool's path, or None (skip) where it is missing and not required.
@@ -47,19 +47,10 @@ fn exporter() -> (Spawned, Spawned, String, Vec<String>) {
     let port = common::free_port();
     let watch = Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
         .args(["--url", &first, "--url", &second, "--url", &dead, "-q", "watch"])
-        .args([
-            "--metrics",
-            &port.to_string(),
-            "--interval-ready",
-            "200ms",
-            "--max-backoff",
-            "500ms",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .args(common::words(&format!(
+            "--metrics {port} --interval-ready 200ms --max-backoff 500ms"
+        )))
+        .start(Stdio::piped());
     let names = [&first, &second, &dead]
         .iter()
         .map(|u| u.trim_start_matches("http://").to_owned())
@@ -125,11 +116,7 @@ async fn promtool_accepts_the_scrape_and_the_shipped_rules() {
     let mut check = Command::new(&promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .start(Stdio::piped());
     use std::io::Write;
     check.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     let out = check.wait_with_output().unwrap();
@@ -199,16 +186,10 @@ async fn a_real_prometheus_scrapes_every_bridge() {
         .trim_start_matches("http://")
         .trim_end_matches("/metrics")
         .to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
+    let (dir, config) = common::in_temp_dir("prometheus.yml", format!(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: kiro-poll\n    static_configs:\n      - targets: ['{target}']\n",
             monitoring("alerts.yml").display()
-        ),
-    )
-    .unwrap();
+        ));
     let port = common::free_port();
     let _prom = Spawned::from(
         Command::new(prometheus)
@@ -224,32 +205,38 @@ async fn a_real_prometheus_scrapes_every_bridge() {
             .unwrap(),
     );
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
     // Until every bridge's series is there with its value: 1 for the two that answer, 0 for
     // the one that is down (the first scrape may come before the first poll).
     let want = |name: &str| if name == names[2] { "0" } else { "1" };
-    let mut seen = Vec::new();
-    loop {
-        if get(&format!("{base}/-/ready"), None).await.is_some() {
-            let v = query(&base, "kiro_bridge_up").await;
-            seen = v["data"]["result"].as_array().cloned().unwrap_or_default();
-            let right = names.iter().all(|n| {
+    let right = |seen: &Vec<Value>| {
+        seen.len() == names.len()
+            && names.iter().all(|n| {
                 seen.iter().any(|r| {
                     r["metric"]["bridge"] == n.as_str()
                         && r["metric"]["job"] == "kiro-poll"
                         && r["value"][1] == want(n)
                 })
-            });
-            if right && seen.len() == names.len() {
-                break;
+            })
+    };
+    let at = &base;
+    let seen = common::settle_async(
+        Duration::from_secs(60),
+        move || async move {
+            match get(&format!("{at}/-/ready"), None).await {
+                Some(_) => query(at, "kiro_bridge_up").await["data"]["result"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                None => Vec::new(),
             }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Prometheus never saw the right kiro_bridge_up for every bridge: {seen:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+        },
+        right,
+    )
+    .await;
+    assert!(
+        right(&seen),
+        "Prometheus never saw the right kiro_bridge_up for every bridge: {seen:?}"
+    );
     // Every query of the shipped dashboard is valid PromQL to this Prometheus.
     let dash: Value =
         serde_json::from_str(&std::fs::read_to_string(monitoring("grafana-dashboard.json")).unwrap())
@@ -279,16 +266,7 @@ async fn a_real_prometheus_scrapes_every_bridge() {
 fn an_address_in_use_is_one_line_and_exit_2() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let out = kiro()
-        .args([
-            "--url",
-            "http://127.0.0.1:1",
-            "watch",
-            "--metrics",
-            &port.to_string(),
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url http://127.0.0.1:1 watch --metrics {port}"));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -296,7 +274,7 @@ fn an_address_in_use_is_one_line_and_exit_2() {
         err.contains("cannot serve metrics on 127.0.0.1:") && err.contains("--metrics"),
         "{err}"
     );
-    let out = kiro().args(["watch", "--metrics", "localhost"]).output().unwrap();
+    let out = common::run("watch --metrics localhost");
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -333,11 +311,7 @@ async fn idle_and_half_sent_clients_are_capped_and_timed_out() {
         // Counted once the exporter took its cap of them (so the count is not read too early).
         let pid = watch.id();
         let open = || std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while open() < 32 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let fds = open();
+        let fds = common::settle(Duration::from_secs(10), open, |n| *n >= 32);
         assert!(
             fds >= 32,
             "the exporter never took its cap of clients: {fds} descriptors"
@@ -416,8 +390,10 @@ async fn a_scrape_is_answered_while_idle_and_slow_clients_hold_every_slot() {
             }
         }));
     }
-    // Every slot taken before the scrapes start.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Every slot taken before the scrapes start: each of the flood's clients connected.
+    common::eventually(Duration::from_secs(10), "the flood connected", || {
+        connects.load(Ordering::Relaxed) >= 96
+    });
     let (mut asked, mut answered) = (0, 0);
     for _ in 0..20 {
         asked += 1;
@@ -497,8 +473,7 @@ async fn two_sharded_exporters_show_every_bridge_once_through_a_reload() {
         let text: String = range
             .map(|i| format!("[[bridge]]\nname = \"b{i}\"\nurl = \"{}\"\n", urls[i]))
             .collect();
-        let tmp = dir.path().join("bridges.tmp");
-        std::fs::write(&tmp, text).unwrap();
+        let tmp = common::file(dir.path(), "bridges.tmp", text);
         std::fs::rename(&tmp, &file).unwrap();
     };
     write(0..200);

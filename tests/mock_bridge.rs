@@ -343,21 +343,9 @@ async fn faults_rate_limit_malformed_drop_and_fail_rate() {
 #[test]
 fn the_binary_serves_and_kiro_poll_follows_it() {
     let (mut server, url) = common::start_mock_bridge(&["--port", "0", "--scenario", "demo"]);
-    let out = kiro()
-        .args([
-            "--url",
-            &url,
-            "--json",
-            "watch",
-            "--until",
-            "busy",
-            "--timeout",
-            "10s",
-            "--interval-ready",
-            "200ms",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {url} --json watch --until busy --timeout 10s --interval-ready 200ms"
+    ));
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     let status = server.wait().unwrap();
     common::assert_exit(&out, 0);
@@ -371,7 +359,7 @@ fn the_binary_serves_and_kiro_poll_follows_it() {
 
 #[test]
 fn demo_runs_in_one_process() {
-    let out = kiro().args(["--json", "demo", "--count", "8"]).output().unwrap();
+    let out = common::run("--json demo --count 8");
     common::assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     let types: Vec<String> = text
@@ -489,27 +477,13 @@ fn like_real_plays_the_real_bridge_and_flags_override_it() {
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["notModified"], 0, "{summary}");
     // --report-busy true over --like real.
-    let (mut spec, url) = common::start_mock_bridge(&[
-        "--port",
-        "0",
-        "--scenario",
-        "demo",
-        "--like",
-        "real",
-        "--report-busy",
-        "true",
-    ]);
+    let (mut spec, url) = common::start_mock_bridge(&common::words(
+        "--port 0 --scenario demo --like real --report-busy true",
+    ));
     let out = kiro()
-        .args([
-            "--url",
-            &url,
-            "--json",
-            "watch",
-            "--until",
-            "busy",
-            "--timeout",
-            "10s",
-        ])
+        .args(common::words(&format!(
+            "--url {url} --json watch --until busy --timeout 10s"
+        )))
         .args(common::FAST)
         .output()
         .unwrap();
@@ -540,7 +514,7 @@ fn a_running_mock_bridge_is_changed_with_ctl() {
         String::from_utf8(out.stdout).unwrap()
     };
     let status = || {
-        let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+        let out = common::run(&format!("--url {url} --json status"));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     assert!(ctl(&["unavailable"]).starts_with("unavailable · "));
@@ -656,12 +630,7 @@ fn the_control_route_refuses_what_a_web_page_can_send() {
         .args(["mock-bridge", "ctl", "available", "--port", port])
         .output()
         .unwrap();
-    common::assert_exit(&out, 4);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("pass its key (KIRO_API_KEY or --api-key-file)"),
-        "{err}"
-    );
+    let err = common::ended_saying(&out, 4, &["pass its key (KIRO_API_KEY or --api-key-file)"]);
     assert!(!err.contains("sekrit"), "{err}");
     let out = kiro()
         .env("KIRO_API_KEY", "sekrit-key-123")
@@ -687,7 +656,7 @@ fn demo_listens_on_the_port_given() {
     let url = format!("http://127.0.0.1:{port}");
     let mut status = None;
     common::eventually(Duration::from_secs(10), "the demo's bridge answers", || {
-        let out = kiro().args(["--url", &url, "--json", "status"]).output().unwrap();
+        let out = common::run(&format!("--url {url} --json status"));
         let ok = out.status.success();
         status = Some(out);
         ok

@@ -56,13 +56,17 @@ fn health_bodies_parse() {
 
 #[test]
 fn execute_bodies_parse() {
-    for (name, success) in [
-        ("execute_success.json", true),
-        ("execute_real_success.json", true),
-        ("execute_failure.json", false),
-        ("execute_real_failure.json", false),
-        ("execute_422_spec.json", false),
-    ] {
+    let succeeded = ["execute_success.json", "execute_real_success.json"];
+    let failed = [
+        "execute_failure.json",
+        "execute_real_failure.json",
+        "execute_422_spec.json",
+    ];
+    let cases = succeeded
+        .map(|n| (n, true))
+        .into_iter()
+        .chain(failed.map(|n| (n, false)));
+    for (name, success) in cases {
         let r: ExecuteResponse = serde_json::from_str(&fixture(name)).unwrap();
         assert_eq!(r.success, success, "{name}");
         assert_eq!(r.error.is_some(), !success, "{name}");

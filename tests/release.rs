@@ -193,24 +193,13 @@ fn archives_are_in_dists_layout_with_their_checksums() {
 /// background), and `wait` collects its end from the job store (SQLite, compiled in).
 fn detached_job(exe: &Path, dir: &Path) {
     let sc = common::smoke_scenario(dir);
-    let (mut mock, url) = common::start_mock_bridge(&[
-        "--port",
-        "0",
-        "--like",
-        "real",
-        "--server-timeout",
-        "1s",
-        "--scenario",
-        sc.to_str().unwrap(),
-    ]);
+    let (mut mock, url) = common::real_like_bridge(&sc);
     let store = dir.join("jobs.db");
-    let out = run(Command::new(exe).env("KIRO_POLL_STORE", &store).args([
-        "--url",
-        &url,
-        "exec",
-        "kiro.generateCode",
-        "--detach",
-    ]));
+    let out = run(Command::new(exe)
+        .env("KIRO_POLL_STORE", &store)
+        .args(common::words(&format!(
+            "--url {url} exec kiro.generateCode --detach"
+        ))));
     assert_exit(&out, 0);
     let id = text(&out.stdout).trim().to_owned();
     let out = run(Command::new(exe)
@@ -258,14 +247,7 @@ fn the_aarch64_linux_binary_runs_under_qemu() {
     assert_eq!(text(&out.stdout), format!("kiro-poll {VERSION} ({target})\n"));
 
     let sc = common::smoke_scenario(dir.path());
-    let (mut mock, url) = common::start_mock_bridge(&[
-        "--port",
-        "0",
-        "--server-timeout",
-        "1s",
-        "--scenario",
-        sc.to_str().unwrap(),
-    ]);
+    let (mut mock, url) = common::start_mock_bridge(&common::smoke_args(&sc));
     common::talks_to(|args| run(arm().args(args)), &url);
     let out = run(arm().args(["--url", "ftp://x", "status"]));
     assert_exit(&out, 2);

@@ -4,6 +4,7 @@
 //! Through the real binary against `mock-bridge`.
 
 mod common;
+use common::Start as _;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -26,11 +27,7 @@ impl Following {
     fn start(args: &[&str]) -> Following {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
             .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map(common::Spawned::from)
-            .unwrap();
+            .start(Stdio::null());
         let out = child.stdout.take().unwrap();
         let (tx, lines) = channel();
         std::thread::spawn(move || {
@@ -113,22 +110,13 @@ fn replace(path: &Path, text: &str) {
 #[test]
 fn a_changed_bridges_file_is_swapped_in_and_a_broken_one_is_refused() {
     let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 5);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bridges.toml");
-    std::fs::write(&file, bridges_toml(&[("a", &urls[0]), ("b", &urls[1])])).unwrap();
+    let (_dir, file) = common::in_temp_dir("bridges.toml", bridges_toml(&[("a", &urls[0]), ("b", &urls[1])]));
     let port = common::free_port();
     let port_s = port.to_string();
     let path = file.to_str().unwrap();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        path,
-        "watch",
-        "--interval-ready",
-        "1s",
-        "--metrics",
-        &port_s,
-    ]);
+    let w = Following::start(&common::words(&format!(
+        "--json --bridges {path} watch --interval-ready 1s --metrics {port_s}"
+    )));
     w.next("snapshot");
     w.next("snapshot");
 
@@ -194,16 +182,10 @@ fn a_changed_bridges_file_is_swapped_in_and_a_broken_one_is_refused() {
 fn file_sd_targets_become_bridges_with_their_labels() {
     let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
     let hosts: Vec<&str> = urls.iter().map(|u| u.trim_start_matches("http://")).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("targets.json");
-    std::fs::write(
-        &file,
-        format!(
+    let (_dir, file) = common::in_temp_dir("targets.json", format!(
             "[\n  {{\"targets\": [\"{}\"], \"labels\": {{\"team\": \"a\", \"__meta_x\": \"y\"}}}},\n  {{\"targets\": [\"{}\"], \"labels\": {{\"name\": \"build\"}}}}\n]\n",
             hosts[0], hosts[1]
-        ),
-    )
-    .unwrap();
+        ));
     let out = kiro()
         .args(["--json", "--bridges"])
         .arg(&file)
@@ -217,14 +199,7 @@ fn file_sd_targets_become_bridges_with_their_labels() {
         .collect();
     assert_eq!(got, vec![hosts[0].to_owned(), "build".into()]);
     let port = common::free_port();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        file.to_str().unwrap(),
-        "watch",
-        "--metrics",
-        &port.to_string(),
-    ]);
+    let w = watch_file(&file, &["--metrics", &port.to_string()]);
     w.next("snapshot");
     w.next("snapshot");
     let text = scrape(port);
@@ -245,16 +220,10 @@ fn file_sd_targets_become_bridges_with_their_labels() {
     )
     .unwrap();
     let out = kiro().arg("--bridges").arg(&file).arg("status").output().unwrap();
-    common::assert_exit(&out, 2);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("targets.json:2: labels: '0bad' is not a label name"),
-        "{err}"
-    );
+    common::ended_saying(&out, 2, &["targets.json:2: labels: '0bad' is not a label name"]);
     std::fs::write(&file, "[{\"targets\": [\"h:1\"], \"lables\": {}}]").unwrap();
     let out = kiro().arg("--bridges").arg(&file).arg("status").output().unwrap();
-    common::assert_exit(&out, 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("targets.json:1: unknown field `lables`"));
+    common::ended_saying(&out, 2, &["targets.json:1: unknown field `lables`"]);
     mock.stop();
 }
 
@@ -304,8 +273,7 @@ fn shards_split_one_file_with_no_bridge_twice() {
             .arg("status")
             .output()
             .unwrap();
-        common::assert_exit(&out, 2);
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--shard"));
+        common::ended_saying(&out, 2, &["--shard"]);
     }
 }
 
@@ -344,10 +312,8 @@ fn count_within(w: &Following, kind: &str, d: Duration) -> usize {
 #[test]
 fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_once() {
     let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 1);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bridges.toml");
     let good = bridges_toml(&[("a", &urls[0])]);
-    std::fs::write(&file, &good).unwrap();
+    let (dir, file) = common::in_temp_dir("bridges.toml", &good);
     let path = file.to_str().unwrap();
     let mut w = Following::start(&["--json", "--bridges", path, "watch", "--interval-ready", "1s"]);
     w.next("snapshot");
@@ -416,26 +382,13 @@ fn a_reload_refuses_fifos_devices_and_huge_files_at_once_and_reports_a_failure_o
 /// changed key (or labels) is not "kept", the bridge starts again with a first poll.
 #[test]
 fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
-    let (mut mock, url) =
-        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
-    std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
+    let (mut mock, url, dir) = keyed_mock();
     let file = dir.path().join("bridges.toml");
     let with_key = |k: &str| keyed_bridge("a", &url, k) + &keyed_bridge("b", &url, "right");
     std::fs::write(&file, with_key("wrong")).unwrap();
     let port = common::free_port();
     let port_s = port.to_string();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        file.to_str().unwrap(),
-        "watch",
-        "--interval-ready",
-        "1s",
-        "--metrics",
-        &port_s,
-    ]);
+    let w = every_second(&file, &["--metrics", &port_s]);
     assert_eq!(w.next("snapshot")["bridge"], "b", "a's key is rejected");
     replace(&file, &with_key("right"));
     let r = w.next("reloaded");
@@ -450,6 +403,28 @@ fn a_reload_that_fixes_a_rejected_key_polls_the_bridge_again() {
     mock.stop();
 }
 
+/// `--json --bridges file watch`, and `more`.
+fn watch_file(file: &std::path::Path, more: &[&str]) -> Following {
+    let args = ["--json", "--bridges", file.to_str().unwrap(), "watch"];
+    Following::start(&[&args[..], more].concat())
+}
+
+/// `watch_file`, polling every second.
+fn every_second(file: &std::path::Path, more: &[&str]) -> Following {
+    watch_file(file, &[&["--interval-ready", "1s"], more].concat())
+}
+
+/// A simulator that requires a key, and a directory with the files `right` (its key) and
+/// `wrong` (another).
+fn keyed_mock() -> (common::Spawned, String, tempfile::TempDir) {
+    let (mock, url) =
+        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
+    let dir = tempfile::tempdir().unwrap();
+    common::file(dir.path(), "wrong", "wrong-key-654321");
+    common::file(dir.path(), "right", "right-key-123456");
+    (mock, url, dir)
+}
+
 /// A `[[bridge]]` entry whose key is read from the file `key` beside the bridges file.
 fn keyed_bridge(name: &str, url: &str, key: &str) -> String {
     format!("[[bridge]]\nname = \"{name}\"\nurl = \"{url}\"\napi_key_file = \"{key}\"\n")
@@ -459,22 +434,11 @@ fn keyed_bridge(name: &str, url: &str, key: &str) -> String {
 /// for a reload that fixes the key (saying so once), as it waits with nothing to poll.
 #[test]
 fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
-    let (mut mock, url) =
-        common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("wrong"), "wrong-key-654321").unwrap();
-    std::fs::write(dir.path().join("right"), "right-key-123456").unwrap();
+    let (mut mock, url, dir) = keyed_mock();
     let file = dir.path().join("bridges.toml");
     let with_key = |k: &str| keyed_bridge("a", &url, k);
     std::fs::write(&file, with_key("wrong")).unwrap();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        file.to_str().unwrap(),
-        "watch",
-        "--interval-ready",
-        "1s",
-    ]);
+    let w = every_second(&file, &[]);
     assert_eq!(w.next("rejected")["bridge"], "a");
     // The new key's file written in a later moment than the first read, so the watcher sees
     // a change of its own (not merged with the start).
@@ -489,17 +453,10 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
         common::start_mock_bridge_env(&["--port", "0"], &[("KIRO_API_KEY", "right-key-123456")]);
     let with_key = |k: &str| keyed_bridge("a", &url, k);
     std::fs::write(&file, with_key("wrong")).unwrap();
-    let out = kiro()
-        .args([
-            "--json",
-            "--bridges",
-            file.to_str().unwrap(),
-            "watch",
-            "--until",
-            "ready",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--json --bridges {} watch --until ready",
+        file.to_str().unwrap()
+    ));
     common::assert_exit(&out, 4);
     let ev = common::events(&out.stdout);
     assert_eq!(ev.last().unwrap()["reason"], "authentication rejected", "{ev:?}");
@@ -511,9 +468,7 @@ fn a_file_whose_every_key_is_rejected_waits_for_a_reload() {
 #[test]
 fn nothing_to_poll_ends_a_counted_watch_at_once() {
     let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bridges.toml");
-    std::fs::write(&file, bridges_toml(&[("a", &urls[0])])).unwrap();
+    let (_dir, file) = common::in_temp_dir("bridges.toml", bridges_toml(&[("a", &urls[0])]));
     let path = file.to_str().unwrap();
     let run = |shard: &str, args: &[&str]| {
         let started = std::time::Instant::now();
@@ -561,16 +516,9 @@ fn the_overall_summary_counts_the_polls_of_bridges_a_reload_removed() {
     let path = file.to_str().unwrap();
     // A reload removes "b" after it was polled: the overall sums still count its polls.
     std::fs::write(&file, bridges_toml(&[("a", &urls[0]), ("b", &urls[1])])).unwrap();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        path,
-        "watch",
-        "--interval-ready",
-        "100ms",
-        "--heartbeat",
-        "100ms",
-    ]);
+    let w = Following::start(&common::words(&format!(
+        "--json --bridges {path} watch --interval-ready 100ms --heartbeat 100ms"
+    )));
     let mut polled_b = 0;
     while polled_b < 3 {
         let beat = w.next("heartbeat");
@@ -609,16 +557,15 @@ fn reloads_that_swap_every_bridge_hold_memory_flat() {
     };
     std::fs::write(&file, set(0)).unwrap();
     let port = common::free_port().to_string();
-    let w = Following::start(&[
-        "--json",
-        "--bridges",
-        file.to_str().unwrap(),
-        "watch",
-        "--interval-ready",
-        "60s",
-        "--metrics",
-        &format!("127.0.0.1:{port}"),
-    ]);
+    let w = watch_file(
+        &file,
+        &[
+            "--interval-ready",
+            "60s",
+            "--metrics",
+            &format!("127.0.0.1:{port}"),
+        ],
+    );
     w.next("snapshot");
     let mut at_20 = 0;
     for gen in 1..=100 {

@@ -426,10 +426,7 @@ fn the_schema_refuses_what_is_not_an_event() {
 #[test]
 fn a_real_watch_matches_the_schema() {
     let v = validator();
-    let out = common::kiro()
-        .args(["--json", "demo", "--count", "12"])
-        .output()
-        .unwrap();
+    let out = common::run("--json demo --count 12");
     assert_eq!(out.status.code(), Some(0));
     let lines = common::events(&out.stdout);
     assert!(lines.len() >= 3);
@@ -441,10 +438,7 @@ fn a_real_watch_matches_the_schema() {
 #[test]
 fn a_real_fleet_watch_matches_the_schema() {
     let v = validator();
-    let out = common::kiro()
-        .args(["--json", "demo", "--instances", "3", "--count", "4"])
-        .output()
-        .unwrap();
+    let out = common::run("--json demo --instances 3 --count 4");
     common::assert_exit(&out, 0);
     let lines = common::events(&out.stdout);
     assert!(lines.len() >= 7, "3 snapshots, 3 summaries and the overall one");

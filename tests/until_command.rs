@@ -10,13 +10,12 @@ use common::{kiro, start_mock_bridges};
 
 /// A scenario whose command list gains `kiro.late` at 1 s and loses `kiro.chat.open` at 2 s.
 fn scenario(dir: &std::path::Path) -> String {
-    let path = dir.join("late.json");
-    std::fs::write(
-        &path,
+    let path = common::file(
+        dir,
+        "late.json",
         r#"{"name": "late", "commands": ["kiro.chat.open", "kiro.generateCode"],
             "steps": [{"at": "1s", "addCommands": ["kiro.late"]}, {"at": "2s", "removeCommands": ["kiro.chat.open"]}]}"#,
-    )
-    .unwrap();
+    );
     path.display().to_string()
 }
 
@@ -27,16 +26,9 @@ fn watch_until(urls: &[String], until: &str) -> (std::process::Output, Duration)
     }
     let started = Instant::now();
     let out = cmd
-        .args([
-            "--json",
-            "watch",
-            "--interval-ready",
-            "200ms",
-            "--until",
-            until,
-            "--timeout",
-            "8s",
-        ])
+        .args(common::words(&format!(
+            "--json watch --interval-ready 200ms --until {until} --timeout 8s"
+        )))
         .output()
         .unwrap();
     (out, started.elapsed())
@@ -50,70 +42,55 @@ fn a_command_that_appears_and_one_that_goes_end_the_wait() {
         let (mut mock, urls) = start_mock_bridges(&["--port", "0", "--scenario", &s], n);
         // The scenario's clock starts with the simulators.
         let t0 = Instant::now();
-        let (out, _) = watch_until(&urls, "available:kiro.late");
-        common::assert_exit(&out, 0);
-        let took = t0.elapsed();
-        assert!(
-            took >= Duration::from_millis(900),
-            "{n} bridges: it was not there before 1 s ({took:?})"
-        );
-        let last = common::events(&out.stdout).pop().unwrap();
-        assert_eq!(last["reason"], "until available:kiro.late", "{last}");
-        let (out, _) = watch_until(&urls, "missing:kiro.chat.open");
-        common::assert_exit(&out, 0);
-        let took = t0.elapsed();
-        assert!(
-            took >= Duration::from_millis(1900),
-            "{n} bridges: gone only at 2 s ({took:?})"
-        );
+        // kiro.late comes at 1 s, kiro.chat.open goes at 2 s: neither wait ends before.
+        for (until, not_before) in [("available:kiro.late", 900), ("missing:kiro.chat.open", 1900)] {
+            let (out, _) = watch_until(&urls, until);
+            common::assert_exit(&out, 0);
+            let took = t0.elapsed();
+            assert!(
+                took >= Duration::from_millis(not_before),
+                "{n} bridges: {until} held before {not_before} ms ({took:?})"
+            );
+            let last = common::events(&out.stdout).pop().unwrap();
+            assert_eq!(last["reason"], format!("until {until}"), "{last}");
+        }
         mock.stop();
     }
+}
+
+/// `watch --until until --timeout 1s` of `urls`.
+fn watch_for_a_second(urls: &[String], until: &str) -> std::process::Output {
+    let mut cmd = kiro();
+    for u in urls {
+        cmd.args(["--url", u]);
+    }
+    cmd.args(["watch", "--until", until, "--timeout", "1s"])
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn a_command_that_never_comes_times_out_naming_what_was_seen() {
     let (mut mock, urls) = start_mock_bridges(&["--port", "0"], 2);
-    let out = kiro()
-        .args([
-            "--url",
-            &urls[0],
-            "watch",
-            "--until",
-            "available:kiro.$(touch x);`y`|z",
-            "--timeout",
-            "1s",
-        ])
-        .output()
-        .unwrap();
-    common::assert_exit(&out, 124);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("timed out after 1s: last seen ready")
-            && err.contains("kiro.$(touch x);`y`|z is not among its 5 commands"),
-        "{err}"
+    let out = watch_for_a_second(&urls[..1], "available:kiro.$(touch x);`y`|z");
+    common::ended_saying(
+        &out,
+        124,
+        &[
+            "timed out after 1s: last seen ready",
+            "kiro.$(touch x);`y`|z is not among its 5 commands",
+        ],
     );
-    let out = kiro()
-        .args([
-            "--url",
-            &urls[0],
-            "--url",
-            &urls[1],
-            "watch",
-            "--until",
-            "missing:kiro.generateCode",
-            "--timeout",
-            "1s",
-        ])
-        .output()
-        .unwrap();
-    common::assert_exit(&out, 124);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("2 of 2 bridges not missing:kiro.generateCode")
-            && err.contains("it still offers kiro.generateCode"),
-        "{err}"
+    let out = watch_for_a_second(&urls, "missing:kiro.generateCode");
+    common::ended_saying(
+        &out,
+        124,
+        &[
+            "2 of 2 bridges not missing:kiro.generateCode",
+            "it still offers kiro.generateCode",
+        ],
     );
-    let out = kiro().args(["watch", "--until", "missing:"]).output().unwrap();
+    let out = common::run("watch --until missing:");
     common::assert_exit(&out, 2);
     mock.stop();
 }

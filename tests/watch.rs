@@ -2,6 +2,7 @@
 //! path, the real bridge's weak timestamped ETags, exit codes 0, 4, 124, 130 and 143.
 
 mod common;
+use common::Start as _;
 
 #[cfg(unix)] // the signal tests
 use std::io::{BufRead, BufReader};
@@ -10,8 +11,7 @@ use std::time::Duration;
 
 use common::{events, json_fixture, kiro, scripted, status_body, status_response, watch_json, FAST};
 use serde_json::Value;
-use wiremock::matchers::{header, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 fn types(ev: &[Value]) -> Vec<String> {
     ev.iter()
@@ -101,18 +101,7 @@ async fn plain_lines_when_not_a_terminal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn color_always_colours_plain_lines_too() {
     let server = scripted(vec![body("ready", None, &["a"], 1)]).await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "--color",
-            "always",
-            "watch",
-            "--count",
-            "1",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --color always watch --count 1", server.uri()));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains('\u{1b}'),
         "--color always, as for status"
@@ -121,18 +110,7 @@ async fn color_always_colours_plain_lines_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn etags_make_unchanged_polls_cost_no_body() {
-    let server = MockServer::start().await;
-    Mock::given(path("/api/kiro/status"))
-        .and(header("if-none-match", "\"stable\""))
-        .respond_with(ResponseTemplate::new(304).insert_header("etag", "\"stable\""))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/kiro/status"))
-        .respond_with(json_fixture(200, "status_ready.json").insert_header("etag", "\"stable\""))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = common::etag_bridge("\"stable\"", "status_ready.json").await;
     let out = watch_json(&server.uri(), &["--count", "5"]);
     assert!(out.status.success());
     let ev = events(&out.stdout);
@@ -206,11 +184,10 @@ async fn timeout_is_124_and_says_what_was_last_seen() {
         .args(FAST)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(124));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("timed out after 600ms: still busy running kiro.generateCode for"),
-        "{err}"
+    common::ended_saying(
+        &out,
+        124,
+        &["timed out after 600ms: still busy running kiro.generateCode for"],
     );
 }
 
@@ -248,26 +225,11 @@ async fn until_several_goals_names_the_one_reached() {
 
 #[test]
 fn until_ready_against_nothing_times_out_saying_so() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = kiro()
-        .args([
-            "--url",
-            &format!("http://127.0.0.1:{port}"),
-            "watch",
-            "--until",
-            "ready",
-            "--timeout",
-            "500ms",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(124));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the bridge has been unreachable for"), "{err}");
+    let port = common::free_port();
+    let out = common::run(&format!(
+        "--url http://127.0.0.1:{port} watch --until ready --timeout 500ms"
+    ));
+    common::ended_saying(&out, 124, &["the bridge has been unreachable for"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(&format!(
@@ -285,10 +247,7 @@ async fn retry_after_is_honoured() {
     ])
     .await;
     // Within --max-backoff (60s by default): as asked, and nothing said of a cap.
-    let out = kiro()
-        .args(["--url", &server.uri(), "--json", "watch", "--count", "2"])
-        .output()
-        .unwrap();
+    let out = common::run(&format!("--url {} --json watch --count 2", server.uri()));
     let ev = events(&out.stdout);
     assert_eq!(ev[0]["type"], "unreachable");
     assert_eq!(ev[0]["retryInMs"], 1000);
@@ -299,19 +258,10 @@ async fn retry_after_is_honoured() {
 #[tokio::test(flavor = "multi_thread")]
 async fn heartbeats_when_stdout_is_not_a_terminal() {
     let server = scripted(vec![status_response("ready", None)]).await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "--json",
-            "watch",
-            "--heartbeat",
-            "200ms",
-            "--timeout",
-            "3s",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} --json watch --heartbeat 200ms --timeout 3s",
+        server.uri()
+    ));
     assert_eq!(out.status.code(), Some(124));
     let ev = events(&out.stdout);
     // About 14; two is the rule, with room for a loaded machine.
@@ -366,16 +316,10 @@ fn sigterm_exits_143() {
 fn sigcont_polls_at_once_instead_of_waiting_out_the_timer() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(scripted(vec![status_response("ready", None)]));
-    let mut child = common::spawn_kiro(&[
-        "--url",
-        &server.uri(),
-        "--json",
-        "watch",
-        "--count",
-        "2",
-        "--interval-ready",
-        "10m",
-    ]);
+    let mut child = common::spawn_kiro(&common::words(&format!(
+        "--url {} --json watch --count 2 --interval-ready 10m",
+        server.uri()
+    )));
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
@@ -393,12 +337,7 @@ fn count_against_a_dead_bridge_is_exit_3() {
         &format!("http://127.0.0.1:{}", common::free_port()),
         &["--count", "2"],
     );
-    assert_eq!(out.status.code(), Some(3), "no poll was answered");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no poll was answered") && err.contains("Connection refused"),
-        "{err}"
-    );
+    common::ended_saying(&out, 3, &["no poll was answered", "Connection refused"]);
     let ev = events(&out.stdout);
     assert_eq!(
         ev.last().unwrap()["type"],
@@ -444,19 +383,11 @@ async fn a_closed_pipe_ends_an_idle_watch_within_a_second() {
     // yet the closed pipe is noticed.
     let server = scripted(vec![status_response("ready", None)]).await;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiro-poll"))
-        .args([
-            "--url",
-            &server.uri(),
-            "--json",
-            "watch",
-            "--interval-ready",
-            "10m",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map(common::Spawned::from)
-        .unwrap();
+        .args(common::words(&format!(
+            "--url {} --json watch --interval-ready 10m",
+            server.uri()
+        )))
+        .start(std::process::Stdio::piped());
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 10];
     std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
@@ -589,14 +520,7 @@ fn a_narrowed_terminal_keeps_one_clean_status_line() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let until = |what: &dyn Fn(&str) -> bool| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            let p = pane();
-            if what(&p) || std::time::Instant::now() > deadline {
-                return p;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        common::settle(std::time::Duration::from_secs(10), pane, |p: &String| what(p))
     };
     // Drawn wide once the bridge answered (before it, the line reads "connecting").
     let wide = until(&|p| {
@@ -652,18 +576,10 @@ async fn retry_after_is_capped_by_max_backoff() {
         status_response("ready", None),
     ])
     .await;
-    let out = kiro()
-        .args([
-            "--url",
-            &server.uri(),
-            "watch",
-            "--until",
-            "ready",
-            "--max-backoff",
-            "1s",
-        ])
-        .output()
-        .unwrap();
+    let out = common::run(&format!(
+        "--url {} watch --until ready --max-backoff 1s",
+        server.uri()
+    ));
     common::assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -89,22 +89,14 @@ fn the_windows_binary_against_the_linux_mock_bridge() {
     let Some(exe) = windows_exe() else { return };
     let dir = tempfile::tempdir().unwrap();
     let sc = common::smoke_scenario(dir.path());
-    let (mock, url) = common::start_mock_bridge(&[
-        "--port",
-        "0",
-        "--server-timeout",
-        "1s",
-        "--scenario",
-        sc.to_str().unwrap(),
-    ]);
+    let (mock, url) = common::start_mock_bridge(&common::smoke_args(&sc));
     common::talks_to(|args| win(&exe).args(args).output().unwrap(), &url);
 
     // 2: a bad URL and a bad flag, one line each.
     let out = win(&exe).args(["--url", "ftp://x", "status"]).output().unwrap();
     assert_exit(&out, 2);
     let out = win(&exe).args(["status", "--no-such-flag"]).output().unwrap();
-    assert_exit(&out, 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"));
+    common::ended_saying(&out, 2, &["--no-such-flag"]);
     // 3: nobody listens.
     let dead = format!("http://127.0.0.1:{}", common::free_port());
     let out = win(&exe).args(["--url", &dead, "status"]).output().unwrap();
@@ -309,19 +301,11 @@ fn the_windows_binary_serves_mcp_on_stdio() {
 #[test]
 fn a_detached_job_runs_on_windows() {
     let Some(exe) = windows_exe() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("long.json");
-    std::fs::write(&sc, r#"{"name":"long","durations":{"kiro.generateCode":"6s"}}"#).unwrap();
-    let (mock, url) = common::start_mock_bridge(&[
-        "--port",
-        "0",
-        "--like",
-        "real",
-        "--server-timeout",
-        "1s",
-        "--scenario",
-        sc.to_str().unwrap(),
-    ]);
+    let (dir, sc) = common::in_temp_dir(
+        "long.json",
+        r#"{"name":"long","durations":{"kiro.generateCode":"6s"}}"#,
+    );
+    let (mock, url) = common::real_like_bridge(&sc);
     let store = win_path(&dir.path().join("jobs.db"));
     // stdout is a pipe, as in `id=$(kiro-poll exec … --detach)`. stderr goes to a file: every
     // process Wine starts keeps Wine's own Unix stderr open (its debug channel), whatever

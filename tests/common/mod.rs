@@ -181,6 +181,42 @@ pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The run ended with `code`, saying each of `texts` on stderr: its stderr, for more checks.
+pub fn ended_saying(out: &std::process::Output, code: i32, texts: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    for text in texts {
+        assert!(err.contains(text), "not said: {text:?}\n{err}");
+    }
+    err
+}
+
+/// A command started as the tests start one: stdout piped, stderr as `err` says, the child
+/// killed on drop.
+pub trait Start {
+    fn start(&mut self, err: std::process::Stdio) -> Spawned;
+}
+
+impl Start for std::process::Command {
+    fn start(&mut self, err: std::process::Stdio) -> Spawned {
+        self.stdout(std::process::Stdio::piped())
+            .stderr(err)
+            .spawn()
+            .map(Spawned::from)
+            .unwrap()
+    }
+}
+
+/// The run ended 0, printing each of `texts` on stdout: its stdout.
+pub fn printed(out: &std::process::Output, texts: &[&str]) -> String {
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    for t in texts {
+        assert!(text.contains(t), "not printed: {t:?}\n{text}");
+    }
+    text
+}
+
 /// The one JSON object a run printed (`exec --json`).
 pub fn report(out: &std::process::Output) -> serde_json::Value {
     let text = String::from_utf8_lossy(&out.stdout);
@@ -470,6 +506,109 @@ where
     }
 }
 
+/// A bridge (wiremock) answering `route` with `response`, whatever the method.
+pub async fn serving(route: &str, response: impl Respond + 'static) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path(route))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A bridge (wiremock) whose status `fixture` carries the ETag `etag` and is answered 304
+/// when asked with it.
+pub async fn etag_bridge(etag: &str, fixture_name: &str) -> wiremock::MockServer {
+    use wiremock::matchers::{header, path};
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(path("/api/kiro/status"))
+        .and(header("if-none-match", etag))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", etag))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let full = json_fixture(200, fixture_name).insert_header("etag", etag);
+    wiremock::Mock::given(path("/api/kiro/status"))
+        .respond_with(full)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The requests a bridge (wiremock) was sent that `keep` keeps.
+pub async fn received(server: &wiremock::MockServer, keep: impl Fn(&Request) -> bool) -> Vec<Request> {
+    let all = server.received_requests().await.unwrap_or_default();
+    all.into_iter().filter(|r| keep(r)).collect()
+}
+
+/// A bridge (wiremock) whose status is `body`.
+pub async fn status_bridge(body: serde_json::Value) -> wiremock::MockServer {
+    serving("/api/kiro/status", ResponseTemplate::new(200).set_body_json(body)).await
+}
+
+/// The words of `line`, split on whitespace: a command line's arguments.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// The binary run with the words of `line` (split on whitespace) as its arguments.
+pub fn run(line: &str) -> std::process::Output {
+    kiro().args(line.split_whitespace()).output().unwrap()
+}
+
+/// A temporary directory holding `text` as its file `name`: the directory (removed on drop)
+/// and the file's path.
+pub fn in_temp_dir(name: &str, text: impl AsRef<[u8]>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(dir.path(), name, text);
+    (dir, p)
+}
+
+/// `text` written to the file `name` in `dir`: its path.
+pub fn file(dir: &std::path::Path, name: &str, text: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A scripted peer holding its connection (or a client its pipe) `d` without a word: the hang
+/// under test (a frozen bridge, a body that never ends), not a wait for an event.
+#[allow(dead_code)]
+pub fn hang(d: Duration) {
+    std::thread::sleep(d)
+}
+
+/// Read `read` until `ok` accepts what it gives, for `limit` at most: what it gave last.
+#[allow(dead_code)]
+pub fn settle<T>(limit: Duration, mut read: impl FnMut() -> T, ok: impl Fn(&T) -> bool) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        let v = read();
+        if ok(&v) || started.elapsed() > limit {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `settle`, for a read that awaits (a query of another server), asked every 100 ms.
+#[allow(dead_code)]
+pub async fn settle_async<T, F, Fut>(limit: Duration, mut read: F, ok: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let v = read().await;
+        if ok(&v) || started.elapsed() > limit {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Wait up to `limit` for `cond` to hold; panics saying `what` when it never does.
 #[allow(dead_code)]
 pub fn eventually(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
@@ -488,6 +627,27 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A simulator's arguments: any port, a 408 after 1 s, playing `scenario`.
+pub fn smoke_args(scenario: &std::path::Path) -> Vec<&str> {
+    let sc = scenario.to_str().unwrap();
+    vec!["--port", "0", "--server-timeout", "1s", "--scenario", sc]
+}
+
+/// A simulator like the real bridge, answering 408 after 1 s, playing `scenario`.
+pub fn real_like_bridge(scenario: &std::path::Path) -> (Spawned, String) {
+    let sc = scenario.to_str().unwrap();
+    start_mock_bridge(&[
+        "--port",
+        "0",
+        "--like",
+        "real",
+        "--server-timeout",
+        "1s",
+        "--scenario",
+        sc,
+    ])
 }
 
 /// A scenario whose one slow command outlives the mock's 1 s server timeout, so `exec --wait`
