@@ -2,6 +2,7 @@
 //! path, the real bridge's weak timestamped ETags, exit codes 0, 4, 124, 130 and 143.
 
 mod common;
+#[cfg(unix)]
 use common::Start as _;
 
 #[cfg(unix)] // the signal tests
