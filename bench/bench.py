@@ -7,7 +7,8 @@ status body of 150 commands (about 6 KB), once with strong ETags (so unchanged p
 connections and the bytes that cross the wire (headers included).
 
 Usage:  cargo build --release && python3 bench/bench.py [--polls N] [--callgrind [--static MUSL_BIN] [--against OLD_BIN]]
-Needs:  curl, python3; installs `requests` with pip if it is missing.
+Needs:  curl, python3; installs `requests` with pip if it is missing; valgrind and strace for
+        --callgrind (instructions and system calls per poll).
 """
 
 import argparse
@@ -175,6 +176,30 @@ def instructions_per_poll(bin_path, url):
     return (instructions(bin_path, url, 120) - instructions(bin_path, url, 20)) / 100
 
 
+def syscalls(bin_path, url, polls):
+    """System calls of `watch --count polls`, by name, every thread (strace -f -c)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as f:
+        subprocess.run(
+            ["strace", "-f", "-c", "-o", f.name, bin_path, "--url", url, "--json", "watch", "--count", str(polls),
+             "--interval-ready", "100ms"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        counts = {}
+        for line in f.read().splitlines():
+            cols = line.split()
+            # "% time seconds usecs/call calls [errors] syscall"; the total line ends in "total".
+            if len(cols) >= 5 and cols[-1] != "total" and cols[3].isdigit():
+                counts[cols[-1]] = int(cols[3])
+        return counts
+
+
+def syscalls_per_poll(bin_path, url):
+    """The poll path's system calls, by name: 120 polls minus 20, over 100 (start-up and the
+    end cancel out), the calls that happen less than once in ten polls left out."""
+    more, fewer = syscalls(bin_path, url, 120), syscalls(bin_path, url, 20)
+    per = {k: (more.get(k, 0) - fewer.get(k, 0)) / 100 for k in more}
+    return {k: v for k, v in sorted(per.items(), key=lambda kv: -kv[1]) if v >= 0.1}
+
+
 def run_cpu(cmd, **kw):
     before = child_cpu()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
@@ -255,7 +280,8 @@ def main():
     ap.add_argument("--polls", type=int, default=300)
     ap.add_argument("--latency-seconds", type=int, default=14)
     ap.add_argument("--callgrind", action="store_true", help="also count instructions per poll (needs valgrind)")
-    ap.add_argument("--callgrind-only", action="store_true", help="only count instructions per poll")
+    ap.add_argument("--callgrind-only", action="store_true",
+                    help="only count instructions per poll (callgrind) and system calls per poll (strace)")
     ap.add_argument("--against", metavar="BIN", help="with --callgrind: count another kiro-poll binary too")
     ap.add_argument("--static", metavar="BIN",
                     help="with --callgrind: the static (musl) binary the release ships, counted beside the glibc one "
@@ -289,6 +315,13 @@ def main():
             i304 = instructions_per_poll(b, strong_url)
             ifull = instructions_per_poll(b, plain_url)
             print(f"  {name:12} 304: {i304 / 1000:6.1f} k   full body: {ifull / 1000:6.1f} k   ({b})")
+        print(flush=True)
+        print("System calls per poll (strace -f -c, every thread; 120 polls minus 20, over 100)")
+        for name, b in bins:
+            for kind, url in (("304", strong_url), ("full body", plain_url)):
+                per = syscalls_per_poll(b, url)
+                calls = "  ".join(f"{k} {v:.2f}" for k, v in per.items())
+                print(f"  {name:12} {kind:9} {sum(per.values()):5.2f}:  {calls}")
         print(flush=True)
         if a.callgrind_only:
             strong.terminate()

@@ -395,7 +395,13 @@ async fn dispatch(command: Command, config: Config) -> Result<(), crate::error::
         }
         Command::Watch(args) => {
             drop(out);
-            watch::run(&config, &config::plans::watch(&args, &config)?).await
+            let plan = config::plans::watch(&args, &config)?;
+            // A task of its own, not the runtime's `block_on` future: a task woken by another
+            // (the connection's, with the answer) is queued, where waking `block_on` writes to
+            // the runtime's eventfd and costs a second `epoll_wait`, on every poll.
+            let run = tokio::spawn(async move { watch::run(&config, &plan).await });
+            run.await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
         }
         Command::Exec(args) => {
             drop(out);

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub struct Flying<'a, T> {
     first: Option<Boxed<'a, T>>,

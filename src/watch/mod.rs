@@ -11,8 +11,9 @@ mod finish;
 mod flying;
 mod outputs;
 mod reload;
+mod timer;
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
@@ -48,7 +49,7 @@ type PollDone = (usize, Result<StatusFetch, BridgeError>, Duration);
 struct Member {
     bridge: Bridge,
     engine: Engine,
-    client: Rc<BridgeClient>,
+    client: Arc<BridgeClient>,
     /// Its first poll in flight, which may be told to give its slot up (see lanes.rs).
     give_up: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -79,6 +80,12 @@ struct Watch {
     hooks: Option<crate::hooks::Hooks>,
     /// The counters of the bridges reloads removed, for the overall summary.
     gone_total: crate::engine::Counters,
+    /// While a poll is in flight, where the loop's timer waits: when that bridge's next poll
+    /// comes if its answer changes nothing, and which bridge. Its answer then moves the timer
+    /// later, which tokio does in place; a timer moved earlier is registered again and, the
+    /// request's own timeout being the only one left, wakes the runtime through its eventfd
+    /// (a `write` and an `epoll_wait` more, on every poll).
+    floor: Option<(std::time::Instant, usize)>,
 }
 
 /// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
@@ -113,7 +120,7 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> Result<(), crate::error::
         .map(|((bridge, engine), client)| Member {
             bridge: bridge.clone(),
             engine: Engine::new(engine.clone(), started.into_std()),
-            client: Rc::new(client),
+            client: Arc::new(client),
             give_up: None,
         })
         .collect();
@@ -131,6 +138,7 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> Result<(), crate::error::
         view,
         lanes: Lanes::new(n, plan.max_in_flight),
         lateness: Default::default(),
+        floor: None,
         started,
         exporter,
         fatal: None,
@@ -197,10 +205,8 @@ impl Watch {
         tokio::pin!(gone);
         // One timer for everything timed: the next due poll, the heartbeat, a first poll to
         // give up, the deadline. Kept across iterations and reset only when its time moves,
-        // so an iteration that changes nothing touches no timer.
-        let timer = tokio::time::sleep_until(far);
-        tokio::pin!(timer);
-        let mut timer_at = Some(far);
+        // so an iteration that changes nothing touches no timer (see timer.rs).
+        let mut timer = timer::Timer::new(far);
         loop {
             // The earliest bridge due in a lane with a free slot (see lanes.rs).
             let due = self.lanes.next_due().map_or(far, Instant::from_std);
@@ -210,15 +216,22 @@ impl Watch {
             });
             let give_up = self.lanes.give_up_at().map_or(far, Instant::from_std);
             let reload_at = reloader.as_ref().and_then(|r| r.due()).unwrap_or(far);
-            let wake = due.min(beat_at).min(give_up).min(reload_at).min(stops.deadline());
+            let floor = self
+                .floor
+                .map(|(at, _)| Instant::from_std(at))
+                .filter(|&at| at > Instant::now())
+                .unwrap_or(far);
+            let wake = due
+                .min(beat_at)
+                .min(give_up)
+                .min(reload_at)
+                .min(stops.deadline())
+                .min(floor);
             let file_changed = reload::watcher(reloader);
             // Arms that can never fire are not polled (a single bridge has neither).
             let reloading = reloader.as_ref().is_some_and(|r| r.is_reading());
             let hooked = self.hooks.is_some();
-            if timer_at != Some(wake) {
-                timer.as_mut().reset(wake);
-                timer_at = Some(wake);
-            }
+            timer.set(wake);
             tokio::select! {
                 biased;
                 sig = stops.recv() => match reload::on_hangup(sig, reloader) {
@@ -248,9 +261,9 @@ impl Watch {
                         }
                     }
                 }
-                _ = &mut timer => {
+                _ = timer.waited() => {
                     // Spent: the next iteration sets it again.
-                    timer_at = None;
+                    timer.fired();
                     let now = Instant::now();
                     if now >= stops.deadline() {
                         return Ok(End::TimedOut);
@@ -271,8 +284,14 @@ impl Watch {
                     }
                 }
                 (i, res, took) = flying.next(), if !flying.is_empty() => {
+                    if self.floor.is_some_and(|(_, of)| of == i) {
+                        self.floor = None;
+                    }
                     if let Some(end) = self.react(i, res, took)? {
                         return Ok(end);
+                    }
+                    if let Some(at) = self.floor_after_next() {
+                        timer.ahead(Instant::from_std(at));
                     }
                     if self.view.redraws_per_answer() {
                         self.redraw();
@@ -349,6 +368,16 @@ impl Watch {
         });
     }
 
+    /// With one bridge, where the timer will wait while its next poll is in flight: that poll's
+    /// due time and its interval after it, as `start_due` sets `floor` (see timer.rs).
+    fn floor_after_next(&self) -> Option<std::time::Instant> {
+        if self.members.len() != 1 {
+            return None;
+        }
+        let m = self.members.iter().next()?.1;
+        Some(later(m.engine.next_poll_at(), m.engine.expected_interval()))
+    }
+
     /// Start every due poll there is room for.
     fn start_due(&mut self, flying: &mut Flying<'static, PollDone>) -> Result<(), crate::error::Failure> {
         let now = Instant::now().into_std();
@@ -364,9 +393,13 @@ impl Watch {
                 self.lanes.push(m.engine.next_poll_at().max(now), i, kind);
                 continue;
             };
-            let client = Rc::clone(&m.client);
+            let client = Arc::clone(&m.client);
             // A connection its next poll cannot reuse is closed at once, not kept idle.
             let keep = m.engine.keeps_connection(client::POOL_IDLE);
+            let next = later(due, m.engine.expected_interval());
+            if self.floor.is_none_or(|(at, _)| next < at || at <= now) {
+                self.floor = Some((next, i));
+            }
             let first = kind == Kind::Unknown;
             self.lanes.started(i, kind, now);
             self.lateness[kind.index()].record(now.saturating_duration_since(due));

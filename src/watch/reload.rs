@@ -347,7 +347,7 @@ impl Watch {
         let i = self.members.insert(super::Member {
             bridge,
             engine,
-            client: std::rc::Rc::new(client),
+            client: std::sync::Arc::new(client),
             give_up: None,
         });
         self.roster.add_at(i);
