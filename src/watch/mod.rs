@@ -80,12 +80,11 @@ struct Watch {
     hooks: Option<crate::hooks::Hooks>,
     /// The counters of the bridges reloads removed, for the overall summary.
     gone_total: crate::engine::Counters,
-    /// While a poll is in flight, where the loop's timer waits: when that bridge's next poll
-    /// comes if its answer changes nothing, and which bridge. Its answer then moves the timer
-    /// later, which tokio does in place; a timer moved earlier is registered again and, the
-    /// request's own timeout being the only one left, wakes the runtime through its eventfd
-    /// (a `write` and an `epoll_wait` more, on every poll).
-    floor: Option<(std::time::Instant, usize)>,
+    /// With one bridge, while its poll is in flight, where the loop's timer waits: when its
+    /// next poll comes if the answer changes nothing (`floor_after_next`, registered ahead;
+    /// see timer.rs). Its answer then moves the timer later, in place. Among many bridges
+    /// some timer is always near, and this is None.
+    floor: Option<std::time::Instant>,
 }
 
 /// Follow the configured bridges until the plan is met, the deadline passes, a signal arrives
@@ -218,7 +217,7 @@ impl Watch {
             let reload_at = reloader.as_ref().and_then(|r| r.due()).unwrap_or(far);
             let floor = self
                 .floor
-                .map(|(at, _)| Instant::from_std(at))
+                .map(Instant::from_std)
                 .filter(|&at| at > Instant::now())
                 .unwrap_or(far);
             let wake = due
@@ -284,9 +283,7 @@ impl Watch {
                     }
                 }
                 (i, res, took) = flying.next(), if !flying.is_empty() => {
-                    if self.floor.is_some_and(|(_, of)| of == i) {
-                        self.floor = None;
-                    }
+                    self.floor = None;
                     if let Some(end) = self.react(i, res, took)? {
                         return Ok(end);
                     }
@@ -383,6 +380,7 @@ impl Watch {
         let now = Instant::now().into_std();
         // Polls due a moment from now start with those due now (lanes.rs); their engines see
         // them start on time.
+        let one = self.members.len() == 1;
         while let Some((due, i, kind)) = self.lanes.pop_starting(now) {
             let Some(m) = self.members.get_mut(i) else {
                 // A reload removed it while it waited (lanes forget those; never reached).
@@ -396,9 +394,8 @@ impl Watch {
             let client = Arc::clone(&m.client);
             // A connection its next poll cannot reuse is closed at once, not kept idle.
             let keep = m.engine.keeps_connection(client::POOL_IDLE);
-            let next = later(due, m.engine.expected_interval());
-            if self.floor.is_none_or(|(at, _)| next < at || at <= now) {
-                self.floor = Some((next, i));
+            if one {
+                self.floor = Some(later(due, m.engine.expected_interval()));
             }
             let first = kind == Kind::Unknown;
             self.lanes.started(i, kind, now);
