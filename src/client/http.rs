@@ -160,7 +160,7 @@ pub(super) fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration
         FailureKind::Connection
     };
     let detail = if kind == FailureKind::Timeout {
-        format!("no answer within {}", human_duration(timeout))
+        no_answer_within(timeout)
     } else {
         root_cause(e)
     };
@@ -169,6 +169,11 @@ pub(super) fn transport_error(e: &reqwest::Error, shown: &str, timeout: Duration
         kind,
         detail,
     }
+}
+
+/// What a request that timed out is told as.
+pub(super) fn no_answer_within(timeout: Duration) -> String {
+    format!("no answer within {}", human_duration(timeout))
 }
 
 /// The innermost cause, which says what actually happened ("Connection refused").

@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod cache;
+pub mod direct;
 pub mod http;
 pub mod pinned;
 
@@ -74,6 +75,10 @@ pub struct BridgeClient {
     request_timeout: Duration,
     verbose: u8,
     cache: StatusCache,
+    /// The status poll's own connection, where one may be used (`direct`).
+    direct: Option<direct::Direct>,
+    /// Whether a status poll's connection may be kept for the next one (`Reuse`).
+    reuse: Reuse,
     pub stats: Stats,
 }
 
@@ -96,7 +101,7 @@ pub fn for_bridges(
 ) -> Result<Vec<BridgeClient>, UsageError> {
     let tls = bridges.iter().any(|b| b.url.scheme() == "https");
     let http = shared_http(request_timeout, tls, reuse)?;
-    for_bridges_on(&http, bridges, request_timeout, verbose)
+    for_bridges_on(&http, bridges, request_timeout, verbose, reuse)
 }
 
 /// The one HTTP client that bridges' clients share. `tls`: load the trust roots (some bridge
@@ -117,6 +122,7 @@ pub fn for_bridges_on(
     bridges: &[crate::bridges::Bridge],
     request_timeout: Duration,
     verbose: u8,
+    reuse: Reuse,
 ) -> Result<Vec<BridgeClient>, UsageError> {
     let one = bridges.len() == 1;
     bridges
@@ -128,13 +134,15 @@ pub fn for_bridges_on(
                 request_timeout,
                 verbose,
             };
-            BridgeClient::with_http(http.clone(), opts).map_err(|e| {
-                let msg = match one {
-                    true => e.0,
-                    false => format!("bridge {}: {}", b.name, e.0),
-                };
-                UsageError(msg)
-            })
+            BridgeClient::with_http(http.clone(), opts)
+                .map(|c| c.reusing(reuse))
+                .map_err(|e| {
+                    let msg = match one {
+                        true => e.0,
+                        false => format!("bridge {}: {}", b.name, e.0),
+                    };
+                    UsageError(msg)
+                })
         })
         .collect()
 }
@@ -158,7 +166,10 @@ impl BridgeClient {
         };
         let status_url = endpoint_of(&opts.base, STATUS_PATH);
         let status_shown = redact_url(&status_url);
+        let direct = direct::Direct::for_url(&status_url, auth.as_ref());
         Ok(BridgeClient {
+            direct,
+            reuse: Reuse::Keep,
             http,
             status_url,
             status_shown,
@@ -169,6 +180,12 @@ impl BridgeClient {
             cache: StatusCache::default(),
             stats: Stats::default(),
         })
+    }
+
+    /// Whether its status polls' connection is kept for the next poll (`Reuse`).
+    pub fn reusing(mut self, reuse: Reuse) -> BridgeClient {
+        self.reuse = reuse;
+        self
     }
 
     pub fn endpoint(&self, path: &str) -> url::Url {
@@ -234,37 +251,94 @@ impl BridgeClient {
             Ok(b) => b,
             Err(e) => {
                 return Err(match e {
-                    ReadError::TooLarge(n) => BridgeError::Protocol {
-                        url: shown.to_owned(),
-                        detail: format!(
-                            "response body {} is over the 4 MiB limit; refused",
-                            human_bytes(n)
-                        ),
-                    },
+                    ReadError::TooLarge(n) => too_large(shown, n),
                     ReadError::Transport(e) => transport_error(&e, shown, self.request_timeout),
                 });
             }
         };
+        let raw = RawResponse {
+            status,
+            headers,
+            body,
+        };
+        self.log_answer(shown, &raw, started);
+        Ok(raw)
+    }
+
+    /// `-v`'s line for an answer, and `-vv`'s of its headers.
+    fn log_answer(&self, shown: &str, raw: &RawResponse, started: Instant) {
         self.log(1, || {
             format!(
                 "{shown} -> {} ({} bytes, {:.1} ms)",
-                status.as_u16(),
-                body.len(),
+                raw.status.as_u16(),
+                raw.body.len(),
                 started.elapsed().as_secs_f64() * 1000.0
             )
         });
         self.log(2, || {
             let mut s = String::from("response headers:");
-            for (k, v) in &headers {
+            for (k, v) in &raw.headers {
                 s.push_str(&format!(" {}={:?};", k, v.to_str().unwrap_or("<binary>")));
             }
             s
         });
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
+    }
+
+    /// The status `GET` on the bridge's direct connection (`direct`), retried once, silently,
+    /// when a kept connection the server had closed broke under it (the keep-alive race).
+    async fn get_direct(
+        &self,
+        d: &direct::Direct,
+        validators: (Option<&HeaderValue>, Option<&HeaderValue>),
+        keep: bool,
+        shown: &str,
+    ) -> Result<RawResponse, BridgeError> {
+        let started = Instant::now();
+        let connect_timeout = self.request_timeout.min(Duration::from_secs(5));
+        let mut attempt = 0;
+        let raw = loop {
+            attempt += 1;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let got =
+                tokio::time::timeout(self.request_timeout, d.get(validators, keep, connect_timeout)).await;
+            let failed = match got {
+                Ok(Ok(raw)) => break raw,
+                Ok(Err(failed)) => failed,
+                Err(_) => {
+                    let err = BridgeError::Unreachable {
+                        url: shown.to_owned(),
+                        kind: FailureKind::Timeout,
+                        detail: http::no_answer_within(self.request_timeout),
+                    };
+                    self.log(1, || format!("{shown}: {}", err.short()));
+                    return Err(err);
+                }
+            };
+            if attempt == 1 && failed.stale() {
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                self.log(1, || {
+                    format!("{shown}: connection closed by the server, retrying once")
+                });
+                continue;
+            }
+            let (kind, detail) = match failed.error {
+                direct::DirectError::Connect(detail) => (FailureKind::Connect, detail),
+                direct::DirectError::ConnectTimeout => {
+                    (FailureKind::Timeout, http::no_answer_within(self.request_timeout))
+                }
+                direct::DirectError::Lost { detail, .. } => (FailureKind::Connection, detail),
+                direct::DirectError::TooLarge(n) => return Err(too_large(shown, n)),
+            };
+            let err = BridgeError::Unreachable {
+                url: shown.to_owned(),
+                kind,
+                detail,
+            };
+            self.log(1, || format!("{shown}: {}", err.short()));
+            return Err(err);
+        };
+        self.log_answer(shown, &raw, started);
+        Ok(raw)
     }
 
     /// `GET /api/kiro/status`, conditional on the last ETag / Last-Modified.
@@ -292,7 +366,14 @@ impl BridgeClient {
             }
             rb
         };
-        let raw = self.send(build, shown, true).await?;
+        let raw = match &self.direct {
+            Some(d) => {
+                let keep = keep && self.reuse == Reuse::Keep;
+                self.get_direct(d, (etag.as_ref(), last_modified.as_ref()), keep, shown)
+                    .await?
+            }
+            None => self.send(build, shown, true).await?,
+        };
         let bytes = raw.body.len() as u64;
         if raw.status == StatusCode::NOT_MODIFIED {
             let status = self.cache.status().ok_or_else(|| BridgeError::Protocol {
@@ -507,6 +588,17 @@ fn exec_answer(sent: Result<RawResponse, BridgeError>, shown: &str) -> Result<Ex
             ..
         }) => Ok(ExecAnswer::ConnectionLost(detail)),
         Err(e) => Err(e),
+    }
+}
+
+/// A body over the 4 MiB limit, refused.
+fn too_large(shown: &str, n: u64) -> BridgeError {
+    BridgeError::Protocol {
+        url: shown.to_owned(),
+        detail: format!(
+            "response body {} is over the 4 MiB limit; refused",
+            human_bytes(n)
+        ),
     }
 }
 

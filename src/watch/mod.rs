@@ -104,7 +104,13 @@ pub async fn run(config: &Config, plan: &WatchPlan) -> Result<(), crate::error::
     let reloadable = matches!(config.source, Source::File { .. });
     let tls = reloadable || config.bridges.iter().any(|b| b.url.scheme() == "https");
     let http = client::shared_http(config.request_timeout, tls, client::Reuse::Keep)?;
-    let clients = client::for_bridges_on(&http, &config.bridges, config.request_timeout, config.verbose)?;
+    let clients = client::for_bridges_on(
+        &http,
+        &config.bridges,
+        config.request_timeout,
+        config.verbose,
+        client::Reuse::Keep,
+    )?;
     let started = Instant::now();
     let (view, exporter) = outputs(config, plan).await?;
     let hooks = plan.hooks.as_ref().map(|h| {

@@ -340,6 +340,7 @@ impl Watch {
             std::slice::from_ref(&bridge),
             self.request_timeout,
             self.verbose,
+            crate::client::Reuse::Keep,
         )?;
         let client = clients.into_iter().next().expect("one client for one bridge");
         let engine = crate::engine::Engine::new(self.flags.engine(&bridge.intervals), now);
