@@ -389,3 +389,122 @@ async fn an_answer_that_differs_only_in_its_timestamp_is_the_same_value() {
     assert_eq!(third.available_commands, vec!["a", "b.c", "d"]);
     assert_eq!(third.timestamp.as_deref(), Some("2026-01-01T00:00:00.003Z"));
 }
+
+/// A status answered by `write` on each request, asked by one client: the status, and the
+/// requests the server read.
+async fn answered_by(
+    write: impl Fn(&mut std::net::TcpStream, &str) + Send + Sync + 'static,
+) -> Result<kiro_poll::model::StatusFetch, BridgeError> {
+    let server = RawServer::start(move |_, _, _, s| {
+        write(s, &fixture("status_ready.json"));
+        false
+    });
+    client(&server.url()).status().await
+}
+
+#[tokio::test]
+async fn a_chunked_answer_with_trailers_is_read_whole() {
+    let got = answered_by(|s, body| {
+        let (a, b) = body.split_at(body.len() / 3);
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x};ext=1\r\n{a}\r\n{:X}\r\n{b}\r\n0\r\nx-trailer: 1\r\n\r\n",
+            a.len(),
+            b.len()
+        );
+    })
+    .await
+    .unwrap();
+    assert_eq!(got.status.status, KiroState::Ready);
+}
+
+#[tokio::test]
+async fn an_answer_without_a_length_ends_with_its_connection() {
+    let got = answered_by(|s, body| {
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{body}");
+    })
+    .await
+    .unwrap();
+    assert_eq!(got.status.status, KiroState::Ready);
+}
+
+#[tokio::test]
+async fn an_interim_answer_before_the_status_is_skipped() {
+    let got = answered_by(|s, body| {
+        let _ = write!(s, "HTTP/1.1 100 Continue\r\n\r\n");
+        write_json(s, "200 OK", body, "");
+    })
+    .await
+    .unwrap();
+    assert_eq!(got.status.status, KiroState::Ready);
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused_by_its_length_or_its_chunks() {
+    let by_length = answered_by(|s, _| {
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n{{");
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(by_length, BridgeError::Protocol { .. }), "{by_length}");
+    assert!(
+        by_length.to_string().contains("over the 4 MiB limit"),
+        "{by_length}"
+    );
+    let by_chunks = answered_by(|s, _| {
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..5 {
+            let _ = write!(s, "{:x}\r\n", chunk.len());
+            let _ = s.write_all(&chunk);
+            let _ = s.write_all(b"\r\n");
+        }
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        by_chunks.to_string().contains("over the 4 MiB limit"),
+        "{by_chunks}"
+    );
+}
+
+#[tokio::test]
+async fn what_is_not_http_is_a_lost_connection_that_says_so() {
+    for (garbage, says) in [
+        ("SSH-2.0-OpenSSH_9.6\r\n\r\n", "invalid HTTP version parsed"),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "invalid chunk size parsed",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"status\"",
+            "connection closed before message completed",
+        ),
+    ] {
+        let err = answered_by(move |s, _| {
+            let _ = s.write_all(garbage.as_bytes());
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), FailureKind::Connection, "{garbage:?}: {err}");
+        assert!(err.to_string().contains(says), "{garbage:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_head_without_end_is_refused_at_64_kib() {
+    let err = answered_by(|s, _| {
+        let _ = write!(s, "HTTP/1.1 200 OK\r\n");
+        let line = format!("x-filler: {}\r\n", "a".repeat(1000));
+        for _ in 0..70 {
+            if s.write_all(line.as_bytes()).is_err() {
+                return;
+            }
+        }
+        // Held open: only the cap ends the read.
+        common::hang(Duration::from_secs(3));
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("message head is too large"), "{err}");
+}

@@ -588,3 +588,34 @@ async fn retry_after_is_capped_by_max_backoff() {
         "{text}"
     );
 }
+
+/// One bridge's answers are waited for in the read itself for a moment (client/direct.rs); an
+/// answer slower than that is waited for by the runtime, on the same kept connection, and a
+/// hangup between polls is the one silent retry.
+#[test]
+fn one_bridge_answering_slowly_or_closing_is_followed_on_its_connection() {
+    use std::sync::atomic::Ordering;
+    let server = common::RawServer::start(|conn, n, _, s| {
+        if conn == 0 && n == 3 {
+            // The keep-alive race: closed under the fourth request.
+            return false;
+        }
+        if n % 2 == 1 {
+            // Slower than a read waits by itself (20 ms): the runtime's wait finishes it.
+            common::hang(std::time::Duration::from_millis(80));
+        }
+        common::write_json(s, "200 OK", &common::fixture("status_ready.json"), "");
+        true
+    });
+    let out = common::run(&format!(
+        "--url {} --json watch --count 6 --interval-ready 100ms",
+        server.url()
+    ));
+    common::printed(&out, &["\"snapshot\""]);
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        2,
+        "kept, and one new after the close"
+    );
+    assert_eq!(server.request_count(), 7, "six polls and the one retry");
+}

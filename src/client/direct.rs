@@ -17,6 +17,7 @@
 //! from the environment, a URL carrying credentials (sent as Basic auth), and every request that
 //! is not the status poll.
 
+use std::io;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// How long a read of one bridge's kept connection waits in the read itself before the runtime
+/// waits for it instead (`Stream::Inline`).
+const INLINE_WAIT: Duration = Duration::from_millis(20);
 
 use super::answer::RawResponse;
 use super::{BODY_CAP, POOL_IDLE, USER_AGENT};
@@ -73,7 +78,7 @@ pub struct Direct {
 }
 
 struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     /// The answer is read here; its length is what may be read into.
     buf: Vec<u8>,
     /// This poll's request.
@@ -130,10 +135,13 @@ impl Direct {
 
     /// `GET` the status once: on the connection kept from the last poll when there is one,
     /// else on a new one. `keep`: keep the connection for the next poll when the answer allows.
+    /// `alone`: the one bridge of a watch, whose kept connection's answers are waited for in
+    /// the read itself (`Stream::Inline`).
     pub async fn get(
         &self,
         validators: (Option<&HeaderValue>, Option<&HeaderValue>),
         keep: bool,
+        alone: bool,
         connect_timeout: Duration,
     ) -> Result<RawResponse, Failed> {
         let mut conn = match self.kept() {
@@ -143,6 +151,12 @@ impl Direct {
                 .await
                 .map_err(|error| Failed { error })?,
         };
+        // Only a connection kept for the polls to come is worth the switch (a few calls, once).
+        if alone && keep && crate::platform::READS_MAY_BLOCK {
+            conn.stream.inline().map_err(|e| Failed {
+                error: lost(e.to_string(), true),
+            })?;
+        }
         conn.req.clear();
         conn.req.extend_from_slice(&self.head);
         let (etag, last_modified) = validators;
@@ -182,11 +196,95 @@ impl Direct {
         // As reqwest's: a request is one write, sent at once.
         let _ = stream.set_nodelay(true);
         Ok(Conn {
-            stream,
+            stream: Stream::Reactor(stream),
             buf: vec![0; FIRST_READ],
             req: Vec::with_capacity(self.head.len() + 128),
             idle_since: Instant::now(),
         })
+    }
+}
+
+/// A connection's socket, and who waits for it.
+enum Stream {
+    /// The runtime: a read waits in its `epoll_wait` and then reads.
+    Reactor(TcpStream),
+    /// The read itself: a blocking socket with a receive (and send) timeout of `INLINE_WAIT`.
+    /// One bridge's watch has nothing else to do while its poll is in flight, so its answer is
+    /// waited for and read in one call rather than two. An answer slower than that (or a
+    /// signal) hands the socket back to the runtime for the rest of the wait, so a bridge
+    /// that hangs holds the runtime up for `INLINE_WAIT` per poll at most.
+    Inline(std::net::TcpStream),
+    /// Between the two, for a moment (never seen outside `Stream`'s own methods).
+    Moving,
+}
+
+impl Stream {
+    fn inline(&mut self) -> io::Result<()> {
+        if let Stream::Reactor(_) = self {
+            let Stream::Reactor(s) = std::mem::replace(self, Stream::Moving) else {
+                unreachable!("matched above")
+            };
+            let s = s.into_std()?;
+            s.set_nonblocking(false)?;
+            s.set_read_timeout(Some(INLINE_WAIT))?;
+            s.set_write_timeout(Some(INLINE_WAIT))?;
+            *self = Stream::Inline(s);
+        }
+        Ok(())
+    }
+
+    fn reactor(&mut self) -> io::Result<&mut TcpStream> {
+        if let Stream::Inline(_) = self {
+            let Stream::Inline(s) = std::mem::replace(self, Stream::Moving) else {
+                unreachable!("matched above")
+            };
+            s.set_nonblocking(true)?;
+            *self = Stream::Reactor(TcpStream::from_std(s)?);
+        }
+        match self {
+            Stream::Reactor(s) => Ok(s),
+            _ => Err(io::Error::other("the connection was lost while it changed hands")),
+        }
+    }
+}
+
+/// The wait of an inline read or write ran out (or a signal cut it): the runtime's turn.
+fn waited_out(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
+impl Conn {
+    /// Write the request.
+    async fn send(&mut self) -> io::Result<()> {
+        let mut sent = 0;
+        if let Stream::Inline(s) = &mut self.stream {
+            while sent < self.req.len() {
+                match io::Write::write(s, &self.req[sent..]) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => sent += n,
+                    Err(e) if waited_out(&e) => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            if sent == self.req.len() {
+                return Ok(());
+            }
+        }
+        self.stream.reactor()?.write_all(&self.req[sent..]).await
+    }
+
+    /// Read what comes into `buf[from..]`.
+    async fn read_at(&mut self, from: usize) -> io::Result<usize> {
+        if let Stream::Inline(s) = &mut self.stream {
+            match io::Read::read(s, &mut self.buf[from..]) {
+                Err(e) if waited_out(&e) => {}
+                done => return done,
+            }
+        }
+        self.stream.reactor()?.read(&mut self.buf[from..]).await
     }
 }
 
@@ -222,10 +320,7 @@ const CLOSED_EARLY: &str = "connection closed before message completed";
 
 /// Write the request, read the answer: the answer, and whether the connection may be used again.
 async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
-    conn.stream
-        .write_all(&conn.req)
-        .await
-        .map_err(|e| lost(e.to_string(), true))?;
+    conn.send().await.map_err(|e| lost(e.to_string(), true))?;
     let mut filled = 0;
     let head = loop {
         if filled == conn.buf.len() {
@@ -235,8 +330,7 @@ async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
             conn.buf.resize((filled * 2).min(HEAD_CAP), 0);
         }
         let n = conn
-            .stream
-            .read(&mut conn.buf[filled..])
+            .read_at(filled)
             .await
             .map_err(|e| lost(e.to_string(), filled == 0))?;
         if n == 0 {
@@ -266,8 +360,7 @@ async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
             }
             while filled < end {
                 let got = conn
-                    .stream
-                    .read(&mut conn.buf[filled..])
+                    .read_at(filled)
                     .await
                     .map_err(|e| lost(e.to_string(), false))?;
                 if got == 0 {
@@ -376,11 +469,7 @@ async fn read_more(conn: &mut Conn, from: usize, filled: usize, want: usize) -> 
     if conn.buf.len() < held + want {
         conn.buf.resize(held + want.max(FIRST_READ), 0);
     }
-    let got = conn
-        .stream
-        .read(&mut conn.buf[held..])
-        .await
-        .map_err(|e| lost(e.to_string(), false))?;
+    let got = conn.read_at(held).await.map_err(|e| lost(e.to_string(), false))?;
     if got == 0 {
         return Err(lost(CLOSED_EARLY, false));
     }
@@ -451,7 +540,7 @@ async fn read_to_close(conn: &mut Conn, head: usize, mut filled: usize) -> Resul
             let grown = (conn.buf.len() * 2).min(head + BODY_CAP + 1);
             conn.buf.resize(grown.max(filled + 1), 0);
         }
-        let got = match conn.stream.read(&mut conn.buf[filled..]).await {
+        let got = match conn.read_at(filled).await {
             Ok(n) => n,
             Err(e) => return Err(lost(e.to_string(), false)),
         };

@@ -290,7 +290,7 @@ impl BridgeClient {
         &self,
         d: &direct::Direct,
         validators: (Option<&HeaderValue>, Option<&HeaderValue>),
-        keep: bool,
+        (keep, alone): (bool, bool),
         shown: &str,
     ) -> Result<RawResponse, BridgeError> {
         let started = Instant::now();
@@ -299,8 +299,11 @@ impl BridgeClient {
         let raw = loop {
             attempt += 1;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let got =
-                tokio::time::timeout(self.request_timeout, d.get(validators, keep, connect_timeout)).await;
+            let got = tokio::time::timeout(
+                self.request_timeout,
+                d.get(validators, keep, alone, connect_timeout),
+            )
+            .await;
             let failed = match got {
                 Ok(Ok(raw)) => break raw,
                 Ok(Err(failed)) => failed,
@@ -351,6 +354,16 @@ impl BridgeClient {
     /// after the pool would drop it anyway (`POOL_IDLE`). Then no idle socket, read and write
     /// buffers wait for nothing: at 10,000 bridges polled every 10 s that is most of the memory.
     pub async fn status_keeping(&self, keep: bool) -> Result<StatusFetch, BridgeError> {
+        self.status_with(keep, false).await
+    }
+
+    /// `status_keeping(true)` for the one bridge of a watch, which has nothing else to do while
+    /// its poll is in flight: the answer is waited for in the read itself (`direct::Stream`).
+    pub async fn status_alone(&self) -> Result<StatusFetch, BridgeError> {
+        self.status_with(true, true).await
+    }
+
+    async fn status_with(&self, keep: bool, alone: bool) -> Result<StatusFetch, BridgeError> {
         let (url, shown) = (&self.status_url, self.status_shown.as_str());
         let (etag, last_modified) = self.cache.validators();
         let build = || {
@@ -369,8 +382,8 @@ impl BridgeClient {
         let raw = match &self.direct {
             Some(d) => {
                 let keep = keep && self.reuse == Reuse::Keep;
-                self.get_direct(d, (etag.as_ref(), last_modified.as_ref()), keep, shown)
-                    .await?
+                let validators = (etag.as_ref(), last_modified.as_ref());
+                self.get_direct(d, validators, (keep, alone), shown).await?
             }
             None => self.send(build, shown, true).await?,
         };

@@ -12,6 +12,7 @@
 //! | open files | soft → hard limit | soft → hard, capped by `kern.maxfilesperproc` | no limit to raise |
 //! | lost reader, idle | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next write |
 //! | stdin's writer gone, unread | pipe or socket: `poll(2)` | pipe or socket: `poll(2)` | noticed at the next read |
+//! | one bridge's answer | waited for in the read (receive timeout) | waited for in the read | by the runtime |
 
 #[cfg(unix)]
 mod unix;
@@ -24,6 +25,11 @@ mod windows;
 use windows as imp;
 
 pub use imp::Signals;
+
+/// Whether a read may wait for its data itself, a blocking socket with a receive timeout (one
+/// bridge's poll, `client::direct`). A read that timed out leaves a Unix socket as it was; on
+/// Windows it leaves the socket's state undefined, so there the runtime always waits.
+pub const READS_MAY_BLOCK: bool = cfg!(unix);
 
 /// The static Linux binaries (musl) allocate with mimalloc: musl's allocator cost the poll path
 /// a fifth more instructions than glibc's (README "Benchmarks"). Elsewhere the system's.

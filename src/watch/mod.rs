@@ -412,7 +412,10 @@ impl Watch {
             let Some(patient) = first.then(|| self.first_poll(i)) else {
                 flying.push(Box::pin(async move {
                     let sent = std::time::Instant::now();
-                    let res = client.status_keeping(keep).await;
+                    let res = match one && keep {
+                        true => client.status_alone().await,
+                        false => client.status_keeping(keep).await,
+                    };
                     (i, res, sent.elapsed())
                 }));
                 continue;
