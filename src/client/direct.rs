@@ -322,7 +322,22 @@ const CLOSED_EARLY: &str = "connection closed before message completed";
 async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
     conn.send().await.map_err(|e| lost(e.to_string(), true))?;
     let mut filled = 0;
+    // Whether any of an answer came (an interim one included): then it is no idle race.
+    let mut answered = false;
     let head = loop {
+        if filled > 0 {
+            match parse_head(&conn.buf[..filled])? {
+                Some(head) if head.status.is_informational() => {
+                    // A 1xx before the answer: skipped, as hyper does; what follows it may
+                    // be here already.
+                    conn.buf.copy_within(head.len..filled, 0);
+                    filled -= head.len;
+                    continue;
+                }
+                Some(head) => break head,
+                None => {}
+            }
+        }
         if filled == conn.buf.len() {
             if filled >= HEAD_CAP {
                 return Err(lost("message head is too large", false));
@@ -332,20 +347,12 @@ async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
         let n = conn
             .read_at(filled)
             .await
-            .map_err(|e| lost(e.to_string(), filled == 0))?;
+            .map_err(|e| lost(e.to_string(), !answered))?;
         if n == 0 {
-            return Err(lost(CLOSED_EARLY, filled == 0));
+            return Err(lost(CLOSED_EARLY, !answered));
         }
+        answered = true;
         filled += n;
-        match parse_head(&conn.buf[..filled])? {
-            Some(head) if head.status.is_informational() => {
-                // A 1xx before the answer: skipped, as hyper does.
-                conn.buf.copy_within(head.len..filled, 0);
-                filled -= head.len;
-            }
-            Some(head) => break head,
-            None => {}
-        }
     };
     let (body, rest_clean) = match head.framing {
         Framing::Empty => (Vec::new(), filled == head.len),
