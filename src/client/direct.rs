@@ -147,7 +147,7 @@ impl Direct {
         let mut conn = match self.kept() {
             Some(c) => c,
             None => self
-                .connect(connect_timeout)
+                .connect(connect_timeout, keep)
                 .await
                 .map_err(|error| Failed { error })?,
         };
@@ -186,15 +186,20 @@ impl Direct {
         Ok(raw)
     }
 
-    async fn connect(&self, timeout: Duration) -> Result<Conn, DirectError> {
+    /// A new connection; `kept`: for more than one request.
+    async fn connect(&self, timeout: Duration, kept: bool) -> Result<Conn, DirectError> {
         let stream =
             match tokio::time::timeout(timeout, TcpStream::connect((self.host.as_str(), self.port))).await {
                 Err(_) => return Err(DirectError::ConnectTimeout),
                 Ok(Err(e)) => return Err(DirectError::Connect(e.to_string())),
                 Ok(Ok(s)) => s,
             };
-        // As reqwest's: a request is one write, sent at once.
-        let _ = stream.set_nodelay(true);
+        // As reqwest's: a request is one write, sent at once. The first write of a connection
+        // is never held back, so one used once spares the call (a fleet's polls at default
+        // intervals each have their own).
+        if kept {
+            let _ = stream.set_nodelay(true);
+        }
         Ok(Conn {
             stream: Stream::Reactor(stream),
             buf: vec![0; FIRST_READ],

@@ -172,6 +172,16 @@ impl Lanes {
         self.earliest().map(|(at, _)| at)
     }
 
+    /// When a poll may start after the ones due by `t` have: the first due later than `t` in a
+    /// lane with room now. Where the loop registers its timer ahead (watch/timer.rs).
+    pub fn due_after(&self, t: Instant) -> Option<Instant> {
+        Kind::ALL
+            .into_iter()
+            .filter(|&k| self.room(k))
+            .filter_map(|k| self.queues[k.index()].first_after(t))
+            .min()
+    }
+
     /// The next bridge to start at `now`: one that has answered and is due first, else the
     /// earliest due in a lane with room: (due, bridge, kind). The caller then calls `started`
     /// (or pushes it back when its engine is not ready to poll).
@@ -185,9 +195,16 @@ impl Lanes {
         Some((at, i, kind))
     }
 
-    /// `pop_due` for the loop woken at `now`: polls due within `COALESCE` start too.
-    pub fn pop_starting(&mut self, now: Instant) -> Option<(Instant, usize, Kind)> {
-        self.pop_due(now + COALESCE)
+    /// `pop_due` for the loop woken at `now` for a poll due at `woken_for`: polls due within
+    /// `COALESCE` of it start too. Counted from the due time, not from when the runtime woke,
+    /// so the loop knows beforehand which polls start together, and when the next wake is
+    /// (`due_after`); a loop that woke later than that counts from `now`.
+    pub fn pop_starting(&mut self, woken_for: Instant, now: Instant) -> Option<(Instant, usize, Kind)> {
+        let upto = match now <= woken_for + COALESCE {
+            true => woken_for + COALESCE,
+            false => now + COALESCE,
+        };
+        self.pop_due(upto)
     }
 
     /// Bridge `i`'s poll, taken from the lane of `kind`, is in flight since `now`. A poll from

@@ -1,53 +1,59 @@
 //! The fleet's timer queue, pure: which bridge is due next, how the first polls are spread,
 //! how late polls start behind their due time. Time comes in as arguments.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::time::{Duration, Instant};
 
-/// Due times of the bridges that are not being polled, earliest first.
+/// Due times of the bridges that are not being polled, earliest first. Ordered (not a heap) so
+/// that the first due after a time is found too (`first_after`).
 #[derive(Debug, Default)]
 pub struct Queue {
-    heap: BinaryHeap<Reverse<(Instant, usize)>>,
+    due: BTreeSet<(Instant, usize)>,
 }
 
 impl Queue {
     pub fn push(&mut self, at: Instant, bridge: usize) {
-        self.heap.push(Reverse((at, bridge)));
+        self.due.insert((at, bridge));
     }
 
     pub fn next_due(&self) -> Option<Instant> {
-        self.heap.peek().map(|Reverse((at, _))| *at)
+        self.due.first().map(|&(at, _)| at)
+    }
+
+    /// The first due time later than `t`.
+    pub fn first_after(&self, t: Instant) -> Option<Instant> {
+        self.due
+            .range((Bound::Excluded((t, usize::MAX)), Bound::Unbounded))
+            .next()
+            .map(|&(at, _)| at)
     }
 
     /// The earliest entry when it is due at `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<(Instant, usize)> {
-        match self.heap.peek() {
-            Some(Reverse((at, _))) if *at <= now => self.heap.pop().map(|Reverse(e)| e),
+        match self.due.first() {
+            Some(&(at, _)) if at <= now => self.due.pop_first(),
             _ => None,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.due.len()
     }
 
     /// Give every waiting bridge a new due time.
     pub fn reschedule(&mut self, mut due: impl FnMut(usize) -> Instant) {
-        let old = std::mem::take(&mut self.heap);
-        self.heap = old
-            .into_iter()
-            .map(|Reverse((_, i))| Reverse((due(i), i)))
-            .collect();
+        let old = std::mem::take(&mut self.due);
+        self.due = old.into_iter().map(|(_, i)| (due(i), i)).collect();
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.due.is_empty()
     }
 
     /// Keep only the bridges `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
-        self.heap.retain(|Reverse((_, i))| keep(*i));
+        self.due.retain(|&(_, i)| keep(i));
     }
 }
 
@@ -125,6 +131,23 @@ mod tests {
         assert_eq!(q.pop_due(now).map(|e| e.1), Some(1));
         assert_eq!(q.pop_due(now), None);
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn the_first_due_after_a_time_is_found() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs(1);
+        let mut q = Queue::default();
+        for (i, at) in [(0, t0), (1, t0 + s), (2, t0 + s), (3, t0 + 3 * s)] {
+            q.push(at, i);
+        }
+        assert_eq!(
+            q.first_after(t0),
+            Some(t0 + s),
+            "both due at t0 + 1 s are after t0"
+        );
+        assert_eq!(q.first_after(t0 + s), Some(t0 + 3 * s), "not at, after");
+        assert_eq!(q.first_after(t0 + 3 * s), None);
     }
 
     #[test]

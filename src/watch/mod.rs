@@ -237,6 +237,23 @@ impl Watch {
             let reloading = reloader.as_ref().is_some_and(|r| r.is_reading());
             let hooked = self.hooks.is_some();
             timer.set(wake);
+            if self.floor.is_none() && wake == due && due < far {
+                // Among many bridges: the wake after this one, as things stand, registered
+                // ahead, so that no timer set once this one fired (the next wake's, a poll's
+                // timeouts) is earlier than every timer the runtime parked for (timer.rs).
+                let after = self
+                    .lanes
+                    .due_after(due.into_std() + crate::fleet::lanes::COALESCE)
+                    .map_or(far, Instant::from_std);
+                let next = after
+                    .min(beat_at)
+                    .min(give_up)
+                    .min(reload_at)
+                    .min(stops.deadline());
+                if next > wake && next < far {
+                    timer.ahead(next);
+                }
+            }
             tokio::select! {
                 biased;
                 sig = stops.recv() => match reload::on_hangup(sig, reloader) {
@@ -282,7 +299,7 @@ impl Watch {
                         }
                     }
                     if now >= due {
-                        self.start_due(&mut flying)?;
+                        self.start_due(&mut flying, due.into_std())?;
                     }
                     if now >= beat_at {
                         self.heartbeats()?;
@@ -382,12 +399,16 @@ impl Watch {
     }
 
     /// Start every due poll there is room for.
-    fn start_due(&mut self, flying: &mut Flying<'static, PollDone>) -> Result<(), crate::error::Failure> {
+    fn start_due(
+        &mut self,
+        flying: &mut Flying<'static, PollDone>,
+        woken_for: std::time::Instant,
+    ) -> Result<(), crate::error::Failure> {
         let now = Instant::now().into_std();
         // Polls due a moment from now start with those due now (lanes.rs); their engines see
         // them start on time.
         let one = self.members.len() == 1;
-        while let Some((due, i, kind)) = self.lanes.pop_starting(now) {
+        while let Some((due, i, kind)) = self.lanes.pop_starting(woken_for, now) {
             let Some(m) = self.members.get_mut(i) else {
                 // A reload removed it while it waited (lanes forget those; never reached).
                 continue;

@@ -320,3 +320,33 @@ fn a_bridge_that_answered_never_waits_behind_first_polls() {
     );
     assert!(run.polls_of_answering >= 10 * 280, "{}", run.polls_of_answering);
 }
+
+#[test]
+fn the_polls_a_wake_starts_and_the_wake_after_are_known_beforehand() {
+    let t0 = Instant::now();
+    let mut l = Lanes::new(4, 8);
+    for (i, ms) in [(0, 0), (1, 4), (2, 6), (3, 20)] {
+        l.push(t0 + ms * MS, i, Kind::Answered);
+    }
+    // Woken for t0, a little late: the polls within COALESCE of t0 start, counted from t0.
+    assert_eq!(l.due_after(t0 + COALESCE), Some(t0 + 6 * MS));
+    let woke = t0 + 2 * MS;
+    let mut started = Vec::new();
+    while let Some((_, i, _)) = l.pop_starting(t0, woke) {
+        started.push(i);
+    }
+    assert_eq!(
+        started,
+        [0, 1],
+        "bridge 2 is due 6 ms after the wake's due: not yet"
+    );
+    assert_eq!(
+        l.next_due(),
+        Some(t0 + 6 * MS),
+        "the wake after is the one foreseen"
+    );
+    // A loop that woke later than the window counts from when it woke.
+    let late = t0 + 18 * MS;
+    assert_eq!(l.pop_starting(t0 + 6 * MS, late).map(|e| e.1), Some(2));
+    assert_eq!(l.pop_starting(t0 + 6 * MS, late).map(|e| e.1), Some(3));
+}
