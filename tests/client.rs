@@ -512,3 +512,25 @@ async fn a_head_without_end_is_refused_at_64_kib() {
     .unwrap_err();
     assert!(err.to_string().contains("message head is too large"), "{err}");
 }
+
+#[tokio::test]
+async fn a_connection_waited_on_alone_serves_a_fleet_poll_after_it() {
+    // One bridge's watch reads its answer inline; a reload that brings more bridges polls
+    // it through the runtime again, on the same kept connection.
+    let server = RawServer::start(|_, _, _, s| {
+        write_json(s, "200 OK", &fixture("status_ready.json"), "");
+        true
+    });
+    let c = client(&server.url());
+    for _ in 0..2 {
+        c.status_alone().await.unwrap();
+    }
+    c.status().await.unwrap();
+    c.status_alone().await.unwrap();
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one connection throughout"
+    );
+    assert_eq!(server.request_count(), 4);
+}

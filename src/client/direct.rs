@@ -152,11 +152,14 @@ impl Direct {
                 .map_err(|error| Failed { error })?,
         };
         // Only a connection kept for the polls to come is worth the switch (a few calls, once).
-        if alone && keep && crate::platform::READS_MAY_BLOCK {
-            conn.stream.inline().map_err(|e| Failed {
-                error: lost(e.to_string(), true),
-            })?;
-        }
+        let switched = match alone && keep && crate::platform::READS_MAY_BLOCK {
+            true => conn.stream.inline(),
+            // No longer alone (a reload brought more bridges): the runtime waits again.
+            false => conn.stream.reactor().map(|_| ()),
+        };
+        switched.map_err(|e| Failed {
+            error: lost(e.to_string(), true),
+        })?;
         conn.req.clear();
         conn.req.extend_from_slice(&self.head);
         let (etag, last_modified) = validators;
