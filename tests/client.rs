@@ -402,9 +402,12 @@ async fn answered_by(
     client(&server.url()).status().await
 }
 
+/// Writes the status `body` framed one way or another.
+type Framed = fn(&mut std::net::TcpStream, &str);
+
 #[tokio::test]
-async fn a_chunked_answer_with_trailers_is_read_whole() {
-    let got = answered_by(|s, body| {
+async fn an_answer_is_read_whole_however_it_is_framed() {
+    let chunked: Framed = |s, body| {
         let (a, b) = body.split_at(body.len() / 3);
         let _ = write!(
             s,
@@ -412,35 +415,26 @@ async fn a_chunked_answer_with_trailers_is_read_whole() {
             a.len(),
             b.len()
         );
-    })
-    .await
-    .unwrap();
-    assert_eq!(got.status.status, KiroState::Ready);
-}
-
-#[tokio::test]
-async fn an_answer_without_a_length_ends_with_its_connection() {
-    let got = answered_by(|s, body| {
+    };
+    let to_the_close: Framed = |s, body| {
         let _ = write!(s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{body}");
-    })
-    .await
-    .unwrap();
-    assert_eq!(got.status.status, KiroState::Ready);
-}
-
-#[tokio::test]
-async fn an_interim_answer_before_the_status_is_skipped() {
-    // In one write, so both are in the first read.
-    let got = answered_by(|s, body| {
+    };
+    // An interim answer and the answer in one write, so both are in the first read.
+    let after_an_interim: Framed = |s, body| {
         let _ = write!(
             s,
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
-    })
-    .await
-    .unwrap();
-    assert_eq!(got.status.status, KiroState::Ready);
+    };
+    for (how, write) in [
+        ("chunks with an extension and trailers", chunked),
+        ("no length, to the close", to_the_close),
+        ("after a 100 Continue", after_an_interim),
+    ] {
+        let got = answered_by(write).await.unwrap_or_else(|e| panic!("{how}: {e}"));
+        assert_eq!(got.status.status, KiroState::Ready, "{how}");
+    }
 }
 
 #[tokio::test]

@@ -54,17 +54,12 @@ pub enum DirectError {
     TooLarge(u64),
 }
 
-/// A request that failed.
-pub struct Failed {
-    pub error: DirectError,
-}
-
-impl Failed {
+impl DirectError {
     /// Nothing answered before the connection broke: a kept connection the server had closed
     /// (the keep-alive race), or a server that dropped the request. A GET may go again, once,
     /// as reqwest's road retries it.
     pub fn stale(&self) -> bool {
-        matches!(self.error, DirectError::Lost { nothing: true, .. })
+        matches!(self, DirectError::Lost { nothing: true, .. })
     }
 }
 
@@ -143,13 +138,10 @@ impl Direct {
         keep: bool,
         alone: bool,
         connect_timeout: Duration,
-    ) -> Result<RawResponse, Failed> {
+    ) -> Result<RawResponse, DirectError> {
         let mut conn = match self.kept() {
             Some(c) => c,
-            None => self
-                .connect(connect_timeout, keep)
-                .await
-                .map_err(|error| Failed { error })?,
+            None => self.connect(connect_timeout, keep).await?,
         };
         // Only a connection kept for the polls to come is worth the switch (a few calls, once).
         let switched = match alone && keep && crate::platform::READS_MAY_BLOCK {
@@ -157,9 +149,7 @@ impl Direct {
             // No longer alone (a reload brought more bridges): the runtime waits again.
             false => conn.stream.reactor().map(|_| ()),
         };
-        switched.map_err(|e| Failed {
-            error: lost(e.to_string(), true),
-        })?;
+        switched.map_err(|e| lost(e.to_string(), true))?;
         conn.req.clear();
         conn.req.extend_from_slice(&self.head);
         let (etag, last_modified) = validators;
@@ -177,7 +167,7 @@ impl Direct {
             conn.req.extend_from_slice(b"connection: close\r\n");
         }
         conn.req.extend_from_slice(b"\r\n");
-        let (raw, reusable) = exchange(&mut conn).await.map_err(|error| Failed { error })?;
+        let (raw, reusable) = exchange(&mut conn).await?;
         if keep && reusable {
             if conn.buf.len() > HEAD_CAP {
                 // A large answer's buffer is not kept for the small ones after it.
@@ -385,10 +375,7 @@ async fn exchange(conn: &mut Conn) -> Result<(RawResponse, bool), DirectError> {
             }
             (conn.buf[head.len..end].to_vec(), filled == end)
         }
-        Framing::Chunked => {
-            let (body, clean) = read_chunked(conn, head.len, filled).await?;
-            (body, clean)
-        }
+        Framing::Chunked => read_chunked(conn, head.len, filled).await?,
         Framing::UntilClose => (read_to_close(conn, head.len, filled).await?, false),
     };
     let reusable = head.keep_alive && rest_clean && head.framing != Framing::UntilClose;
@@ -604,15 +591,12 @@ mod tests {
 
     #[test]
     fn only_a_request_nothing_answered_is_stale() {
-        let failed = |nothing| Failed {
-            error: lost(CLOSED_EARLY, nothing),
-        };
-        assert!(failed(true).stale());
-        assert!(!failed(false).stale(), "half an answer is the bridge's failure");
-        assert!(!Failed {
-            error: DirectError::ConnectTimeout
-        }
-        .stale());
+        assert!(lost(CLOSED_EARLY, true).stale());
+        assert!(
+            !lost(CLOSED_EARLY, false).stale(),
+            "half an answer is the bridge's failure"
+        );
+        assert!(!DirectError::ConnectTimeout.stale());
     }
 
     #[test]

@@ -324,7 +324,7 @@ impl BridgeClient {
                 });
                 continue;
             }
-            let (kind, detail) = match failed.error {
+            let (kind, detail) = match failed {
                 direct::DirectError::Connect(detail) => (FailureKind::Connect, detail),
                 direct::DirectError::ConnectTimeout => {
                     (FailureKind::Timeout, http::no_answer_within(self.request_timeout))
