@@ -35,8 +35,9 @@ use super::{BODY_CAP, POOL_IDLE, USER_AGENT};
 
 /// The most a response's head (status line and headers) may take.
 const HEAD_CAP: usize = 64 * 1024;
-/// The most headers a response may have.
-const MAX_HEADERS: usize = 64;
+/// The most headers a response may have: hyper's own limit, so an answer reqwest read is read
+/// here too.
+const MAX_HEADERS: usize = 100;
 /// The read buffer a connection starts with: a 150-command status and its head fit.
 const FIRST_READ: usize = 8 * 1024;
 
@@ -574,6 +575,20 @@ mod tests {
         assert!(parse_head(b"HTTP/1.1 200 OK\r\ncontent-length: 1")
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn as_many_headers_as_hyper_takes_are_taken() {
+        let head_with = |n: usize| {
+            let mut h = String::from("HTTP/1.1 200 OK\r\n");
+            for i in 0..n {
+                h.push_str(&format!("x-h{i}: v\r\n"));
+            }
+            h + "\r\n"
+        };
+        assert!(parse_head(head_with(MAX_HEADERS).as_bytes()).unwrap().is_some());
+        assert!(parse_head(head_with(MAX_HEADERS + 1).as_bytes()).is_err());
+        assert_eq!(MAX_HEADERS, 100, "hyper's limit");
     }
 
     #[test]
