@@ -619,3 +619,26 @@ fn one_bridge_answering_slowly_or_closing_is_followed_on_its_connection() {
     );
     assert_eq!(server.request_count(), 7, "six polls and the one retry");
 }
+
+/// The real bridge's weak, timestamped ETags never match, so every poll of one bridge is a
+/// full body on its kept connection, read inline: the same content is no change.
+#[test]
+fn one_bridge_like_the_real_one_is_followed_without_spurious_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = common::smoke_scenario(dir.path());
+    let (mut mock, url) = common::real_like_bridge(&sc);
+    let out = common::run(&format!(
+        "--url {url} --json watch --count 5 --interval-ready 100ms"
+    ));
+    let text = common::printed(&out, &["\"snapshot\""]);
+    let kinds: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        types(&kinds),
+        ["snapshot", "summary"],
+        "no change from a new ETag on the same content: {text}"
+    );
+    let summary = kinds.last().unwrap();
+    assert_eq!(summary["polls"], 5);
+    assert_eq!(summary["notModified"], 0, "weak ETags never match");
+    mock.stop();
+}
